@@ -1,0 +1,51 @@
+"""autograd_engine: reverse-mode automatic differentiation on NumPy.
+
+    >>> import autograd_engine as ae
+    >>> x, y, z = (ae.Tensor(v, requires_grad=True) for v in (-2.0, 5.0, -4.0))
+    >>> f = (x + y) * z
+    >>> f.backward()
+    >>> x.grad, y.grad, z.grad
+    (array(-4., dtype=float32), array(-4., dtype=float32), array(3., dtype=float32))
+"""
+from . import random
+from .anomaly import detect_anomaly, is_anomaly_enabled
+from .backward import grad
+from .dtypes import get_default_dtype, set_default_dtype
+from .errors import AnomalyError, EngineError, GraphFreedError, ShapeError
+from .function import PRIMITIVES, Primitive, apply
+from .grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
+from .ops import *  # noqa: F403  (every op under NumPy's name)
+from .ops import __all__ as _ops_all
+from .random import seed
+from .tensor import Tensor
+
+
+def tensor(data, requires_grad: bool = False, dtype=None) -> Tensor:
+    """Same as ``Tensor(data, requires_grad, dtype)``."""
+    return Tensor(data, requires_grad=requires_grad, dtype=dtype)
+
+
+def __getattr__(name: str):
+    # gradcheck, testing and viz load on first use so that importing the engine stays fast
+    if name in {"gradcheck", "numerical_gradient", "rel_error", "GradcheckReport"}:
+        from . import gradcheck as module
+
+        return getattr(module, name) if name != "gradcheck" else module.gradcheck
+    if name in {"draw", "save_svg"}:
+        from . import viz
+
+        return getattr(viz, name)
+    if name == "testing":
+        import importlib
+
+        return importlib.import_module(".testing", __name__)
+    raise AttributeError(f"module 'autograd_engine' has no attribute {name!r}")
+
+
+__all__ = [
+    "Tensor", "tensor", "grad", "no_grad", "enable_grad", "set_grad_enabled", "is_grad_enabled",
+    "detect_anomaly", "is_anomaly_enabled", "set_default_dtype", "get_default_dtype", "seed", "random",
+    "PRIMITIVES", "Primitive", "apply", "EngineError", "ShapeError", "GraphFreedError", "AnomalyError",
+    *_ops_all,
+]
+__version__ = "0.1.0"

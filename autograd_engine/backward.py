@@ -1,0 +1,276 @@
+"""The backward pass: topological order without recursion, ``+=`` at forks, release as we go.
+
+``run_backward`` walks the graph from the roots in reverse topological order
+(Kahn's algorithm on consumer counts), hands each node the complete gradient of
+its output, and accumulates what the node returns for its inputs.  Pending
+gradients are popped as their node runs, and each node's saved values are
+released right after it runs (unless ``retain_graph``), so memory falls during
+the pass.
+
+Gradient arrays are never aliased: a gradient the engine did not allocate itself
+(the upstream array passed through by ``add``, a view made by ``reshape``) is
+copied before anything is added into it or it is stored in ``.grad``.
+"""
+from __future__ import annotations
+
+from typing import Any, Iterable, Sequence
+
+import numpy as np
+
+from .errors import GraphFreedError, ShapeError
+from .function import _check_finite
+from .grad_mode import enable_grad, no_grad, state
+from .tensor import Tensor
+
+
+def backward(root: Tensor, grad: Any = None, retain_graph: bool = False) -> None:
+    """Accumulate d(root)/d(leaf) into the ``.grad`` of every leaf that requires grad."""
+    if not root.requires_grad:
+        raise RuntimeError(
+            "backward: this tensor does not require grad -- none of its inputs had requires_grad=True, "
+            "or it was computed under no_grad()"
+        )
+    run_backward([root], [_seed(root, grad, create_graph=False)], retain_graph, create_graph=False)
+
+
+def grad(
+    outputs: Tensor | Sequence[Tensor],
+    inputs: Tensor | Sequence[Tensor],
+    grad_outputs: Any = None,
+    retain_graph: bool | None = None,
+    create_graph: bool = False,
+    allow_unused: bool = False,
+) -> tuple[Tensor | None, ...]:
+    """Gradients of ``outputs`` with respect to ``inputs``, returned as Tensors (``.grad`` untouched).
+
+    With ``create_graph=True`` the backward pass is itself recorded, so the
+    results can be differentiated again (second derivatives, Hessian-vector
+    products).  ``retain_graph`` defaults to ``create_graph``.  An input that
+    ``outputs`` do not depend on raises unless ``allow_unused=True``, in which
+    case its gradient is ``None``.
+    """
+    outputs = [outputs] if isinstance(outputs, Tensor) else list(outputs)
+    inputs = [inputs] if isinstance(inputs, Tensor) else list(inputs)
+    if grad_outputs is None or isinstance(grad_outputs, (Tensor, np.ndarray)):
+        grad_outputs = [grad_outputs] * len(outputs) if grad_outputs is None else [grad_outputs]
+    if len(grad_outputs) != len(outputs):
+        raise ValueError(f"grad: {len(outputs)} outputs but {len(grad_outputs)} grad_outputs")
+    for i, t in enumerate(inputs):
+        if not isinstance(t, Tensor) or not t.requires_grad:
+            raise RuntimeError(f"grad: input {i} does not require grad; create it with requires_grad=True")
+    for i, t in enumerate(outputs):
+        if not t.requires_grad:
+            raise RuntimeError(f"grad: output {i} does not require grad (it does not depend on any input)")
+    if retain_graph is None:
+        retain_graph = create_graph
+    seeds = [_seed(t, g, create_graph) for t, g in zip(outputs, grad_outputs)]
+    found = run_backward(outputs, seeds, retain_graph, create_graph, targets=inputs)
+    results: list[Tensor | None] = []
+    for i, t in enumerate(inputs):
+        g = found.get(id(t))
+        if g is None:
+            if not allow_unused:
+                raise RuntimeError(
+                    f"grad: input {i} (shape {t.shape}) was not used to compute the outputs; "
+                    f"pass allow_unused=True to get None for it"
+                )
+            results.append(None)
+        else:
+            results.append(g if isinstance(g, Tensor) else Tensor._from_op(_owned_copy(g), None))
+    return tuple(results)
+
+
+def _seed(root: Tensor, grad: Any, create_graph: bool) -> Any:
+    """The upstream gradient of a root: ones for a one-element root, else the given one."""
+    if grad is None:
+        if root.size != 1:
+            raise RuntimeError(
+                f"backward: grad can be omitted only for a one-element tensor, but this one has shape "
+                f"{root.shape}; reduce it first (e.g. loss.sum()) or pass grad= an array of that shape"
+            )
+        seed = np.ones(root.shape, dtype=root.dtype)
+    else:
+        if isinstance(grad, Tensor):
+            if create_graph:
+                return grad
+            grad = grad.data
+        seed = np.asarray(grad, dtype=root.dtype)
+        if seed.shape != root.shape:
+            raise ShapeError(f"backward: grad has shape {seed.shape} but the tensor has shape {root.shape}; they must match")
+    return Tensor._from_op(seed, None) if create_graph else seed
+
+
+def _owned_copy(array: np.ndarray) -> np.ndarray:
+    return np.array(array, copy=True)
+
+
+def run_backward(
+    roots: Sequence[Tensor],
+    seeds: Sequence[Any],
+    retain_graph: bool,
+    create_graph: bool,
+    targets: Iterable[Tensor] | None = None,
+) -> dict[int, Any]:
+    """Propagate ``seeds`` from ``roots`` through the graph.
+
+    Without ``targets``: accumulate into the ``.grad`` of leaves (and of
+    non-leaves that called ``retain_grad``).  With ``targets``: return
+    ``{id(tensor): gradient}`` for them and leave every ``.grad`` alone.
+    """
+    target_ids = None if targets is None else {id(t) for t in targets}
+    found: dict[int, Any] = {}
+    pending: dict[int, Any] = {}
+    owned: set[int] = set()  # ids whose pending gradient the engine allocated (safe to += in place)
+    leaves: dict[int, Tensor] = {}
+    for root, seed in zip(roots, seeds):
+        _accumulate(pending, owned, root, seed, fresh=False, create_graph=create_graph)
+        if root._node is None:
+            leaves[id(root)] = root
+
+    consumers = _count_consumers(roots)
+    ready = [r for r in {id(r): r for r in roots if r._node is not None}.values() if consumers[id(r)] == 0]
+    anomaly = state.anomaly
+    with enable_grad() if create_graph else no_grad():
+        while ready:
+            tensor = ready.pop()
+            key = id(tensor)
+            g = pending.pop(key, None)
+            owned.discard(key)
+            node = tensor._node
+            inputs = node.inputs
+            if inputs is None:
+                raise _freed_error(node)
+            if g is not None:
+                g = _deliver(tensor, g, target_ids, found, create_graph)
+            if g is not None:
+                if create_graph:
+                    if not node.differentiable_twice:
+                        raise RuntimeError(
+                            f"grad: the gradient rule of {node.describe()} runs on raw arrays only, so "
+                            f"create_graph=True cannot differentiate through it"
+                        )
+                    grads = node.backward(g, tensor, *inputs)
+                else:
+                    out = tensor.data
+                    args = [x.data if isinstance(x, Tensor) else x for x in inputs]
+                    grads = node.backward(g, out, *args)
+                for x, needed, gx in zip(inputs, node.needs_grad, grads):
+                    if not needed or gx is None:
+                        continue
+                    if anomaly:
+                        _check_finite(gx, node, f"gradient for an input of shape {x.shape}")
+                    if x._node is None:
+                        leaves[id(x)] = x
+                    fresh = not create_graph and gx.base is None and gx is not g and gx is not out and all(
+                        gx is not a for a in args
+                    )
+                    _accumulate(pending, owned, x, gx, fresh, create_graph, node)
+            if not retain_graph:
+                node.release()
+            for x in inputs:
+                if isinstance(x, Tensor) and x._node is not None:
+                    k = id(x)
+                    consumers[k] -= 1
+                    if consumers[k] == 0:
+                        ready.append(x)
+            del tensor, node, inputs, g
+
+        for key, leaf in leaves.items():
+            g = pending.pop(key, None)
+            if g is None:
+                continue
+            fresh = key in owned
+            g = _deliver(leaf, g, target_ids, found, create_graph, is_leaf=True, fresh=fresh)
+    return found
+
+
+def _deliver(
+    tensor: Tensor,
+    g: Any,
+    target_ids: set[int] | None,
+    found: dict[int, Any],
+    create_graph: bool,
+    is_leaf: bool = False,
+    fresh: bool = False,
+) -> Any:
+    """Run the tensor's hooks on its complete gradient, then record it where it belongs:
+    in ``found`` for ``grad()``, in ``.grad`` for leaves and retained non-leaves."""
+    if tensor._hooks:
+        for hook in list(tensor._hooks):
+            replaced = hook(g)
+            if replaced is not None:
+                g = replaced if create_graph or not isinstance(replaced, Tensor) else replaced.data
+                fresh = False
+    if target_ids is not None:
+        if id(tensor) in target_ids:
+            found[id(tensor)] = g
+    elif is_leaf or tensor._retain_grad:
+        data = g.data if isinstance(g, Tensor) else g
+        if tensor.grad is None:
+            tensor.grad = data if fresh and is_leaf else _owned_copy(data)
+        else:
+            tensor.grad = tensor.grad + data
+    return g
+
+
+def _accumulate(
+    pending: dict[int, Any],
+    owned: set[int],
+    x: Tensor,
+    gx: Any,
+    fresh: bool,
+    create_graph: bool,
+    node: Any = None,
+) -> None:
+    """Add ``gx`` to the pending gradient of ``x`` (``+=`` at forks, in place when safe)."""
+    if gx.shape != x.shape:
+        who = node.describe() if node is not None else "backward"
+        raise ShapeError(f"{who}: gradient of shape {gx.shape} for an input of shape {x.shape} (engine bug)")
+    if gx.dtype != x.dtype:
+        gx = gx.astype(x.dtype)
+        fresh = True
+    key = id(x)
+    previous = pending.get(key)
+    if previous is None:
+        pending[key] = gx
+        if fresh:
+            owned.add(key)
+    elif create_graph:
+        pending[key] = previous + gx
+    elif key in owned:
+        previous += gx
+    else:
+        pending[key] = previous + gx
+        owned.add(key)
+
+
+def _count_consumers(roots: Sequence[Tensor]) -> dict[int, int]:
+    """For every non-leaf tensor reachable from ``roots``: how many node inputs refer to it."""
+    counts: dict[int, int] = {}
+    stack = []
+    for r in roots:
+        if r._node is not None and id(r) not in counts:
+            counts[id(r)] = 0
+            stack.append(r)
+    while stack:
+        node = stack.pop()._node
+        inputs = node.inputs
+        if inputs is None:
+            raise _freed_error(node)
+        for x in inputs:
+            if isinstance(x, Tensor) and x._node is not None:
+                k = id(x)
+                if k in counts:
+                    counts[k] += 1
+                else:
+                    counts[k] = 1
+                    stack.append(x)
+    return counts
+
+
+def _freed_error(node: Any) -> GraphFreedError:
+    return GraphFreedError(
+        f"backward: the graph through {node.describe()} was already freed by an earlier backward, "
+        f"which released its saved values; pass retain_graph=True to the first backward() (or grad()) "
+        f"if you need to go through the graph again"
+    )

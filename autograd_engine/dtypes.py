@@ -1,0 +1,27 @@
+"""The default floating dtype, used for Python numbers and module parameters."""
+from __future__ import annotations
+
+import numpy as np
+
+_default_dtype = np.dtype(np.float32)
+
+
+def set_default_dtype(dtype: "np.typing.DTypeLike") -> None:
+    """Make ``dtype`` (float16, float32 or float64) the dtype of Python numbers."""
+    global _default_dtype
+    dtype = np.dtype(dtype)
+    if dtype.kind != "f":
+        raise TypeError(
+            f"set_default_dtype: expected a floating dtype (float16, float32, float64), got {dtype}"
+        )
+    _default_dtype = dtype
+
+
+def get_default_dtype() -> np.dtype:
+    """The dtype given to Python numbers and new parameters (float32 unless changed)."""
+    return _default_dtype
+
+
+def is_differentiable_dtype(dtype: np.dtype) -> bool:
+    """Only floating (and complex) tensors can carry gradients."""
+    return dtype.kind in "fc"

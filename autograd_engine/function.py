@@ -1,0 +1,130 @@
+"""The primitive: one op of the graph, with its forward and its gradient rule.
+
+Every differentiable operation of the engine is a subclass of :class:`Primitive`
+declared once in ``autograd_engine/ops/``: ``forward`` computes the output from
+NumPy arrays, ``backward`` returns the vector-Jacobian product for each input.
+Subclasses register themselves in :data:`PRIMITIVES` by ``name``; that table is
+the spine of the engine (the test suite checks each entry has a property test).
+
+A recorded primitive *is* the graph node: it keeps its inputs (to walk the graph
+and to hand their values to ``backward``) and whatever its forward chose to
+save.  It never refers to its own output tensor, so the graph has no reference
+cycles; ``backward`` receives the output as an argument instead.
+
+Rules are written once for both orders: ``backward(grad, out, *inputs)`` gets
+NumPy arrays in an ordinary backward pass and Tensors under
+``create_graph=True``, and uses only operators, methods shared by ndarray and
+Tensor (``sum``, ``reshape``, ``transpose``, ``swapaxes``, ``astype``,
+indexing) and the helpers of :mod:`autograd_engine.ops.dispatch`.
+"""
+from __future__ import annotations
+
+import sys
+from typing import Any, ClassVar
+
+import numpy as np
+
+from .errors import AnomalyError, EngineError
+from .grad_mode import state
+
+PRIMITIVES: dict[str, type["Primitive"]] = {}
+"""Every registered primitive by name: the table of the engine's calculus."""
+
+
+class Primitive:
+    """Base class of every primitive op; an instance applied to inputs is a graph node.
+
+    Attributes set when the node is recorded:
+    ``inputs`` -- the operands (Tensors, arrays or Python scalars), ``None`` once released;
+    ``needs_grad`` -- for each input, whether backward must produce its gradient;
+    ``saved`` -- values the forward kept for backward (released with the graph);
+    ``scope`` -- the module path active when the op ran (for graph drawings);
+    ``created_at`` -- the user's source line, recorded under ``detect_anomaly()``.
+    """
+
+    __slots__ = ("inputs", "needs_grad", "saved", "scope", "created_at")
+    name: ClassVar[str] = ""
+    differentiable_twice: ClassVar[bool] = True
+    """False for rules that run on raw arrays only (Numba kernels): they refuse ``create_graph``."""
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if cls.name:
+            if cls.name in PRIMITIVES:
+                raise RuntimeError(f"primitive {cls.name!r} is declared twice")
+            PRIMITIVES[cls.name] = cls
+
+    def forward(self, *arrays: Any) -> np.ndarray:
+        """Compute the output from the inputs' arrays (or Python scalars)."""
+        raise NotImplementedError
+
+    def backward(self, grad: Any, out: Any, *inputs: Any) -> tuple[Any, ...]:
+        """Return the gradient for each input (``None`` where ``needs_grad`` is False)."""
+        raise NotImplementedError
+
+    def describe(self) -> str:
+        """Short label of this node: its name and parameters (for repr and drawings)."""
+        return self.name
+
+    def release(self) -> None:
+        """Drop the inputs and saved values: this node can no longer run backward."""
+        self.inputs = None
+        self.saved = None
+
+
+def apply(op: Primitive, *inputs: Any) -> Any:
+    """Run ``op`` on ``inputs`` and return its output Tensor, recording the node if needed.
+
+    The output requires grad when grad mode is on, its dtype is floating and any
+    input Tensor requires grad.  NumPy's own errors from the forward are
+    re-raised naming the op and the input shapes.
+    """
+    arrays = [x.data if isinstance(x, Tensor) else x for x in inputs]
+    try:
+        out = op.forward(*arrays)
+    except EngineError:
+        raise
+    except (ValueError, IndexError, TypeError) as error:
+        shapes = ", ".join(str(np.shape(a)) for a in arrays)
+        raise type(error)(f"{op.describe()}: {error} (input shapes: {shapes})") from error
+    if type(out) is not np.ndarray:
+        out = np.asarray(out)
+    if state.anomaly:
+        op.created_at = user_source_line()
+        _check_finite(out, op, "forward output")
+    if state.grad_enabled and out.dtype.kind == "f":
+        needs = tuple([isinstance(x, Tensor) and x.requires_grad for x in inputs])
+        if True in needs:
+            op.inputs = inputs
+            op.needs_grad = needs
+            op.scope = state.scope
+            return Tensor._from_op(out, op)
+    return Tensor._from_op(out, None)
+
+
+def user_source_line() -> str:
+    """``file:line`` of the innermost frame outside the engine, nn and optim packages."""
+    frame = sys._getframe(1)
+    while frame is not None:
+        filename = frame.f_code.co_filename
+        if not any(part in filename for part in _LIBRARY_PATH_PARTS):
+            return f"{filename}:{frame.f_lineno}"
+        frame = frame.f_back
+    return "<unknown>"
+
+
+_LIBRARY_PATH_PARTS = ("autograd_engine", "/nn/", "/optim/", "contextlib.py", "functools.py")
+
+
+def _check_finite(array: Any, op: Primitive, what: str) -> None:
+    data = array.data if isinstance(array, Tensor) else array
+    if isinstance(data, np.ndarray) and data.dtype.kind in "fc" and not np.isfinite(data).all():
+        kind = "NaN" if np.isnan(data).any() else "inf"
+        where = getattr(op, "created_at", None) or "<unknown>"
+        raise AnomalyError(
+            f"detect_anomaly: {op.describe()} produced {kind} in its {what} "
+            f"(shape {data.shape}); the op was created at {where}"
+        )
+
+
+from .tensor import Tensor  # noqa: E402  (Tensor's methods call back into the ops)

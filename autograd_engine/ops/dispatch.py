@@ -1,0 +1,88 @@
+"""Helpers that gradient rules use on NumPy arrays and on Tensors alike.
+
+In an ordinary backward pass the rules receive ndarrays and these helpers call
+NumPy; under ``create_graph=True`` they receive Tensors and these helpers call
+the engine's ops, so the backward pass is itself recorded.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from ..tensor import Tensor
+
+
+def sum_to_shape(grad: Any, shape: tuple[int, ...]) -> Any:
+    """Undo broadcasting: sum ``grad`` over the axes that broadcasting added or stretched.
+
+    The single place where every binary op reduces its input gradients back to
+    the input's shape.
+    """
+    if grad.shape == shape:
+        return grad
+    lead = grad.ndim - len(shape)
+    axes = tuple(range(lead)) + tuple(
+        lead + i for i, n in enumerate(shape) if n == 1 and grad.shape[lead + i] != 1
+    )
+    if axes:
+        grad = grad.sum(axis=axes, keepdims=True)
+    return grad.reshape(shape)
+
+
+def broadcast_to(x: Any, shape: tuple[int, ...]) -> Any:
+    if isinstance(x, Tensor):
+        return x.broadcast_to(shape)
+    return np.broadcast_to(x, shape)
+
+
+def expand_reduced(grad: Any, shape: tuple[int, ...], axes: tuple[int, ...], keepdims: bool) -> Any:
+    """Broadcast the gradient of a reduction over ``axes`` back to the input ``shape``."""
+    if not keepdims:
+        grad = grad.reshape(tuple(1 if i in axes else n for i, n in enumerate(shape)))
+    return broadcast_to(grad, shape)
+
+
+def exp(x: Any) -> Any:
+    return x.exp() if isinstance(x, Tensor) else np.exp(x)
+
+
+def log(x: Any) -> Any:
+    return x.log() if isinstance(x, Tensor) else np.log(x)
+
+
+def sin(x: Any) -> Any:
+    return x.sin() if isinstance(x, Tensor) else np.sin(x)
+
+
+def cos(x: Any) -> Any:
+    return x.cos() if isinstance(x, Tensor) else np.cos(x)
+
+
+def scatter_add(grad: Any, key: Any, shape: tuple[int, ...], dtype: Any) -> Any:
+    """A zero array of ``shape`` with ``grad`` added at ``key`` (repeated indices accumulate)."""
+    if isinstance(grad, Tensor):
+        from .index import scatter_add as scatter_add_op
+
+        return scatter_add_op(grad, key, shape)
+    return scatter_add_array(grad, key, shape, dtype)
+
+
+def scatter_add_array(values: np.ndarray, key: Any, shape: tuple[int, ...], dtype: Any) -> np.ndarray:
+    result = np.zeros(shape, dtype=dtype)
+    if is_basic_index(key):
+        result[key] = values  # a basic index never repeats a position
+    else:
+        np.add.at(result, key, values)
+    return result
+
+
+def is_basic_index(key: Any) -> bool:
+    """True when ``key`` uses only ints, slices, Ellipsis and None (no arrays)."""
+    parts = key if isinstance(key, tuple) else (key,)
+    return all(p is None or p is Ellipsis or isinstance(p, (int, np.integer, slice)) for p in parts)
+
+
+def value(x: Any) -> Any:
+    """The NumPy value of ``x``: a Tensor's array, anything else unchanged (constants in rules)."""
+    return x.data if isinstance(x, Tensor) else x

@@ -1,0 +1,496 @@
+"""Elementwise primitives: arithmetic, transcendental functions, activations.
+
+Binary ops broadcast as NumPy does; their rules hand each input's gradient to
+``sum_to_shape``, the one helper that undoes broadcasting.  Edge semantics
+follow PyTorch (see ``autograd_engine/EDGE_CASES.md``): relu'(0) = 0,
+abs'(0) = 0, maximum/minimum split ties 0.5/0.5, a fractional power of a
+negative number is NaN.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from ..function import Primitive, apply
+from . import dispatch
+from .dispatch import sum_to_shape, value
+
+
+class Add(Primitive):
+    __slots__ = ()
+    name = "add"
+
+    def forward(self, a, b):
+        return a + b
+
+    def backward(self, g, out, a, b):
+        need_a, need_b = self.needs_grad
+        return (sum_to_shape(g, a.shape) if need_a else None, sum_to_shape(g, b.shape) if need_b else None)
+
+
+class Subtract(Primitive):
+    __slots__ = ()
+    name = "subtract"
+
+    def forward(self, a, b):
+        return a - b
+
+    def backward(self, g, out, a, b):
+        need_a, need_b = self.needs_grad
+        return (sum_to_shape(g, a.shape) if need_a else None, sum_to_shape(-g, b.shape) if need_b else None)
+
+
+class Multiply(Primitive):
+    __slots__ = ()
+    name = "multiply"
+
+    def forward(self, a, b):
+        return a * b
+
+    def backward(self, g, out, a, b):
+        need_a, need_b = self.needs_grad
+        return (
+            sum_to_shape(g * b, a.shape) if need_a else None,
+            sum_to_shape(g * a, b.shape) if need_b else None,
+        )
+
+
+class Divide(Primitive):
+    """a / b; d/db = -a / b**2, written as -out / b so that it needs no square."""
+
+    __slots__ = ()
+    name = "divide"
+
+    def forward(self, a, b):
+        return a / b
+
+    def backward(self, g, out, a, b):
+        need_a, need_b = self.needs_grad
+        g_over_b = g / b
+        return (
+            sum_to_shape(g_over_b, a.shape) if need_a else None,
+            sum_to_shape(-g_over_b * out, b.shape) if need_b else None,
+        )
+
+
+class Power(Primitive):
+    """a ** b.  d/da = b * a**(b-1); d/db = out * log(a), taken as 0 where a == 0 and b >= 0
+    (PyTorch's convention) and NaN for a negative base, whose real power has no derivative in b.
+    A fractional power of a negative number is NaN, as in NumPy and PyTorch."""
+
+    __slots__ = ()
+    name = "power"
+
+    def forward(self, a, b):
+        with np.errstate(invalid="ignore", divide="ignore"):
+            return np.power(a, b)
+
+    def backward(self, g, out, a, b):
+        need_a, need_b = self.needs_grad
+        ga = gb = None
+        with np.errstate(invalid="ignore", divide="ignore"):
+            if need_a:
+                ga = sum_to_shape(g * b * a ** (b - 1), a.shape)
+            if need_b:
+                a_data = np.asarray(value(a))
+                b_data = np.asarray(value(b))
+                zero_base = (a_data == 0) & (b_data >= 0)
+                safe_a = a + zero_base  # log(1) = 0 where the base is 0: the masked entries
+                gb = sum_to_shape(g * out * dispatch.log(safe_a) * ~zero_base, np.shape(b_data))
+        return ga, gb
+
+
+class Maximum(Primitive):
+    """Elementwise maximum; where a == b the gradient is split 0.5/0.5 (PyTorch's rule)."""
+
+    __slots__ = ()
+    name = "maximum"
+
+    def forward(self, a, b):
+        return np.maximum(a, b)
+
+    def backward(self, g, out, a, b):
+        return _split_by_winner(self.needs_grad, g, a, b, a > b, a == b)
+
+
+class Minimum(Primitive):
+    """Elementwise minimum; where a == b the gradient is split 0.5/0.5 (PyTorch's rule)."""
+
+    __slots__ = ()
+    name = "minimum"
+
+    def forward(self, a, b):
+        return np.minimum(a, b)
+
+    def backward(self, g, out, a, b):
+        return _split_by_winner(self.needs_grad, g, a, b, a < b, a == b)
+
+
+def _split_by_winner(needs, g, a, b, a_wins, tie):
+    share_a = np.asarray(a_wins + 0.5 * tie, dtype=g.dtype)
+    return (
+        sum_to_shape(g * share_a, a.shape) if needs[0] else None,
+        sum_to_shape(g * (1 - share_a), b.shape) if needs[1] else None,
+    )
+
+
+class Negative(Primitive):
+    __slots__ = ()
+    name = "negative"
+
+    def forward(self, x):
+        return -x
+
+    def backward(self, g, out, x):
+        return (-g,)
+
+
+class Exp(Primitive):
+    __slots__ = ()
+    name = "exp"
+
+    def forward(self, x):
+        return np.exp(x)
+
+    def backward(self, g, out, x):
+        return (g * out,)
+
+
+class Log(Primitive):
+    """Natural logarithm; log(0) = -inf and log of a negative number is NaN, as in NumPy."""
+
+    __slots__ = ()
+    name = "log"
+
+    def forward(self, x):
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return np.log(x)
+
+    def backward(self, g, out, x):
+        return (g / x,)
+
+
+class Log1p(Primitive):
+    """log(1 + x), accurate for small x."""
+
+    __slots__ = ()
+    name = "log1p"
+
+    def forward(self, x):
+        return np.log1p(x)
+
+    def backward(self, g, out, x):
+        return (g / (x + 1),)
+
+
+class Expm1(Primitive):
+    """exp(x) - 1, accurate for small x."""
+
+    __slots__ = ()
+    name = "expm1"
+
+    def forward(self, x):
+        return np.expm1(x)
+
+    def backward(self, g, out, x):
+        return (g * (out + 1),)
+
+
+class Sqrt(Primitive):
+    """Square root; the gradient at 0 is inf, as in PyTorch."""
+
+    __slots__ = ()
+    name = "sqrt"
+
+    def forward(self, x):
+        with np.errstate(invalid="ignore"):
+            return np.sqrt(x)
+
+    def backward(self, g, out, x):
+        with np.errstate(divide="ignore"):
+            return (g * 0.5 / out,)
+
+
+class Sin(Primitive):
+    __slots__ = ()
+    name = "sin"
+
+    def forward(self, x):
+        return np.sin(x)
+
+    def backward(self, g, out, x):
+        return (g * dispatch.cos(x),)
+
+
+class Cos(Primitive):
+    __slots__ = ()
+    name = "cos"
+
+    def forward(self, x):
+        return np.cos(x)
+
+    def backward(self, g, out, x):
+        return (-g * dispatch.sin(x),)
+
+
+class Abs(Primitive):
+    """|x|; abs'(0) = 0 (sign(0) = 0), as in PyTorch."""
+
+    __slots__ = ()
+    name = "abs"
+
+    def forward(self, x):
+        return np.abs(x)
+
+    def backward(self, g, out, x):
+        return (g * np.sign(value(x)),)
+
+
+class Tanh(Primitive):
+    __slots__ = ()
+    name = "tanh"
+
+    def forward(self, x):
+        return np.tanh(x)
+
+    def backward(self, g, out, x):
+        return (g * (1 - out * out),)
+
+
+class Sigmoid(Primitive):
+    """1 / (1 + exp(-x)), computed as exp(-logaddexp(0, -x)) so that it never overflows."""
+
+    __slots__ = ()
+    name = "sigmoid"
+
+    def forward(self, x):
+        return np.exp(-np.logaddexp(0, -x))
+
+    def backward(self, g, out, x):
+        return (g * out * (1 - out),)
+
+
+class Relu(Primitive):
+    """max(x, 0); relu'(0) = 0, as in PyTorch."""
+
+    __slots__ = ()
+    name = "relu"
+
+    def forward(self, x):
+        return np.maximum(x, 0)
+
+    def backward(self, g, out, x):
+        return (g * (value(out) > 0),)
+
+
+class LeakyRelu(Primitive):
+    """x if x > 0 else negative_slope * x; the slope at 0 is negative_slope, as in PyTorch."""
+
+    __slots__ = ("negative_slope",)
+    name = "leaky_relu"
+
+    def __init__(self, negative_slope: float) -> None:
+        self.negative_slope = negative_slope
+
+    def describe(self) -> str:
+        return f"leaky_relu({self.negative_slope})"
+
+    def forward(self, x):
+        return np.where(x > 0, x, x * self.negative_slope)
+
+    def backward(self, g, out, x):
+        x_data = value(x)
+        return (g * np.where(x_data > 0, 1, self.negative_slope).astype(x_data.dtype),)
+
+
+class Clip(Primitive):
+    """Limit values to [a_min, a_max]; the gradient is 1 inside and on the bounds, 0 outside
+    (PyTorch's ``clamp``)."""
+
+    __slots__ = ("a_min", "a_max")
+    name = "clip"
+
+    def __init__(self, a_min: Any, a_max: Any) -> None:
+        self.a_min, self.a_max = a_min, a_max
+
+    def describe(self) -> str:
+        return f"clip({self.a_min}, {self.a_max})"
+
+    def forward(self, x):
+        return np.clip(x, self.a_min, self.a_max)
+
+    def backward(self, g, out, x):
+        x_data = value(x)
+        inside = np.ones(x_data.shape, dtype=bool)
+        if self.a_min is not None:
+            inside &= x_data >= self.a_min
+        if self.a_max is not None:
+            inside &= x_data <= self.a_max
+        return (g * inside,)
+
+
+class Where(Primitive):
+    """where(condition, a, b); the condition is a constant boolean array."""
+
+    __slots__ = ("condition",)
+    name = "where"
+
+    def __init__(self, condition: np.ndarray) -> None:
+        self.condition = condition
+
+    def forward(self, a, b):
+        return np.where(self.condition, a, b)
+
+    def backward(self, g, out, a, b):
+        need_a, need_b = self.needs_grad
+        return (
+            sum_to_shape(g * self.condition, np.shape(a)) if need_a else None,
+            sum_to_shape(g * ~self.condition, np.shape(b)) if need_b else None,
+        )
+
+
+class Astype(Primitive):
+    """Change dtype; the gradient is cast back to the input's dtype.  A cast to an integer
+    or boolean dtype gives a tensor that does not require grad."""
+
+    __slots__ = ("dtype",)
+    name = "astype"
+
+    def __init__(self, dtype: np.dtype) -> None:
+        self.dtype = dtype
+
+    def describe(self) -> str:
+        return f"astype({self.dtype})"
+
+    def forward(self, x):
+        return x.astype(self.dtype)
+
+    def backward(self, g, out, x):
+        return (g.astype(x.dtype),)
+
+
+# ----- public functions (NumPy's names) -------------------------------------
+
+
+def add(a: Any, b: Any) -> Any:
+    """a + b with broadcasting."""
+    return apply(Add(), a, b)
+
+
+def subtract(a: Any, b: Any) -> Any:
+    """a - b with broadcasting."""
+    return apply(Subtract(), a, b)
+
+
+def multiply(a: Any, b: Any) -> Any:
+    """a * b with broadcasting."""
+    return apply(Multiply(), a, b)
+
+
+def divide(a: Any, b: Any) -> Any:
+    """a / b with broadcasting (true division)."""
+    return apply(Divide(), a, b)
+
+
+def power(a: Any, b: Any) -> Any:
+    """a ** b with broadcasting; differentiable in both the base and the exponent."""
+    return apply(Power(), a, b)
+
+
+def maximum(a: Any, b: Any) -> Any:
+    """Elementwise maximum; ties split the gradient 0.5/0.5."""
+    return apply(Maximum(), a, b)
+
+
+def minimum(a: Any, b: Any) -> Any:
+    """Elementwise minimum; ties split the gradient 0.5/0.5."""
+    return apply(Minimum(), a, b)
+
+
+def negative(x: Any) -> Any:
+    return apply(Negative(), x)
+
+
+def exp(x: Any) -> Any:
+    return apply(Exp(), x)
+
+
+def log(x: Any) -> Any:
+    return apply(Log(), x)
+
+
+def log1p(x: Any) -> Any:
+    return apply(Log1p(), x)
+
+
+def expm1(x: Any) -> Any:
+    return apply(Expm1(), x)
+
+
+def sqrt(x: Any) -> Any:
+    return apply(Sqrt(), x)
+
+
+def sin(x: Any) -> Any:
+    return apply(Sin(), x)
+
+
+def cos(x: Any) -> Any:
+    return apply(Cos(), x)
+
+
+def abs(x: Any) -> Any:  # noqa: A001  (NumPy's name)
+    """|x|; abs'(0) = 0."""
+    return apply(Abs(), x)
+
+
+absolute = abs
+
+
+def square(x: Any) -> Any:
+    """x ** 2 (as multiply, so the rule is 2 * x * g)."""
+    return multiply(x, x)
+
+
+def tanh(x: Any) -> Any:
+    return apply(Tanh(), x)
+
+
+def sigmoid(x: Any) -> Any:
+    """The logistic function, stable for large |x|."""
+    return apply(Sigmoid(), x)
+
+
+def relu(x: Any) -> Any:
+    """max(x, 0); relu'(0) = 0."""
+    return apply(Relu(), x)
+
+
+def leaky_relu(x: Any, negative_slope: float = 0.01) -> Any:
+    return apply(LeakyRelu(float(negative_slope)), x)
+
+
+def clip(x: Any, a_min: Any = None, a_max: Any = None) -> Any:
+    """Limit values to [a_min, a_max] (either may be None); gradient 1 on the bounds."""
+    if a_min is None and a_max is None:
+        raise ValueError("clip: give at least one of a_min and a_max")
+    if a_min is not None and a_max is not None and np.any(np.asarray(a_min) > np.asarray(a_max)):
+        raise ValueError(f"clip: a_min ({a_min}) is greater than a_max ({a_max})")
+    return apply(Clip(a_min, a_max), x)
+
+
+def where(condition: Any, a: Any, b: Any) -> Any:
+    """Choose from ``a`` where ``condition`` is true, else from ``b`` (all three broadcast)."""
+    condition = np.asarray(value(condition), dtype=bool)
+    return apply(Where(condition), a, b)
+
+
+def astype(x: Any, dtype: Any) -> Any:
+    """Cast to ``dtype``; a cast to the same dtype returns ``x`` itself."""
+    dtype = np.dtype(dtype)
+    from ..tensor import Tensor
+
+    if isinstance(x, Tensor) and x.dtype == dtype:
+        return x
+    return apply(Astype(dtype), x)

@@ -1,0 +1,118 @@
+"""Joining and splitting: concatenate (the primitive), stack and split (composed), pad."""
+from __future__ import annotations
+
+from typing import Any, Sequence
+
+import numpy as np
+
+from ..errors import ShapeError
+from ..function import Primitive, apply
+from .dispatch import value
+from .index import getitem
+from .reduce import normalize_axes
+from .shape import expand_dims
+
+
+def _shape(x: Any) -> tuple[int, ...]:
+    return np.shape(value(x))
+
+
+class Concatenate(Primitive):
+    """Join along an existing axis; each input's gradient is its slice of the upstream one."""
+
+    __slots__ = ("axis",)
+    name = "concatenate"
+
+    def __init__(self, axis: int) -> None:
+        self.axis = axis
+
+    def describe(self) -> str:
+        return f"concatenate(axis={self.axis})"
+
+    def forward(self, *arrays):
+        return np.concatenate(arrays, axis=self.axis)
+
+    def backward(self, g, out, *inputs):
+        grads, start = [], 0
+        lead = (slice(None),) * self.axis
+        for x, needed in zip(inputs, self.needs_grad):
+            stop = start + x.shape[self.axis]
+            grads.append(g[lead + (slice(start, stop),)] if needed else None)
+            start = stop
+        return tuple(grads)
+
+
+class Pad(Primitive):
+    """Constant padding; the gradient is the upstream gradient with the padding cut away."""
+
+    __slots__ = ("pad_width", "constant_values")
+    name = "pad"
+
+    def __init__(self, pad_width: tuple[tuple[int, int], ...], constant_values: float) -> None:
+        self.pad_width, self.constant_values = pad_width, constant_values
+
+    def describe(self) -> str:
+        return f"pad{self.pad_width}"
+
+    def forward(self, x):
+        return np.pad(x, self.pad_width, mode="constant", constant_values=self.constant_values)
+
+    def backward(self, g, out, x):
+        return (g[tuple(slice(before, before + n) for (before, _), n in zip(self.pad_width, x.shape))],)
+
+
+def concatenate(arrays: Sequence[Any], axis: int = 0) -> Any:
+    """Join tensors along an existing ``axis``; all other axes must match."""
+    arrays = list(arrays)
+    if not arrays:
+        raise ValueError("concatenate: need at least one tensor")
+    shapes = [_shape(a) for a in arrays]
+    ndim = len(shapes[0])
+    if ndim == 0 or any(len(s) != ndim for s in shapes):
+        raise ShapeError(f"concatenate: all inputs need the same number (>= 1) of dimensions, got shapes {shapes}")
+    axis = normalize_axes(axis, ndim, "concatenate")[0]
+    if any(s[:axis] + s[axis + 1 :] != shapes[0][:axis] + shapes[0][axis + 1 :] for s in shapes):
+        raise ShapeError(f"concatenate: shapes {shapes} differ outside axis {axis}")
+    return apply(Concatenate(axis), *arrays)
+
+
+def stack(arrays: Sequence[Any], axis: int = 0) -> Any:
+    """Join tensors of one shape along a new ``axis``."""
+    arrays = list(arrays)
+    if not arrays:
+        raise ValueError("stack: need at least one tensor")
+    shapes = {_shape(a) for a in arrays}
+    if len(shapes) != 1:
+        raise ShapeError(f"stack: all inputs must have the same shape, got {sorted(shapes)}")
+    return concatenate([expand_dims(a, axis) for a in arrays], axis=axis)
+
+
+def split(x: Any, indices_or_sections: int | Sequence[int], axis: int = 0) -> list[Any]:
+    """Split into pieces along ``axis``: ``n`` equal sections, or at the given indices
+    (NumPy's ``split``; equal sections must divide the axis)."""
+    shape = _shape(x)
+    axis = normalize_axes(axis, len(shape), "split")[0]
+    length = shape[axis]
+    if isinstance(indices_or_sections, (int, np.integer)):
+        if indices_or_sections <= 0 or length % indices_or_sections:
+            raise ShapeError(f"split: axis {axis} of length {length} does not divide into {indices_or_sections} equal sections")
+        step = length // indices_or_sections
+        bounds = list(range(0, length + 1, step)) if step else [0] * (indices_or_sections + 1)
+    else:
+        bounds = [0, *indices_or_sections, length]
+    lead = (slice(None),) * axis
+    return [getitem(x, lead + (slice(a, b),)) for a, b in zip(bounds[:-1], bounds[1:])]
+
+
+def pad(x: Any, pad_width: Any, mode: str = "constant", constant_values: float = 0) -> Any:
+    """Pad with a constant (NumPy's ``pad`` with ``mode='constant'``).
+
+    ``pad_width`` is an int, a ``(before, after)`` pair, or one pair per axis.
+    """
+    if mode != "constant":
+        raise ValueError(f"pad: only mode='constant' is supported, got {mode!r}")
+    ndim = len(_shape(x))
+    widths = np.broadcast_to(np.asarray(pad_width, dtype=int), (ndim, 2)) if ndim else np.zeros((0, 2), int)
+    if (widths < 0).any():
+        raise ValueError(f"pad: pad widths must be non-negative, got {pad_width}")
+    return apply(Pad(tuple((int(a), int(b)) for a, b in widths), constant_values), x)

@@ -1,0 +1,57 @@
+"""Matrix product: 1-D, 2-D and batched operands with NumPy's broadcasting of the batch axes.
+
+The rule is the notes' dimension analysis: for out = a @ b, da = g @ b^T and
+db = a^T @ g, with 1-D operands treated as a row (a) or a column (b) and the
+broadcast batch axes summed away.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from ..errors import ShapeError
+from ..function import Primitive, apply
+from .dispatch import sum_to_shape, value
+
+
+class MatMul(Primitive):
+    __slots__ = ()
+    name = "matmul"
+
+    def forward(self, a, b):
+        return np.matmul(a, b)
+
+    def backward(self, g, out, a, b):
+        need_a, need_b = self.needs_grad
+        a2 = a.reshape((1, a.shape[0])) if a.ndim == 1 else a
+        b2 = b.reshape((b.shape[0], 1)) if b.ndim == 1 else b
+        if a.ndim == 1:
+            g = g.reshape(g.shape[:-1] + (1,) + g.shape[-1:]) if b.ndim > 1 else g.reshape((1,) + g.shape)
+        if b.ndim == 1:
+            g = g.reshape(g.shape + (1,))
+        ga = gb = None
+        if need_a:
+            ga = sum_to_shape(g @ b2.swapaxes(-1, -2), a2.shape).reshape(a.shape)
+        if need_b:
+            gb = sum_to_shape(a2.swapaxes(-1, -2) @ g, b2.shape).reshape(b.shape)
+        return ga, gb
+
+
+def matmul(a: Any, b: Any) -> Any:
+    """Matrix product ``a @ b`` as ``numpy.matmul`` (no 0-d operands)."""
+    sa, sb = np.shape(value(a)), np.shape(value(b))
+    if not sa or not sb:
+        raise ShapeError(f"matmul: operands must have at least one dimension, got shapes {sa} and {sb}; use * for scalars")
+    inner_a = sa[-1]
+    inner_b = sb[0] if len(sb) == 1 else sb[-2]
+    if inner_a != inner_b:
+        raise ShapeError(
+            f"matmul: shapes {sa} @ {sb} do not fit: the last axis of the left operand ({inner_a}) must equal "
+            f"the {'only' if len(sb) == 1 else 'second-to-last'} axis of the right one ({inner_b}); "
+            f"transpose an operand (.T) or check the layer sizes"
+        )
+    return apply(MatMul(), a, b)
+
+
+dot = matmul

@@ -1,0 +1,234 @@
+"""Reductions over an axis (int, tuple or None) with ``keepdims``, and the softmax family.
+
+max and min split the gradient evenly among tied maxima (minima), as PyTorch's
+``amax``/``amin`` do.  logsumexp, softmax and log_softmax subtract the maximum
+first, so they never overflow.
+"""
+from __future__ import annotations
+
+import builtins
+import math
+from typing import Any
+
+import numpy as np
+
+from ..errors import ShapeError
+from ..function import Primitive, apply
+from . import dispatch
+from .dispatch import expand_reduced, value
+
+
+def normalize_axes(axis: Any, ndim: int, op: str) -> tuple[int, ...]:
+    """Turn ``axis`` (None, int or tuple) into a sorted tuple of non-negative axes."""
+    if axis is None:
+        return tuple(range(ndim))
+    axes = (axis,) if isinstance(axis, (int, np.integer)) else tuple(axis)
+    result = []
+    for a in axes:
+        if not -ndim <= a < builtins.max(ndim, 1) or (ndim == 0 and a not in (0, -1)):
+            raise ShapeError(f"{op}: axis {a} is out of bounds for a tensor with {ndim} dimension(s)")
+        result.append(int(a) % builtins.max(ndim, 1))
+    if len(set(result)) != len(result):
+        raise ShapeError(f"{op}: axis {axis} repeats an axis")
+    return tuple(sorted(result)) if ndim else ()
+
+
+class _Reduction(Primitive):
+    __slots__ = ("axes", "keepdims")
+
+    def __init__(self, axes: tuple[int, ...], keepdims: bool) -> None:
+        self.axes, self.keepdims = axes, keepdims
+
+    def describe(self) -> str:
+        return f"{self.name}(axis={self.axes})" if self.axes else self.name
+
+
+class Sum(_Reduction):
+    __slots__ = ()
+    name = "sum"
+
+    def forward(self, x):
+        return np.sum(x, axis=self.axes, keepdims=self.keepdims)
+
+    def backward(self, g, out, x):
+        return (expand_reduced(g, x.shape, self.axes, self.keepdims),)
+
+
+class Mean(_Reduction):
+    """Arithmetic mean; the mean over zero elements is NaN, as in NumPy."""
+
+    __slots__ = ()
+    name = "mean"
+
+    def forward(self, x):
+        with np.errstate(invalid="ignore", divide="ignore"):
+            return np.mean(x, axis=self.axes, keepdims=self.keepdims)
+
+    def backward(self, g, out, x):
+        count = math.prod(x.shape[a] for a in self.axes)
+        return (expand_reduced(g / builtins.max(count, 1), x.shape, self.axes, self.keepdims),)
+
+
+class _Extremum(_Reduction):
+    """max/min: the gradient goes to the winners, split evenly among ties."""
+
+    __slots__ = ()
+
+    def forward(self, x):
+        return self._reduce(x, axis=self.axes, keepdims=self.keepdims)
+
+    def backward(self, g, out, x):
+        x_data, out_data = value(x), value(out)
+        winners = x_data == expand_reduced(out_data, x_data.shape, self.axes, self.keepdims)
+        share = (winners / winners.sum(axis=self.axes, keepdims=True)).astype(x_data.dtype)
+        return (expand_reduced(g, x_data.shape, self.axes, self.keepdims) * share,)
+
+
+class Max(_Extremum):
+    __slots__ = ()
+    name = "max"
+    _reduce = staticmethod(np.max)
+
+
+class Min(_Extremum):
+    __slots__ = ()
+    name = "min"
+    _reduce = staticmethod(np.min)
+
+
+class LogSumExp(_Reduction):
+    """log(sum(exp(x))) computed as m + log(sum(exp(x - m))) with m the maximum."""
+
+    __slots__ = ()
+    name = "logsumexp"
+
+    def forward(self, x):
+        shift = np.max(x, axis=self.axes, keepdims=True) if x.size else np.zeros((1,) * x.ndim, x.dtype)
+        shift = np.where(np.isfinite(shift), shift, 0)
+        with np.errstate(divide="ignore"):
+            out = np.log(np.sum(np.exp(x - shift), axis=self.axes, keepdims=True)) + shift
+        return out if self.keepdims else out.reshape(tuple(n for i, n in enumerate(x.shape) if i not in self.axes))
+
+    def backward(self, g, out, x):
+        out_kept = expand_reduced(out, x.shape, self.axes, self.keepdims)
+        return (expand_reduced(g, x.shape, self.axes, self.keepdims) * dispatch.exp(x - out_kept),)
+
+
+class _AlongAxis(Primitive):
+    __slots__ = ("axis",)
+
+    def __init__(self, axis: int) -> None:
+        self.axis = axis
+
+    def describe(self) -> str:
+        return f"{self.name}(axis={self.axis})"
+
+
+class Softmax(_AlongAxis):
+    """exp(x) / sum(exp(x)) along ``axis``, with the maximum subtracted first."""
+
+    __slots__ = ()
+    name = "softmax"
+
+    def forward(self, x):
+        e = np.exp(x - np.max(x, axis=self.axis, keepdims=True))
+        e /= np.sum(e, axis=self.axis, keepdims=True)
+        return e
+
+    def backward(self, g, out, x):
+        return (out * (g - (g * out).sum(axis=self.axis, keepdims=True)),)
+
+
+class LogSoftmax(_AlongAxis):
+    """x - logsumexp(x) along ``axis``."""
+
+    __slots__ = ()
+    name = "log_softmax"
+
+    def forward(self, x):
+        shifted = x - np.max(x, axis=self.axis, keepdims=True)
+        shifted -= np.log(np.sum(np.exp(shifted), axis=self.axis, keepdims=True))
+        return shifted
+
+    def backward(self, g, out, x):
+        return (g - dispatch.exp(out) * g.sum(axis=self.axis, keepdims=True),)
+
+
+# ----- public functions -------------------------------------------------------
+
+
+def _shape(x: Any) -> tuple[int, ...]:
+    return np.shape(value(x))
+
+
+def _reduce(cls: type[_Reduction], x: Any, axis: Any, keepdims: bool) -> Any:
+    return apply(cls(normalize_axes(axis, len(_shape(x)), cls.name), bool(keepdims)), x)
+
+
+def sum(x: Any, axis: Any = None, keepdims: bool = False) -> Any:  # noqa: A001
+    """Sum over ``axis`` (None: all axes)."""
+    return _reduce(Sum, x, axis, keepdims)
+
+
+def mean(x: Any, axis: Any = None, keepdims: bool = False) -> Any:
+    """Mean over ``axis`` (None: all axes)."""
+    return _reduce(Mean, x, axis, keepdims)
+
+
+def max(x: Any, axis: Any = None, keepdims: bool = False) -> Any:  # noqa: A001
+    """Maximum over ``axis``; tied maxima share the gradient equally."""
+    return _reduce(Max, x, axis, keepdims)
+
+
+def min(x: Any, axis: Any = None, keepdims: bool = False) -> Any:  # noqa: A001
+    """Minimum over ``axis``; tied minima share the gradient equally."""
+    return _reduce(Min, x, axis, keepdims)
+
+
+amax, amin = max, min
+
+
+def logsumexp(x: Any, axis: Any = None, keepdims: bool = False) -> Any:
+    """log(sum(exp(x), axis)), stable for large values."""
+    return _reduce(LogSumExp, x, axis, keepdims)
+
+
+def var(x: Any, axis: Any = None, ddof: int = 0, keepdims: bool = False) -> Any:
+    """Variance over ``axis`` with NumPy's ``ddof`` (0: population variance), composed of
+    mean, subtract and multiply."""
+    shape = _shape(x)
+    count = math.prod(shape[a] for a in normalize_axes(axis, len(shape), "var"))
+    centred = x - mean(x, axis, keepdims=True)
+    return sum(centred * centred, axis, keepdims) / (count - ddof)
+
+
+def std(x: Any, axis: Any = None, ddof: int = 0, keepdims: bool = False) -> Any:
+    """Standard deviation: sqrt(var)."""
+    from .elementwise import sqrt
+
+    return sqrt(var(x, axis, ddof=ddof, keepdims=keepdims))
+
+
+def _one_axis(x: Any, axis: int, op: str) -> int | None:
+    axes = normalize_axes(axis, len(_shape(x)), op)
+    return axes[0] if axes else None  # a 0-d tensor has no axis: reduce over "all" of it
+
+
+def softmax(x: Any, axis: int = -1) -> Any:
+    """Softmax along ``axis`` (default the last), stable for large values."""
+    return apply(Softmax(_one_axis(x, axis, "softmax")), x)
+
+
+def log_softmax(x: Any, axis: int = -1) -> Any:
+    """log(softmax(x)) along ``axis``, computed without forming softmax (stable)."""
+    return apply(LogSoftmax(_one_axis(x, axis, "log_softmax")), x)
+
+
+def argmax(x: Any, axis: int | None = None, keepdims: bool = False) -> np.ndarray:
+    """Index of the maximum (not differentiable; returns a NumPy integer array)."""
+    return np.argmax(value(x), axis=axis, keepdims=keepdims)
+
+
+def argmin(x: Any, axis: int | None = None, keepdims: bool = False) -> np.ndarray:
+    """Index of the minimum (not differentiable; returns a NumPy integer array)."""
+    return np.argmin(value(x), axis=axis, keepdims=keepdims)

@@ -1,0 +1,188 @@
+"""Shape primitives: reshape, transpose, broadcast_to -- and what composes from them
+(squeeze, expand_dims, flatten, swapaxes, moveaxis).
+
+Each rule is the inverse movement of the gradient: reshape back, transpose by the
+inverse permutation, sum the broadcast axes away.
+"""
+from __future__ import annotations
+
+from typing import Any, Sequence
+
+import numpy as np
+
+from ..errors import ShapeError
+from ..function import Primitive, apply
+from .dispatch import sum_to_shape, value
+from .reduce import normalize_axes
+
+
+class Reshape(Primitive):
+    __slots__ = ("shape",)
+    name = "reshape"
+
+    def __init__(self, shape: tuple[int, ...]) -> None:
+        self.shape = shape
+
+    def describe(self) -> str:
+        return f"reshape{self.shape}"
+
+    def forward(self, x):
+        return np.reshape(x, self.shape)
+
+    def backward(self, g, out, x):
+        return (g.reshape(x.shape),)
+
+
+class Transpose(Primitive):
+    __slots__ = ("axes",)
+    name = "transpose"
+
+    def __init__(self, axes: tuple[int, ...]) -> None:
+        self.axes = axes
+
+    def describe(self) -> str:
+        return f"transpose{self.axes}"
+
+    def forward(self, x):
+        return np.transpose(x, self.axes)
+
+    def backward(self, g, out, x):
+        return (g.transpose(tuple(np.argsort(self.axes))),)
+
+
+class BroadcastTo(Primitive):
+    __slots__ = ("shape",)
+    name = "broadcast_to"
+
+    def __init__(self, shape: tuple[int, ...]) -> None:
+        self.shape = shape
+
+    def describe(self) -> str:
+        return f"broadcast_to{self.shape}"
+
+    def forward(self, x):
+        return np.broadcast_to(x, self.shape)
+
+    def backward(self, g, out, x):
+        return (sum_to_shape(g, x.shape),)
+
+
+def _shape(x: Any) -> tuple[int, ...]:
+    return np.shape(value(x))
+
+
+def _as_shape(shape: Any) -> tuple[int, ...]:
+    if isinstance(shape, (int, np.integer)):
+        return (int(shape),)
+    return tuple(int(n) for n in shape)
+
+
+def _resolve_shape(old: tuple[int, ...], shape: tuple[int, ...]) -> tuple[int, ...]:
+    """``shape`` with its -1 entry filled in; raises when the sizes do not agree."""
+    size = int(np.prod(old))
+    unknown = [i for i, n in enumerate(shape) if n == -1]
+    known = int(np.prod([n for n in shape if n != -1]))
+    if len(unknown) <= 1 and all(n >= -1 for n in shape):
+        if not unknown and known == size:
+            return shape
+        if unknown and known and size % known == 0:
+            return shape[: unknown[0]] + (size // known,) + shape[unknown[0] + 1 :]
+    raise ShapeError(f"reshape: cannot reshape a tensor of shape {old} ({size} elements) into shape {shape}")
+
+
+def reshape(x: Any, shape: Any) -> Any:
+    """Give ``x`` a new shape with the same number of elements (one entry may be -1)."""
+    from ..tensor import Tensor
+
+    new = _resolve_shape(_shape(x), _as_shape(shape))
+    if isinstance(x, Tensor) and new == x.shape:
+        return x
+    return apply(Reshape(new), x)
+
+
+def transpose(x: Any, axes: Sequence[int] | None = None) -> Any:
+    """Permute the axes (default: reverse them), as ``numpy.transpose``."""
+    ndim = len(_shape(x))
+    if axes is None:
+        axes = tuple(range(ndim))[::-1]
+    else:
+        axes = tuple(int(a) % max(ndim, 1) for a in axes)
+        if sorted(axes) != list(range(ndim)):
+            raise ShapeError(f"transpose: axes {tuple(axes)} are not a permutation of the {ndim} axes of shape {_shape(x)}")
+    return apply(Transpose(axes), x)
+
+
+permute = transpose
+
+
+def swapaxes(x: Any, axis1: int, axis2: int) -> Any:
+    """Exchange two axes."""
+    axes = list(range(len(_shape(x))))
+    a1, a2 = normalize_axes(axis1, len(axes), "swapaxes")[0], normalize_axes(axis2, len(axes), "swapaxes")[0]
+    axes[a1], axes[a2] = axes[a2], axes[a1]
+    return apply(Transpose(tuple(axes)), x)
+
+
+def moveaxis(x: Any, source: int, destination: int) -> Any:
+    """Move one axis to a new position, keeping the order of the others."""
+    ndim = len(_shape(x))
+    src = normalize_axes(source, ndim, "moveaxis")[0]
+    dst = normalize_axes(destination, ndim, "moveaxis")[0]
+    order = [a for a in range(ndim) if a != src]
+    order.insert(dst, src)
+    return apply(Transpose(tuple(order)), x)
+
+
+def broadcast_to(x: Any, shape: Any) -> Any:
+    """Repeat ``x`` along size-1 (or new leading) axes to ``shape``; the gradient sums them back."""
+    shape = _as_shape(shape)
+    try:
+        fits = np.broadcast_shapes(_shape(x), shape) == shape
+    except ValueError:
+        fits = False
+    if not fits:
+        raise ShapeError(f"broadcast_to: cannot broadcast shape {_shape(x)} to {shape}")
+    return apply(BroadcastTo(shape), x)
+
+
+expand = broadcast_to
+
+
+def squeeze(x: Any, axis: Any = None) -> Any:
+    """Remove size-1 axes (all of them, or those in ``axis``, which must have size 1)."""
+    shape = _shape(x)
+    if axis is None:
+        axes = tuple(i for i, n in enumerate(shape) if n == 1)
+    else:
+        axes = normalize_axes(axis, len(shape), "squeeze")
+        for a in axes:
+            if shape[a] != 1:
+                raise ShapeError(f"squeeze: axis {a} of shape {shape} has size {shape[a]}, not 1")
+    return reshape(x, tuple(n for i, n in enumerate(shape) if i not in axes))
+
+
+def expand_dims(x: Any, axis: Any) -> Any:
+    """Insert size-1 axes at ``axis`` (an int or tuple, positions in the result)."""
+    shape = _shape(x)
+    ndim = len(shape) + (1 if isinstance(axis, (int, np.integer)) else len(axis))
+    axes = normalize_axes(axis, ndim, "expand_dims")
+    rest = iter(shape)
+    return reshape(x, tuple(1 if i in axes else next(rest) for i in range(ndim)))
+
+
+unsqueeze = expand_dims
+
+
+def flatten(x: Any, start_axis: int = 0, end_axis: int = -1) -> Any:
+    """Merge axes ``start_axis..end_axis`` into one (PyTorch's ``flatten``; all axes by default)."""
+    shape = _shape(x)
+    if not shape:
+        return reshape(x, (1,))
+    start = normalize_axes(start_axis, len(shape), "flatten")[0]
+    end = normalize_axes(end_axis, len(shape), "flatten")[0]
+    merged = int(np.prod(shape[start : end + 1]))
+    return reshape(x, shape[:start] + (merged,) + shape[end + 1 :])
+
+
+def ravel(x: Any) -> Any:
+    return reshape(x, (-1,))

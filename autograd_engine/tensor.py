@@ -1,0 +1,421 @@
+"""The Tensor: an ndarray plus what autograd needs (grad, requires_grad, the node that made it).
+
+This module stays thin: the operations themselves live in ``autograd_engine/ops``;
+the methods here only forward to them so that ``x.exp()`` and ``ae.exp(x)`` are
+the same call.
+"""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, Callable, Iterator, Sequence
+
+import numpy as np
+
+from .dtypes import get_default_dtype
+
+if TYPE_CHECKING:
+    from .function import Primitive
+
+Axis = "int | tuple[int, ...] | None"
+
+
+def as_array(data: Any, dtype: Any = None) -> np.ndarray:
+    """Convert ``data`` to an ndarray: Python numbers become the default float dtype,
+    NumPy arrays and scalars keep theirs (no copy when none is needed)."""
+    if isinstance(data, Tensor):
+        data = data.data
+    if isinstance(data, np.ndarray | np.generic):
+        return np.asarray(data, dtype=dtype)
+    array = np.asarray(data, dtype=dtype)
+    if dtype is None and array.dtype.kind in "iuf":
+        array = array.astype(get_default_dtype())
+    return array
+
+
+class Tensor:
+    """An n-dimensional array that records the operations applied to it.
+
+    ``Tensor(data, requires_grad=False, dtype=None)`` accepts Python numbers,
+    nested lists, NumPy arrays and Tensors.  Python numbers (int or float) become
+    the default dtype (float32; see ``set_default_dtype``); NumPy arrays keep
+    their dtype and are not copied.  Only floating tensors may require grad.
+
+    ``.grad`` is a NumPy array of the tensor's shape and dtype, filled by
+    ``backward()`` and accumulated across calls until cleared.
+    """
+
+    __slots__ = ("data", "grad", "requires_grad", "_node", "_hooks", "_retain_grad", "name", "__weakref__")
+    __array_ufunc__ = None  # make `ndarray + Tensor` call Tensor.__radd__
+    __array_priority__ = 1000
+
+    def __init__(self, data: Any, requires_grad: bool = False, dtype: Any = None) -> None:
+        array = as_array(data, dtype)
+        if requires_grad and array.dtype.kind not in "fc":
+            raise TypeError(
+                f"Tensor: only floating tensors can require gradients, got dtype {array.dtype}; "
+                f"pass dtype=np.float32 (or float64) or convert with .astype(np.float32)"
+            )
+        self.data: np.ndarray = array
+        self.grad: np.ndarray | None = None
+        self.requires_grad: bool = bool(requires_grad)
+        self._node: Primitive | None = None
+        self._hooks: list[Callable[[Any], Any]] | None = None
+        self._retain_grad = False
+        self.name: str | None = None
+
+    @classmethod
+    def _from_op(cls, data: np.ndarray, node: "Primitive | None") -> "Tensor":
+        """Fast constructor for op outputs (skips the conversions of ``__init__``)."""
+        t = object.__new__(Tensor)
+        t.data = data
+        t.grad = None
+        t.requires_grad = node is not None
+        t._node = node
+        t._hooks = None
+        t._retain_grad = False
+        t.name = None
+        return t
+
+    # ----- plain properties -------------------------------------------------
+    @property
+    def shape(self) -> tuple[int, ...]:
+        return self.data.shape
+
+    @property
+    def dtype(self) -> np.dtype:
+        return self.data.dtype
+
+    @property
+    def ndim(self) -> int:
+        return self.data.ndim
+
+    @property
+    def size(self) -> int:
+        return self.data.size
+
+    @property
+    def is_leaf(self) -> bool:
+        """True for tensors the user created (and outputs of ops that did not record)."""
+        return self._node is None
+
+    @property
+    def grad_fn(self) -> "Primitive | None":
+        """The node that produced this tensor (None for leaves)."""
+        return self._node
+
+    @property
+    def T(self) -> "Tensor":
+        """The transpose (all axes reversed), as NumPy's ``.T``."""
+        return _ops.transpose(self)
+
+    def item(self) -> Any:
+        """The value of a one-element tensor as a Python number."""
+        if self.data.size != 1:
+            raise ValueError(f"item: only one-element tensors convert to a Python number, got shape {self.shape}")
+        return self.data.item()
+
+    def numpy(self) -> np.ndarray:
+        """The underlying ndarray (shared, not copied)."""
+        return self.data
+
+    def tolist(self) -> Any:
+        return self.data.tolist()
+
+    def detach(self) -> "Tensor":
+        """A new leaf sharing this tensor's data, cut from the graph."""
+        return Tensor._from_op(self.data, None)
+
+    def requires_grad_(self, requires_grad: bool = True) -> "Tensor":
+        """Set ``requires_grad`` in place on a leaf (for non-leaves the graph decides)."""
+        if not self.is_leaf:
+            raise RuntimeError("requires_grad_: can only change requires_grad of a leaf tensor; use .detach() first")
+        if requires_grad and self.dtype.kind not in "fc":
+            raise TypeError(f"requires_grad_: only floating tensors can require gradients, got dtype {self.dtype}")
+        self.requires_grad = bool(requires_grad)
+        return self
+
+    def zero_grad(self) -> None:
+        """Forget the accumulated gradient (``.grad = None``)."""
+        self.grad = None
+
+    # ----- autograd ---------------------------------------------------------
+    def backward(self, grad: Any = None, retain_graph: bool = False) -> None:
+        """Accumulate d(self)/d(leaf) into every leaf's ``.grad``.
+
+        ``grad`` is the upstream gradient; it may be omitted for one-element
+        tensors (seed 1).  The graph's saved values are released afterwards
+        unless ``retain_graph=True``.
+        """
+        from .backward import backward
+
+        backward(self, grad, retain_graph=retain_graph)
+
+    def register_hook(self, hook: Callable[[Any], Any]) -> "_HookHandle":
+        """Call ``hook(grad)`` when this tensor's gradient is complete during backward.
+
+        The hook sees the gradient (an ndarray; a Tensor under ``create_graph``)
+        and may return a replacement.  Returns a handle whose ``remove()`` undoes it.
+        """
+        if not self.requires_grad:
+            raise RuntimeError("register_hook: this tensor does not require grad, so no gradient will reach it")
+        if self._hooks is None:
+            self._hooks = []
+        self._hooks.append(hook)
+        return _HookHandle(self._hooks, hook)
+
+    def retain_grad(self) -> None:
+        """Keep this non-leaf tensor's gradient in ``.grad`` after backward."""
+        if not self.requires_grad:
+            raise RuntimeError("retain_grad: this tensor does not require grad")
+        self._retain_grad = True
+
+    def draw(self, **kwargs: Any) -> Any:
+        """Draw the graph that produced this tensor (see ``autograd_engine.draw``)."""
+        from . import viz
+
+        return viz.draw(self, **kwargs)
+
+    # ----- display ----------------------------------------------------------
+    def __repr__(self) -> str:
+        body = np.array2string(self.data, separator=", ", prefix="Tensor(", threshold=200, precision=4)
+        extras = [f"dtype={self.dtype}"] if self.dtype != np.float32 or self.ndim == 0 else []
+        if self._node is not None:
+            extras.append(f"op={self._node.describe()}")
+        elif self.requires_grad:
+            extras.append("requires_grad=True")
+        return f"Tensor({body}{''.join(', ' + e for e in extras)})"
+
+    def __len__(self) -> int:
+        if self.ndim == 0:
+            raise TypeError("len() of a 0-d tensor")
+        return len(self.data)
+
+    def __iter__(self) -> Iterator["Tensor"]:
+        for i in range(len(self)):
+            yield self[i]
+
+    def __bool__(self) -> bool:
+        return bool(self.data)
+
+    def __float__(self) -> float:
+        return float(self.item())
+
+    def __int__(self) -> int:
+        return int(self.item())
+
+    def __array__(self, dtype: Any = None, copy: Any = None) -> np.ndarray:
+        if copy:
+            return np.array(self.data, dtype=dtype, copy=True)
+        return np.asarray(self.data, dtype=dtype)
+
+    __hash__ = object.__hash__
+
+    # ----- operators --------------------------------------------------------
+    def __add__(self, other: Any) -> "Tensor":
+        return _ops.add(self, other)
+
+    def __radd__(self, other: Any) -> "Tensor":
+        return _ops.add(other, self)
+
+    def __sub__(self, other: Any) -> "Tensor":
+        return _ops.subtract(self, other)
+
+    def __rsub__(self, other: Any) -> "Tensor":
+        return _ops.subtract(other, self)
+
+    def __mul__(self, other: Any) -> "Tensor":
+        return _ops.multiply(self, other)
+
+    def __rmul__(self, other: Any) -> "Tensor":
+        return _ops.multiply(other, self)
+
+    def __truediv__(self, other: Any) -> "Tensor":
+        return _ops.divide(self, other)
+
+    def __rtruediv__(self, other: Any) -> "Tensor":
+        return _ops.divide(other, self)
+
+    def __pow__(self, other: Any) -> "Tensor":
+        return _ops.power(self, other)
+
+    def __rpow__(self, other: Any) -> "Tensor":
+        return _ops.power(other, self)
+
+    def __matmul__(self, other: Any) -> "Tensor":
+        return _ops.matmul(self, other)
+
+    def __rmatmul__(self, other: Any) -> "Tensor":
+        return _ops.matmul(other, self)
+
+    def __neg__(self) -> "Tensor":
+        return _ops.negative(self)
+
+    def __pos__(self) -> "Tensor":
+        return self
+
+    def __abs__(self) -> "Tensor":
+        return _ops.abs(self)
+
+    def __getitem__(self, key: Any) -> "Tensor":
+        return _ops.getitem(self, key)
+
+    # Comparisons are not differentiable: they return NumPy bool arrays.
+    def __lt__(self, other: Any) -> np.ndarray:
+        return self.data < _data(other)
+
+    def __le__(self, other: Any) -> np.ndarray:
+        return self.data <= _data(other)
+
+    def __gt__(self, other: Any) -> np.ndarray:
+        return self.data > _data(other)
+
+    def __ge__(self, other: Any) -> np.ndarray:
+        return self.data >= _data(other)
+
+    def __eq__(self, other: Any) -> np.ndarray:  # type: ignore[override]
+        return self.data == _data(other)
+
+    def __ne__(self, other: Any) -> np.ndarray:  # type: ignore[override]
+        return self.data != _data(other)
+
+    # ----- methods mirroring NumPy's (and a few of PyTorch's) ---------------
+    def exp(self) -> "Tensor":
+        return _ops.exp(self)
+
+    def log(self) -> "Tensor":
+        return _ops.log(self)
+
+    def log1p(self) -> "Tensor":
+        return _ops.log1p(self)
+
+    def expm1(self) -> "Tensor":
+        return _ops.expm1(self)
+
+    def sqrt(self) -> "Tensor":
+        return _ops.sqrt(self)
+
+    def sin(self) -> "Tensor":
+        return _ops.sin(self)
+
+    def cos(self) -> "Tensor":
+        return _ops.cos(self)
+
+    def tanh(self) -> "Tensor":
+        return _ops.tanh(self)
+
+    def sigmoid(self) -> "Tensor":
+        return _ops.sigmoid(self)
+
+    def relu(self) -> "Tensor":
+        return _ops.relu(self)
+
+    def leaky_relu(self, negative_slope: float = 0.01) -> "Tensor":
+        return _ops.leaky_relu(self, negative_slope)
+
+    def abs(self) -> "Tensor":
+        return _ops.abs(self)
+
+    def square(self) -> "Tensor":
+        return _ops.square(self)
+
+    def clip(self, a_min: Any = None, a_max: Any = None) -> "Tensor":
+        return _ops.clip(self, a_min, a_max)
+
+    def sum(self, axis: Any = None, keepdims: bool = False) -> "Tensor":
+        return _ops.sum(self, axis, keepdims)
+
+    def mean(self, axis: Any = None, keepdims: bool = False) -> "Tensor":
+        return _ops.mean(self, axis, keepdims)
+
+    def max(self, axis: Any = None, keepdims: bool = False) -> "Tensor":
+        return _ops.max(self, axis, keepdims)
+
+    def min(self, axis: Any = None, keepdims: bool = False) -> "Tensor":
+        return _ops.min(self, axis, keepdims)
+
+    def var(self, axis: Any = None, ddof: int = 0, keepdims: bool = False) -> "Tensor":
+        return _ops.var(self, axis, ddof=ddof, keepdims=keepdims)
+
+    def std(self, axis: Any = None, ddof: int = 0, keepdims: bool = False) -> "Tensor":
+        return _ops.std(self, axis, ddof=ddof, keepdims=keepdims)
+
+    def logsumexp(self, axis: Any = None, keepdims: bool = False) -> "Tensor":
+        return _ops.logsumexp(self, axis, keepdims)
+
+    def softmax(self, axis: int = -1) -> "Tensor":
+        return _ops.softmax(self, axis)
+
+    def log_softmax(self, axis: int = -1) -> "Tensor":
+        return _ops.log_softmax(self, axis)
+
+    def argmax(self, axis: int | None = None, keepdims: bool = False) -> np.ndarray:
+        return _ops.argmax(self, axis, keepdims=keepdims)
+
+    def argmin(self, axis: int | None = None, keepdims: bool = False) -> np.ndarray:
+        return _ops.argmin(self, axis, keepdims=keepdims)
+
+    def reshape(self, *shape: Any) -> "Tensor":
+        return _ops.reshape(self, shape[0] if len(shape) == 1 else shape)
+
+    def view(self, *shape: Any) -> "Tensor":
+        """PyTorch's name for ``reshape``."""
+        return self.reshape(*shape)
+
+    def transpose(self, *axes: Any) -> "Tensor":
+        if len(axes) == 1 and (axes[0] is None or isinstance(axes[0], Sequence)):
+            axes = axes[0]
+        return _ops.transpose(self, axes or None)
+
+    def permute(self, *axes: Any) -> "Tensor":
+        """PyTorch's name for ``transpose(axes)``."""
+        return self.transpose(*axes)
+
+    def swapaxes(self, axis1: int, axis2: int) -> "Tensor":
+        return _ops.swapaxes(self, axis1, axis2)
+
+    def squeeze(self, axis: Any = None) -> "Tensor":
+        return _ops.squeeze(self, axis)
+
+    def expand_dims(self, axis: Any) -> "Tensor":
+        return _ops.expand_dims(self, axis)
+
+    def unsqueeze(self, axis: int) -> "Tensor":
+        """PyTorch's name for ``expand_dims``."""
+        return _ops.expand_dims(self, axis)
+
+    def flatten(self, start_axis: int = 0, end_axis: int = -1) -> "Tensor":
+        return _ops.flatten(self, start_axis, end_axis)
+
+    def broadcast_to(self, shape: Any) -> "Tensor":
+        return _ops.broadcast_to(self, shape)
+
+    def expand(self, *shape: Any) -> "Tensor":
+        """PyTorch's name for ``broadcast_to``."""
+        return _ops.broadcast_to(self, shape[0] if len(shape) == 1 and isinstance(shape[0], Sequence) else shape)
+
+    def astype(self, dtype: Any) -> "Tensor":
+        return _ops.astype(self, dtype)
+
+    def dot(self, other: Any) -> "Tensor":
+        return _ops.matmul(self, other)
+
+    def matmul(self, other: Any) -> "Tensor":
+        return _ops.matmul(self, other)
+
+
+class _HookHandle:
+    """Returned by ``register_hook``; ``remove()`` takes the hook away."""
+
+    def __init__(self, hooks: list, hook: Callable) -> None:
+        self._hooks = hooks
+        self._hook = hook
+
+    def remove(self) -> None:
+        if self._hook in self._hooks:
+            self._hooks.remove(self._hook)
+
+
+def _data(x: Any) -> Any:
+    return x.data if isinstance(x, Tensor) else x
+
+
+from . import ops as _ops  # noqa: E402  (the ops import Tensor from this module)

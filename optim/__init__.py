@@ -1,0 +1,1 @@
+"""Optimizers and learning-rate schedules that update parameters from their ``.grad``."""
