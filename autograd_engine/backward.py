@@ -209,7 +209,7 @@ def _deliver(
         if tensor.grad is None:
             tensor.grad = data if fresh and is_leaf else _owned_copy(data)
         else:
-            tensor.grad = tensor.grad + data
+            tensor.grad = np.asarray(tensor.grad + data)
     return g
 
 
@@ -223,6 +223,9 @@ def _accumulate(
     node: Any = None,
 ) -> None:
     """Add ``gx`` to the pending gradient of ``x`` (``+=`` at forks, in place when safe)."""
+    if not create_graph and type(gx) is not np.ndarray:
+        gx = np.asarray(gx)  # 0-d arithmetic gives NumPy scalars, which cannot be added into in place
+        fresh = True
     if gx.shape != x.shape:
         who = node.describe() if node is not None else "backward"
         raise ShapeError(f"{who}: gradient of shape {gx.shape} for an input of shape {x.shape} (engine bug)")
@@ -238,9 +241,9 @@ def _accumulate(
     elif create_graph:
         pending[key] = previous + gx
     elif key in owned:
-        previous += gx
+        previous += gx  # an ndarray the engine allocated: nobody else sees it
     else:
-        pending[key] = previous + gx
+        pending[key] = np.asarray(previous + gx)  # asarray: 0-d sums come back as NumPy scalars
         owned.add(key)
 
 
