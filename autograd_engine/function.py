@@ -62,6 +62,15 @@ class Primitive:
         """Return the gradient for each input (``None`` where ``needs_grad`` is False)."""
         raise NotImplementedError
 
+    def branch(self, out: Any, *inputs: Any) -> Any:
+        """Which side of its kinks this op took (an array), or None for smooth ops.
+
+        Ops that are not differentiable everywhere (relu, abs, max, clip, ...) return
+        e.g. the sign pattern of their input; ``gradcheck`` compares it between f(x+h)
+        and f(x-h) to tell a kink from a wrong gradient.
+        """
+        return None
+
     def describe(self) -> str:
         """Short label of this node: its name and parameters (for repr and drawings)."""
         return self.name

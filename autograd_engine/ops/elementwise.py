@@ -110,6 +110,10 @@ class Maximum(Primitive):
     def forward(self, a, b):
         return np.maximum(a, b)
 
+    def branch(self, out, *inputs):
+        a, b = inputs
+        return np.sign(np.subtract(a, b))
+
     def backward(self, g, out, a, b):
         return _split_by_winner(self.needs_grad, g, a, b, a > b, a == b)
 
@@ -122,6 +126,10 @@ class Minimum(Primitive):
 
     def forward(self, a, b):
         return np.minimum(a, b)
+
+    def branch(self, out, *inputs):
+        a, b = inputs
+        return np.sign(np.subtract(a, b))
 
     def backward(self, g, out, a, b):
         return _split_by_winner(self.needs_grad, g, a, b, a < b, a == b)
@@ -243,6 +251,9 @@ class Abs(Primitive):
     def forward(self, x):
         return np.abs(x)
 
+    def branch(self, out, *inputs):
+        return np.sign(inputs[0])
+
     def backward(self, g, out, x):
         return (g * np.sign(value(x)),)
 
@@ -280,6 +291,9 @@ class Relu(Primitive):
     def forward(self, x):
         return np.maximum(x, 0)
 
+    def branch(self, out, *inputs):
+        return inputs[0] > 0
+
     def backward(self, g, out, x):
         return (g * (value(out) > 0),)
 
@@ -298,6 +312,9 @@ class LeakyRelu(Primitive):
 
     def forward(self, x):
         return np.where(x > 0, x, x * self.negative_slope)
+
+    def branch(self, out, *inputs):
+        return inputs[0] > 0
 
     def backward(self, g, out, x):
         x_data = value(x)
@@ -319,6 +336,10 @@ class Clip(Primitive):
 
     def forward(self, x):
         return np.clip(x, self.a_min, self.a_max)
+
+    def branch(self, out, *inputs):
+        x = inputs[0]
+        return (x < self.a_min if self.a_min is not None else 0) + 2 * (x > self.a_max if self.a_max is not None else 0)
 
     def backward(self, g, out, x):
         x_data = value(x)

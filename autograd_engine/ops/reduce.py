@@ -77,6 +77,9 @@ class _Extremum(_Reduction):
     def forward(self, x):
         return self._reduce(x, axis=self.axes, keepdims=self.keepdims)
 
+    def branch(self, out, x):
+        return x == expand_reduced(out, x.shape, self.axes, self.keepdims)
+
     def backward(self, g, out, x):
         x_data, out_data = value(x), value(out)
         winners = x_data == expand_reduced(out_data, x_data.shape, self.axes, self.keepdims)
