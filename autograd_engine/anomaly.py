@@ -15,7 +15,7 @@ class detect_anomaly:
     def __init__(self, enabled: bool = True) -> None:
         self.enabled = enabled
 
-    def __enter__(self) -> "detect_anomaly":
+    def __enter__(self) -> detect_anomaly:
         self._previous = state.anomaly
         state.anomaly = self.enabled
         return self

@@ -13,7 +13,8 @@ copied before anything is added into it or it is stored in ``.grad``.
 """
 from __future__ import annotations
 
-from typing import Any, Iterable, Sequence
+from collections.abc import Iterable, Sequence
+from typing import Any
 
 import numpy as np
 

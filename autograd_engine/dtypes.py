@@ -6,7 +6,7 @@ import numpy as np
 _default_dtype = np.dtype(np.float32)
 
 
-def set_default_dtype(dtype: "np.typing.DTypeLike") -> None:
+def set_default_dtype(dtype: np.typing.DTypeLike) -> None:
     """Make ``dtype`` (float16, float32 or float64) the dtype of Python numbers."""
     global _default_dtype
     dtype = np.dtype(dtype)

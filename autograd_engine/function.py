@@ -27,7 +27,7 @@ import numpy as np
 from .errors import AnomalyError, EngineError
 from .grad_mode import state
 
-PRIMITIVES: dict[str, type["Primitive"]] = {}
+PRIMITIVES: dict[str, type[Primitive]] = {}
 """Every registered primitive by name: the table of the engine's calculus."""
 
 

@@ -6,7 +6,8 @@ the same call.
 """
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -63,7 +64,7 @@ class Tensor:
         self.name: str | None = None
 
     @classmethod
-    def _from_op(cls, data: np.ndarray, node: "Primitive | None") -> "Tensor":
+    def _from_op(cls, data: np.ndarray, node: Primitive | None) -> Tensor:
         """Fast constructor for op outputs (skips the conversions of ``__init__``)."""
         t = object.__new__(Tensor)
         t.data = data
@@ -98,12 +99,12 @@ class Tensor:
         return self._node is None
 
     @property
-    def grad_fn(self) -> "Primitive | None":
+    def grad_fn(self) -> Primitive | None:
         """The node that produced this tensor (None for leaves)."""
         return self._node
 
     @property
-    def T(self) -> "Tensor":
+    def T(self) -> Tensor:
         """The transpose (all axes reversed), as NumPy's ``.T``."""
         return _ops.transpose(self)
 
@@ -120,11 +121,11 @@ class Tensor:
     def tolist(self) -> Any:
         return self.data.tolist()
 
-    def detach(self) -> "Tensor":
+    def detach(self) -> Tensor:
         """A new leaf sharing this tensor's data, cut from the graph."""
         return Tensor._from_op(self.data, None)
 
-    def requires_grad_(self, requires_grad: bool = True) -> "Tensor":
+    def requires_grad_(self, requires_grad: bool = True) -> Tensor:
         """Set ``requires_grad`` in place on a leaf (for non-leaves the graph decides)."""
         if not self.is_leaf:
             raise RuntimeError("requires_grad_: can only change requires_grad of a leaf tensor; use .detach() first")
@@ -149,7 +150,7 @@ class Tensor:
 
         backward(self, grad, retain_graph=retain_graph)
 
-    def register_hook(self, hook: Callable[[Any], Any]) -> "_HookHandle":
+    def register_hook(self, hook: Callable[[Any], Any]) -> _HookHandle:
         """Call ``hook(grad)`` when this tensor's gradient is complete during backward.
 
         The hook sees the gradient (an ndarray; a Tensor under ``create_graph``)
@@ -189,7 +190,7 @@ class Tensor:
             raise TypeError("len() of a 0-d tensor")
         return len(self.data)
 
-    def __iter__(self) -> Iterator["Tensor"]:
+    def __iter__(self) -> Iterator[Tensor]:
         for i in range(len(self)):
             yield self[i]
 
@@ -210,52 +211,52 @@ class Tensor:
     __hash__ = object.__hash__
 
     # ----- operators --------------------------------------------------------
-    def __add__(self, other: Any) -> "Tensor":
+    def __add__(self, other: Any) -> Tensor:
         return _ops.add(self, other)
 
-    def __radd__(self, other: Any) -> "Tensor":
+    def __radd__(self, other: Any) -> Tensor:
         return _ops.add(other, self)
 
-    def __sub__(self, other: Any) -> "Tensor":
+    def __sub__(self, other: Any) -> Tensor:
         return _ops.subtract(self, other)
 
-    def __rsub__(self, other: Any) -> "Tensor":
+    def __rsub__(self, other: Any) -> Tensor:
         return _ops.subtract(other, self)
 
-    def __mul__(self, other: Any) -> "Tensor":
+    def __mul__(self, other: Any) -> Tensor:
         return _ops.multiply(self, other)
 
-    def __rmul__(self, other: Any) -> "Tensor":
+    def __rmul__(self, other: Any) -> Tensor:
         return _ops.multiply(other, self)
 
-    def __truediv__(self, other: Any) -> "Tensor":
+    def __truediv__(self, other: Any) -> Tensor:
         return _ops.divide(self, other)
 
-    def __rtruediv__(self, other: Any) -> "Tensor":
+    def __rtruediv__(self, other: Any) -> Tensor:
         return _ops.divide(other, self)
 
-    def __pow__(self, other: Any) -> "Tensor":
+    def __pow__(self, other: Any) -> Tensor:
         return _ops.power(self, other)
 
-    def __rpow__(self, other: Any) -> "Tensor":
+    def __rpow__(self, other: Any) -> Tensor:
         return _ops.power(other, self)
 
-    def __matmul__(self, other: Any) -> "Tensor":
+    def __matmul__(self, other: Any) -> Tensor:
         return _ops.matmul(self, other)
 
-    def __rmatmul__(self, other: Any) -> "Tensor":
+    def __rmatmul__(self, other: Any) -> Tensor:
         return _ops.matmul(other, self)
 
-    def __neg__(self) -> "Tensor":
+    def __neg__(self) -> Tensor:
         return _ops.negative(self)
 
-    def __pos__(self) -> "Tensor":
+    def __pos__(self) -> Tensor:
         return self
 
-    def __abs__(self) -> "Tensor":
+    def __abs__(self) -> Tensor:
         return _ops.abs(self)
 
-    def __getitem__(self, key: Any) -> "Tensor":
+    def __getitem__(self, key: Any) -> Tensor:
         return _ops.getitem(self, key)
 
     # Comparisons are not differentiable: they return NumPy bool arrays.
@@ -278,73 +279,73 @@ class Tensor:
         return self.data != _data(other)
 
     # ----- methods mirroring NumPy's (and a few of PyTorch's) ---------------
-    def exp(self) -> "Tensor":
+    def exp(self) -> Tensor:
         return _ops.exp(self)
 
-    def log(self) -> "Tensor":
+    def log(self) -> Tensor:
         return _ops.log(self)
 
-    def log1p(self) -> "Tensor":
+    def log1p(self) -> Tensor:
         return _ops.log1p(self)
 
-    def expm1(self) -> "Tensor":
+    def expm1(self) -> Tensor:
         return _ops.expm1(self)
 
-    def sqrt(self) -> "Tensor":
+    def sqrt(self) -> Tensor:
         return _ops.sqrt(self)
 
-    def sin(self) -> "Tensor":
+    def sin(self) -> Tensor:
         return _ops.sin(self)
 
-    def cos(self) -> "Tensor":
+    def cos(self) -> Tensor:
         return _ops.cos(self)
 
-    def tanh(self) -> "Tensor":
+    def tanh(self) -> Tensor:
         return _ops.tanh(self)
 
-    def sigmoid(self) -> "Tensor":
+    def sigmoid(self) -> Tensor:
         return _ops.sigmoid(self)
 
-    def relu(self) -> "Tensor":
+    def relu(self) -> Tensor:
         return _ops.relu(self)
 
-    def leaky_relu(self, negative_slope: float = 0.01) -> "Tensor":
+    def leaky_relu(self, negative_slope: float = 0.01) -> Tensor:
         return _ops.leaky_relu(self, negative_slope)
 
-    def abs(self) -> "Tensor":
+    def abs(self) -> Tensor:
         return _ops.abs(self)
 
-    def square(self) -> "Tensor":
+    def square(self) -> Tensor:
         return _ops.square(self)
 
-    def clip(self, a_min: Any = None, a_max: Any = None) -> "Tensor":
+    def clip(self, a_min: Any = None, a_max: Any = None) -> Tensor:
         return _ops.clip(self, a_min, a_max)
 
-    def sum(self, axis: Any = None, keepdims: bool = False) -> "Tensor":
+    def sum(self, axis: Any = None, keepdims: bool = False) -> Tensor:
         return _ops.sum(self, axis, keepdims)
 
-    def mean(self, axis: Any = None, keepdims: bool = False) -> "Tensor":
+    def mean(self, axis: Any = None, keepdims: bool = False) -> Tensor:
         return _ops.mean(self, axis, keepdims)
 
-    def max(self, axis: Any = None, keepdims: bool = False) -> "Tensor":
+    def max(self, axis: Any = None, keepdims: bool = False) -> Tensor:
         return _ops.max(self, axis, keepdims)
 
-    def min(self, axis: Any = None, keepdims: bool = False) -> "Tensor":
+    def min(self, axis: Any = None, keepdims: bool = False) -> Tensor:
         return _ops.min(self, axis, keepdims)
 
-    def var(self, axis: Any = None, ddof: int = 0, keepdims: bool = False) -> "Tensor":
+    def var(self, axis: Any = None, ddof: int = 0, keepdims: bool = False) -> Tensor:
         return _ops.var(self, axis, ddof=ddof, keepdims=keepdims)
 
-    def std(self, axis: Any = None, ddof: int = 0, keepdims: bool = False) -> "Tensor":
+    def std(self, axis: Any = None, ddof: int = 0, keepdims: bool = False) -> Tensor:
         return _ops.std(self, axis, ddof=ddof, keepdims=keepdims)
 
-    def logsumexp(self, axis: Any = None, keepdims: bool = False) -> "Tensor":
+    def logsumexp(self, axis: Any = None, keepdims: bool = False) -> Tensor:
         return _ops.logsumexp(self, axis, keepdims)
 
-    def softmax(self, axis: int = -1) -> "Tensor":
+    def softmax(self, axis: int = -1) -> Tensor:
         return _ops.softmax(self, axis)
 
-    def log_softmax(self, axis: int = -1) -> "Tensor":
+    def log_softmax(self, axis: int = -1) -> Tensor:
         return _ops.log_softmax(self, axis)
 
     def argmax(self, axis: int | None = None, keepdims: bool = False) -> np.ndarray:
@@ -353,52 +354,52 @@ class Tensor:
     def argmin(self, axis: int | None = None, keepdims: bool = False) -> np.ndarray:
         return _ops.argmin(self, axis, keepdims=keepdims)
 
-    def reshape(self, *shape: Any) -> "Tensor":
+    def reshape(self, *shape: Any) -> Tensor:
         return _ops.reshape(self, shape[0] if len(shape) == 1 else shape)
 
-    def view(self, *shape: Any) -> "Tensor":
+    def view(self, *shape: Any) -> Tensor:
         """PyTorch's name for ``reshape``."""
         return self.reshape(*shape)
 
-    def transpose(self, *axes: Any) -> "Tensor":
+    def transpose(self, *axes: Any) -> Tensor:
         if len(axes) == 1 and (axes[0] is None or isinstance(axes[0], Sequence)):
             axes = axes[0]
         return _ops.transpose(self, axes or None)
 
-    def permute(self, *axes: Any) -> "Tensor":
+    def permute(self, *axes: Any) -> Tensor:
         """PyTorch's name for ``transpose(axes)``."""
         return self.transpose(*axes)
 
-    def swapaxes(self, axis1: int, axis2: int) -> "Tensor":
+    def swapaxes(self, axis1: int, axis2: int) -> Tensor:
         return _ops.swapaxes(self, axis1, axis2)
 
-    def squeeze(self, axis: Any = None) -> "Tensor":
+    def squeeze(self, axis: Any = None) -> Tensor:
         return _ops.squeeze(self, axis)
 
-    def expand_dims(self, axis: Any) -> "Tensor":
+    def expand_dims(self, axis: Any) -> Tensor:
         return _ops.expand_dims(self, axis)
 
-    def unsqueeze(self, axis: int) -> "Tensor":
+    def unsqueeze(self, axis: int) -> Tensor:
         """PyTorch's name for ``expand_dims``."""
         return _ops.expand_dims(self, axis)
 
-    def flatten(self, start_axis: int = 0, end_axis: int = -1) -> "Tensor":
+    def flatten(self, start_axis: int = 0, end_axis: int = -1) -> Tensor:
         return _ops.flatten(self, start_axis, end_axis)
 
-    def broadcast_to(self, shape: Any) -> "Tensor":
+    def broadcast_to(self, shape: Any) -> Tensor:
         return _ops.broadcast_to(self, shape)
 
-    def expand(self, *shape: Any) -> "Tensor":
+    def expand(self, *shape: Any) -> Tensor:
         """PyTorch's name for ``broadcast_to``."""
         return _ops.broadcast_to(self, shape[0] if len(shape) == 1 and isinstance(shape[0], Sequence) else shape)
 
-    def astype(self, dtype: Any) -> "Tensor":
+    def astype(self, dtype: Any) -> Tensor:
         return _ops.astype(self, dtype)
 
-    def dot(self, other: Any) -> "Tensor":
+    def dot(self, other: Any) -> Tensor:
         return _ops.matmul(self, other)
 
-    def matmul(self, other: Any) -> "Tensor":
+    def matmul(self, other: Any) -> Tensor:
         return _ops.matmul(self, other)
 
 

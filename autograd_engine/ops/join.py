@@ -1,7 +1,8 @@
 """Joining and splitting: concatenate (the primitive), stack and split (composed), pad."""
 from __future__ import annotations
 
-from typing import Any, Sequence
+from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 

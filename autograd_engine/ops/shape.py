@@ -6,7 +6,8 @@ inverse permutation, sum the broadcast axes away.
 """
 from __future__ import annotations
 
-from typing import Any, Sequence
+from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 
