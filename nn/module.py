@@ -1,0 +1,415 @@
+"""``Module`` and ``Parameter``: the containers that hold a model's state.
+
+A :class:`Parameter` is a Tensor that requires grad and that a module picks up
+when it is assigned as an attribute.  A :class:`Module` registers, by attribute
+assignment, its parameters and its child modules; buffers (running statistics)
+are registered explicitly with :meth:`Module.register_buffer`.  Everything a
+module does to its inputs happens in ``forward`` through engine primitives: a
+module holds no gradient code.
+
+Calling a module runs ``forward`` with the grad-mode ``scope`` set to the
+module's dotted path (``"fc1"``, ``"features.0"``), so every op it records is
+tagged for graph drawings.  The path is computed when the module is registered
+as a child, so a call costs two attribute writes.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Mapping
+from typing import Any, NamedTuple
+
+import numpy as np
+
+from autograd_engine import Tensor, get_default_dtype
+from autograd_engine.grad_mode import state as _grad_state
+
+
+class Parameter(Tensor):
+    """A Tensor that requires grad and that modules register as a trainable parameter.
+
+    ``Parameter(data, requires_grad=True, dtype=None)``: without ``dtype``, a floating
+    Tensor keeps its dtype; anything else (NumPy arrays, lists, numbers) becomes the
+    default dtype -- float32 unless changed with ``autograd_engine.set_default_dtype``
+    -- so that ``Parameter(0.01 * np.random.randn(3, 4))`` is float32 like every layer's
+    weights.  An array already of the target dtype is not copied.  Use ``module.double()``
+    to move a whole model to float64 (gradient checks).
+    """
+
+    __slots__ = ()
+
+    def __init__(self, data: Any, requires_grad: bool = True, dtype: Any = None) -> None:
+        if isinstance(data, Tensor):
+            data = data.data
+            if dtype is None and data.dtype.kind == "f":
+                dtype = data.dtype
+        if dtype is None:
+            dtype = get_default_dtype()
+        super().__init__(data, requires_grad=requires_grad, dtype=dtype)
+
+    def __repr__(self) -> str:
+        return "Parameter containing:\n" + super().__repr__()
+
+
+class IncompatibleKeys(NamedTuple):
+    """What ``load_state_dict(strict=False)`` could not match."""
+
+    missing_keys: list[str]
+    unexpected_keys: list[str]
+
+
+class StateDictError(KeyError, ValueError):
+    """``load_state_dict``: the checkpoint does not fit the model (keys or shapes)."""
+
+    def __str__(self) -> str:  # KeyError would quote the message
+        return str(self.args[0]) if self.args else ""
+
+
+class Module:
+    """Base class of every layer and model.
+
+    Subclasses call ``super().__init__()`` first, assign parameters, child modules
+    and plain attributes in ``__init__``, and define ``forward``.  Calling the
+    module runs ``forward`` (with the module's path as the op scope).
+    """
+
+    training: bool
+
+    def __init__(self) -> None:
+        object.__setattr__(self, "_parameters", {})
+        object.__setattr__(self, "_buffers", {})
+        object.__setattr__(self, "_non_persistent", set())
+        object.__setattr__(self, "_modules", {})
+        object.__setattr__(self, "_scope", "")
+        object.__setattr__(self, "training", True)
+
+    # ----- registration -------------------------------------------------------
+    def __setattr__(self, name: str, value: Any) -> None:
+        params = self.__dict__.get("_parameters")
+        if params is None:
+            raise AttributeError(
+                f"{type(self).__name__}: cannot assign {name!r} before Module.__init__() ran; "
+                f"call super().__init__() first in {type(self).__name__}.__init__"
+            )
+        if isinstance(value, Parameter):
+            self._forget(name)
+            params[name] = value
+        elif isinstance(value, Module):
+            self._forget(name)
+            self._modules[name] = value
+            value._set_scope(_join(self._scope, name))
+        elif name in params:
+            if value is not None:
+                raise TypeError(
+                    f"{type(self).__name__}: cannot assign a {type(value).__name__} to parameter {name!r}; "
+                    f"wrap it in nn.Parameter(...), or change the values in place through {name}.data"
+                )
+            params[name] = None
+        elif name in self._modules:
+            if value is not None:
+                raise TypeError(f"{type(self).__name__}: cannot assign a {type(value).__name__} to child module {name!r}")
+            self._modules[name] = None
+        elif name in self._buffers:
+            self._buffers[name] = _as_buffer(value, name)
+            value = self._buffers[name]
+        object.__setattr__(self, name, value)
+
+    def __delattr__(self, name: str) -> None:
+        self._forget(name)
+        object.__delattr__(self, name)
+
+    def _forget(self, name: str) -> None:
+        self._parameters.pop(name, None)
+        self._modules.pop(name, None)
+        self._buffers.pop(name, None)
+        self._non_persistent.discard(name)
+
+    def register_parameter(self, name: str, param: Parameter | None) -> None:
+        """Register ``param`` (or ``None``, a declared but absent parameter such as ``bias=False``)."""
+        _check_name(self, name)
+        if param is not None and not isinstance(param, Parameter):
+            raise TypeError(f"register_parameter: {name!r} must be an nn.Parameter or None, got {type(param).__name__}")
+        self._forget(name)
+        self._parameters[name] = param
+        object.__setattr__(self, name, param)
+
+    def register_buffer(self, name: str, value: Any, persistent: bool = True) -> None:
+        """Register a buffer: state that is saved with the model but not trained (running statistics).
+
+        ``value`` is an ndarray (a Tensor's array is taken; ``None`` declares an absent
+        buffer).  Persistent buffers appear in ``state_dict``.  Later assignments to
+        ``self.<name>`` replace the buffer.
+        """
+        _check_name(self, name)
+        self._forget(name)
+        self._buffers[name] = _as_buffer(value, name)
+        if not persistent:
+            self._non_persistent.add(name)
+        object.__setattr__(self, name, self._buffers[name])
+
+    def add_module(self, name: str, module: Module | None) -> None:
+        """Register ``module`` as the child ``name`` (same as assigning the attribute)."""
+        _check_name(self, name)
+        if module is not None and not isinstance(module, Module):
+            raise TypeError(f"add_module: {name!r} must be an nn.Module or None, got {type(module).__name__}")
+        self._forget(name)
+        self._modules[name] = module
+        if module is not None:
+            module._set_scope(_join(self._scope, name))
+        object.__setattr__(self, name, module)
+
+    def _set_scope(self, scope: str) -> None:
+        object.__setattr__(self, "_scope", scope)
+        for name, child in self._modules.items():
+            if child is not None and child is not self:
+                child._set_scope(_join(scope, name))
+
+    # ----- calling ------------------------------------------------------------
+    def forward(self, *args: Any, **kwargs: Any) -> Any:
+        raise NotImplementedError(f"{type(self).__name__} does not define forward(); subclasses of nn.Module must")
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        previous = _grad_state.scope
+        _grad_state.scope = self._scope
+        try:
+            return self.forward(*args, **kwargs)
+        finally:
+            _grad_state.scope = previous
+
+    # ----- traversal ----------------------------------------------------------
+    def named_parameters(self, prefix: str = "", recurse: bool = True) -> Iterator[tuple[str, Parameter]]:
+        """(dotted name, parameter) pairs; a parameter shared by several modules appears once."""
+        seen: set[int] = set()
+        modules = self.named_modules(prefix=prefix) if recurse else [(prefix, self)]
+        for module_prefix, module in modules:
+            for name, p in module._parameters.items():
+                if p is not None and id(p) not in seen:
+                    seen.add(id(p))
+                    yield _join(module_prefix, name), p
+
+    def parameters(self, recurse: bool = True) -> Iterator[Parameter]:
+        """Every parameter (each shared one once), in registration order."""
+        for _, p in self.named_parameters(recurse=recurse):
+            yield p
+
+    def named_buffers(self, prefix: str = "", recurse: bool = True) -> Iterator[tuple[str, np.ndarray]]:
+        """(dotted name, buffer) pairs of every registered (non-None) buffer."""
+        modules = self.named_modules(prefix=prefix) if recurse else [(prefix, self)]
+        for module_prefix, module in modules:
+            for name, b in module._buffers.items():
+                if b is not None:
+                    yield _join(module_prefix, name), b
+
+    def buffers(self, recurse: bool = True) -> Iterator[np.ndarray]:
+        for _, b in self.named_buffers(recurse=recurse):
+            yield b
+
+    def named_children(self) -> Iterator[tuple[str, Module]]:
+        """(attribute name, module) of the direct children."""
+        for name, m in self._modules.items():
+            if m is not None:
+                yield name, m
+
+    def children(self) -> Iterator[Module]:
+        for _, m in self.named_children():
+            yield m
+
+    def named_modules(self, prefix: str = "", memo: set[int] | None = None) -> Iterator[tuple[str, Module]]:
+        """(dotted path, module) of this module and every descendant, depth first; each module once."""
+        memo = set() if memo is None else memo
+        if id(self) in memo:
+            return
+        memo.add(id(self))
+        yield prefix, self
+        for name, child in self._modules.items():
+            if child is not None:
+                yield from child.named_modules(_join(prefix, name), memo)
+
+    def modules(self) -> Iterator[Module]:
+        for _, m in self.named_modules():
+            yield m
+
+    def apply(self, fn: Callable[[Module], Any]) -> Module:
+        """Call ``fn`` on every descendant, then on this module (as PyTorch); returns self."""
+        for child in self.children():
+            child.apply(fn)
+        fn(self)
+        return self
+
+    # ----- modes and gradients ------------------------------------------------
+    def train(self, mode: bool = True) -> Module:
+        """Set training mode (``mode=True``) or evaluation mode on this module and its descendants."""
+        for m in self.modules():
+            object.__setattr__(m, "training", bool(mode))
+        return self
+
+    def eval(self) -> Module:
+        """Evaluation mode: dropout is the identity, batch norm uses its running statistics."""
+        return self.train(False)
+
+    def zero_grad(self) -> None:
+        """Forget every parameter's gradient (``grad = None``)."""
+        for p in self.parameters():
+            p.grad = None
+
+    def requires_grad_(self, requires_grad: bool = True) -> Module:
+        """Freeze (``False``) or unfreeze every parameter."""
+        for p in self.parameters():
+            p.requires_grad = bool(requires_grad)
+        return self
+
+    def to(self, dtype: Any) -> Module:
+        """Cast every floating parameter and buffer to ``dtype`` in place (e.g. float64 for gradcheck)."""
+        dtype = np.dtype(dtype)
+        if dtype.kind != "f":
+            raise TypeError(f"{type(self).__name__}.to: expected a floating dtype, got {dtype}")
+        for p in self.parameters():
+            p.data = p.data.astype(dtype)
+            p.grad = None if p.grad is None else p.grad.astype(dtype)
+        for m in self.modules():
+            for name, b in list(m._buffers.items()):
+                if b is not None and b.dtype.kind == "f":
+                    m._buffers[name] = b.astype(dtype)
+                    object.__setattr__(m, name, m._buffers[name])
+        return self
+
+    def double(self) -> Module:
+        return self.to(np.float64)
+
+    def float(self) -> Module:
+        return self.to(np.float32)
+
+    # ----- state --------------------------------------------------------------
+    def state_dict(self, prefix: str = "") -> dict[str, np.ndarray]:
+        """A snapshot ``{dotted name: ndarray copy}`` of every parameter and persistent buffer.
+
+        The arrays are copies: later training does not change a saved state dict.
+        """
+        state: dict[str, np.ndarray] = {}
+        for module_prefix, module in self.named_modules(prefix=prefix):
+            for name, p in module._parameters.items():
+                if p is not None:
+                    state.setdefault(_join(module_prefix, name), p.data.copy())
+            for name, b in module._buffers.items():
+                if b is not None and name not in module._non_persistent:
+                    state.setdefault(_join(module_prefix, name), np.array(b, copy=True))
+        return state
+
+    def _state_slots(self) -> dict[str, tuple[Module, str, bool]]:
+        """{dotted name: (owner module, attribute, is_parameter)} for every entry of the state dict."""
+        slots: dict[str, tuple[Module, str, bool]] = {}
+        for module_prefix, module in self.named_modules():
+            for name, p in module._parameters.items():
+                if p is not None:
+                    slots.setdefault(_join(module_prefix, name), (module, name, True))
+            for name, b in module._buffers.items():
+                if b is not None and name not in module._non_persistent:
+                    slots.setdefault(_join(module_prefix, name), (module, name, False))
+        return slots
+
+    def load_state_dict(self, state_dict: Mapping[str, Any], strict: bool = True) -> IncompatibleKeys:
+        """Copy ``state_dict``'s arrays into the parameters and buffers, in place.
+
+        With ``strict=True`` the keys must match exactly; missing or unexpected keys raise
+        :class:`StateDictError` naming them.  A shape mismatch always raises, naming the key
+        and both shapes.  Nothing is changed unless every entry fits.  Values are cast to
+        the parameter's dtype.  Returns the missing and unexpected keys.
+        """
+        slots = self._state_slots()
+        missing = [k for k in slots if k not in state_dict]
+        unexpected = [k for k in state_dict if k not in slots]
+        problems = []
+        for key, (module, name, _) in slots.items():
+            if key in state_dict:
+                new_shape = np.shape(_array(state_dict[key]))
+                old_shape = np.shape(getattr(module, name).data if _is_tensor(getattr(module, name)) else getattr(module, name))
+                if new_shape != old_shape:
+                    problems.append(f"shape mismatch for {key!r}: the checkpoint has {new_shape}, the model has {old_shape}")
+        if strict and missing:
+            problems.append(f"missing keys (in the model, not in the checkpoint): {missing}")
+        if strict and unexpected:
+            problems.append(f"unexpected keys (in the checkpoint, not in the model): {unexpected}")
+        if problems:
+            raise StateDictError(
+                f"load_state_dict for {type(self).__name__}: " + "; ".join(problems)
+                + ". Check that the checkpoint was saved from the same architecture"
+                + (" (or pass strict=False to skip missing/unexpected keys)" if not strict or missing or unexpected else "")
+            )
+        for key, (module, name, is_param) in slots.items():
+            if key not in state_dict:
+                continue
+            new = _array(state_dict[key])
+            if is_param:
+                p = module._parameters[name]
+                p.data = np.array(new, dtype=p.data.dtype, copy=True)
+            else:
+                old = module._buffers[name]
+                module._buffers[name] = np.array(new, dtype=old.dtype, copy=True)
+                object.__setattr__(module, name, module._buffers[name])
+        return IncompatibleKeys(missing, unexpected)
+
+    # ----- display ------------------------------------------------------------
+    def extra_repr(self) -> str:
+        """The arguments shown between the parentheses of this module's repr."""
+        return ""
+
+    def _own_parameters_note(self) -> str:
+        own = [(n, p) for n, p in self._parameters.items() if p is not None]
+        if not own:
+            return ""
+        shapes = ", ".join(f"{n} {tuple(p.shape)}" for n, p in own)
+        return f"  # {shapes}: {sum(p.size for _, p in own):,} params"
+
+    def _repr_lines(self) -> list[str]:
+        head = f"{type(self).__name__}({self.extra_repr()}"
+        children = [(n, m) for n, m in self._modules.items() if m is not None]
+        if not children:
+            return [head + ")" + self._own_parameters_note()]
+        lines = [head + self._own_parameters_note()]
+        for name, child in children:
+            child_lines = child._repr_lines()
+            lines.append(f"  ({name}): {child_lines[0]}")
+            lines.extend("  " + line for line in child_lines[1:])
+        lines.append(")")
+        return lines
+
+    def __repr__(self) -> str:
+        lines = self._repr_lines()
+        total = sum(p.size for p in self.parameters())
+        trainable = sum(p.size for p in self.parameters() if p.requires_grad)
+        if self._modules:
+            note = f"Total parameters: {total:,}"
+            if trainable != total:
+                note += f" ({trainable:,} trainable)"
+            lines.append(note)
+        return "\n".join(lines)
+
+    def __dir__(self) -> list[str]:
+        return sorted(set(super().__dir__()))
+
+
+def _join(prefix: str, name: str) -> str:
+    return f"{prefix}.{name}" if prefix else name
+
+
+def _check_name(module: Module, name: str) -> None:
+    if "_parameters" not in module.__dict__:
+        raise AttributeError(f"{type(module).__name__}: call super().__init__() before registering {name!r}")
+    if not isinstance(name, str) or not name or "." in name:
+        raise KeyError(f"{type(module).__name__}: {name!r} is not a valid name (non-empty string without '.')")
+
+
+def _as_buffer(value: Any, name: str) -> np.ndarray | None:
+    if value is None:
+        return None
+    if isinstance(value, Tensor):
+        return value.data
+    if isinstance(value, np.ndarray | np.generic | int | float | bool | list | tuple):
+        return np.asarray(value)
+    raise TypeError(f"buffer {name!r}: expected an ndarray (or Tensor, or None), got {type(value).__name__}")
+
+
+def _is_tensor(x: Any) -> bool:
+    return isinstance(x, Tensor)
+
+
+def _array(x: Any) -> np.ndarray:
+    return x.data if isinstance(x, Tensor) else np.asarray(x)
