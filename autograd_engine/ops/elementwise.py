@@ -91,7 +91,10 @@ class Power(Primitive):
         ga = gb = None
         with np.errstate(invalid="ignore", divide="ignore"):
             if need_a:
-                ga = sum_to_shape(g * b * a ** (b - 1), a.shape)
+                # where b == 0 the derivative is 0 even at a == 0 (PyTorch), not 0 * 0**-1 = NaN
+                zero_exponent_at_zero = (np.asarray(value(b)) == 0) & (np.asarray(value(a)) == 0)
+                base = a + zero_exponent_at_zero if zero_exponent_at_zero.any() else a
+                ga = sum_to_shape(g * b * base ** (b - 1), a.shape)
             if need_b:
                 a_data = np.asarray(value(a))
                 b_data = np.asarray(value(b))
@@ -176,7 +179,8 @@ class Log(Primitive):
             return np.log(x)
 
     def backward(self, g, out, x):
-        return (g / x,)
+        with np.errstate(divide="ignore"):  # log'(0) = inf, as in PyTorch
+            return (g / x,)
 
 
 class Log1p(Primitive):
