@@ -1,0 +1,225 @@
+"""Weight initialisation, in place, as ``torch.nn.init`` -- plus the notes' named schemes.
+
+Every function fills a Parameter (or Tensor, or ndarray) in place, keeps its
+dtype, returns it, and draws from ``generator`` (a ``numpy.random.Generator``)
+or, by default, from ``autograd_engine.random.default_generator()`` so that
+``autograd_engine.seed(n)`` makes runs repeat.
+
+Fan-in and fan-out follow PyTorch: for a Linear weight ``(out, in)`` they are
+``in`` and ``out``; for a Conv weight ``(out_channels, in_channels, *kernel)``
+they are ``in_channels * prod(kernel)`` and ``out_channels * prod(kernel)``.
+
+The notes' recommendation for ReLU networks, He initialisation
+``w = randn(n) * sqrt(2 / n)``, is ``kaiming_normal_(w)`` (alias ``he_normal_``).
+"""
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+
+from autograd_engine import Tensor
+from autograd_engine import random as ae_random
+
+__all__ = [
+    "calculate_gain", "calculate_fan_in_and_fan_out", "zeros_", "ones_", "constant_", "normal_", "uniform_",
+    "small_random_", "xavier_uniform_", "xavier_normal_", "glorot_uniform_", "glorot_normal_",
+    "kaiming_uniform_", "kaiming_normal_", "he_uniform_", "he_normal_", "orthogonal_", "sparse_",
+]
+
+
+def _array(tensor: Any, fn: str) -> np.ndarray:
+    data = tensor.data if isinstance(tensor, Tensor) else tensor
+    if not isinstance(data, np.ndarray) or data.dtype.kind != "f":
+        raise TypeError(f"init.{fn}: expected a floating Parameter, Tensor or ndarray, got {type(tensor).__name__}")
+    return data
+
+
+def _rng(generator: np.random.Generator | None) -> np.random.Generator:
+    return ae_random.default_generator() if generator is None else generator
+
+
+def _fill(tensor: Any, values: Any, fn: str) -> Any:
+    data = _array(tensor, fn)
+    data[...] = values
+    return tensor
+
+
+def calculate_gain(nonlinearity: str, param: float | None = None) -> float:
+    """The recommended gain for ``nonlinearity`` (PyTorch's table): 1 for linear/sigmoid/conv,
+    5/3 for tanh, sqrt(2) for relu, sqrt(2 / (1 + slope**2)) for leaky_relu (slope ``param``,
+    default 0.01), 3/4 for selu."""
+    if nonlinearity in {"linear", "identity", "sigmoid"} or nonlinearity.startswith("conv"):
+        return 1.0
+    if nonlinearity == "tanh":
+        return 5.0 / 3
+    if nonlinearity == "relu":
+        return math.sqrt(2.0)
+    if nonlinearity == "leaky_relu":
+        slope = 0.01 if param is None else float(param)
+        return math.sqrt(2.0 / (1 + slope**2))
+    if nonlinearity == "selu":
+        return 3.0 / 4
+    raise ValueError(
+        f"calculate_gain: unknown nonlinearity {nonlinearity!r}; use one of linear, sigmoid, tanh, relu, "
+        f"leaky_relu, selu, conv1d/2d/3d"
+    )
+
+
+def calculate_fan_in_and_fan_out(tensor: Any) -> tuple[int, int]:
+    """(fan_in, fan_out) of a weight of shape ``(out, in, *receptive_field)`` (at least 2-D)."""
+    shape = np.shape(tensor.data if isinstance(tensor, Tensor) else tensor)
+    if len(shape) < 2:
+        raise ValueError(
+            f"calculate_fan_in_and_fan_out: needs a weight with at least 2 dimensions (out, in, ...), got shape "
+            f"{shape}; initialise biases with uniform_/zeros_ instead"
+        )
+    receptive = math.prod(shape[2:])
+    return shape[1] * receptive, shape[0] * receptive
+
+
+def _fan(tensor: Any, mode: str) -> int:
+    fan_in, fan_out = calculate_fan_in_and_fan_out(tensor)
+    if mode == "fan_in":
+        return fan_in
+    if mode == "fan_out":
+        return fan_out
+    raise ValueError(f"init: mode must be 'fan_in' or 'fan_out', got {mode!r}")
+
+
+def zeros_(tensor: Any) -> Any:
+    """Fill with 0."""
+    return _fill(tensor, 0, "zeros_")
+
+
+def ones_(tensor: Any) -> Any:
+    """Fill with 1."""
+    return _fill(tensor, 1, "ones_")
+
+
+def constant_(tensor: Any, val: float) -> Any:
+    """Fill with ``val``."""
+    return _fill(tensor, val, "constant_")
+
+
+def uniform_(tensor: Any, a: float = 0.0, b: float = 1.0, generator: np.random.Generator | None = None) -> Any:
+    """Draw from U(a, b)."""
+    data = _array(tensor, "uniform_")
+    return _fill(tensor, _rng(generator).uniform(a, b, size=data.shape), "uniform_")
+
+
+def normal_(tensor: Any, mean: float = 0.0, std: float = 1.0, generator: np.random.Generator | None = None) -> Any:
+    """Draw from N(mean, std**2)."""
+    data = _array(tensor, "normal_")
+    return _fill(tensor, mean + std * _rng(generator).standard_normal(data.shape), "normal_")
+
+
+def small_random_(tensor: Any, scale: float = 0.01, generator: np.random.Generator | None = None) -> Any:
+    """The notes' "small random numbers": ``scale * randn`` (0.01 by default)."""
+    return normal_(tensor, 0.0, scale, generator)
+
+
+def xavier_uniform_(tensor: Any, gain: float = 1.0, generator: np.random.Generator | None = None) -> Any:
+    """Glorot: U(-b, b) with b = gain * sqrt(6 / (fan_in + fan_out))."""
+    fan_in, fan_out = calculate_fan_in_and_fan_out(tensor)
+    bound = gain * math.sqrt(6.0 / (fan_in + fan_out))
+    return uniform_(tensor, -bound, bound, generator)
+
+
+def xavier_normal_(tensor: Any, gain: float = 1.0, generator: np.random.Generator | None = None) -> Any:
+    """Glorot: N(0, std**2) with std = gain * sqrt(2 / (fan_in + fan_out))."""
+    fan_in, fan_out = calculate_fan_in_and_fan_out(tensor)
+    return normal_(tensor, 0.0, gain * math.sqrt(2.0 / (fan_in + fan_out)), generator)
+
+
+def kaiming_uniform_(
+    tensor: Any,
+    a: float = 0.0,
+    mode: str = "fan_in",
+    nonlinearity: str = "leaky_relu",
+    generator: np.random.Generator | None = None,
+) -> Any:
+    """He: U(-b, b) with b = gain * sqrt(3 / fan), gain = calculate_gain(nonlinearity, a).
+
+    With the defaults (a=0) that is b = sqrt(6 / fan_in).  PyTorch's Linear and Conv
+    layers use ``a=sqrt(5)``, i.e. b = 1 / sqrt(fan_in).
+    """
+    bound = calculate_gain(nonlinearity, a) * math.sqrt(3.0 / _fan(tensor, mode))
+    return uniform_(tensor, -bound, bound, generator)
+
+
+def kaiming_normal_(
+    tensor: Any,
+    a: float = 0.0,
+    mode: str = "fan_in",
+    nonlinearity: str = "leaky_relu",
+    generator: np.random.Generator | None = None,
+) -> Any:
+    """He: N(0, std**2) with std = gain / sqrt(fan).  With the defaults, std = sqrt(2 / fan_in):
+    the notes' ``w = np.random.randn(n) * sqrt(2.0 / n)`` for ReLU networks."""
+    std = calculate_gain(nonlinearity, a) / math.sqrt(_fan(tensor, mode))
+    return normal_(tensor, 0.0, std, generator)
+
+
+glorot_uniform_ = xavier_uniform_
+glorot_normal_ = xavier_normal_
+he_uniform_ = kaiming_uniform_
+he_normal_ = kaiming_normal_
+
+
+def orthogonal_(tensor: Any, gain: float = 1.0, generator: np.random.Generator | None = None) -> Any:
+    """A (semi-)orthogonal matrix times ``gain``: the weight, viewed as ``(shape[0], rest)``, has
+    orthonormal rows (if it has fewer rows than columns) or columns (otherwise).  Drawn as the Q
+    of a QR decomposition of a Gaussian matrix, with signs fixed so the draw is uniform (Haar)."""
+    data = _array(tensor, "orthogonal_")
+    if data.ndim < 2:
+        raise ValueError(f"init.orthogonal_: needs at least 2 dimensions, got shape {data.shape}")
+    rows, cols = data.shape[0], data.size // data.shape[0]
+    flat = _rng(generator).standard_normal((rows, cols))
+    if rows < cols:
+        flat = flat.T
+    q, r = np.linalg.qr(flat)
+    q *= np.sign(np.diag(r))
+    if rows < cols:
+        q = q.T
+    return _fill(tensor, gain * q.reshape(data.shape), "orthogonal_")
+
+
+def sparse_(
+    tensor: Any,
+    sparsity: float | None = None,
+    std: float = 0.01,
+    k: int | None = None,
+    generator: np.random.Generator | None = None,
+) -> Any:
+    """Sparse initialisation of a 2-D weight ``(out, in)``; non-zero entries are N(0, std**2).
+
+    Give exactly one of:
+    ``k`` -- the notes' scheme: every unit (row) is connected to ``k`` random inputs, the
+    rest of its weights are zero;
+    ``sparsity`` -- PyTorch's ``sparse_``: in every column, ``ceil(sparsity * out)`` random
+    entries are zero.
+    """
+    data = _array(tensor, "sparse_")
+    if data.ndim != 2:
+        raise ValueError(f"init.sparse_: needs a 2-D weight (out, in), got shape {data.shape}")
+    if (sparsity is None) == (k is None):
+        raise ValueError("init.sparse_: give exactly one of k (inputs per unit) or sparsity (fraction of zeros per column)")
+    rng = _rng(generator)
+    rows, cols = data.shape
+    values = std * rng.standard_normal((rows, cols))
+    keep = np.zeros((rows, cols), dtype=bool)
+    if k is not None:
+        if not 0 <= k <= cols:
+            raise ValueError(f"init.sparse_: k={k} must be in [0, {cols}] (the number of inputs)")
+        for row in range(rows):
+            keep[row, rng.choice(cols, size=k, replace=False)] = True
+    else:
+        if not 0 <= sparsity <= 1:
+            raise ValueError(f"init.sparse_: sparsity={sparsity} must be in [0, 1]")
+        zeros = math.ceil(sparsity * rows)
+        keep[:] = True
+        for col in range(cols):
+            keep[rng.choice(rows, size=zeros, replace=False), col] = False
+    return _fill(tensor, np.where(keep, values, 0.0), "sparse_")

@@ -1,0 +1,91 @@
+"""Affine layer and shape helpers: ``Linear``, ``Identity``, ``Flatten``."""
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+
+import autograd_engine as ae
+from autograd_engine import get_default_dtype
+
+from . import init
+from .module import Module, Parameter
+
+
+def linear(x: Any, weight: Any, bias: Any = None) -> Any:
+    """``x @ weight.T + bias``: the affine map of the notes' fully-connected layer.
+
+    Shapes: ``x`` (..., in_features), ``weight`` (out_features, in_features) as in PyTorch,
+    ``bias`` (out_features,) or None; the result is (..., out_features).
+    """
+    in_features = np.shape(weight.data if isinstance(weight, ae.Tensor) else weight)[-1]
+    x_shape = np.shape(x.data if isinstance(x, ae.Tensor) else x)
+    if not x_shape or x_shape[-1] != in_features:
+        raise ae.ShapeError(
+            f"linear: the input has shape {x_shape} but the layer expects {in_features} features in the last axis; "
+            f"flatten the input (nn.Flatten) or fix in_features"
+        )
+    out = x @ weight.T
+    return out if bias is None else out + bias
+
+
+class Linear(Module):
+    """Fully-connected layer ``y = x @ W.T + b``.
+
+    ``weight`` has shape (out_features, in_features), ``bias`` (out_features,).  Both are
+    initialised as in PyTorch: U(-1/sqrt(in_features), 1/sqrt(in_features)) (that is
+    ``kaiming_uniform_(a=sqrt(5))`` for the weight).  For the notes' He initialisation call
+    ``nn.init.kaiming_normal_(layer.weight)``.
+    """
+
+    def __init__(self, in_features: int, out_features: int, bias: bool = True, dtype: Any = None) -> None:
+        super().__init__()
+        if in_features <= 0 or out_features <= 0:
+            raise ValueError(f"Linear: in_features ({in_features}) and out_features ({out_features}) must be positive")
+        self.in_features = int(in_features)
+        self.out_features = int(out_features)
+        dtype = np.dtype(dtype or get_default_dtype())
+        self.weight = Parameter(np.empty((out_features, in_features), dtype=dtype))
+        if bias:
+            self.bias = Parameter(np.empty(out_features, dtype=dtype))
+        else:
+            self.register_parameter("bias", None)
+        self.reset_parameters()
+
+    def reset_parameters(self) -> None:
+        """Draw fresh weights (PyTorch's default initialisation)."""
+        init.kaiming_uniform_(self.weight, a=math.sqrt(5))
+        if self.bias is not None:
+            bound = 1 / math.sqrt(self.in_features)
+            init.uniform_(self.bias, -bound, bound)
+
+    def forward(self, x: Any) -> Any:
+        return linear(x, self.weight, self.bias)
+
+    def extra_repr(self) -> str:
+        return f"in_features={self.in_features}, out_features={self.out_features}, bias={self.bias is not None}"
+
+
+class Identity(Module):
+    """Return the input unchanged (a placeholder, e.g. to remove a layer)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__()
+
+    def forward(self, x: Any) -> Any:
+        return x
+
+
+class Flatten(Module):
+    """Merge axes ``start_dim..end_dim`` (default: all but the batch axis): (N, C, H, W) -> (N, C*H*W)."""
+
+    def __init__(self, start_dim: int = 1, end_dim: int = -1) -> None:
+        super().__init__()
+        self.start_dim, self.end_dim = start_dim, end_dim
+
+    def forward(self, x: Any) -> Any:
+        return ae.flatten(x, self.start_dim, self.end_dim)
+
+    def extra_repr(self) -> str:
+        return f"start_dim={self.start_dim}, end_dim={self.end_dim}"
