@@ -10,6 +10,7 @@ subclass with its forward and gradient rule) lives in exactly one of:
 - ``index``: getitem, scatter_add (and one_hot, not differentiable)
 - ``join``: concatenate, pad (stack, split composed)
 - ``linalg``: matmul
+- ``special``: erf
 """
 from .elementwise import (
     abs,
@@ -70,5 +71,6 @@ from .shape import (
     transpose,
     unsqueeze,
 )
+from .special import erf
 
-__all__ = [name for name in dir() if not name.startswith("_") and name not in {"elementwise", "index", "join", "linalg", "reduce", "shape", "dispatch"}]
+__all__ = [name for name in dir() if not name.startswith("_") and name not in {"elementwise", "index", "join", "linalg", "reduce", "shape", "dispatch", "special"}]

@@ -1,0 +1,47 @@
+"""Special functions: ``erf`` (the Gauss error function, for the exact GELU).
+
+erf'(x) = 2 / sqrt(pi) * exp(-x**2).  The forward uses SciPy's ``erf`` when SciPy is
+installed and ``math.erf`` elementwise otherwise (slower, same values).
+"""
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+
+from ..dtypes import get_default_dtype
+from ..function import Primitive, apply
+from . import dispatch
+
+try:
+    from scipy.special import erf as _erf_array
+except ImportError:  # pragma: no cover - SciPy is optional
+    _erf_vectorized = np.vectorize(math.erf, otypes=[np.float64])
+
+    def _erf_array(x: np.ndarray) -> np.ndarray:
+        return _erf_vectorized(x).astype(x.dtype, copy=False)
+
+
+_TWO_OVER_SQRT_PI = 2.0 / math.sqrt(math.pi)
+
+
+class Erf(Primitive):
+    """The error function erf(x) = 2/sqrt(pi) * integral_0^x exp(-t^2) dt."""
+
+    __slots__ = ()
+    name = "erf"
+
+    def forward(self, x):
+        x = np.asarray(x)
+        if x.dtype.kind != "f":
+            x = x.astype(get_default_dtype())
+        return _erf_array(x)
+
+    def backward(self, g, out, x):
+        return (g * (_TWO_OVER_SQRT_PI * dispatch.exp(-(x * x))),)
+
+
+def erf(x: Any) -> Any:
+    """The Gauss error function, elementwise (integers are computed in the default float dtype)."""
+    return apply(Erf(), x)

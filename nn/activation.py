@@ -1,0 +1,245 @@
+"""Activation functions, as functions and as modules (PyTorch's names and defaults).
+
+All are compositions of engine primitives.  Edge semantics follow PyTorch:
+relu'(0) = 0, leaky_relu'(0) = prelu'(0) = the negative slope, elu'(0) = alpha,
+softplus is linear above ``threshold``.
+"""
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+
+import autograd_engine as ae
+from autograd_engine import Tensor, get_default_dtype
+
+from . import init
+from .module import Module, Parameter
+
+
+def _value(x: Any) -> Any:
+    return x.data if isinstance(x, Tensor) else np.asarray(x)
+
+
+# ----- functions ------------------------------------------------------------------
+
+
+def relu(x: Any) -> Any:
+    """max(x, 0); the gradient at 0 is 0."""
+    return ae.relu(x)
+
+
+def leaky_relu(x: Any, negative_slope: float = 0.01) -> Any:
+    """x for x > 0, ``negative_slope * x`` otherwise."""
+    return ae.leaky_relu(x, negative_slope)
+
+
+def prelu(x: Any, weight: Any) -> Any:
+    """Leaky ReLU with a learned slope: x for x > 0, ``weight * x`` otherwise.
+
+    ``weight`` has 1 entry (shared) or one per channel (axis 1 of ``x``).
+    """
+    data = _value(x)
+    w_shape = np.shape(_value(weight))
+    if w_shape not in {(1,), ()} and (data.ndim < 2 or w_shape != (data.shape[1],)):
+        raise ae.ShapeError(
+            f"prelu: weight of shape {w_shape} needs one slope, or one per channel (axis 1) of the input {data.shape}"
+        )
+    if data.ndim >= 2 and w_shape not in {(1,), ()}:
+        weight = ae.reshape(weight, (1, w_shape[0]) + (1,) * (data.ndim - 2))
+    return ae.where(data > 0, x, x * weight)
+
+
+def elu(x: Any, alpha: float = 1.0) -> Any:
+    """x for x > 0, ``alpha * (exp(x) - 1)`` otherwise (the exponential never overflows)."""
+    negative = alpha * ae.expm1(ae.clip(x, None, 0.0))
+    return ae.where(_value(x) > 0, x, negative)
+
+
+def sigmoid(x: Any) -> Any:
+    """1 / (1 + exp(-x)), stable for large |x|."""
+    return ae.sigmoid(x)
+
+
+def tanh(x: Any) -> Any:
+    return ae.tanh(x)
+
+
+def softplus(x: Any, beta: float = 1.0, threshold: float = 20.0) -> Any:
+    """``log(1 + exp(beta * x)) / beta``, and x itself where ``beta * x > threshold`` (PyTorch)."""
+    scaled = x * beta if beta != 1.0 else x
+    smooth = ae.log1p(ae.exp(ae.clip(scaled, None, threshold)))
+    if beta != 1.0:
+        smooth = smooth / beta
+    return ae.where(_value(scaled) > threshold, x, smooth)
+
+
+def gelu(x: Any, approximate: str = "none") -> Any:
+    """Gaussian error linear unit ``x * Phi(x)``; ``approximate='tanh'`` uses
+    ``0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3)))`` (both as PyTorch)."""
+    if approximate == "none":
+        return 0.5 * x * (1.0 + ae.erf(x * (1 / math.sqrt(2.0))))
+    if approximate == "tanh":
+        inner = math.sqrt(2.0 / math.pi) * (x + 0.044715 * (x * x * x))
+        return 0.5 * x * (1.0 + ae.tanh(inner))
+    raise ValueError(f"gelu: approximate must be 'none' or 'tanh', got {approximate!r}")
+
+
+def softmax(x: Any, dim: int = -1) -> Any:
+    return ae.softmax(x, axis=dim)
+
+
+def log_softmax(x: Any, dim: int = -1) -> Any:
+    return ae.log_softmax(x, axis=dim)
+
+
+def maxout(x: Any, pieces: int) -> Any:
+    """Maximum over groups of ``pieces`` consecutive features: (N, F * k) -> (N, F).
+
+    The notes' Maxout neuron max(w1.x + b1, w2.x + b2) is this applied to a Linear layer with
+    ``k`` times the outputs.  Tied maxima share the gradient equally.
+    """
+    shape = np.shape(_value(x))
+    if not shape or shape[-1] % pieces:
+        raise ae.ShapeError(f"maxout: the last axis of shape {shape} must be a multiple of pieces={pieces}")
+    grouped = ae.reshape(x, shape[:-1] + (shape[-1] // pieces, pieces))
+    return ae.max(grouped, axis=-1)
+
+
+# ----- modules ------------------------------------------------------------------
+
+
+class ReLU(Module):
+    """max(x, 0), elementwise."""
+
+    def forward(self, x: Any) -> Any:
+        return ae.relu(x)
+
+
+class LeakyReLU(Module):
+    """x if x > 0 else ``negative_slope * x`` (default 0.01)."""
+
+    def __init__(self, negative_slope: float = 0.01) -> None:
+        super().__init__()
+        self.negative_slope = float(negative_slope)
+
+    def forward(self, x: Any) -> Any:
+        return ae.leaky_relu(x, self.negative_slope)
+
+    def extra_repr(self) -> str:
+        return f"negative_slope={self.negative_slope}"
+
+
+class PReLU(Module):
+    """Leaky ReLU whose slope is a parameter: ``num_parameters`` slopes (1, or one per channel),
+    initialised to ``init`` (0.25, as PyTorch)."""
+
+    def __init__(self, num_parameters: int = 1, init: float = 0.25, dtype: Any = None) -> None:
+        super().__init__()
+        self.num_parameters = int(num_parameters)
+        self.weight = Parameter(np.full(self.num_parameters, init, dtype=np.dtype(dtype or get_default_dtype())))
+
+    def forward(self, x: Any) -> Any:
+        return prelu(x, self.weight)
+
+    def extra_repr(self) -> str:
+        return f"num_parameters={self.num_parameters}"
+
+
+class ELU(Module):
+    """x if x > 0 else ``alpha * (exp(x) - 1)``."""
+
+    def __init__(self, alpha: float = 1.0) -> None:
+        super().__init__()
+        self.alpha = float(alpha)
+
+    def forward(self, x: Any) -> Any:
+        return elu(x, self.alpha)
+
+    def extra_repr(self) -> str:
+        return f"alpha={self.alpha}"
+
+
+class Sigmoid(Module):
+    def forward(self, x: Any) -> Any:
+        return ae.sigmoid(x)
+
+
+class Tanh(Module):
+    def forward(self, x: Any) -> Any:
+        return ae.tanh(x)
+
+
+class Softplus(Module):
+    """``log(1 + exp(beta x)) / beta``, linear above ``threshold``."""
+
+    def __init__(self, beta: float = 1.0, threshold: float = 20.0) -> None:
+        super().__init__()
+        self.beta, self.threshold = float(beta), float(threshold)
+
+    def forward(self, x: Any) -> Any:
+        return softplus(x, self.beta, self.threshold)
+
+    def extra_repr(self) -> str:
+        return f"beta={self.beta}, threshold={self.threshold}"
+
+
+class GELU(Module):
+    """x * Phi(x) (``approximate='none'``, through erf) or its tanh approximation."""
+
+    def __init__(self, approximate: str = "none") -> None:
+        super().__init__()
+        if approximate not in {"none", "tanh"}:
+            raise ValueError(f"GELU: approximate must be 'none' or 'tanh', got {approximate!r}")
+        self.approximate = approximate
+
+    def forward(self, x: Any) -> Any:
+        return gelu(x, self.approximate)
+
+    def extra_repr(self) -> str:
+        return f"approximate={self.approximate!r}"
+
+
+class Softmax(Module):
+    def __init__(self, dim: int = -1) -> None:
+        super().__init__()
+        self.dim = dim
+
+    def forward(self, x: Any) -> Any:
+        return ae.softmax(x, axis=self.dim)
+
+
+class LogSoftmax(Module):
+    def __init__(self, dim: int = -1) -> None:
+        super().__init__()
+        self.dim = dim
+
+    def forward(self, x: Any) -> Any:
+        return ae.log_softmax(x, axis=self.dim)
+
+
+class Maxout(Module):
+    """The notes' Maxout unit: ``max_k (x @ W_k.T + b_k)`` over ``pieces`` affine maps.
+
+    One Linear layer with ``out_features * pieces`` outputs (PyTorch's initialisation), grouped
+    into ``pieces`` consecutive outputs per unit: (N, in_features) -> (N, out_features).
+    """
+
+    def __init__(self, in_features: int, out_features: int, pieces: int = 2, dtype: Any = None) -> None:
+        super().__init__()
+        if pieces < 1:
+            raise ValueError(f"Maxout: pieces must be at least 1, got {pieces}")
+        self.in_features, self.out_features, self.pieces = int(in_features), int(out_features), int(pieces)
+        dtype = np.dtype(dtype or get_default_dtype())
+        self.weight = Parameter(np.empty((out_features * pieces, in_features), dtype=dtype))
+        self.bias = Parameter(np.empty(out_features * pieces, dtype=dtype))
+        init.kaiming_uniform_(self.weight, a=math.sqrt(5))
+        bound = 1 / math.sqrt(in_features)
+        init.uniform_(self.bias, -bound, bound)
+
+    def forward(self, x: Any) -> Any:
+        return maxout(x @ self.weight.T + self.bias, self.pieces)
+
+    def extra_repr(self) -> str:
+        return f"in_features={self.in_features}, out_features={self.out_features}, pieces={self.pieces}"
