@@ -1,0 +1,237 @@
+"""The base of every optimizer: parameter groups, per-parameter state, ``state_dict``.
+
+An optimizer holds ``param_groups``, a list of dicts each with a ``"params"``
+list and its own hyperparameters (``lr``, ``momentum``, ...), and ``state``, a
+dict from parameter to that parameter's buffers (velocity, moments, step
+count).  ``step()`` reads each parameter's ``.grad`` (a NumPy array) and updates
+``param.data`` in place; a parameter whose ``.grad`` is None is skipped.
+
+Names and arguments follow PyTorch (``torch.optim``), so that
+``opt.zero_grad(); loss.backward(); opt.step()`` reads the same.  Subclasses
+implement ``_update(param_data, grad, state, group)`` for one parameter and
+``_check_group(group)`` for hyperparameter validation.
+
+Updates are written with NumPy ufuncs and ``out=`` into scratch buffers owned
+by the optimizer (one flat buffer per dtype and slot, reused for every
+parameter), so a step allocates nothing after the first and its cost is the
+NumPy arithmetic plus one Python loop over the parameters.
+"""
+from __future__ import annotations
+
+import copy
+import math
+import numbers
+from collections.abc import Callable, Iterable
+from typing import Any
+
+import numpy as np
+
+from autograd_engine import Tensor, enable_grad
+
+ParamsLike = Iterable[Tensor] | Iterable[dict[str, Any]]
+
+
+class Optimizer:
+    """Base class: ``Optimizer(params, defaults)``.
+
+    ``params`` is an iterable of Tensors (leaves with ``requires_grad=True``,
+    e.g. ``model.parameters()``) or of dicts ``{"params": [...], "lr": ...}``
+    (parameter groups; keys missing from a group take the value in
+    ``defaults``).  A parameter may appear in only one group.
+    """
+
+    def __init__(self, params: ParamsLike, defaults: dict[str, Any]) -> None:
+        self.defaults = dict(defaults)
+        self.param_groups: list[dict[str, Any]] = []
+        self.state: dict[Tensor, dict[str, Any]] = {}
+        self._scratch: dict[tuple[str, int], np.ndarray] = {}
+        name = type(self).__name__
+        if isinstance(params, Tensor | np.ndarray):
+            raise TypeError(
+                f"{name}: params must be an iterable of Tensors or of dicts (parameter groups), got a single "
+                f"{type(params).__name__}; wrap it in a list: {name}([param], ...)"
+            )
+        params = list(params)
+        if not params:
+            raise ValueError(f"{name}: got an empty parameter list; pass model.parameters() or a list of Tensors")
+        groups = params if isinstance(params[0], dict) else [{"params": params}]
+        for group in groups:
+            self.add_param_group(group)
+
+    # ----- groups -------------------------------------------------------------
+    def add_param_group(self, group: dict[str, Any]) -> None:
+        """Add a group ``{"params": [...], **hyperparameters}``; missing keys take the defaults.
+
+        Raises TypeError for a parameter that is not a leaf Tensor requiring grad,
+        ValueError for a parameter already in another group or a bad hyperparameter.
+        """
+        name = type(self).__name__
+        if not isinstance(group, dict):
+            raise TypeError(f"{name}: a parameter group must be a dict with a 'params' key, got {type(group).__name__}")
+        if "params" not in group:
+            raise ValueError(f"{name}: parameter group {sorted(group)} has no 'params' key")
+        params = group["params"]
+        params = [params] if isinstance(params, Tensor) else list(params)
+        for i, p in enumerate(params):
+            if not isinstance(p, Tensor):
+                raise TypeError(
+                    f"{name}: parameter {i} of group {len(self.param_groups)} is a {type(p).__name__}, not a Tensor; "
+                    f"optimizers update Tensors created with requires_grad=True (or nn.Parameter)"
+                )
+            if not p.requires_grad or not p.is_leaf:
+                what = "does not require grad" if not p.requires_grad else "is not a leaf (it was computed by an op)"
+                raise TypeError(
+                    f"{name}: parameter {i} (shape {p.shape}) {what}; optimize leaf Tensors created with "
+                    f"requires_grad=True"
+                )
+        seen = {id(p) for g in self.param_groups for p in g["params"]}
+        if len({id(p) for p in params}) != len(params) or any(id(p) in seen for p in params):
+            raise ValueError(f"{name}: a parameter appears twice (in this group or in an earlier one); "
+                             f"each parameter may belong to one group only")
+        full = {**self.defaults, **group, "params": params}
+        self._check_group(full)
+        self.param_groups.append(full)
+
+    def _check_group(self, group: dict[str, Any]) -> None:
+        """Raise ValueError for an invalid hyperparameter of ``group`` (subclasses extend)."""
+        if "lr" in group:
+            check_number(self, "lr", group["lr"], low=0.0)
+        if "weight_decay" in group:
+            check_number(self, "weight_decay", group["weight_decay"], low=0.0)
+        if "eps" in group:
+            check_number(self, "eps", group["eps"], low=0.0)
+
+    # ----- the step -----------------------------------------------------------
+    def zero_grad(self) -> None:
+        """Forget every parameter's gradient (``.grad = None``, as PyTorch's default ``set_to_none``)."""
+        for group in self.param_groups:
+            for p in group["params"]:
+                p.grad = None
+
+    def step(self, closure: Callable[[], Any] | None = None) -> Any:
+        """Update every parameter that has a gradient; return ``closure()`` if one is given.
+
+        ``closure`` re-evaluates the model and returns the loss (it is called
+        with grad mode on, before the update); only LBFGS needs it.
+        """
+        loss = None
+        if closure is not None:
+            with enable_grad():
+                loss = closure()
+        for group in self.param_groups:
+            for p in group["params"]:
+                grad = p.grad
+                if grad is None:
+                    continue
+                state = self.state.get(p)
+                if state is None:
+                    state = self.state[p] = {}
+                self._update(p.data, grad, state, group)
+        return loss
+
+    def _update(self, param: np.ndarray, grad: np.ndarray, state: dict[str, Any], group: dict[str, Any]) -> None:
+        """Update ``param`` in place from ``grad``; ``state`` is this parameter's (mutable) state."""
+        raise NotImplementedError
+
+    def scratch(self, like: np.ndarray, slot: int = 0) -> np.ndarray:
+        """A reusable work array shaped and typed like ``like`` (contents undefined).
+
+        One flat buffer per (dtype, slot) is kept, sized for the largest
+        parameter of that dtype, and handed out as a view.
+        """
+        key = (like.dtype.str, slot)
+        buffer = self._scratch.get(key)
+        size = like.size
+        if buffer is None or buffer.size < size:
+            largest = max((p.size for g in self.param_groups for p in g["params"] if p.dtype == like.dtype), default=0)
+            buffer = self._scratch[key] = np.empty(max(size, largest), dtype=like.dtype)
+        return buffer[:size].reshape(like.shape)
+
+    # ----- saving and restoring ---------------------------------------------
+    def state_dict(self) -> dict[str, Any]:
+        """A deep copy of the optimizer's state, with parameters replaced by their index.
+
+        ``{"state": {index: {name: value}}, "param_groups": [{..., "params": [indices]}]}``,
+        indices counting parameters across groups in order, as PyTorch does.
+        Arrays are copied, so training on does not change a saved dict.
+        """
+        index = {}
+        groups = []
+        for group in self.param_groups:
+            packed = {k: copy.deepcopy(v) for k, v in group.items() if k != "params"}
+            packed["params"] = []
+            for p in group["params"]:
+                index[id(p)] = len(index)
+                packed["params"].append(index[id(p)])
+            groups.append(packed)
+        state = {index[id(p)]: copy.deepcopy(s) for p, s in self.state.items() if id(p) in index}
+        return {"state": state, "param_groups": groups}
+
+    def load_state_dict(self, state_dict: dict[str, Any]) -> None:
+        """Restore hyperparameters and per-parameter state saved by ``state_dict()``.
+
+        The optimizer must have been built over parameters of the same shapes in
+        the same groups.  Arrays are copied bit for bit and keep their saved
+        dtype (float32 stays float32), so training resumes exactly.
+        """
+        name = type(self).__name__
+        saved_groups = state_dict["param_groups"]
+        if len(saved_groups) != len(self.param_groups):
+            raise ValueError(
+                f"{name}.load_state_dict: the saved state has {len(saved_groups)} parameter groups, "
+                f"this optimizer has {len(self.param_groups)}; build the optimizer over the same groups"
+            )
+        by_index: dict[int, Tensor] = {}
+        for i, (saved, group) in enumerate(zip(saved_groups, self.param_groups)):
+            if len(saved["params"]) != len(group["params"]):
+                raise ValueError(
+                    f"{name}.load_state_dict: group {i} has {len(saved['params'])} parameters in the saved state "
+                    f"but {len(group['params'])} here"
+                )
+            by_index.update(zip(saved["params"], group["params"]))
+        new_state: dict[Tensor, dict[str, Any]] = {}
+        for k, values in state_dict["state"].items():
+            p = by_index[int(k)]
+            for key, value in values.items():
+                if isinstance(value, np.ndarray) and value.ndim > 0 and value.shape != p.shape and key in _SHAPED:
+                    raise ValueError(
+                        f"{name}.load_state_dict: state {key!r} of parameter {k} has shape {value.shape}, "
+                        f"but the parameter has shape {p.shape}"
+                    )
+            new_state[p] = copy.deepcopy(values)
+        for saved, group in zip(saved_groups, self.param_groups):
+            for key, value in saved.items():
+                if key != "params":
+                    group[key] = copy.deepcopy(value)
+        self.state = new_state
+
+    def __repr__(self) -> str:
+        lines = [f"{type(self).__name__} ("]
+        for i, group in enumerate(self.param_groups):
+            lines.append(f"Parameter Group {i}")
+            for key in sorted(k for k in group if k != "params"):
+                lines.append(f"    {key}: {group[key]}")
+        return "\n".join(lines) + "\n)"
+
+
+# State entries that have the parameter's shape (checked by load_state_dict).
+_SHAPED = {"velocity", "sum", "square_avg", "grad_avg", "momentum_buffer", "exp_avg", "exp_avg_sq", "max_exp_avg_sq"}
+
+
+def check_number(
+    owner: Any,
+    name: str,
+    value: Any,
+    low: float | None = None,
+    high: float | None = None,
+    high_open: bool = False,
+) -> None:
+    """Raise a ValueError naming ``owner`` unless ``low <= value <= high`` (``< high`` if ``high_open``)."""
+    who = type(owner).__name__
+    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not math.isfinite(value):
+        raise ValueError(f"{who}: {name} must be a finite real number, got {value!r}")
+    bad_low = low is not None and value < low
+    bad_high = high is not None and (value >= high if high_open else value > high)
+    if bad_low or bad_high:
+        interval = f"[{low if low is not None else '-inf'}, {high if high is not None else 'inf'}{')' if high_open else ']'}"
+        raise ValueError(f"{who}: {name} must lie in {interval}, got {value!r}")
