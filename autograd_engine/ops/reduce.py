@@ -25,7 +25,8 @@ def normalize_axes(axis: Any, ndim: int, op: str) -> tuple[int, ...]:
     axes = (axis,) if isinstance(axis, (int, np.integer)) else tuple(axis)
     result = []
     for a in axes:
-        if not -ndim <= a < builtins.max(ndim, 1) or (ndim == 0 and a not in (0, -1)):
+        valid = a in (0, -1) if ndim == 0 else -ndim <= a < ndim  # a 0-d tensor accepts 0 and -1, as in PyTorch
+        if not valid:
             raise ShapeError(f"{op}: axis {a} is out of bounds for a tensor with {ndim} dimension(s)")
         result.append(int(a) % builtins.max(ndim, 1))
     if len(set(result)) != len(result):
