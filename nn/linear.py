@@ -17,17 +17,10 @@ def linear(x: Any, weight: Any, bias: Any = None) -> Any:
     """``x @ weight.T + bias``: the affine map of the notes' fully-connected layer.
 
     Shapes: ``x`` (..., in_features), ``weight`` (out_features, in_features) as in PyTorch,
-    ``bias`` (out_features,) or None; the result is (..., out_features).
+    ``bias`` (out_features,) or None; the result is (..., out_features).  One engine node
+    (``autograd_engine.linear``), whose rule writes dW directly in the weight's layout.
     """
-    in_features = np.shape(weight.data if isinstance(weight, ae.Tensor) else weight)[-1]
-    x_shape = np.shape(x.data if isinstance(x, ae.Tensor) else x)
-    if not x_shape or x_shape[-1] != in_features:
-        raise ae.ShapeError(
-            f"linear: the input has shape {x_shape} but the layer expects {in_features} features in the last axis; "
-            f"flatten the input (nn.Flatten) or fix in_features"
-        )
-    out = x @ weight.T
-    return out if bias is None else out + bias
+    return ae.linear(x, weight, bias)
 
 
 class Linear(Module):

@@ -39,3 +39,45 @@ def test_erf_values_match_math_erf():
     expected = np.array([math.erf(v) for v in x])
     np.testing.assert_allclose(ae.erf(ae.Tensor(x)).data, expected, rtol=1e-12, atol=1e-15)
     assert ae.erf(ae.Tensor(np.float32(0.5))).dtype == np.float32
+
+
+@st.composite
+def linear_inputs(draw):
+    lead = draw(hnp.array_shapes(min_dims=0, max_dims=2, min_side=1, max_side=3))
+    n_in, n_out = draw(st.integers(1, 4)), draw(st.integers(1, 4))
+    floats = st.floats(-2, 2, allow_nan=False, allow_infinity=False)
+    x = draw(hnp.arrays(np.float64, lead + (n_in,), elements=floats))
+    w = draw(hnp.arrays(np.float64, (n_out, n_in), elements=floats))
+    b = draw(st.none() | hnp.arrays(np.float64, (n_out,), elements=floats))
+    return x, w, b
+
+
+@given(linear_inputs())
+def test_linear_gradient_matches_finite_differences(inputs):
+    x, w, b = inputs
+    args = [x, w] if b is None else [x, w, b]
+    report = gradcheck(ae.linear, args)
+    assert report.passed, report.table()
+
+
+@given(linear_inputs())
+def test_linear_equals_the_formula_and_has_second_derivatives(inputs):
+    x, w, b = inputs
+    expected = x @ w.T + (0 if b is None else b)
+    np.testing.assert_allclose(ae.linear(x, w, b).data, expected, rtol=1e-12, atol=1e-12)
+
+    def squared_gradient_norm(x, w):
+        gx, gw = ae.grad((ae.linear(x, w) ** 2).sum(), [x, w], create_graph=True)
+        return (gx * gx).sum() + (gw * gw).sum()
+
+    report = gradcheck(squared_gradient_norm, [x, w])
+    assert report.passed, report.table()
+
+
+def test_linear_names_the_mismatched_shapes():
+    import pytest
+
+    with pytest.raises(ae.ShapeError, match=r"linear: the input has shape \(2, 3\).*\(5, 4\)"):
+        ae.linear(np.zeros((2, 3)), np.zeros((5, 4)))
+    with pytest.raises(ae.ShapeError, match="bias must have shape"):
+        ae.linear(np.zeros((2, 4)), np.zeros((5, 4)), np.zeros(4))

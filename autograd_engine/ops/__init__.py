@@ -10,8 +10,10 @@ subclass with its forward and gradient rule) lives in exactly one of:
 - ``index``: getitem, scatter_add (and one_hot, not differentiable)
 - ``join``: concatenate, pad (stack, split composed)
 - ``linalg``: matmul
+- ``affine``: linear (x @ W.T + b, the fully-connected layer)
 - ``special``: erf
 """
+from .affine import linear
 from .elementwise import (
     abs,
     absolute,
@@ -73,4 +75,4 @@ from .shape import (
 )
 from .special import erf
 
-__all__ = [name for name in dir() if not name.startswith("_") and name not in {"elementwise", "index", "join", "linalg", "reduce", "shape", "dispatch", "special"}]
+__all__ = [name for name in dir() if not name.startswith("_") and name not in {"elementwise", "index", "join", "linalg", "reduce", "shape", "dispatch", "special", "affine"}]
