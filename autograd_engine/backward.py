@@ -21,6 +21,7 @@ import numpy as np
 from .errors import GraphFreedError, ShapeError
 from .function import _check_finite
 from .grad_mode import enable_grad, no_grad, state
+from .ops.dispatch import is_basic_index
 from .tensor import Tensor
 
 
@@ -151,6 +152,14 @@ def run_backward(
                             f"create_graph=True cannot differentiate through it"
                         )
                     grads = node.backward(g, tensor, *inputs)
+                elif node.name == "getitem" and node.needs_grad[0]:
+                    # x[key]'s gradient is g scattered into zeros: add it in place at key instead,
+                    # so that slicing a tensor T times (an RNN's time loop) costs T slices, not T copies
+                    x = inputs[0]
+                    if x._node is None:
+                        leaves[id(x)] = x
+                    _accumulate_at(pending, owned, x, node.key, g)
+                    grads = ()
                 else:
                     out = tensor.data
                     args = [x.data if isinstance(x, Tensor) else x for x in inputs]
@@ -246,6 +255,26 @@ def _accumulate(
     else:
         pending[key] = np.asarray(previous + gx)  # asarray: 0-d sums come back as NumPy scalars
         owned.add(key)
+
+
+def _accumulate_at(pending: dict[int, Any], owned: set[int], x: Tensor, key: Any, g: np.ndarray) -> None:
+    """Add ``g`` into the pending gradient of ``x`` at ``key`` (repeated indices accumulate).
+
+    The same sum as accumulating ``scatter_add(g, key, x.shape)``, without the dense
+    temporary: the pending gradient is allocated (or copied, if the engine does not own
+    it) once, then every slice of ``x`` adds into it in place.
+    """
+    k = id(x)
+    target = pending.get(k)
+    if target is None:
+        target = pending[k] = np.zeros(x.shape, dtype=x.dtype)
+    elif k not in owned:
+        target = pending[k] = np.array(target, dtype=x.dtype, copy=True)
+    owned.add(k)
+    if is_basic_index(key):
+        target[key] += g  # a basic index never repeats a position
+    else:
+        np.add.at(target, key, g)
 
 
 def _count_consumers(roots: Sequence[Tensor]) -> dict[int, int]:
