@@ -56,6 +56,8 @@ class Pad(Primitive):
         return f"pad{self.pad_width}"
 
     def forward(self, x):
+        if not self.pad_width:  # a 0-d tensor: nothing to pad (np.pad rejects an empty width tuple)
+            return x.copy()
         return np.pad(x, self.pad_width, mode="constant", constant_values=self.constant_values)
 
     def backward(self, g, out, x):
