@@ -44,11 +44,10 @@ class Adagrad(Optimizer):
         check_number(self, "initial_accumulator_value", group["initial_accumulator_value"], low=0.0)
 
     def _update(self, x: np.ndarray, g: np.ndarray, state: dict[str, Any], group: dict[str, Any]) -> None:
-        if not state:
-            state["step"] = 0
-            state["sum"] = np.full_like(x, group["initial_accumulator_value"])
-        state["step"] += 1
-        cache = state["sum"]
+        state["step"] = state.get("step", 0) + 1
+        cache = state.get("sum")
+        if cache is None:
+            cache = state["sum"] = np.full_like(x, group["initial_accumulator_value"])
         if group["weight_decay"]:
             decayed = self.scratch(x, slot=1)
             np.multiply(x, group["weight_decay"], out=decayed)

@@ -57,14 +57,10 @@ class Adam(Optimizer):
     def _update(self, x: np.ndarray, g: np.ndarray, state: dict[str, Any], group: dict[str, Any]) -> None:
         beta1, beta2 = group["betas"]
         lr, weight_decay = group["lr"], group["weight_decay"]
-        if not state:
-            state["step"] = 0
+        if "exp_avg" not in state:
             state["exp_avg"] = np.zeros_like(x)
             state["exp_avg_sq"] = np.zeros_like(x)
-            if group["amsgrad"]:
-                state["max_exp_avg_sq"] = np.zeros_like(x)
-        state["step"] += 1
-        t = state["step"]
+        t = state["step"] = state.get("step", 0) + 1
         if weight_decay:
             if self.decoupled_weight_decay:
                 x *= 1.0 - lr * weight_decay

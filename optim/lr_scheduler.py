@@ -78,7 +78,11 @@ class LRScheduler:
         return {k: v for k, v in self.__dict__.items() if k != "optimizer" and not callable(v) and k != "lr_lambdas"}
 
     def load_state_dict(self, state_dict: dict[str, Any]) -> None:
+        """Restore the position and set the groups' ``lr`` to it (so the order of loading the
+        optimizer's and the scheduler's state does not matter)."""
         self.__dict__.update(state_dict)
+        for group, lr in zip(self.optimizer.param_groups, self._last_lr):
+            group["lr"] = lr
 
 
 class LambdaLR(LRScheduler):
@@ -221,7 +225,7 @@ class SequentialLR(LRScheduler):
         state = dict(state_dict)
         for s, saved in zip(self.schedulers, state.pop("schedulers")):
             s.load_state_dict(saved)
-        self.__dict__.update(state)
+        super().load_state_dict(state)
 
 
 class ReduceLROnPlateau:
@@ -344,7 +348,10 @@ class MomentumSchedule:
         return {k: v for k, v in self.__dict__.items() if k != "optimizer"}
 
     def load_state_dict(self, state_dict: dict[str, Any]) -> None:
+        """Restore the position and set the groups' momentum to it."""
         self.__dict__.update(state_dict)
+        self.last_epoch -= 1
+        self.step()
 
 
 def _check_positive_int(owner: Any, name: str, value: Any) -> None:

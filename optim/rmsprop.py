@@ -48,16 +48,15 @@ class RMSprop(Optimizer):
 
     def _update(self, x: np.ndarray, g: np.ndarray, state: dict[str, Any], group: dict[str, Any]) -> None:
         alpha = group["alpha"]
-        if not state:
-            state["step"] = 0
-            state["square_avg"] = np.zeros_like(x)
-        state["step"] += 1
+        state["step"] = state.get("step", 0) + 1
+        cache = state.get("square_avg")
+        if cache is None:
+            cache = state["square_avg"] = np.zeros_like(x)
         if group["weight_decay"]:
             decayed = self.scratch(x, slot=1)
             np.multiply(x, group["weight_decay"], out=decayed)
             decayed += g
             g = decayed
-        cache = state["square_avg"]
         work = self.scratch(x)
         cache *= alpha
         np.multiply(g, g, out=work)
