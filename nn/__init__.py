@@ -2,6 +2,22 @@
 from . import functional, init
 from .activation import ELU, GELU, LeakyReLU, LogSoftmax, Maxout, PReLU, ReLU, Sigmoid, Softmax, Softplus, Tanh
 from .containers import ModuleDict, ModuleList, Sequential
+from .dropout import Dropout
+from .functional_call import functional_call
 from .linear import Flatten, Identity, Linear
-from .loss import CrossEntropyLoss, NLLLoss
-from .module import IncompatibleKeys, Module, Parameter, StateDictError
+from .loss import (
+    BCEWithLogitsLoss,
+    BinaryHingeLoss,
+    CrossEntropyLoss,
+    L1Loss,
+    MSELoss,
+    MultiClassHingeLoss,
+    MultiMarginLoss,
+    NLLLoss,
+    SmoothL1Loss,
+)
+from .module import IncompatibleKeys, Module, Parameter, RemovableHandle, StateDictError
+from .normalization import BatchNorm1d, BatchNorm2d, GroupNorm, LayerNorm
+from .regularization import clip_weight_norm_, elastic_net_penalty, l1_penalty, l2_penalty, split_decay_parameters
+from .serialization import load, save
+from .summary import parameter_count, summary

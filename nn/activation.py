@@ -66,10 +66,20 @@ def tanh(x: Any) -> Any:
     return ae.tanh(x)
 
 
+def log1p_exp(x: Any) -> Any:
+    """``log(1 + exp(x))`` exactly and without overflow for every x, with the exact gradient
+    sigmoid(x) everywhere (including 0): ``x + log1p(exp(-x))`` for x > 0, ``log1p(exp(x))`` otherwise,
+    each branch fed a clipped input so the branch not taken never overflows."""
+    positive = _value(x) > 0
+    upper = ae.clip(x, 0.0, None)
+    lower = ae.clip(x, None, 0.0)
+    return ae.where(positive, upper + ae.log1p(ae.exp(-upper)), ae.log1p(ae.exp(lower)))
+
+
 def softplus(x: Any, beta: float = 1.0, threshold: float = 20.0) -> Any:
     """``log(1 + exp(beta * x)) / beta``, and x itself where ``beta * x > threshold`` (PyTorch)."""
     scaled = x * beta if beta != 1.0 else x
-    smooth = ae.log1p(ae.exp(ae.clip(scaled, None, threshold)))
+    smooth = log1p_exp(scaled)
     if beta != 1.0:
         smooth = smooth / beta
     return ae.where(_value(scaled) > threshold, x, smooth)

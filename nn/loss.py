@@ -4,8 +4,7 @@
   ``log_softmax`` so it never overflows; class weights, label smoothing, ``ignore_index``),
   ``nll_loss`` on log-probabilities, the notes' multiclass SVM ``multiclass_hinge_loss``
   (Weston-Watkins) and PyTorch's ``multi_margin_loss``;
-- binary / attribute classification: ``binary_cross_entropy_with_logits``, ``binary_cross_entropy``,
-  ``binary_hinge_loss``;
+- binary / attribute classification: ``binary_cross_entropy_with_logits``, ``binary_hinge_loss``;
 - regression: ``mse_loss``, ``l1_loss``, ``smooth_l1_loss``.
 
 Labels are checked: integer dtype, the input's shape without the class axis, values in
@@ -217,6 +216,157 @@ def _soft_cross_entropy(log_p, probabilities, weight, reduction, label_smoothing
     return _reduce(losses, reduction)
 
 
+# ----- margin (SVM) losses -------------------------------------------------------
+
+
+def _hinge_terms(input: Any, target: Any, margin: float, p: int, op: str) -> tuple[Any, np.ndarray, tuple[int, ...]]:
+    """max(0, s_j - s_y + margin)**p for every class j != y, as (M, C), and the flat labels."""
+    if p not in (1, 2):
+        raise ValueError(f"{op}: p must be 1 (hinge) or 2 (squared hinge), got {p}")
+    shape = np.shape(_value(input))
+    if len(shape) not in (1, 2):
+        raise ae.ShapeError(f"{op}: scores must be (N, C) or (C,), got shape {shape}")
+    labels = check_labels(target, shape, op)
+    scores, n_classes = _class_scores(input, op)
+    flat = labels.reshape(-1)
+    rows = np.arange(flat.size)
+    correct = ae.reshape(scores[rows, flat], (flat.size, 1))
+    margins = ae.relu(scores - correct + margin)
+    if p == 2:
+        margins = margins * margins
+    others = np.ones(np.shape(_value(scores)), dtype=_value(scores).dtype)
+    others[rows, flat] = 0
+    return margins * others, flat, labels.shape
+
+
+def multiclass_hinge_loss(
+    input: Any, target: Any, delta: float = 1.0, p: int = 1, weight: Any = None, reduction: str = "mean"
+) -> Any:
+    """The notes' multiclass SVM (Weston-Watkins): ``L_i = sum_{j != y_i} max(0, s_j - s_{y_i} + delta)**p``.
+
+    ``p=1`` is the hinge, ``p=2`` the squared hinge.  ``input``: scores (N, C) or (C,);
+    ``target``: integer labels (N,) or ().  ``weight`` (C,) scales each example's loss by the
+    weight of its class.  ``'mean'`` averages L_i over the examples (the CS231n ``svm_loss``);
+    with small random scores and ``delta=1`` the loss starts near C - 1 (9 for 10 classes).
+    Unlike :func:`multi_margin_loss` (PyTorch), the sum is *not* divided by the number of classes.
+    """
+    _check_reduction(reduction, "multiclass_hinge_loss")
+    terms, flat, label_shape = _hinge_terms(input, target, delta, p, "multiclass_hinge_loss")
+    losses = ae.sum(terms, axis=1)
+    class_weight = _class_weight(weight, np.shape(_value(terms))[1], "multiclass_hinge_loss", _value(terms).dtype)
+    if class_weight is not None:
+        losses = losses * class_weight[flat]
+    return _reduce(ae.reshape(losses, label_shape), reduction)
+
+
+def multi_margin_loss(
+    input: Any, target: Any, p: int = 1, margin: float = 1.0, weight: Any = None, reduction: str = "mean"
+) -> Any:
+    """PyTorch's ``multi_margin_loss``: ``L_i = sum_{j != y_i} w[y_i] * max(0, margin - s_{y_i} + s_j)**p / C``.
+
+    The same sum as the notes' :func:`multiclass_hinge_loss` with ``delta = margin``, divided
+    by the number of classes C (PyTorch's convention).  ``'mean'`` averages over examples.
+    """
+    _check_reduction(reduction, "multi_margin_loss")
+    terms, flat, label_shape = _hinge_terms(input, target, margin, p, "multi_margin_loss")
+    n_classes = np.shape(_value(terms))[1]
+    losses = ae.sum(terms, axis=1) / n_classes
+    class_weight = _class_weight(weight, n_classes, "multi_margin_loss", _value(terms).dtype)
+    if class_weight is not None:
+        losses = losses * class_weight[flat]
+    return _reduce(ae.reshape(losses, label_shape), reduction)
+
+
+def binary_hinge_loss(input: Any, target: Any, margin: float = 1.0, reduction: str = "mean") -> Any:
+    """The notes' per-attribute binary SVM: ``L_i = sum_j max(0, margin - y_ij * f_ij)`` with y in {-1, +1}.
+
+    ``input`` f and ``target`` y have one shape, (N,) or (N, K) (K independent attributes);
+    ``'mean'`` averages L_i over the N examples, ``'none'`` returns the (N,) vector.
+    """
+    _check_reduction(reduction, "binary_hinge_loss")
+    shape = np.shape(_value(input))
+    labels = np.asarray(_value(target))
+    if labels.shape != shape:
+        raise ae.ShapeError(f"binary_hinge_loss: labels have shape {labels.shape} but the scores have shape {shape}")
+    if not np.isin(labels, (-1, 1)).all():
+        bad = labels[~np.isin(labels, (-1, 1))].ravel()[0]
+        raise ValueError(f"binary_hinge_loss: labels must be -1 or +1, got {bad}; map {{0, 1}} labels with 2 * y - 1")
+    terms = ae.relu(margin - input * labels.astype(_value(input).dtype))
+    losses = ae.sum(terms, axis=tuple(range(1, len(shape)))) if len(shape) > 1 else terms
+    return _reduce(losses, reduction)
+
+
+# ----- binary cross-entropy ---------------------------------------------------------
+
+
+def binary_cross_entropy_with_logits(
+    input: Any, target: Any, weight: Any = None, reduction: str = "mean", pos_weight: Any = None
+) -> Any:
+    """Logistic loss of logits x against targets t in [0, 1]: ``-[t log sigmoid(x) + (1 - t) log(1 - sigmoid(x))]``.
+
+    Computed as ``softplus(x) - t * x`` (with ``pos_weight`` p: ``(1 - t) x + (1 + (p - 1) t) softplus(-x)``)
+    through an exact, overflow-free softplus, so it is finite for any logit.  ``weight`` scales
+    each element (broadcast); ``pos_weight`` (K,) weighs the positives of each attribute.
+    ``'mean'`` averages over all elements (PyTorch).
+    """
+    from .activation import log1p_exp
+
+    _check_reduction(reduction, "binary_cross_entropy_with_logits")
+    shape = np.shape(_value(input))
+    t = np.asarray(_value(target))
+    if t.shape != shape:
+        raise ae.ShapeError(
+            f"binary_cross_entropy_with_logits: targets have shape {t.shape} but the logits have shape {shape}"
+        )
+    if t.dtype.kind not in "fiub" or (t.size and (t.min() < 0 or t.max() > 1)):
+        raise ValueError("binary_cross_entropy_with_logits: targets must be numbers in [0, 1] (probabilities or 0/1 labels)")
+    target = target if isinstance(target, Tensor) else t.astype(_value(input).dtype)
+    if pos_weight is None:
+        losses = log1p_exp(input) - target * input
+    else:
+        pw = _value(pos_weight)
+        losses = (1 - target) * input + (1 + (pw - 1) * target) * log1p_exp(-input)
+    if weight is not None:
+        losses = losses * _value(weight)
+    return _reduce(losses, reduction)
+
+
+# ----- regression -----------------------------------------------------------------
+
+
+def _difference(input: Any, target: Any, op: str) -> Any:
+    a, b = np.shape(_value(input)), np.shape(_value(target))
+    if a != b:
+        raise ae.ShapeError(f"{op}: input shape {a} and target shape {b} differ; reshape one so that they match")
+    return input - target
+
+
+def mse_loss(input: Any, target: Any, reduction: str = "mean") -> Any:
+    """Squared L2 error ``(x - y)**2`` per element; ``'mean'`` averages over all elements."""
+    _check_reduction(reduction, "mse_loss")
+    d = _difference(input, target, "mse_loss")
+    return _reduce(d * d, reduction)
+
+
+def l1_loss(input: Any, target: Any, reduction: str = "mean") -> Any:
+    """Absolute error ``|x - y|`` per element (gradient 0 where x == y)."""
+    _check_reduction(reduction, "l1_loss")
+    return _reduce(ae.abs(_difference(input, target, "l1_loss")), reduction)
+
+
+def smooth_l1_loss(input: Any, target: Any, reduction: str = "mean", beta: float = 1.0) -> Any:
+    """Huber-like loss: ``0.5 d**2 / beta`` where ``|d| < beta``, else ``|d| - 0.5 beta`` (d = x - y)."""
+    _check_reduction(reduction, "smooth_l1_loss")
+    if beta < 0:
+        raise ValueError(f"smooth_l1_loss: beta must be non-negative, got {beta}")
+    d = _difference(input, target, "smooth_l1_loss")
+    if beta == 0:
+        return _reduce(ae.abs(d), reduction)
+    small = np.abs(_value(d)) < beta
+    losses = ae.where(small, 0.5 * d * d / beta, ae.abs(d) - 0.5 * beta)
+    return _reduce(losses, reduction)
+
+
 # ----- modules ------------------------------------------------------------------
 
 
@@ -252,3 +402,72 @@ class CrossEntropyLoss(_Loss):
 
     def forward(self, input: Any, target: Any) -> Any:
         return cross_entropy(input, target, self.weight, self.ignore_index, self.reduction, self.label_smoothing)
+
+
+class MultiClassHingeLoss(_Loss):
+    """Module form of :func:`multiclass_hinge_loss` (the notes' Weston-Watkins SVM)."""
+
+    def __init__(self, delta: float = 1.0, p: int = 1, weight: Any = None, reduction: str = "mean") -> None:
+        super().__init__(reduction)
+        self.delta, self.p, self.weight = delta, p, weight
+
+    def forward(self, input: Any, target: Any) -> Any:
+        return multiclass_hinge_loss(input, target, self.delta, self.p, self.weight, self.reduction)
+
+
+class MultiMarginLoss(_Loss):
+    """Module form of :func:`multi_margin_loss` (PyTorch's: the hinge sum divided by C)."""
+
+    def __init__(self, p: int = 1, margin: float = 1.0, weight: Any = None, reduction: str = "mean") -> None:
+        super().__init__(reduction)
+        self.p, self.margin, self.weight = p, margin, weight
+
+    def forward(self, input: Any, target: Any) -> Any:
+        return multi_margin_loss(input, target, self.p, self.margin, self.weight, self.reduction)
+
+
+class BinaryHingeLoss(_Loss):
+    """Module form of :func:`binary_hinge_loss` (labels in {-1, +1})."""
+
+    def __init__(self, margin: float = 1.0, reduction: str = "mean") -> None:
+        super().__init__(reduction)
+        self.margin = margin
+
+    def forward(self, input: Any, target: Any) -> Any:
+        return binary_hinge_loss(input, target, self.margin, self.reduction)
+
+
+class BCEWithLogitsLoss(_Loss):
+    """Module form of :func:`binary_cross_entropy_with_logits`."""
+
+    def __init__(self, weight: Any = None, reduction: str = "mean", pos_weight: Any = None) -> None:
+        super().__init__(reduction)
+        self.weight, self.pos_weight = weight, pos_weight
+
+    def forward(self, input: Any, target: Any) -> Any:
+        return binary_cross_entropy_with_logits(input, target, self.weight, self.reduction, self.pos_weight)
+
+
+class MSELoss(_Loss):
+    """Module form of :func:`mse_loss`."""
+
+    def forward(self, input: Any, target: Any) -> Any:
+        return mse_loss(input, target, self.reduction)
+
+
+class L1Loss(_Loss):
+    """Module form of :func:`l1_loss`."""
+
+    def forward(self, input: Any, target: Any) -> Any:
+        return l1_loss(input, target, self.reduction)
+
+
+class SmoothL1Loss(_Loss):
+    """Module form of :func:`smooth_l1_loss`."""
+
+    def __init__(self, reduction: str = "mean", beta: float = 1.0) -> None:
+        super().__init__(reduction)
+        self.beta = beta
+
+    def forward(self, input: Any, target: Any) -> Any:
+        return smooth_l1_loss(input, target, self.reduction, self.beta)

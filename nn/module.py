@@ -49,6 +49,26 @@ class Parameter(Tensor):
         return "Parameter containing:\n" + super().__repr__()
 
 
+class RemovableHandle:
+    """Returned by ``register_forward_hook``; ``remove()`` unregisters the hook."""
+
+    _next_id = 0
+
+    def __init__(self, hooks: dict[int, Any]) -> None:
+        self._hooks = hooks
+        self.id = RemovableHandle._next_id
+        RemovableHandle._next_id += 1
+
+    def remove(self) -> None:
+        self._hooks.pop(self.id, None)
+
+    def __enter__(self) -> RemovableHandle:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.remove()
+
+
 class IncompatibleKeys(NamedTuple):
     """What ``load_state_dict(strict=False)`` could not match."""
 
@@ -79,6 +99,7 @@ class Module:
         object.__setattr__(self, "_non_persistent", set())
         object.__setattr__(self, "_modules", {})
         object.__setattr__(self, "_scope", "")
+        object.__setattr__(self, "_forward_hooks", {})
         object.__setattr__(self, "training", True)
 
     # ----- registration -------------------------------------------------------
@@ -170,9 +191,22 @@ class Module:
         previous = _grad_state.scope
         _grad_state.scope = self._scope
         try:
-            return self.forward(*args, **kwargs)
+            result = self.forward(*args, **kwargs)
+            if self._forward_hooks:
+                for hook in list(self._forward_hooks.values()):
+                    replaced = hook(self, args, result)
+                    if replaced is not None:
+                        result = replaced
+            return result
         finally:
             _grad_state.scope = previous
+
+    def register_forward_hook(self, hook: Callable[[Module, tuple, Any], Any]) -> RemovableHandle:
+        """Call ``hook(module, args, output)`` after every ``forward``; a non-None return replaces
+        the output.  Returns a handle whose ``remove()`` unregisters the hook."""
+        handle = RemovableHandle(self._forward_hooks)
+        self._forward_hooks[handle.id] = hook
+        return handle
 
     # ----- traversal ----------------------------------------------------------
     def named_parameters(self, prefix: str = "", recurse: bool = True) -> Iterator[tuple[str, Parameter]]:
