@@ -12,8 +12,10 @@ subclass with its forward and gradient rule) lives in exactly one of:
 - ``linalg``: matmul
 - ``affine``: linear (x @ W.T + b, the fully-connected layer)
 - ``special``: erf
+- ``conv``: conv2d, max_pool2d, avg_pool2d (Numba kernels; global_avg_pool2d composed)
 """
 from .affine import linear
+from .conv import avg_pool2d, conv2d, conv_output_size, global_avg_pool2d, max_pool2d
 from .elementwise import (
     abs,
     absolute,
@@ -75,4 +77,4 @@ from .shape import (
 )
 from .special import erf
 
-__all__ = [name for name in dir() if not name.startswith("_") and name not in {"elementwise", "index", "join", "linalg", "reduce", "shape", "dispatch", "special", "affine"}]
+__all__ = [name for name in dir() if not name.startswith("_") and name not in {"conv", "elementwise", "index", "join", "linalg", "reduce", "shape", "dispatch", "special", "affine"}]

@@ -1,0 +1,104 @@
+"""Kernels of the im2col convolution: unfold patches into columns, fold columns back.
+
+The convolution of ``x`` (N, C, H, W) with filters (F, C, KH, KW) becomes one
+matrix product ``W_row (F, C*KH*KW) @ cols (C*KH*KW, N*OH*OW)`` (the notes'
+``W_row @ X_col``).  ``cols`` keeps the images side by side along its columns,
+so the whole batch is a single large GEMM for BLAS; its result comes out as
+(F, N, OH*OW) and :func:`fm_to_nchw` moves it to NCHW while adding the bias.
+
+Output position (oy, ox) and kernel tap (i, j) read the input pixel
+``(oy*sh - ph + i*dh, ox*sw - pw + j*dw)``; pixels outside the input are the
+zero padding.  Every kernel processes the tasks (planes) ``start <= task < stop`` and
+releases the GIL: :func:`autograd_engine.kernels.threads.parallel_for` runs disjoint
+ranges on several threads (the planes never write to the same memory).
+"""
+from __future__ import annotations
+
+from numba import njit
+
+
+@njit(cache=True, inline="always")
+def valid_range(offset: int, stride: int, size: int, n_out: int) -> tuple[int, int]:
+    """The outputs o in [lo, hi) for which ``o*stride + offset`` falls inside [0, size)."""
+    lo = max(0, -(offset // stride))
+    hi = min(n_out, (size - 1 - offset) // stride + 1)
+    return lo, max(lo, hi)
+
+
+@njit(cache=True, nogil=True)
+def im2col(x, kh, kw, sh, sw, ph, pw, dh, dw, oh, ow, cols, start, stop):
+    """Fill ``cols`` (C*KH*KW, N*OH*OW): row (c, i, j), column (n, oy, ox) holds the input
+    pixel that tap (i, j) of channel c sees at output (oy, ox) of image n (0 in the padding)."""
+    n_images, channels, height, width = x.shape
+    plane = oh * ow
+    for task in range(start, stop):
+        n = task // channels
+        c = task - n * channels
+        for i in range(kh):
+            y_lo, y_hi = valid_range(i * dh - ph, sh, height, oh)
+            for j in range(kw):
+                offset = j * dw - pw
+                x_lo, x_hi = valid_range(offset, sw, width, ow)
+                row = (c * kh + i) * kw + j
+                for oy in range(oh):
+                    base = n * plane + oy * ow
+                    if oy < y_lo or oy >= y_hi:
+                        for ox in range(ow):
+                            cols[row, base + ox] = 0
+                        continue
+                    iy = oy * sh + i * dh - ph
+                    for ox in range(x_lo):
+                        cols[row, base + ox] = 0
+                    for ox in range(x_lo, x_hi):
+                        cols[row, base + ox] = x[n, c, iy, ox * sw + offset]
+                    for ox in range(x_hi, ow):
+                        cols[row, base + ox] = 0
+
+
+@njit(cache=True, nogil=True)
+def col2im(cols, kh, kw, sh, sw, ph, pw, dh, dw, oh, ow, dx, start, stop):
+    """The adjoint of :func:`im2col`: overwrite ``dx`` (N, C, H, W) with the sum, for every
+    input pixel, of the entries of ``cols`` that were copied from it (padding entries dropped)."""
+    n_images, channels, height, width = dx.shape
+    plane = oh * ow
+    for task in range(start, stop):
+        n = task // channels
+        c = task - n * channels
+        for iy in range(height):
+            for ix in range(width):
+                dx[n, c, iy, ix] = 0
+        for i in range(kh):
+            y_lo, y_hi = valid_range(i * dh - ph, sh, height, oh)
+            for j in range(kw):
+                offset = j * dw - pw
+                x_lo, x_hi = valid_range(offset, sw, width, ow)
+                row = (c * kh + i) * kw + j
+                for oy in range(y_lo, y_hi):
+                    iy = oy * sh + i * dh - ph
+                    base = n * plane + oy * ow
+                    for ox in range(x_lo, x_hi):
+                        dx[n, c, iy, ox * sw + offset] += cols[row, base + ox]
+
+
+@njit(cache=True, nogil=True)
+def fm_to_nchw(out_fm, bias, out, start, stop):
+    """``out[n, f, p] = out_fm[f, n, p] + bias[f]``: the GEMM's (F, N, P) result in NCHW order."""
+    filters, n_images, plane = out_fm.shape
+    for task in range(start, stop):
+        n = task // filters
+        f = task - n * filters
+        b = bias[f]
+        for p in range(plane):
+            out[n, f, p] = out_fm[f, n, p] + b
+
+
+@njit(cache=True, nogil=True)
+def nchw_to_fm(g, g_fm, start, stop):
+    """``g_fm[f, n, p] = g[n, f, p]``: an NCHW gradient in the (F, N, P) order of the GEMMs."""
+    n_images, filters, plane = g.shape
+    for task in range(start, stop):
+        n = task // filters
+        f = task - n * filters
+        for p in range(plane):
+            g_fm[f, n, p] = g[n, f, p]
+

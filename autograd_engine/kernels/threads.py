@@ -1,0 +1,80 @@
+"""Run a kernel over disjoint ranges of its tasks on several threads (no Numba import here).
+
+The kernels are compiled with ``nogil=True`` and take ``start, stop`` as their last
+two arguments; :func:`parallel_for` splits ``range(n_tasks)`` into one contiguous
+chunk per thread, runs the first chunk on the calling thread and the others on a
+small pool.  This gives the parallelism of Numba's ``parallel=True`` over the
+batch at the compile cost of serial code (parfors triple the cold compile time).
+
+The number of threads is the number of CPUs this process may use, or
+``AUTOGRAD_ENGINE_NUM_THREADS``; :func:`set_num_threads` changes it.
+"""
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+MIN_ELEMENTS_PER_THREAD = 16_384
+"""Below this much work per thread, the pool's hand-off costs more than it saves."""
+
+
+def _default_threads() -> int:
+    configured = os.environ.get("AUTOGRAD_ENGINE_NUM_THREADS")
+    if configured:
+        return max(1, int(configured))
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # not on Linux
+        return max(1, os.cpu_count() or 1)
+
+
+_num_threads = _default_threads()
+_executor: ThreadPoolExecutor | None = None
+_executor_pid = -1
+_executor_workers = 0
+
+
+def set_num_threads(n: int) -> None:
+    """Use ``n`` threads (n >= 1) for the convolution and pooling kernels."""
+    global _num_threads
+    if n < 1:
+        raise ValueError(f"set_num_threads: need at least one thread, got {n}")
+    _num_threads = int(n)
+
+
+def get_num_threads() -> int:
+    """The number of threads the kernels use."""
+    return _num_threads
+
+
+def _pool(workers: int) -> ThreadPoolExecutor:
+    """The shared pool, with at least ``workers`` threads (rebuilt after a fork or a larger count)."""
+    global _executor, _executor_pid, _executor_workers
+    if _executor is None or _executor_pid != os.getpid() or _executor_workers < workers:
+        if _executor is not None and _executor_pid == os.getpid():
+            _executor.shutdown(wait=False)
+        _executor = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="autograd_engine-kernel")
+        _executor_pid, _executor_workers = os.getpid(), workers
+    return _executor
+
+
+def parallel_for(kernel: Callable[..., Any], n_tasks: int, elements: int, *args: Any) -> None:
+    """Run ``kernel(*args, start, stop)`` over ``range(n_tasks)`` split into contiguous chunks.
+
+    ``elements`` estimates the total work (array elements touched); small jobs run on
+    the calling thread alone.
+    """
+    chunks = min(_num_threads, n_tasks, max(1, elements // MIN_ELEMENTS_PER_THREAD))
+    if chunks <= 1:
+        kernel(*args, 0, n_tasks)
+        return
+    bounds = [n_tasks * i // chunks for i in range(chunks + 1)]
+    pool = _pool(chunks - 1)
+    futures = [pool.submit(kernel, *args, bounds[i], bounds[i + 1]) for i in range(1, chunks)]
+    try:
+        kernel(*args, bounds[0], bounds[1])
+    finally:
+        for future in futures:
+            future.result()

@@ -1,0 +1,359 @@
+"""Convolution and pooling over NCHW images: conv2d, max_pool2d, avg_pool2d (primitives)
+and global_avg_pool2d (a mean over the spatial axes).
+
+Output size, per spatial axis, as in the notes and PyTorch::
+
+    out = (size + 2*padding - dilation*(kernel - 1) - 1) // stride + 1
+
+i.e. the notes' (W - F + 2P)/S + 1 with the dilated kernel D*(F-1)+1 in place of F.
+When the division is not exact the result is floored, as PyTorch does: the last
+input rows/columns that no window reaches are ignored (W=10, F=3, S=2, P=0 gives
+4, and column 9 is never read).
+
+The hot loops run in Numba kernels (``autograd_engine/kernels``), imported on the
+first call so that ``import autograd_engine`` does not load Numba, and split over
+the (image, channel) planes on a few threads (``kernels/threads.py``).  Convolution is
+the notes' im2col: ``W_row @ X_col`` as one BLAS GEMM over the whole batch; its
+backward is two more GEMMs (``dW = dOut @ X_col^T``, ``dX_col = W_row^T @ dOut``)
+and col2im.  These gradient rules run on raw arrays, so the three primitives
+refuse ``create_graph=True`` (``differentiable_twice = False``).
+
+dtypes: float32 stays float32 and float64 stays float64 (NumPy promotion between
+the operands); other inputs are computed in the default float dtype (float16 in
+float32, returned as float16).
+"""
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from ..dtypes import get_default_dtype
+from ..errors import ShapeError
+from ..function import Primitive, apply
+from ..kernels.threads import parallel_for
+from .dispatch import value
+from .reduce import mean
+
+IntPair = int | tuple[int, int]
+
+
+def _im2col_kernels():
+    from ..kernels import im2col  # imports Numba and loads the compiled kernels on first use
+
+    return im2col
+
+
+def _pool_kernels():
+    from ..kernels import pool
+
+    return pool
+
+
+# ----- argument checks and sizes --------------------------------------------------
+
+
+def pair(v: Any, name: str, op: str, minimum: int) -> tuple[int, int]:
+    """``v`` (an int or a pair of ints) as a pair, each at least ``minimum``."""
+    values = (v, v) if isinstance(v, (int, np.integer)) else tuple(v) if isinstance(v, (tuple, list)) else None
+    if values is None or len(values) != 2 or not all(isinstance(a, (int, np.integer)) for a in values):
+        raise TypeError(f"{op}: {name} must be an int or a pair of ints (height, width), got {v!r}")
+    if any(a < minimum for a in values):
+        raise ValueError(f"{op}: {name} must be >= {minimum}, got {v!r}")
+    return int(values[0]), int(values[1])
+
+
+def conv_output_size(size: int, kernel: int, stride: int = 1, padding: int = 0, dilation: int = 1) -> int:
+    """``(size + 2*padding - dilation*(kernel - 1) - 1) // stride + 1``: the notes' (W - F + 2P)/S + 1
+    with the dilated kernel, floored as PyTorch does when the division is not exact."""
+    return (size + 2 * padding - dilation * (kernel - 1) - 1) // stride + 1
+
+
+def _output_sizes(
+    op: str, spatial: tuple[int, int], kernel: tuple[int, int], stride: tuple[int, int],
+    padding: tuple[int, int], dilation: tuple[int, int],
+) -> tuple[int, int]:
+    sizes = []
+    for axis, size, k, s, p, d in zip(("height", "width"), spatial, kernel, stride, padding, dilation):
+        reach = d * (k - 1) + 1
+        if reach > size + 2 * p:
+            dilated = f" (dilated: D*(K-1)+1 = {d}*({k}-1)+1 = {reach})" if d != 1 else ""
+            raise ShapeError(
+                f"{op}: the kernel {axis} {k}{dilated} is larger than the padded input {axis} "
+                f"{size} + 2*{p} = {size + 2 * p}, so the output {axis} "
+                f"(W + 2P - D*(K-1) - 1) // S + 1 = ({size} + 2*{p} - {d}*({k}-1) - 1) // {s} + 1 "
+                f"would be < 1; use a smaller kernel, more padding or a larger input"
+            )
+        sizes.append(conv_output_size(size, k, s, p, d))
+    return sizes[0], sizes[1]
+
+
+def _compute_dtype(*arrays: Any) -> np.dtype:
+    dtype = np.result_type(*[a.dtype for a in arrays if a is not None])
+    if dtype == np.float32 or dtype == np.float64:
+        return dtype
+    return np.dtype(np.float32) if dtype == np.float16 else get_default_dtype()
+
+
+def _shape(x: Any) -> tuple[int, ...]:
+    return np.shape(value(x))
+
+
+def _check_images(x: Any, op: str) -> tuple[int, int, int, int]:
+    shape = _shape(x)
+    if len(shape) != 4:
+        hint = "; add a batch axis (x[None]) for a single image" if len(shape) == 3 else ""
+        raise ShapeError(f"{op}: expected x of shape (N, C, H, W), got shape {shape}{hint}")
+    return shape
+
+
+# ----- conv2d -----------------------------------------------------------------------
+
+
+class Conv2d(Primitive):
+    """2-D cross-correlation (no kernel flip), NCHW, with stride, zero padding, dilation, groups.
+
+    ``saved`` holds the im2col matrix of the input, which the weight gradient needs.
+    """
+
+    __slots__ = ("stride", "padding", "dilation", "groups", "out_size")
+    name = "conv2d"
+    differentiable_twice = False
+
+    def __init__(self, stride, padding, dilation, groups, out_size) -> None:
+        self.stride, self.padding, self.dilation = stride, padding, dilation
+        self.groups, self.out_size = groups, out_size
+
+    def describe(self) -> str:
+        extras = [f"stride={self.stride}"] if self.stride != (1, 1) else []
+        extras += [f"padding={self.padding}"] if self.padding != (0, 0) else []
+        extras += [f"dilation={self.dilation}"] if self.dilation != (1, 1) else []
+        extras += [f"groups={self.groups}"] if self.groups != 1 else []
+        return f"conv2d({', '.join(extras)})" if extras else "conv2d"
+
+    def _geometry(self, kh: int, kw: int, oh: int, ow: int) -> tuple[int, ...]:
+        return (kh, kw, *self.stride, *self.padding, *self.dilation, oh, ow)
+
+    def forward(self, x, w, b=None):
+        kernels = _im2col_kernels()
+        dtype = _compute_dtype(x, w, b)
+        result_dtype = np.result_type(*[a.dtype for a in (x, w, b) if a is not None])
+        x = np.ascontiguousarray(x, dtype=dtype)
+        w = np.asarray(w, dtype=dtype)
+        n, c, _, _ = x.shape
+        f, c_group, kh, kw = w.shape
+        oh, ow = self.out_size
+        plane, groups = oh * ow, self.groups
+        cols = np.empty((c * kh * kw, n * plane), dtype=dtype)
+        parallel_for(kernels.im2col, n * c, cols.size, x, *self._geometry(kh, kw, oh, ow), cols)
+        w_rows = w.reshape(groups, f // groups, c_group * kh * kw)
+        out_fm = np.matmul(w_rows, cols.reshape(groups, c_group * kh * kw, n * plane))
+        bias = np.zeros(f, dtype=dtype) if b is None else np.ascontiguousarray(b, dtype=dtype)
+        out = np.empty((n, f, oh, ow), dtype=dtype)
+        parallel_for(kernels.fm_to_nchw, n * f, out.size, out_fm.reshape(f, n, plane), bias, out.reshape(n, f, plane))
+        self.saved = cols
+        return out.astype(result_dtype) if result_dtype == np.float16 else out
+
+    def backward(self, g, out, x, w, b=None):
+        kernels = _im2col_kernels()
+        cols = self.saved
+        dtype = cols.dtype
+        n, c, h, width = x.shape
+        f, c_group, kh, kw = w.shape
+        oh, ow = self.out_size
+        plane, groups = oh * ow, self.groups
+        g_fm = np.empty((f, n * plane), dtype=dtype)
+        g = np.ascontiguousarray(g, dtype=dtype).reshape(n, f, plane)
+        parallel_for(kernels.nchw_to_fm, n * f, g.size, g, g_fm.reshape(f, n, plane))
+        g_groups = g_fm.reshape(groups, f // groups, n * plane)
+        tap_rows = c_group * kh * kw
+        gx = gw = gb = None
+        if self.needs_grad[0]:
+            w_rows = np.asarray(w, dtype=dtype).reshape(groups, f // groups, tap_rows)
+            d_cols = np.matmul(w_rows.transpose(0, 2, 1), g_groups).reshape(c * kh * kw, n * plane)
+            gx = np.empty((n, c, h, width), dtype=dtype)
+            parallel_for(kernels.col2im, n * c, d_cols.size, d_cols, *self._geometry(kh, kw, oh, ow), gx)
+        if self.needs_grad[1]:
+            cols_t = cols.reshape(groups, tap_rows, n * plane).transpose(0, 2, 1)
+            gw = np.matmul(g_groups, cols_t).reshape(w.shape)
+        if b is not None and self.needs_grad[2]:
+            gb = g_fm.sum(axis=1)
+        return (gx, gw) if b is None else (gx, gw, gb)
+
+
+def conv2d(
+    x: Any, w: Any, b: Any = None, stride: IntPair = 1, padding: IntPair = 0,
+    dilation: IntPair = 1, groups: int = 1,
+) -> Any:
+    """2-D convolution (cross-correlation, as in the notes and PyTorch) of NCHW images.
+
+    ``x`` (N, C, H, W), ``w`` (F, C/groups, KH, KW), ``b`` (F,) or None; ``stride``,
+    ``padding`` (zeros on both sides) and ``dilation`` are ints or (height, width) pairs.
+    Returns (N, F, OH, OW) with OH = (H + 2P - D*(KH-1) - 1) // S + 1 (likewise OW):
+    floored when the stride does not divide, as in PyTorch.  ``out[n, f, i, j] =
+    sum(xpad[n, group(f), i*S + D*a, j*S + D*b] * w[f, :, a, b]) + b[f]`` -- the notes'
+    ``V[0,0,0] = np.sum(X[:5,:5,:] * W0) + b0``.  With ``groups`` G the channels and the
+    filters split into G groups, and filter group g sees only channel group g.
+    Not differentiable twice (its gradient rule runs in Numba kernels).
+    """
+    op = "conv2d"
+    n, c, h, width = _check_images(x, op)
+    w_shape = _shape(w)
+    if len(w_shape) != 4:
+        raise ShapeError(f"{op}: expected weights of shape (F, C/groups, KH, KW), got shape {w_shape}")
+    if not isinstance(groups, (int, np.integer)) or groups < 1:
+        raise ValueError(f"{op}: groups must be a positive int, got {groups!r}")
+    f, c_group, kh, kw = w_shape
+    if c % groups or f % groups:
+        raise ShapeError(
+            f"{op}: groups={groups} must divide both the input channels C={c} and the filters F={f} "
+            f"(C % groups = {c % groups}, F % groups = {f % groups})"
+        )
+    if c_group != c // groups:
+        raise ShapeError(
+            f"{op}: the weights' second axis must be C/groups = {c}/{groups} = {c // groups} "
+            f"(x has C={c} channels), but w has shape {w_shape}; check in_channels of the layer"
+        )
+    if b is not None and _shape(b) != (f,):
+        raise ShapeError(f"{op}: bias must have shape (F,) = ({f},), got {_shape(b)}")
+    stride_, padding_, dilation_ = pair(stride, "stride", op, 1), pair(padding, "padding", op, 0), pair(
+        dilation, "dilation", op, 1
+    )
+    out_size = _output_sizes(op, (h, width), (kh, kw), stride_, padding_, dilation_)
+    primitive = Conv2d(stride_, padding_, dilation_, int(groups), out_size)
+    return apply(primitive, x, w) if b is None else apply(primitive, x, w, b)
+
+
+# ----- pooling ----------------------------------------------------------------------
+
+
+def _pool_geometry(op: str, x: Any, kernel_size: Any, stride: Any, padding: Any):
+    _, _, h, width = _check_images(x, op)
+    kernel = pair(kernel_size, "kernel_size", op, 1)
+    stride_ = kernel if stride is None else pair(stride, "stride", op, 1)
+    padding_ = pair(padding, "padding", op, 0)
+    if padding_[0] > kernel[0] // 2 or padding_[1] > kernel[1] // 2:
+        raise ValueError(
+            f"{op}: padding {padding_} must be at most half the kernel size {kernel} (as in PyTorch), "
+            f"so that every window holds at least one input pixel"
+        )
+    out_size = _output_sizes(op, (h, width), kernel, stride_, padding_, (1, 1))
+    return kernel, stride_, padding_, out_size
+
+
+def _pool_input(x: np.ndarray) -> np.ndarray:
+    return np.ascontiguousarray(x, dtype=_compute_dtype(x))
+
+
+class _Pool2d(Primitive):
+    __slots__ = ("kernel", "stride", "padding", "out_size")
+    differentiable_twice = False
+
+    def __init__(self, kernel, stride, padding, out_size) -> None:
+        self.kernel, self.stride, self.padding, self.out_size = kernel, stride, padding, out_size
+
+    def describe(self) -> str:
+        return f"{self.name}(kernel={self.kernel}, stride={self.stride}, padding={self.padding})"
+
+    def _geometry(self) -> tuple[int, ...]:
+        return (*self.kernel, *self.stride, *self.padding)
+
+    def _restore(self, result: np.ndarray, original: np.ndarray) -> np.ndarray:
+        return result.astype(np.float16) if original.dtype == np.float16 else result
+
+
+class MaxPool2d(_Pool2d):
+    """Max over each window; ``saved`` holds the argmax "switches" (flat positions in the plane).
+
+    Backward routes each output's gradient to its switch only: a tie goes to the first
+    maximum in row-major window order (one input, as PyTorch), a NaN wins and propagates.
+    """
+
+    __slots__ = ()
+    name = "max_pool2d"
+
+    def forward(self, x):
+        data = _pool_input(x)
+        n, c = data.shape[:2]
+        out = np.empty((n, c, *self.out_size), dtype=data.dtype)
+        switches = np.empty((n, c, *self.out_size), dtype=np.int32)
+        parallel_for(_pool_kernels().max_pool_forward, n * c, data.size, data, *self._geometry(), out, switches)
+        self.saved = switches
+        return self._restore(out, x)
+
+    def branch(self, out, x):
+        """The switches: which input won each window (gradcheck treats a change as a kink)."""
+        if self.saved is not None:
+            return self.saved
+        fresh = MaxPool2d(self.kernel, self.stride, self.padding, self.out_size)  # released: recompute
+        fresh.forward(x)
+        return fresh.saved
+
+    def backward(self, g, out, x):
+        dtype = _compute_dtype(x)
+        gx = np.empty(x.shape, dtype=dtype)
+        g = np.ascontiguousarray(g, dtype=dtype)
+        parallel_for(_pool_kernels().max_pool_backward, g.shape[0] * g.shape[1], gx.size, g, self.saved, gx)
+        return (gx,)
+
+
+class AvgPool2d(_Pool2d):
+    """Mean over each window; padding counts as zeros in the mean unless
+    ``count_include_pad=False`` (then the mean is over the window's input pixels only)."""
+
+    __slots__ = ("count_include_pad",)
+    name = "avg_pool2d"
+
+    def __init__(self, kernel, stride, padding, out_size, count_include_pad: bool) -> None:
+        super().__init__(kernel, stride, padding, out_size)
+        self.count_include_pad = count_include_pad
+
+    def forward(self, x):
+        data = _pool_input(x)
+        n, c = data.shape[:2]
+        out = np.empty((n, c, *self.out_size), dtype=data.dtype)
+        kernel = _pool_kernels().avg_pool_forward
+        parallel_for(kernel, n * c, data.size, data, *self._geometry(), self.count_include_pad, out)
+        return self._restore(out, x)
+
+    def backward(self, g, out, x):
+        dtype = _compute_dtype(x)
+        gx = np.empty(x.shape, dtype=dtype)
+        g = np.ascontiguousarray(g, dtype=dtype)
+        kernel = _pool_kernels().avg_pool_backward
+        parallel_for(kernel, g.shape[0] * g.shape[1], gx.size, g, *self._geometry(), self.count_include_pad, gx)
+        return (gx,)
+
+
+def max_pool2d(x: Any, kernel_size: IntPair, stride: IntPair | None = None, padding: IntPair = 0) -> Any:
+    """Max pooling of NCHW images over ``kernel_size`` windows (stride defaults to the kernel size).
+
+    Padding (at most half the kernel) is ignored by the max, as PyTorch's -inf padding.
+    Output (N, C, OH, OW) with OH = (H + 2P - KH) // S + 1 (floored), likewise OW.
+    The gradient of each output goes to the one input that won its window (the first
+    maximum in row-major order on ties).  Not differentiable twice.
+    """
+    kernel, stride_, padding_, out_size = _pool_geometry("max_pool2d", x, kernel_size, stride, padding)
+    return apply(MaxPool2d(kernel, stride_, padding_, out_size), x)
+
+
+def avg_pool2d(
+    x: Any, kernel_size: IntPair, stride: IntPair | None = None, padding: IntPair = 0,
+    count_include_pad: bool = True,
+) -> Any:
+    """Average pooling of NCHW images over ``kernel_size`` windows (stride defaults to the kernel size).
+
+    Zero padding (at most half the kernel) is counted in the mean when
+    ``count_include_pad`` (PyTorch's default).  Output sizes as :func:`max_pool2d`.
+    Not differentiable twice.
+    """
+    kernel, stride_, padding_, out_size = _pool_geometry("avg_pool2d", x, kernel_size, stride, padding)
+    return apply(AvgPool2d(kernel, stride_, padding_, out_size, bool(count_include_pad)), x)
+
+
+def global_avg_pool2d(x: Any, keepdims: bool = True) -> Any:
+    """Mean over the spatial axes of NCHW images: (N, C, 1, 1), or (N, C) with ``keepdims=False``.
+
+    Composed from ``mean`` (so it is differentiable twice)."""
+    _check_images(x, "global_avg_pool2d")
+    return mean(x, axis=(2, 3), keepdims=keepdims)
