@@ -26,12 +26,13 @@ from autograd_engine.grad_mode import state as _grad_state
 class Parameter(Tensor):
     """A Tensor that requires grad and that modules register as a trainable parameter.
 
-    ``Parameter(data, requires_grad=True, dtype=None)``: without ``dtype``, a floating
-    Tensor keeps its dtype; anything else (NumPy arrays, lists, numbers) becomes the
-    default dtype -- float32 unless changed with ``autograd_engine.set_default_dtype``
-    -- so that ``Parameter(0.01 * np.random.randn(3, 4))`` is float32 like every layer's
-    weights.  An array already of the target dtype is not copied.  Use ``module.double()``
-    to move a whole model to float64 (gradient checks).
+    ``Parameter(data, requires_grad=True, dtype=None)`` converts like ``Tensor``: floating
+    NumPy arrays and Tensors keep their dtype (an array is not copied), Python numbers,
+    lists and integer arrays become the default dtype (float32 unless changed with
+    ``autograd_engine.set_default_dtype``).  So ``Parameter(0.01 * np.random.randn(3, 4))``
+    is float64 -- pass ``dtype=np.float32`` or draw float32 arrays; layers create their
+    parameters in the default dtype (or the ``dtype`` they are given).  ``module.double()``
+    moves a whole model to float64 (gradient checks).
     """
 
     __slots__ = ()
@@ -39,9 +40,7 @@ class Parameter(Tensor):
     def __init__(self, data: Any, requires_grad: bool = True, dtype: Any = None) -> None:
         if isinstance(data, Tensor):
             data = data.data
-            if dtype is None and data.dtype.kind == "f":
-                dtype = data.dtype
-        if dtype is None:
+        if dtype is None and np.asarray(data).dtype.kind != "f":
             dtype = get_default_dtype()
         super().__init__(data, requires_grad=requires_grad, dtype=dtype)
 
