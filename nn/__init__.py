@@ -1,8 +1,9 @@
 """Neural-network modules, layers and losses, composed only of autograd_engine primitives."""
-from . import functional, init
+from . import functional, init, utils
 from .activation import ELU, GELU, LeakyReLU, LogSoftmax, Maxout, PReLU, ReLU, Sigmoid, Softmax, Softplus, Tanh
 from .containers import ModuleDict, ModuleList, Sequential
 from .dropout import Dropout
+from .embedding import Embedding
 from .functional_call import functional_call
 from .linear import Flatten, Identity, Linear
 from .loss import (
@@ -19,5 +20,6 @@ from .loss import (
 from .module import IncompatibleKeys, Module, Parameter, RemovableHandle, StateDictError
 from .normalization import BatchNorm1d, BatchNorm2d, GroupNorm, LayerNorm
 from .regularization import clip_weight_norm_, elastic_net_penalty, l1_penalty, l2_penalty, split_decay_parameters
+from .rnn import GRU, LSTM, RNN, GRUCell, LSTMCell, RNNCell
 from .serialization import load, save
 from .summary import parameter_count, summary
