@@ -94,6 +94,8 @@ def split(x: Any, indices_or_sections: int | Sequence[int], axis: int = 0) -> li
     """Split into pieces along ``axis``: ``n`` equal sections, or at the given indices
     (NumPy's ``split``; equal sections must divide the axis)."""
     shape = _shape(x)
+    if not shape:
+        raise ShapeError("split: a 0-d tensor has no axis to split; reshape it to 1-d first")
     axis = normalize_axes(axis, len(shape), "split")[0]
     length = shape[axis]
     if isinstance(indices_or_sections, (int, np.integer)):

@@ -62,8 +62,11 @@ class Mean(_Reduction):
     name = "mean"
 
     def forward(self, x):
-        with np.errstate(invalid="ignore", divide="ignore"):
-            return np.mean(x, axis=self.axes, keepdims=self.keepdims)
+        if x.size == 0:  # sum / count: NaN where count is 0, without NumPy's "Mean of empty slice" warning
+            total = np.sum(x, axis=self.axes, keepdims=self.keepdims)
+            with np.errstate(invalid="ignore", divide="ignore"):
+                return total / math.prod(x.shape[a] for a in self.axes)
+        return np.mean(x, axis=self.axes, keepdims=self.keepdims)
 
     def backward(self, g, out, x):
         count = math.prod(x.shape[a] for a in self.axes)
@@ -135,6 +138,8 @@ class Softmax(_AlongAxis):
     name = "softmax"
 
     def forward(self, x):
+        if x.size == 0:  # nothing to normalise (np.max would refuse an empty axis)
+            return np.exp(x)
         e = np.exp(x - np.max(x, axis=self.axis, keepdims=True))
         e /= np.sum(e, axis=self.axis, keepdims=True)
         return e
@@ -150,6 +155,8 @@ class LogSoftmax(_AlongAxis):
     name = "log_softmax"
 
     def forward(self, x):
+        if x.size == 0:  # nothing to normalise (np.max would refuse an empty axis)
+            return np.exp(x)
         shifted = x - np.max(x, axis=self.axis, keepdims=True)
         shifted -= np.log(np.sum(np.exp(shifted), axis=self.axis, keepdims=True))
         return shifted
@@ -207,10 +214,15 @@ def var(x: Any, axis: Any = None, ddof: int = 0, keepdims: bool = False) -> Any:
 
 
 def std(x: Any, axis: Any = None, ddof: int = 0, keepdims: bool = False) -> Any:
-    """Standard deviation: sqrt(var)."""
-    from .elementwise import sqrt
+    """Standard deviation: sqrt(var).  Where the variance is 0 the gradient is 0, as in
+    PyTorch (sqrt'(0) = inf times var's zero gradient would give NaN)."""
+    from .elementwise import sqrt, where
 
-    return sqrt(var(x, axis, ddof=ddof, keepdims=keepdims))
+    v = var(x, axis, ddof=ddof, keepdims=keepdims)
+    zero = np.asarray(value(v) == 0)
+    if not zero.any():
+        return sqrt(v)
+    return where(zero, 0.0, sqrt(where(zero, 1.0, v)))
 
 
 def _one_axis(x: Any, axis: int, op: str) -> int | None:
