@@ -249,7 +249,7 @@ class Maxout(Module):
         init.uniform_(self.bias, -bound, bound)
 
     def forward(self, x: Any) -> Any:
-        return maxout(x @ self.weight.T + self.bias, self.pieces)
+        return maxout(ae.linear(x, self.weight, self.bias), self.pieces)
 
     def extra_repr(self) -> str:
         return f"in_features={self.in_features}, out_features={self.out_features}, pieces={self.pieces}"

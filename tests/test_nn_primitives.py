@@ -10,6 +10,8 @@ from hypothesis.extra import numpy as hnp
 import autograd_engine as ae
 from autograd_engine.gradcheck import gradcheck
 
+PROPERTY_TESTED = {"erf", "linear"}  # read by the coverage test in test_primitives_property.py
+
 arrays = hnp.arrays(
     np.float64,
     hnp.array_shapes(min_dims=0, max_dims=3, min_side=1, max_side=4),
