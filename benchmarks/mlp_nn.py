@@ -9,6 +9,13 @@ whether the module system (attribute lookup, ``__call__``, scope tagging,
 ``parameters()``) costs anything next to the matrix products: the target is a
 ratio within 1.10x.
 
+Both steps are checked to compute the same loss and update before timing.  On a
+machine shared with other jobs, wall-clock times of BLAS calls swing by several
+times; ``OPENBLAS_NUM_THREADS=1`` gives steadier ratios.  Measured 2026-11 on the
+2-core dev box under load: 1.05-1.09x (single BLAS thread, CPU time); most of the
+gap is BLAS itself -- ``x @ W.T`` with PyTorch's (out, in) weight layout is ~10%
+slower than ``x @ W`` with the assignments' (in, out) layout for these shapes.
+
 Run:  python benchmarks/mlp_nn.py [--repeats N]
 """
 from __future__ import annotations
@@ -22,9 +29,10 @@ import numpy as np
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
+from _timing import Contender, compare, machine_info, table  # noqa: E402
+
 import autograd_engine as ae  # noqa: E402
 import nn  # noqa: E402
-from _timing import Contender, compare, machine_info, table  # noqa: E402
 
 SIZES = (3072, 512, 512, 10)
 BATCH = 128
