@@ -81,13 +81,13 @@ class SGD(Optimizer):
         v = state.get("velocity")
         if v is None:
             v = state["velocity"] = np.empty_like(x)
-            np.multiply(g, -lr, out=v)  # v = mu * 0 - lr * g
+            np.multiply(g, lr, out=step)
+            np.negative(step, out=v)  # v = mu * 0 - lr * g
         else:
             v *= mu
             np.multiply(g, lr * (1.0 - group["dampening"]), out=step)
-            v -= step  # v = mu * v - lr * g
-        if group["nesterov"]:
-            np.multiply(g, lr, out=step)
+            v -= step  # v = mu * v - lr * (1 - dampening) * g
+        if group["nesterov"]:  # dampening is 0 here, so step holds lr * g
             x -= step
             np.multiply(v, mu, out=step)
             x += step  # x += mu * v - lr * g  ==  x += -mu * v_prev + (1 + mu) * v

@@ -1,0 +1,434 @@
+"""``Trainer``: the CS231n ``Solver`` as a training loop that babysits itself.
+
+    trainer = Trainer(model, optim.Adam(model.parameters(), lr=1e-3), (X_train, y_train), (X_val, y_val),
+                      epochs=20, batch_size=100, checkpoint_dir="checkpoints")
+    history = trainer.train()         # progress bar, per-epoch accuracies, best model kept
+    history.plot("plots")             # loss, accuracies, update:weight ratios, histograms
+
+Each epoch: shuffled mini-batches (``closure`` = zero_grad, forward, loss,
+backward, passed to ``optimizer.step``, so LBFGS works too), the EMA updated
+after every step, train accuracy on a subsample (``num_train_samples``, as
+the Solver) and validation accuracy and loss, the monitoring pass, the
+schedulers stepped, early stopping, checkpoints.
+
+Monitoring (recorded in :class:`~optim.history.History`): loss per iteration;
+every ``ratio_every`` iterations the update:weight ratio
+``||w_after - w_before|| / ||w_before||`` of each parameter; once per epoch,
+on a fixed batch of ``monitor_samples`` training examples in eval mode,
+histograms of every leaf module's output and of the loss gradient with
+respect to it (forward hooks + ``retain_grad``), and for each ``nn.ReLU``
+the fraction of units that are zero for every example (dead).
+
+Checkpoints (``checkpoint_dir``): ``{prefix}_last.npz`` after every epoch
+(everything needed to resume: model, optimizer, schedulers, EMA, history,
+both random generators, counters and the best weights), and
+``{prefix}_best_epoch{E}_val{acc}.npz`` whenever validation accuracy
+improves (the previous best file is removed once the new one is written).
+Files are written with ``nn.save``: to a temporary file, then ``os.replace``,
+so an interrupted write leaves the previous checkpoint intact.
+``Trainer.load_checkpoint(path)`` restores a run so that ``train()`` continues
+exactly (bit for bit) where it stopped.
+"""
+from __future__ import annotations
+
+import os
+import sys
+import time
+from collections.abc import Callable, Iterable, Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+import autograd_engine as ae
+import nn
+
+from .ema import ExponentialMovingAverage
+from .history import History
+from .lr_scheduler import ReduceLROnPlateau
+from .optimizer import Optimizer
+
+Batches = Iterable[tuple[Any, Any]]
+
+
+class Trainer:
+    """Train ``model`` with ``optimizer`` on ``train_data``, evaluating on ``val_data``.
+
+    ``train_data`` / ``val_data``: a pair ``(X, y)`` of arrays (shuffled into
+    ``batch_size`` mini-batches each epoch by the trainer's own generator), or a
+    re-iterable of ``(X, y)`` batches (a list, or a callable returning a fresh
+    iterator each epoch); with batches, train accuracy is the running accuracy
+    of the epoch.  ``loss_fn(scores, y)`` defaults to ``nn.functional.cross_entropy``;
+    accuracy is ``argmax(scores, axis=1) == y``.
+
+    ``schedulers``: stepped once per epoch (``ReduceLROnPlateau`` gets the
+    validation accuracy in mode ``"max"``, the validation loss in mode
+    ``"min"``).  ``ema``: an ``ExponentialMovingAverage`` updated after every
+    step; validation accuracy with the averages is recorded as ``val_acc_ema``.
+    ``patience``: stop after that many epochs without a better validation
+    accuracy.  ``restore_best``: at the end, load the best epoch's weights.
+    ``progress``: a tqdm bar (falls back to printed lines when tqdm is not
+    installed); ``verbose=False`` prints nothing.  ``seed`` seeds the
+    trainer's shuffling generator.
+    """
+
+    def __init__(
+        self,
+        model: nn.Module,
+        optimizer: Optimizer,
+        train_data: tuple[Any, Any] | Batches | Callable[[], Batches],
+        val_data: tuple[Any, Any] | Batches | Callable[[], Batches] | None = None,
+        *,
+        loss_fn: Callable[[Any, Any], Any] | None = None,
+        epochs: int = 10,
+        batch_size: int = 100,
+        schedulers: Sequence[Any] = (),
+        ema: ExponentialMovingAverage | None = None,
+        patience: int | None = None,
+        restore_best: bool = True,
+        checkpoint_dir: str | os.PathLike | None = None,
+        checkpoint_prefix: str = "model",
+        num_train_samples: int | None = 1000,
+        num_val_samples: int | None = None,
+        ratio_every: int = 10,
+        monitor_samples: int = 256,
+        progress: bool = True,
+        verbose: bool = True,
+        print_every: int = 100,
+        seed: int = 0,
+    ) -> None:
+        if not isinstance(model, nn.Module):
+            raise TypeError(f"Trainer: model must be an nn.Module, got {type(model).__name__}")
+        if not isinstance(optimizer, Optimizer):
+            raise TypeError(f"Trainer: optimizer must be an optim.Optimizer, got {type(optimizer).__name__}")
+        for name, value in (("epochs", epochs), ("batch_size", batch_size), ("ratio_every", ratio_every),
+                            ("print_every", print_every)):
+            if isinstance(value, bool) or not isinstance(value, int) or value < (0 if name == "ratio_every" else 1):
+                raise ValueError(f"Trainer: {name} must be a positive integer, got {value!r}")
+        self.model, self.optimizer = model, optimizer
+        self.train_data, self.val_data = _check_data(train_data, "train_data"), _check_data(val_data, "val_data")
+        self.loss_fn = loss_fn or nn.functional.cross_entropy
+        self.epochs, self.batch_size = epochs, batch_size
+        self.schedulers = [schedulers] if hasattr(schedulers, "step") else list(schedulers)
+        self.ema, self.patience, self.restore_best = ema, patience, restore_best
+        self.checkpoint_dir = None if checkpoint_dir is None else Path(checkpoint_dir)
+        self.checkpoint_prefix = checkpoint_prefix
+        self.num_train_samples, self.num_val_samples = num_train_samples, num_val_samples
+        self.ratio_every, self.monitor_samples = ratio_every, monitor_samples
+        self.progress, self.verbose, self.print_every = progress, verbose, print_every
+        self.rng = np.random.default_rng(seed)
+        self.history = History()
+        self.epoch = 0  # epochs completed
+        self.iteration = 0
+        self.best_val_acc = -np.inf
+        self.best_epoch = 0
+        self.best_state: dict[str, np.ndarray] | None = None
+        self.best_path: str | None = None
+        self.bad_epochs = 0
+        self.stopped_early = False
+        self._names = {id(p): name for name, p in model.named_parameters()}
+
+    # ----- the loop -----------------------------------------------------------
+    def train(self) -> History:
+        """Run the remaining epochs (all of them, or those after a loaded checkpoint); return the history."""
+        while self.epoch < self.epochs and not self.stopped_early:
+            self._train_epoch()
+        if self.restore_best and self.best_state is not None:
+            self.model.load_state_dict(self.best_state)
+            self._say(f"restored the best weights: epoch {self.best_epoch}, validation accuracy {self.best_val_acc:.4f}")
+        return self.history
+
+    def _train_epoch(self) -> None:
+        epoch = self.epoch + 1
+        self.model.train()
+        bar = self._progress_bar(epoch)
+        seen, correct, started = 0, 0, time.perf_counter()
+        for inputs, labels in self._batches(self.train_data, shuffle=True):
+            scores_box: list[Any] = []
+
+            def closure(inputs: Any = inputs, labels: Any = labels, box: list = scores_box) -> Any:
+                self.optimizer.zero_grad()
+                scores = self.model(inputs)
+                loss = self.loss_fn(scores, labels)
+                loss.backward()
+                box.append(scores.data)
+                return loss
+
+            measure = self.ratio_every and self.iteration % self.ratio_every == 0
+            before = [p.data.copy() for p in self._params()] if measure else None
+            loss = float(self.optimizer.step(closure))
+            if self.ema is not None:
+                self.ema.update()
+            if before is not None:
+                self.history.record_ratios(self.iteration, self._ratios(before))
+            self.history.loss.append(loss)
+            labels = _value(labels)
+            correct += int((np.argmax(scores_box[0], axis=1) == labels).sum())
+            seen += len(labels)
+            self.iteration += 1
+            rate = seen / max(time.perf_counter() - started, 1e-9)
+            if bar is not None:
+                bar.set_postfix(loss=f"{loss:.4f}", lr=f"{self.optimizer.param_groups[0]['lr']:.3g}",
+                                samples_per_s=f"{rate:.0f}", refresh=False)
+                bar.update()
+            elif self.verbose and self.iteration % self.print_every == 0:
+                self._say(f"  iteration {self.iteration} (epoch {epoch}): loss {loss:.4f}, {rate:.0f} samples/s")
+        if bar is not None:
+            bar.close()
+        elapsed = time.perf_counter() - started
+        self.history.samples_per_second.append(seen / max(elapsed, 1e-9))
+        self._end_epoch(epoch, running_acc=correct / max(seen, 1))
+
+    def _end_epoch(self, epoch: int, running_acc: float) -> None:
+        h = self.history
+        if isinstance(self.train_data, tuple):
+            train_acc, _ = self.evaluate(self.train_data, self.num_train_samples)
+        else:
+            train_acc = running_acc
+        h.train_acc.append(train_acc)
+        if self.val_data is not None:
+            val_acc, val_loss = self.evaluate(self.val_data, self.num_val_samples)
+            h.val_acc.append(val_acc)
+            h.val_loss.append(val_loss)
+            if self.ema is not None:
+                with self.ema.average_parameters():
+                    h.val_acc_ema.append(self.evaluate(self.val_data, self.num_val_samples)[0])
+        else:
+            val_acc, val_loss = train_acc, h.loss[-1]
+        self._monitor_layers(epoch)
+        h.lr.append(float(self.optimizer.param_groups[0]["lr"]))
+
+        improved = val_acc > self.best_val_acc
+        if improved:
+            self.best_val_acc, self.best_epoch, self.bad_epochs = val_acc, epoch, 0
+            self.best_state = self.model.state_dict()
+        else:
+            self.bad_epochs += 1
+        for scheduler in self.schedulers:
+            if isinstance(scheduler, ReduceLROnPlateau):
+                scheduler.step(val_acc if scheduler.mode == "max" else val_loss)
+            else:
+                scheduler.step()
+        self.epoch = epoch
+        if self.patience is not None and self.bad_epochs >= self.patience:
+            self.stopped_early = True
+        if self.checkpoint_dir is not None:
+            if improved:
+                self._save_best(epoch, val_acc)
+            self.save_checkpoint(self.checkpoint_dir / f"{self.checkpoint_prefix}_last.npz")
+
+        line = f"epoch {epoch}/{self.epochs}: loss {h.loss[-1]:.4f}, train acc {train_acc:.4f}"
+        if self.val_data is not None:
+            line += f", val acc {val_acc:.4f}" + (f" (EMA {h.val_acc_ema[-1]:.4f})" if self.ema is not None else "")
+        line += f", lr {h.lr[-1]:.3g}, {h.samples_per_second[-1]:.0f} samples/s"
+        self._say(line + (" *" if improved else ""))
+        if self.stopped_early:
+            self._say(f"early stopping: no better validation accuracy for {self.patience} epochs")
+
+    # ----- evaluation and monitoring ---------------------------------------------
+    def evaluate(self, data: Any, num_samples: int | None = None) -> tuple[float, float]:
+        """(accuracy, mean loss) of the model on ``data`` in eval mode, without recording a graph.
+
+        For a pair of arrays, ``num_samples`` examples are drawn at random (all when None).
+        """
+        was_training = self.model.training
+        self.model.eval()
+        correct, total, loss_sum = 0, 0, 0.0
+        try:
+            with ae.no_grad():
+                for inputs, labels in self._batches(data, shuffle=False, subsample=num_samples):
+                    scores = self.model(inputs)
+                    labels = np.asarray(labels)
+                    loss_sum += float(self.loss_fn(scores, labels)) * len(labels)
+                    correct += int((np.argmax(_value(scores), axis=1) == labels).sum())
+                    total += len(labels)
+        finally:
+            self.model.train(was_training)
+        return correct / max(total, 1), loss_sum / max(total, 1)
+
+    def _params(self) -> list[Any]:
+        return [p for group in self.optimizer.param_groups for p in group["params"]]
+
+    def _ratios(self, before: list[np.ndarray]) -> dict[str, float]:
+        ratios = {}
+        for i, (p, old) in enumerate(zip(self._params(), before)):
+            scale = float(np.linalg.norm(old))
+            step = float(np.linalg.norm(p.data - old))
+            ratios[self._names.get(id(p), f"param{i}")] = step / scale if scale > 0 else float("nan")
+        return ratios
+
+    def _monitor_batch(self) -> tuple[Any, Any] | None:
+        if isinstance(self.train_data, tuple):
+            inputs, labels = self.train_data
+            return inputs[: self.monitor_samples], labels[: self.monitor_samples]
+        for batch in self._batches(self.train_data, shuffle=False):
+            return batch
+        return None
+
+    def _monitor_layers(self, epoch: int) -> None:
+        """Histograms of every leaf module's output and of the loss gradient at it, and dead ReLUs."""
+        if not self.monitor_samples:
+            return
+        batch = self._monitor_batch()
+        if batch is None:
+            return
+        outputs: dict[str, Any] = {}
+
+        def recorder(name: str) -> Callable:
+            def hook(module: nn.Module, args: tuple, output: Any) -> None:
+                if isinstance(output, ae.Tensor):
+                    if output.requires_grad:
+                        output.retain_grad()
+                    outputs[name] = output
+            return hook
+
+        leaves = [(name, m) for name, m in self.model.named_modules() if not any(True for _ in m.children())]
+        handles = [m.register_forward_hook(recorder(name or type(m).__name__)) for name, m in leaves]
+        saved_grads = [p.grad for p in self._params()]
+        was_training = self.model.training
+        self.model.eval()
+        try:
+            inputs, labels = batch
+            with ae.enable_grad():
+                loss = self.loss_fn(self.model(inputs), labels)
+                if loss.requires_grad:
+                    loss.backward()
+        finally:
+            for handle in handles:
+                handle.remove()
+            self.model.train(was_training)
+            for p, g in zip(self._params(), saved_grads):
+                p.grad = g
+        activations = {name: out.data for name, out in outputs.items()}
+        gradients = {name: out.grad for name, out in outputs.items() if out.grad is not None}
+        dead = {}
+        for name, module in leaves:
+            key = name or type(module).__name__
+            if isinstance(module, nn.ReLU) and key in outputs and outputs[key].ndim >= 2:
+                dead[key] = float((outputs[key].data <= 0).all(axis=0).mean())
+        self.history.record_layers(epoch, activations, gradients, dead)
+
+    # ----- data -----------------------------------------------------------------
+    def _batches(self, data: Any, shuffle: bool, subsample: int | None = None) -> Iterable[tuple[Any, Any]]:
+        if isinstance(data, tuple):
+            inputs, labels = data
+            n = len(labels)
+            if subsample is not None and subsample < n:
+                order = self.rng.choice(n, subsample, replace=False)
+            elif shuffle:
+                order = self.rng.permutation(n)
+            else:
+                order = None
+            size = self.batch_size if shuffle else max(self.batch_size, 1000)
+            for start in range(0, n if order is None else len(order), size):
+                index = slice(start, start + size) if order is None else order[start:start + size]
+                yield inputs[index], labels[index]
+        else:
+            yield from (data() if callable(data) else data)
+
+    def _progress_bar(self, epoch: int) -> Any:
+        if not (self.progress and self.verbose):
+            return None
+        try:
+            from tqdm import tqdm
+        except ImportError:
+            return None
+        total = None
+        if isinstance(self.train_data, tuple):
+            total = -(-len(self.train_data[1]) // self.batch_size)
+        elif hasattr(self.train_data, "__len__"):
+            total = len(self.train_data)
+        return tqdm(total=total, desc=f"epoch {epoch}/{self.epochs}", unit="batch", leave=False, file=sys.stderr)
+
+    def _say(self, message: str) -> None:
+        if self.verbose:
+            print(message, flush=True)
+
+    # ----- checkpoints ------------------------------------------------------------
+    def state_dict(self) -> dict[str, Any]:
+        """Everything ``load_checkpoint`` needs to continue this run exactly (plain data for ``nn.save``)."""
+        return {
+            "format": "optim.Trainer checkpoint v1",
+            "epoch": self.epoch,
+            "iteration": self.iteration,
+            "model": self.model.state_dict(),
+            "optimizer": self.optimizer.state_dict(),
+            "schedulers": [s.state_dict() for s in self.schedulers],
+            "ema": None if self.ema is None else self.ema.state_dict(),
+            "history": self.history.state_dict(),
+            "rng": {"trainer": self.rng.bit_generator.state,
+                    "library": ae.random.default_generator().bit_generator.state},
+            "best": {"val_acc": float(self.best_val_acc), "epoch": self.best_epoch, "state": self.best_state,
+                     "path": self.best_path, "bad_epochs": self.bad_epochs, "stopped_early": self.stopped_early},
+        }
+
+    def save_checkpoint(self, path: str | os.PathLike) -> Path:
+        """Write ``state_dict()`` to ``path`` atomically (``nn.save``: temporary file, then ``os.replace``)."""
+        path = Path(path)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        nn.save(self.state_dict(), path)
+        return path
+
+    def _save_best(self, epoch: int, val_acc: float) -> None:
+        path = self.checkpoint_dir / f"{self.checkpoint_prefix}_best_epoch{epoch:03d}_val{val_acc:.4f}.npz"
+        previous, self.best_path = self.best_path, str(path)
+        try:
+            self.save_checkpoint(path)
+        except BaseException:
+            self.best_path = previous  # the old best file is still there and still the best on disk
+            raise
+        if previous and previous != str(path) and os.path.exists(previous):
+            os.remove(previous)
+
+    def load_checkpoint(self, path: str | os.PathLike) -> None:
+        """Restore a run saved by ``save_checkpoint``: weights, optimizer and scheduler state, EMA,
+        history, random generators and counters.  ``train()`` then continues with the next epoch."""
+        state = nn.load(path)
+        if state.get("format") != "optim.Trainer checkpoint v1":
+            raise ValueError(f"Trainer.load_checkpoint: {os.fspath(path)!r} is not a Trainer checkpoint "
+                             f"(format {state.get('format')!r})")
+        if len(state["schedulers"]) != len(self.schedulers):
+            raise ValueError(f"Trainer.load_checkpoint: the checkpoint has {len(state['schedulers'])} schedulers, "
+                             f"this trainer {len(self.schedulers)}; build the trainer as the saved run was built")
+        if (state["ema"] is None) != (self.ema is None):
+            raise ValueError("Trainer.load_checkpoint: the checkpoint and this trainer disagree on using an EMA")
+        self.model.load_state_dict(state["model"])
+        self.optimizer.load_state_dict(state["optimizer"])
+        for scheduler, saved in zip(self.schedulers, state["schedulers"]):
+            scheduler.load_state_dict(saved)
+        if self.ema is not None:
+            self.ema.load_state_dict(state["ema"])
+        self.history.load_state_dict(state["history"])
+        self.rng.bit_generator.state = state["rng"]["trainer"]
+        ae.random.default_generator().bit_generator.state = state["rng"]["library"]
+        self.epoch, self.iteration = int(state["epoch"]), int(state["iteration"])
+        best = state["best"]
+        self.best_val_acc, self.best_epoch, self.best_state = best["val_acc"], int(best["epoch"]), best["state"]
+        self.best_path, self.bad_epochs, self.stopped_early = best["path"], int(best["bad_epochs"]), best["stopped_early"]
+
+
+def _check_data(data: Any, name: str) -> Any:
+    if data is None:
+        if name == "train_data":
+            raise ValueError("Trainer: train_data is required: a pair (X, y) of arrays or an iterable of batches")
+        return None
+    if isinstance(data, tuple):
+        if len(data) != 2:
+            raise ValueError(f"Trainer: {name} as a tuple must be (X, y), got {len(data)} items")
+        inputs, labels = data
+        if len(inputs) != len(labels):
+            raise ValueError(f"Trainer: {name} has {len(inputs)} inputs but {len(labels)} labels")
+        return (inputs, np.asarray(labels))
+    if callable(data):
+        return data
+    if not hasattr(data, "__iter__"):
+        raise TypeError(f"Trainer: {name} must be a tuple (X, y), an iterable of (X, y) batches or a function "
+                        f"returning one, got {type(data).__name__}")
+    if iter(data) is data:
+        raise TypeError(f"Trainer: {name} is a one-shot iterator, which would be empty after the first epoch; "
+                        f"pass a list of batches or a function returning a fresh iterator")
+    return data
+
+
+def _value(x: Any) -> np.ndarray:
+    return x.data if isinstance(x, ae.Tensor) else np.asarray(x)
