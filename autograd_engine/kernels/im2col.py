@@ -11,10 +11,15 @@ Output position (oy, ox) and kernel tap (i, j) read the input pixel
 zero padding.  Every kernel processes the tasks (planes) ``start <= task < stop`` and
 releases the GIL: :func:`autograd_engine.kernels.threads.parallel_for` runs disjoint
 ranges on several threads (the planes never write to the same memory).
+
+All arrays must be C-contiguous (``reshape(size)`` raises otherwise).  The loops index
+flat views with unsigned integers: Numba then skips its negative-index wraparound
+and LLVM vectorises the inner loops (2-3x faster than ``cols[row, col]`` indexing).
 """
 from __future__ import annotations
 
 from numba import njit
+from numba import uint64 as u64
 
 
 @njit(cache=True, inline="always")
@@ -30,7 +35,8 @@ def im2col(x, kh, kw, sh, sw, ph, pw, dh, dw, oh, ow, cols, start, stop):
     """Fill ``cols`` (C*KH*KW, N*OH*OW): row (c, i, j), column (n, oy, ox) holds the input
     pixel that tap (i, j) of channel c sees at output (oy, ox) of image n (0 in the padding)."""
     n_images, channels, height, width = x.shape
-    plane = oh * ow
+    plane, total = oh * ow, cols.shape[1]
+    src, dst = x.reshape(x.size), cols.reshape(cols.size)
     for task in range(start, stop):
         n = task // channels
         c = task - n * channels
@@ -39,20 +45,24 @@ def im2col(x, kh, kw, sh, sw, ph, pw, dh, dw, oh, ow, cols, start, stop):
             for j in range(kw):
                 offset = j * dw - pw
                 x_lo, x_hi = valid_range(offset, sw, width, ow)
-                row = (c * kh + i) * kw + j
+                row_start = u64(((c * kh + i) * kw + j) * total + n * plane)
                 for oy in range(oh):
-                    base = n * plane + oy * ow
+                    out = row_start + u64(oy * ow)
                     if oy < y_lo or oy >= y_hi:
                         for ox in range(ow):
-                            cols[row, base + ox] = 0
+                            dst[out + u64(ox)] = 0
                         continue
-                    iy = oy * sh + i * dh - ph
+                    pixel = u64((task * height + oy * sh + i * dh - ph) * width + offset)
                     for ox in range(x_lo):
-                        cols[row, base + ox] = 0
-                    for ox in range(x_lo, x_hi):
-                        cols[row, base + ox] = x[n, c, iy, ox * sw + offset]
+                        dst[out + u64(ox)] = 0
+                    if sw == 1:
+                        for ox in range(x_lo, x_hi):
+                            dst[out + u64(ox)] = src[pixel + u64(ox)]
+                    else:
+                        for ox in range(x_lo, x_hi):
+                            dst[out + u64(ox)] = src[pixel + u64(ox * sw)]
                     for ox in range(x_hi, ow):
-                        cols[row, base + ox] = 0
+                        dst[out + u64(ox)] = 0
 
 
 @njit(cache=True, nogil=True)
@@ -60,45 +70,53 @@ def col2im(cols, kh, kw, sh, sw, ph, pw, dh, dw, oh, ow, dx, start, stop):
     """The adjoint of :func:`im2col`: overwrite ``dx`` (N, C, H, W) with the sum, for every
     input pixel, of the entries of ``cols`` that were copied from it (padding entries dropped)."""
     n_images, channels, height, width = dx.shape
-    plane = oh * ow
+    plane, total = oh * ow, cols.shape[1]
+    src, dst = cols.reshape(cols.size), dx.reshape(dx.size)
     for task in range(start, stop):
         n = task // channels
         c = task - n * channels
-        for iy in range(height):
-            for ix in range(width):
-                dx[n, c, iy, ix] = 0
+        first = u64(task * height * width)
+        for p in range(height * width):
+            dst[first + u64(p)] = 0
         for i in range(kh):
             y_lo, y_hi = valid_range(i * dh - ph, sh, height, oh)
             for j in range(kw):
                 offset = j * dw - pw
                 x_lo, x_hi = valid_range(offset, sw, width, ow)
-                row = (c * kh + i) * kw + j
+                row_start = u64(((c * kh + i) * kw + j) * total + n * plane)
                 for oy in range(y_lo, y_hi):
-                    iy = oy * sh + i * dh - ph
-                    base = n * plane + oy * ow
-                    for ox in range(x_lo, x_hi):
-                        dx[n, c, iy, ox * sw + offset] += cols[row, base + ox]
+                    out = row_start + u64(oy * ow)
+                    pixel = u64((task * height + oy * sh + i * dh - ph) * width + offset)
+                    if sw == 1:
+                        for ox in range(x_lo, x_hi):
+                            dst[pixel + u64(ox)] += src[out + u64(ox)]
+                    else:
+                        for ox in range(x_lo, x_hi):
+                            dst[pixel + u64(ox * sw)] += src[out + u64(ox)]
 
 
 @njit(cache=True, nogil=True)
 def fm_to_nchw(out_fm, bias, out, start, stop):
     """``out[n, f, p] = out_fm[f, n, p] + bias[f]``: the GEMM's (F, N, P) result in NCHW order."""
     filters, n_images, plane = out_fm.shape
+    src, dst = out_fm.reshape(out_fm.size), out.reshape(out.size)
     for task in range(start, stop):
         n = task // filters
         f = task - n * filters
         b = bias[f]
+        read, write = u64((f * n_images + n) * plane), u64(task * plane)
         for p in range(plane):
-            out[n, f, p] = out_fm[f, n, p] + b
+            dst[write + u64(p)] = src[read + u64(p)] + b
 
 
 @njit(cache=True, nogil=True)
 def nchw_to_fm(g, g_fm, start, stop):
     """``g_fm[f, n, p] = g[n, f, p]``: an NCHW gradient in the (F, N, P) order of the GEMMs."""
     n_images, filters, plane = g.shape
+    src, dst = g.reshape(g.size), g_fm.reshape(g_fm.size)
     for task in range(start, stop):
         n = task // filters
         f = task - n * filters
+        read, write = u64(task * plane), u64((f * n_images + n) * plane)
         for p in range(plane):
-            g_fm[f, n, p] = g[n, f, p]
-
+            dst[write + u64(p)] = src[read + u64(p)]

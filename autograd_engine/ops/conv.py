@@ -146,8 +146,9 @@ class Conv2d(Primitive):
         plane, groups = oh * ow, self.groups
         cols = np.empty((c * kh * kw, n * plane), dtype=dtype)
         parallel_for(kernels.im2col, n * c, cols.size, x, *self._geometry(kh, kw, oh, ow), cols)
-        w_rows = w.reshape(groups, f // groups, c_group * kh * kw)
-        out_fm = np.matmul(w_rows, cols.reshape(groups, c_group * kh * kw, n * plane))
+        out_fm = np.empty((f, n * plane), dtype=dtype)
+        for rows, taps in _group_blocks(f, c_group * kh * kw, groups):
+            np.matmul(w.reshape(f, -1)[rows], cols[taps], out=out_fm[rows])
         bias = np.zeros(f, dtype=dtype) if b is None else np.ascontiguousarray(b, dtype=dtype)
         out = np.empty((n, f, oh, ow), dtype=dtype)
         parallel_for(kernels.fm_to_nchw, n * f, out.size, out_fm.reshape(f, n, plane), bias, out.reshape(n, f, plane))
@@ -165,20 +166,33 @@ class Conv2d(Primitive):
         g_fm = np.empty((f, n * plane), dtype=dtype)
         g = np.ascontiguousarray(g, dtype=dtype).reshape(n, f, plane)
         parallel_for(kernels.nchw_to_fm, n * f, g.size, g, g_fm.reshape(f, n, plane))
-        g_groups = g_fm.reshape(groups, f // groups, n * plane)
-        tap_rows = c_group * kh * kw
+        blocks = _group_blocks(f, c_group * kh * kw, groups)
         gx = gw = gb = None
         if self.needs_grad[0]:
-            w_rows = np.asarray(w, dtype=dtype).reshape(groups, f // groups, tap_rows)
-            d_cols = np.matmul(w_rows.transpose(0, 2, 1), g_groups).reshape(c * kh * kw, n * plane)
+            w_rows = np.asarray(w, dtype=dtype).reshape(f, -1)
+            d_cols = np.empty((c * kh * kw, n * plane), dtype=dtype)
+            for rows, taps in blocks:
+                np.matmul(w_rows[rows].T, g_fm[rows], out=d_cols[taps])
             gx = np.empty((n, c, h, width), dtype=dtype)
             parallel_for(kernels.col2im, n * c, d_cols.size, d_cols, *self._geometry(kh, kw, oh, ow), gx)
         if self.needs_grad[1]:
-            cols_t = cols.reshape(groups, tap_rows, n * plane).transpose(0, 2, 1)
-            gw = np.matmul(g_groups, cols_t).reshape(w.shape)
+            gw = np.empty((f, c_group * kh * kw), dtype=dtype)
+            for rows, taps in blocks:
+                np.matmul(g_fm[rows], cols[taps].T, out=gw[rows])
+            gw = gw.reshape(w.shape)
         if b is not None and self.needs_grad[2]:
             gb = g_fm.sum(axis=1)
         return (gx, gw) if b is None else (gx, gw, gb)
+
+
+def _group_blocks(filters: int, taps_per_group: int, groups: int) -> list[tuple[slice, slice]]:
+    """For each group: its filters' rows of W_row and its channels' rows of X_col.  One 2-D GEMM
+    per group (NumPy's stacked matmul skips BLAS when an operand is a transposed view)."""
+    per_group = filters // groups
+    return [
+        (slice(g * per_group, (g + 1) * per_group), slice(g * taps_per_group, (g + 1) * taps_per_group))
+        for g in range(groups)
+    ]
 
 
 def conv2d(
