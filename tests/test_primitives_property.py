@@ -693,7 +693,12 @@ def declared_elsewhere() -> dict[str, list[str]]:
             continue
         source = path.read_text()
         for node in ast.parse(source).body:
-            target = node.targets[0] if isinstance(node, ast.Assign) and len(node.targets) == 1 else getattr(node, "target", None)
+            if isinstance(node, ast.Assign) and len(node.targets) == 1:
+                target = node.targets[0]
+            elif isinstance(node, ast.AnnAssign):
+                target = node.target
+            else:
+                continue
             if isinstance(target, ast.Name) and target.id == "PROPERTY_TESTED" and node.value is not None:
                 names = ast.literal_eval(node.value)
                 assert isinstance(names, (set, frozenset, list, tuple)) and all(isinstance(n, str) for n in names), (
