@@ -15,13 +15,15 @@
 All four start from the same weights and must agree on the loss and the gradients before
 anything is timed.  Timing is interleaved (``_timing.compare``); judge the ratios.
 
-Run:  python benchmarks/lstm.py [--repeats N] [--single-thread]
+Run:  python benchmarks/lstm.py [--repeats N] [--single-thread [--cpu-time]]
 """
 from __future__ import annotations
 
 import argparse
+import gc
 import os
 import sys
+import time
 
 if "--single-thread" in sys.argv:  # must precede the NumPy import to reach OpenBLAS
     for var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
@@ -198,11 +200,30 @@ def check_agreement(contenders: dict[str, object]) -> None:
             raise AssertionError(f"{name} disagrees with the hand-written step: loss {loss} vs {ref_loss}, gradients {worst:.2e}")
 
 
+class CpuTimeContender(Contender):
+    """Times the process's CPU time instead of the wall clock: on a loaded machine a single-threaded
+    run is then charged only for its own work (use with ``--single-thread``)."""
+
+    def time_once(self) -> float:
+        args = () if self.setup is None else (self.setup(),)
+        gc.collect()
+        gc.disable()
+        try:
+            start = time.process_time()
+            self.run(*args)
+            return time.process_time() - start
+        finally:
+            gc.enable()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=15)
     parser.add_argument("--single-thread", action="store_true", help="one BLAS thread, one torch thread")
+    parser.add_argument("--cpu-time", action="store_true", help="time CPU seconds, not wall clock (with --single-thread)")
     args = parser.parse_args()
+    if args.cpu_time and not args.single_thread:
+        parser.error("--cpu-time needs --single-thread (several threads' CPU time is not a duration)")
 
     p = make_problem()
     models: dict[str, object] = {"hand-written NumPy": NumpyLSTM(p), "autograd_engine nn.LSTM": EngineLSTM(p)}
@@ -216,9 +237,13 @@ def main() -> None:
         models["PyTorch fused nn.LSTM"] = TorchLSTM(p, fused=True)
         models["PyTorch eager cell loop"] = TorchLSTM(p, fused=False)
     check_agreement(models)
-    contenders = [Contender(name, model.step) for name, model in models.items()]
+    kind = CpuTimeContender if args.cpu_time else Contender
+    contenders = [kind(name, model.step) for name, model in models.items()]
     compare(contenders, repeats=args.repeats, warmup=2, pause=0.2, title="lstm step")
-    print(f"## One training step: LSTM T={T}, N={N}, D={D}, H={H} + Linear to {C} classes + cross-entropy, float32\n")
+    clock = "CPU time" if args.cpu_time else "wall clock"
+    threads = "one thread" if args.single_thread else "default threads"
+    print(f"## One training step: LSTM T={T}, N={N}, D={D}, H={H} + Linear to {C} classes + cross-entropy, "
+          f"float32 ({clock}, {threads})\n")
     print(machine_info() + "\n")
     print(table(contenders, reference="hand-written NumPy", unit="ms"))
 
