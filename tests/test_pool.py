@@ -174,3 +174,23 @@ def test_float32_gradients_stay_float32_and_create_graph_is_refused():
     for pool in (ae.max_pool2d, ae.avg_pool2d):
         with pytest.raises(RuntimeError, match="pool2d.*create_graph"):
             ae.grad(pool(x, 2).sum(), [x], create_graph=True)
+
+
+def test_the_2x2_fast_path_agrees_with_the_general_kernel_on_ties_nan_and_infinities():
+    from autograd_engine.kernels import pool
+
+    rng = np.random.default_rng(2)
+    x = rng.integers(-2, 3, size=(2, 3, 6, 8)).astype(np.float32)  # many ties
+    x[0, 0, 0, 1] = x[0, 0, 1, 0] = np.nan
+    x[0, 1, 2, 2], x[0, 1, 3, 3] = np.inf, -np.inf
+    x[1, 2, 4, 6] = -np.inf
+    shape = (2, 3, 3, 4)
+    fast, general = np.empty(shape, np.float32), np.empty(shape, np.float32)
+    fast_switches, general_switches = np.empty(shape, np.int32), np.empty(shape, np.int32)
+    pool.max_pool_2x2_forward(x, fast, fast_switches, 0, 6)
+    pool.max_pool_forward(x, 2, 2, 2, 2, 0, 0, general, general_switches, 0, 6)
+    np.testing.assert_array_equal(fast, general)
+    np.testing.assert_array_equal(fast_switches, general_switches)
+    assert np.isnan(fast[0, 0, 0, 0]) and fast_switches[0, 0, 0, 0] == 1  # the first NaN
+    assert fast[0, 1, 1, 1] == np.inf
+    np.testing.assert_array_equal(fast, pool_reference(x, (2, 2), (2, 2), (0, 0), "max").astype(np.float32))

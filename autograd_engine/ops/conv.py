@@ -291,7 +291,11 @@ class MaxPool2d(_Pool2d):
         n, c = data.shape[:2]
         out = np.empty((n, c, *self.out_size), dtype=data.dtype)
         switches = np.empty((n, c, *self.out_size), dtype=np.int32)
-        parallel_for(_pool_kernels().max_pool_forward, n * c, data.size, data, *self._geometry(), out, switches)
+        kernels = _pool_kernels()
+        if self._geometry() == (2, 2, 2, 2, 0, 0):
+            parallel_for(kernels.max_pool_2x2_forward, n * c, data.size, data, out, switches)
+        else:
+            parallel_for(kernels.max_pool_forward, n * c, data.size, data, *self._geometry(), out, switches)
         self.saved = switches
         return self._restore(out, x)
 
