@@ -159,11 +159,11 @@ def distinct_arrays(
     and a finite difference of size < gap/2 never changes it.
 
     The values are a random permutation of a grid around ``center`` (spacing
-    ``max(gap, spread / count)``) with a jitter of less than a quarter spacing.
+    ``max(2 * gap, spread / count)``) with a jitter of at most a quarter spacing.
     """
     sizes = [math.prod(s) for s in shapes_]
     count = sum(sizes)
-    spacing = max(gap / 0.5, spread / max(count, 1))  # jitter below spacing/4 keeps neighbours >= gap apart
+    spacing = max(2 * gap, spread / max(count, 1))  # a jitter of at most spacing/4 keeps neighbours >= gap apart
     order = np.array(draw(st.permutations(range(count))), dtype=np.float64)
     jitter = draw(hnp.arrays(np.float64, (count,), elements=st.floats(-0.25, 0.25)))
     values = center + spacing * (order - (count - 1) / 2 + jitter)
