@@ -19,11 +19,16 @@ from __future__ import annotations
 
 import argparse
 import math
+import os
 import pathlib
 import sys
 from collections.abc import Callable, Iterator, Sequence
 
-import numpy as np
+# The matrices are small (batch 32 x hidden 128): one BLAS thread is faster than two, and far
+# faster on a busy machine.  Export OPENBLAS_NUM_THREADS to choose otherwise.
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+
+import numpy as np  # noqa: E402
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
