@@ -13,8 +13,10 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from concurrent.futures import ThreadPoolExecutor
 
 MIN_ELEMENTS_PER_THREAD = 16_384
 """Below this much work per thread, the pool's hand-off costs more than it saves."""
@@ -51,6 +53,8 @@ def get_num_threads() -> int:
 
 def _pool(workers: int) -> ThreadPoolExecutor:
     """The shared pool, with at least ``workers`` threads (rebuilt after a fork or a larger count)."""
+    from concurrent.futures import ThreadPoolExecutor  # imported on first use: keeps the engine's import fast
+
     global _executor, _executor_pid, _executor_workers
     if _executor is None or _executor_pid != os.getpid() or _executor_workers < workers:
         if _executor is not None and _executor_pid == os.getpid():
