@@ -104,14 +104,14 @@ class History:
             setattr(self, field, epochs)
 
     # ----- drawing ------------------------------------------------------------
-    def plot(self, directory: str | os.PathLike = ".", prefix: str = "") -> list[Path]:
+    def plot(self, directory: str | os.PathLike = ".", prefix: str = "", dpi: int = 90) -> list[Path]:
         """Draw the series into PNG files in ``directory``; return the paths written.
 
         ``loss.png`` (linear and log scale, with a running mean), ``accuracy.png``
         (train/val per epoch), ``update_ratios.png`` (log10 of each parameter's
         ratio, the healthy 1e-3 dashed), and when layers were monitored
         ``activations.png``, ``gradients.png`` (last monitored epoch, one panel per
-        layer) and ``dead_relu.png``.  Uses matplotlib's object API with the Agg
+        layer) and ``dead_relu.png``, at ``dpi`` dots per inch.  Uses matplotlib's object API with the Agg
         canvas, so it never changes the pyplot backend.
         """
         try:
@@ -124,7 +124,7 @@ class History:
 
         def save(fig: Any, name: str) -> None:
             path = directory / f"{prefix}{name}.png"
-            fig.savefig(path, dpi=90)
+            fig.savefig(path, dpi=dpi)
             written.append(path)
 
         if self.loss:
