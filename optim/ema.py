@@ -91,9 +91,11 @@ class ExponentialMovingAverage:
             self.restore()
 
     def state_dict(self) -> dict[str, Any]:
+        """Decay, update count and copies of the averages."""
         return {"decay": self.decay, "num_updates": self.num_updates, "shadow": [s.copy() for s in self.shadow]}
 
     def load_state_dict(self, state_dict: dict[str, Any]) -> None:
+        """Restore the averages (cast to each parameter's dtype) saved by ``state_dict``."""
         shadow = state_dict["shadow"]
         if len(shadow) != len(self.parameters) or any(s.shape != p.shape for s, p in zip(shadow, self.parameters)):
             raise ValueError("ExponentialMovingAverage.load_state_dict: the saved averages do not match the "

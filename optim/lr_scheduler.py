@@ -100,6 +100,7 @@ class LambdaLR(LRScheduler):
         return [base * f(self.last_epoch) for base, f in zip(self.base_lrs, self.lr_lambdas)]
 
     def lr_at(self, t: int, base_lr: float) -> float:
+        """With one lambda per group, the first group's (used inside ``SequentialLR``)."""
         return base_lr * self.lr_lambdas[0](t)
 
 
@@ -295,12 +296,15 @@ class ReduceLROnPlateau:
         self._last_lr = [group["lr"] for group in self.optimizer.param_groups]
 
     def get_last_lr(self) -> list[float]:
+        """The learning rates after the last ``step`` (one per group)."""
         return list(self._last_lr)
 
     def state_dict(self) -> dict[str, Any]:
+        """The best value, counters and settings (everything but the optimizer)."""
         return {k: v for k, v in self.__dict__.items() if k != "optimizer"}
 
     def load_state_dict(self, state_dict: dict[str, Any]) -> None:
+        """Restore what ``state_dict`` saved (the rates themselves live in the optimizer's state)."""
         self.__dict__.update(state_dict)
 
 
@@ -342,9 +346,11 @@ class MomentumSchedule:
         self._last_momentum = mu
 
     def get_last_momentum(self) -> float:
+        """The momentum set by the last ``step``."""
         return self._last_momentum
 
     def state_dict(self) -> dict[str, Any]:
+        """The position and settings (everything but the optimizer)."""
         return {k: v for k, v in self.__dict__.items() if k != "optimizer"}
 
     def load_state_dict(self, state_dict: dict[str, Any]) -> None:

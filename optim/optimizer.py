@@ -199,10 +199,13 @@ class Optimizer:
                         f"but the parameter has shape {p.shape}"
                     )
             new_state[p] = copy.deepcopy(values)
+        restored = []
         for saved, group in zip(saved_groups, self.param_groups):
-            for key, value in saved.items():
-                if key != "params":
-                    group[key] = copy.deepcopy(value)
+            merged = {**group, **{k: copy.deepcopy(v) for k, v in saved.items() if k != "params"}}
+            self._check_group(merged)
+            restored.append(merged)
+        for group, merged in zip(self.param_groups, restored):
+            group.update(merged)
         self.state = new_state
 
     def __repr__(self) -> str:

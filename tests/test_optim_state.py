@@ -124,3 +124,14 @@ def test_loaded_hyperparameters_replace_the_constructor_ones():
     fresh = optim.SGD(make_model(1).parameters(), lr=0.7)
     fresh.load_state_dict(opt.state_dict())
     assert fresh.param_groups[0]["lr"] == 0.1 and fresh.param_groups[0]["momentum"] == 0.9
+
+
+def test_load_state_dict_validates_hyperparameters_and_changes_nothing_on_error():
+    model = make_model(1)
+    opt = optim.SGD(model.parameters(), lr=0.1, momentum=0.9)
+    saved = opt.state_dict()
+    saved["param_groups"][0]["lr"] = -1.0
+    target = optim.SGD(make_model(1).parameters(), lr=0.3)
+    with pytest.raises(ValueError, match="lr must lie in"):
+        target.load_state_dict(saved)
+    assert target.param_groups[0]["lr"] == 0.3 and target.param_groups[0]["momentum"] == 0.0
