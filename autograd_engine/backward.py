@@ -18,8 +18,8 @@ from typing import Any
 
 import numpy as np
 
-from .errors import GraphFreedError, ShapeError
-from .function import _check_finite
+from .errors import AnomalyError, GraphFreedError, ShapeError
+from .function import _anomaly_in_rule, _check_finite
 from .grad_mode import enable_grad, no_grad, state
 from .ops.dispatch import is_basic_index
 from .tensor import Tensor
@@ -151,7 +151,10 @@ def run_backward(
                             f"grad: the gradient rule of {node.describe()} runs on raw arrays only, so "
                             f"create_graph=True cannot differentiate through it"
                         )
-                    grads = node.backward(g, tensor, *inputs)
+                    try:
+                        grads = node.backward(g, tensor, *inputs)
+                    except AnomalyError as error:  # an op of the recorded rule: name the rule's node
+                        raise _anomaly_in_rule(node, error) from None
                 elif node.name == "getitem" and node.needs_grad[0]:
                     # x[key]'s gradient is g scattered into zeros: add it in place at key instead,
                     # so that slicing a tensor T times (an RNN's time loop) costs T slices, not T copies
@@ -168,7 +171,7 @@ def run_backward(
                     if not needed or gx is None:
                         continue
                     if anomaly:
-                        _check_finite(gx, node, f"gradient for an input of shape {x.shape}")
+                        _check_finite(gx, node, "gradient for an input")
                     if x._node is None:
                         leaves[id(x)] = x
                     fresh = not create_graph and gx.base is None and gx is not g and gx is not out and all(

@@ -19,6 +19,9 @@ indexing) and the helpers of :mod:`autograd_engine.ops.dispatch`.
 """
 from __future__ import annotations
 
+import contextlib
+import functools
+import os
 import sys
 from typing import Any, ClassVar
 
@@ -116,24 +119,39 @@ def user_source_line() -> str:
     frame = sys._getframe(1)
     while frame is not None:
         filename = frame.f_code.co_filename
-        if not any(part in filename for part in _LIBRARY_PATH_PARTS):
+        if not filename.startswith(_LIBRARY_DIRS) and filename not in _LIBRARY_FILES:
             return f"{filename}:{frame.f_lineno}"
         frame = frame.f_back
     return "<unknown>"
 
 
-_LIBRARY_PATH_PARTS = ("autograd_engine", "/nn/", "/optim/", "contextlib.py", "functools.py")
+# The directories of this package and of its siblings nn and optim (not any path that merely
+# contains "autograd_engine" or "/nn/": a clone of the repository is itself named autograd_engine),
+# plus the standard-library files that context managers and decorators run through.
+_PACKAGES_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+_LIBRARY_DIRS = tuple(os.path.join(_PACKAGES_ROOT, name) + os.sep for name in ("autograd_engine", "nn", "optim"))
+_LIBRARY_FILES = frozenset({contextlib.__file__, functools.__file__})
 
 
 def _check_finite(array: Any, op: Primitive, what: str) -> None:
     data = array.data if isinstance(array, Tensor) else array
     if isinstance(data, np.ndarray) and data.dtype.kind in "fc" and not np.isfinite(data).all():
         kind = "NaN" if np.isnan(data).any() else "inf"
-        where = getattr(op, "created_at", None) or "<unknown>"
-        raise AnomalyError(
-            f"detect_anomaly: {op.describe()} produced {kind} in its {what} "
-            f"(shape {data.shape}); the op was created at {where}"
+        where = getattr(op, "created_at", None)
+        origin = (
+            f"the op was created at {where}" if where
+            else "the op was created outside detect_anomaly(); run the forward pass inside it to see where"
         )
+        raise AnomalyError(f"detect_anomaly: {op.describe()} produced {kind} in its {what} of shape {data.shape}; {origin}")
+
+
+def _anomaly_in_rule(node: Primitive, error: AnomalyError) -> AnomalyError:
+    """Under create_graph the gradient rule runs as recorded ops: name the node whose rule failed."""
+    where = getattr(node, "created_at", None) or "a line outside detect_anomaly()"
+    return AnomalyError(
+        f"detect_anomaly: the gradient of {node.describe()} (created at {where}) is not finite under "
+        f"create_graph=True -- inside its rule, {str(error).removeprefix('detect_anomaly: ')}"
+    )
 
 
 from .tensor import Tensor  # noqa: E402  (Tensor's methods call back into the ops)
