@@ -31,7 +31,7 @@ def __getattr__(name: str):
         from . import gradcheck as module
 
         return getattr(module, name) if name != "gradcheck" else module.gradcheck
-    if name in {"draw", "save_svg"}:
+    if name in {"draw", "save_svg", "retain_grads"}:
         from . import viz
 
         return getattr(viz, name)
