@@ -17,7 +17,9 @@ weights, pool forward and backward) beside the matching PyTorch kernels, and the
 first-call cost of the Numba kernels in a fresh process: with an empty cache (compile)
 and with a warm cache (load), each as the first step's time minus a steady step's.
 
-Run:  python benchmarks/conv.py [--repeats N] [--no-compile]
+Run:  python benchmarks/conv.py [--repeats N] [--threads T] [--no-compile]
+
+``--threads 1`` compares single-threaded work, which a busy machine disturbs less.
 """
 from __future__ import annotations
 
@@ -29,8 +31,12 @@ import sys
 import tempfile
 import time
 
-import numpy as np
-from numpy.lib.stride_tricks import sliding_window_view
+if "--threads" in sys.argv:  # must be set before NumPy (OpenBLAS) starts its threads
+    _threads = sys.argv[sys.argv.index("--threads") + 1]
+    os.environ["OPENBLAS_NUM_THREADS"] = os.environ["AUTOGRAD_ENGINE_NUM_THREADS"] = _threads
+
+import numpy as np  # noqa: E402
+from numpy.lib.stride_tricks import sliding_window_view  # noqa: E402
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -328,6 +334,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=10)
     parser.add_argument("--no-compile", action="store_true", help="skip the fresh-process compile measurements")
+    parser.add_argument("--threads", type=int, help="threads for BLAS, the kernels and PyTorch (default: all cores)")
     parser.add_argument("--first-step-child", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.first_step_child:

@@ -240,3 +240,17 @@ def test_create_graph_is_refused_with_a_clear_error():
     w = ae.Tensor(np.ones((1, 1, 2, 2)), requires_grad=True)
     with pytest.raises(RuntimeError, match="conv2d.*create_graph"):
         ae.grad(ae.conv2d(x, w).sum(), [x], create_graph=True)
+
+
+def test_an_empty_batch_lists_and_float16():
+    x = ae.Tensor(np.zeros((0, 3, 5, 5), np.float32), requires_grad=True)
+    w = ae.Tensor(np.ones((2, 3, 3, 3), np.float32), requires_grad=True)
+    out = ae.conv2d(x, w, padding=1)
+    assert out.shape == (0, 2, 5, 5)
+    out.sum().backward()
+    assert x.grad.shape == x.shape and np.all(w.grad == 0)
+    from_lists = ae.conv2d([[[[1.0, 2.0], [3.0, 4.0]]]], [[[[2.0]]]], [0.5])  # Python floats: float32
+    assert from_lists.dtype == np.float32
+    np.testing.assert_array_equal(from_lists.data, [[[[2.5, 4.5], [6.5, 8.5]]]])
+    half = ae.conv2d(np.ones((1, 2, 4, 4), np.float16), np.ones((1, 2, 3, 3), np.float16))
+    assert half.dtype == np.float16 and np.all(half.data == 18)

@@ -32,6 +32,7 @@ from ..dtypes import get_default_dtype
 from ..errors import ShapeError
 from ..function import Primitive, apply
 from ..kernels.threads import parallel_for
+from ..tensor import Tensor, as_array
 from .dispatch import value
 from .reduce import mean
 
@@ -97,6 +98,11 @@ def _compute_dtype(*arrays: Any) -> np.dtype:
 
 def _shape(x: Any) -> tuple[int, ...]:
     return np.shape(value(x))
+
+
+def _operand(x: Any) -> Any:
+    """Tensors and arrays as they are; lists and numbers as arrays (Python floats: the default dtype)."""
+    return x if isinstance(x, (Tensor, np.ndarray)) else as_array(x)
 
 
 def _check_images(x: Any, op: str) -> tuple[int, int, int, int]:
@@ -211,6 +217,7 @@ def conv2d(
     Not differentiable twice (its gradient rule runs in Numba kernels).
     """
     op = "conv2d"
+    x, w, b = _operand(x), _operand(w), None if b is None else _operand(b)
     n, c, h, width = _check_images(x, op)
     w_shape = _shape(w)
     if len(w_shape) != 4:
@@ -351,6 +358,7 @@ def max_pool2d(x: Any, kernel_size: IntPair, stride: IntPair | None = None, padd
     The gradient of each output goes to the one input that won its window (the first
     maximum in row-major order on ties).  Not differentiable twice.
     """
+    x = _operand(x)
     kernel, stride_, padding_, out_size = _pool_geometry("max_pool2d", x, kernel_size, stride, padding)
     return apply(MaxPool2d(kernel, stride_, padding_, out_size), x)
 
@@ -365,6 +373,7 @@ def avg_pool2d(
     ``count_include_pad`` (PyTorch's default).  Output sizes as :func:`max_pool2d`.
     Not differentiable twice.
     """
+    x = _operand(x)
     kernel, stride_, padding_, out_size = _pool_geometry("avg_pool2d", x, kernel_size, stride, padding)
     return apply(AvgPool2d(kernel, stride_, padding_, out_size, bool(count_include_pad)), x)
 
@@ -373,5 +382,6 @@ def global_avg_pool2d(x: Any, keepdims: bool = True) -> Any:
     """Mean over the spatial axes of NCHW images: (N, C, 1, 1), or (N, C) with ``keepdims=False``.
 
     Composed from ``mean`` (so it is differentiable twice)."""
+    x = _operand(x)
     _check_images(x, "global_avg_pool2d")
     return mean(x, axis=(2, 3), keepdims=keepdims)
