@@ -254,3 +254,27 @@ def test_an_empty_batch_lists_and_float16():
     np.testing.assert_array_equal(from_lists.data, [[[[2.5, 4.5], [6.5, 8.5]]]])
     half = ae.conv2d(np.ones((1, 2, 4, 4), np.float16), np.ones((1, 2, 3, 3), np.float16))
     assert half.dtype == np.float16 and np.all(half.data == 18)
+
+
+def test_splitting_the_kernels_over_threads_changes_no_bit():
+    from autograd_engine.kernels import threads
+
+    rng = np.random.default_rng(7)
+    x = rng.standard_normal((6, 4, 20, 20)).astype(np.float32)
+    w = rng.standard_normal((8, 4, 3, 3)).astype(np.float32)
+    before = threads.get_num_threads()
+    results = []
+    try:
+        for n in (1, 2, 3):
+            threads.set_num_threads(n)
+            xt, wt = ae.Tensor(x, requires_grad=True), ae.Tensor(w, requires_grad=True)
+            out = ae.max_pool2d(ae.relu(ae.conv2d(xt, wt, stride=1, padding=2, dilation=2)), 2)
+            (out * out).sum().backward()
+            results.append((out.data, xt.grad, wt.grad))
+    finally:
+        threads.set_num_threads(before)
+    for other in results[1:]:
+        for a, b in zip(results[0], other):
+            np.testing.assert_array_equal(a, b)
+    with pytest.raises(ValueError, match="at least one thread"):
+        threads.set_num_threads(0)

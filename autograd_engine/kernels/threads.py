@@ -12,6 +12,7 @@ The number of threads is the number of CPUs this process may use, or
 from __future__ import annotations
 
 import os
+import threading
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
@@ -36,6 +37,7 @@ _num_threads = _default_threads()
 _executor: ThreadPoolExecutor | None = None
 _executor_pid = -1
 _executor_workers = 0
+_executor_lock = threading.Lock()
 
 
 def set_num_threads(n: int) -> None:
@@ -56,12 +58,13 @@ def _pool(workers: int) -> ThreadPoolExecutor:
     from concurrent.futures import ThreadPoolExecutor  # imported on first use: keeps the engine's import fast
 
     global _executor, _executor_pid, _executor_workers
-    if _executor is None or _executor_pid != os.getpid() or _executor_workers < workers:
-        if _executor is not None and _executor_pid == os.getpid():
-            _executor.shutdown(wait=False)
-        _executor = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="autograd_engine-kernel")
-        _executor_pid, _executor_workers = os.getpid(), workers
-    return _executor
+    with _executor_lock:
+        if _executor is None or _executor_pid != os.getpid() or _executor_workers < workers:
+            if _executor is not None and _executor_pid == os.getpid():
+                _executor.shutdown(wait=False)  # queued work still runs
+            _executor = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="autograd_engine-kernel")
+            _executor_pid, _executor_workers = os.getpid(), workers
+        return _executor
 
 
 def parallel_for(kernel: Callable[..., Any], n_tasks: int, elements: int, *args: Any) -> None:
