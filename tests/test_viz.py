@@ -349,16 +349,18 @@ def test_a_renderer_failure_reports_graphvizs_message():
 
 # ----- big graphs -----------------------------------------------------------------------
 def test_a_10000_op_chain_draws_renders_and_is_collected_afterwards():
-    x = ae.Tensor(1.0, requires_grad=True)
-    y = x
-    for _ in range(10_000):
-        y = y * 0.999
-    first_op, last = weakref.ref(x * 1.0), weakref.ref(y)
+    def chain(n):
+        x = ae.Tensor(1.0, requires_grad=True)
+        y = x
+        for _ in range(n):
+            y = y * 0.999
+        return weakref.ref(x), y
+
+    leaf, y = chain(10_000)
     middle = y
     for _ in range(5_000):
         middle = middle._node.inputs[0]
-    middle_ref = weakref.ref(middle)
-    del middle
+    middle, last = weakref.ref(middle), weakref.ref(y)
     drawing = ae.draw(y)
     assert "nslimit=0" in drawing.source  # fast layout for big graphs
     svg = to_svg(drawing)
@@ -366,5 +368,5 @@ def test_a_10000_op_chain_draws_renders_and_is_collected_afterwards():
     assert svg.count('class="edge"') == 10_000
     del y, svg
     gc.collect()
-    assert last() is None and middle_ref() is None and first_op() is None
-    assert drawing.source.count("multiply(·, 0.999)") == 10_000  # the drawing lives on, as text
+    assert last() is None and middle() is None and leaf() is None  # while the drawing lives on, as text
+    assert drawing.source.count("multiply(·, 0.999)") == 10_000
