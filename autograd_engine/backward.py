@@ -65,7 +65,7 @@ def grad(
             raise RuntimeError(f"grad: output {i} does not require grad (it does not depend on any input)")
     if retain_graph is None:
         retain_graph = create_graph
-    seeds = [_seed(t, g, create_graph) for t, g in zip(outputs, grad_outputs)]
+    seeds = [_seed(t, g, create_graph, "grad: grad_outputs") for t, g in zip(outputs, grad_outputs)]
     found = run_backward(outputs, seeds, retain_graph, create_graph, targets=inputs)
     results: list[Tensor | None] = []
     for i, t in enumerate(inputs):
@@ -82,13 +82,13 @@ def grad(
     return tuple(results)
 
 
-def _seed(root: Tensor, grad: Any, create_graph: bool) -> Any:
+def _seed(root: Tensor, grad: Any, create_graph: bool, who: str = "backward: grad") -> Any:
     """The upstream gradient of a root: ones for a one-element root, else the given one."""
     if grad is None:
         if root.size != 1:
             raise RuntimeError(
-                f"backward: grad can be omitted only for a one-element tensor, but this one has shape "
-                f"{root.shape}; reduce it first (e.g. loss.sum()) or pass grad= an array of that shape"
+                f"{who} can be omitted only for a one-element tensor, but this one has shape "
+                f"{root.shape}; reduce it first (e.g. loss.sum()) or pass {who.split(': ')[1]}= an array of that shape"
             )
         seed = np.ones(root.shape, dtype=root.dtype)
     else:
@@ -98,7 +98,7 @@ def _seed(root: Tensor, grad: Any, create_graph: bool) -> Any:
             grad = grad.data
         seed = np.asarray(grad, dtype=root.dtype)
         if seed.shape != root.shape:
-            raise ShapeError(f"backward: grad has shape {seed.shape} but the tensor has shape {root.shape}; they must match")
+            raise ShapeError(f"{who} has shape {seed.shape} but the tensor has shape {root.shape}; they must match")
     return Tensor._from_op(seed, None) if create_graph else seed
 
 
@@ -212,7 +212,7 @@ def _deliver(
         for hook in list(tensor._hooks):
             replaced = hook(g)
             if replaced is not None:
-                g = replaced if create_graph or not isinstance(replaced, Tensor) else replaced.data
+                g = _hook_result(tensor, hook, replaced, create_graph)
                 fresh = False
     if target_ids is not None:
         if id(tensor) in target_ids:
@@ -224,6 +224,21 @@ def _deliver(
         else:
             tensor.grad = np.asarray(tensor.grad + data)
     return g
+
+
+def _hook_result(tensor: Tensor, hook: Any, replaced: Any, create_graph: bool) -> Any:
+    """The gradient a hook returned, checked: same shape as the tensor, and its dtype."""
+    if isinstance(replaced, Tensor):
+        replaced = replaced if create_graph else replaced.data
+    if np.shape(replaced) != tensor.shape:
+        raise ShapeError(
+            f"register_hook: hook {getattr(hook, '__name__', hook)!r} returned a gradient of shape "
+            f"{np.shape(replaced)} for a tensor of shape {tensor.shape}; a hook must return None "
+            f"(keep the gradient) or an array of the tensor's shape"
+        )
+    if isinstance(replaced, Tensor):
+        return replaced if replaced.dtype == tensor.dtype else replaced.astype(tensor.dtype)
+    return np.asarray(replaced, dtype=tensor.dtype)
 
 
 def _accumulate(

@@ -27,7 +27,7 @@ from typing import Any, ClassVar
 
 import numpy as np
 
-from .errors import AnomalyError, EngineError
+from .errors import AnomalyError, EngineError, ShapeError
 from .grad_mode import state
 
 PRIMITIVES: dict[str, type[Primitive]] = {}
@@ -97,8 +97,7 @@ def apply(op: Primitive, *inputs: Any) -> Any:
     except EngineError:
         raise
     except (ValueError, IndexError, TypeError) as error:
-        shapes = ", ".join(str(np.shape(a)) for a in arrays)
-        raise type(error)(f"{op.describe()}: {error} (input shapes: {shapes})") from error
+        raise _forward_error(op, arrays, error) from error
     if type(out) is not np.ndarray:
         out = np.asarray(out)
     if state.anomaly:
@@ -112,6 +111,19 @@ def apply(op: Primitive, *inputs: Any) -> Any:
             op.scope = state.scope
             return Tensor._from_op(out, op)
     return Tensor._from_op(out, None)
+
+
+def _forward_error(op: Primitive, arrays: list, error: Exception) -> Exception:
+    """NumPy's error from a forward, reworded: the op, the input shapes and, for shapes that do not
+    broadcast, the rule and the fix (a ShapeError)."""
+    shapes = " and ".join(str(np.shape(a)) for a in arrays)
+    if isinstance(error, ValueError) and "broadcast" in str(error):
+        return ShapeError(
+            f"{op.describe()}: {str(error).strip()} (input shapes {shapes}); shapes broadcast when, aligned "
+            f"from the right, each pair of axes is equal or one of them is 1 -- reshape, expand_dims or "
+            f"transpose an operand"
+        )
+    return type(error)(f"{op.describe()}: {error} (input shapes: {shapes})")
 
 
 def user_source_line() -> str:

@@ -49,7 +49,14 @@ class Tensor:
     __array_priority__ = 1000
 
     def __init__(self, data: Any, requires_grad: bool = False, dtype: Any = None) -> None:
-        array = as_array(data, dtype)
+        try:
+            array = as_array(data, dtype)
+        except (ValueError, TypeError) as error:  # ragged lists, unparsable values
+            raise type(error)(f"Tensor: cannot make an array of numbers from this {type(data).__name__}: {error}") from error
+        if array.dtype.kind not in "biufc":
+            raise TypeError(
+                f"Tensor: data must be numbers or booleans, got dtype {array.dtype} from a {type(data).__name__}"
+            )
         if requires_grad and array.dtype.kind not in "fc":
             raise TypeError(
                 f"Tensor: only floating tensors can require gradients, got dtype {array.dtype}; "
@@ -318,6 +325,9 @@ class Tensor:
     def square(self) -> Tensor:
         return _ops.square(self)
 
+    def erf(self) -> Tensor:
+        return _ops.erf(self)
+
     def clip(self, a_min: Any = None, a_max: Any = None) -> Tensor:
         return _ops.clip(self, a_min, a_max)
 
@@ -372,6 +382,13 @@ class Tensor:
 
     def swapaxes(self, axis1: int, axis2: int) -> Tensor:
         return _ops.swapaxes(self, axis1, axis2)
+
+    def moveaxis(self, source: int, destination: int) -> Tensor:
+        return _ops.moveaxis(self, source, destination)
+
+    def ravel(self) -> Tensor:
+        """The elements as a 1-D tensor (NumPy's ``ravel``)."""
+        return _ops.ravel(self)
 
     def squeeze(self, axis: Any = None) -> Tensor:
         return _ops.squeeze(self, axis)
