@@ -16,12 +16,12 @@ class detect_anomaly:
         self.enabled = enabled
 
     def __enter__(self) -> detect_anomaly:
-        self._previous = state.anomaly
+        state.saved_anomaly_modes.append(state.anomaly)
         state.anomaly = self.enabled
         return self
 
     def __exit__(self, *exc_info: object) -> None:
-        state.anomaly = self._previous
+        state.anomaly = state.saved_anomaly_modes.pop()
 
 
 def is_anomaly_enabled() -> bool:

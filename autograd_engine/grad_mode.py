@@ -17,6 +17,12 @@ class _State(threading.local):
     anomaly: bool = False
     scope: str = ""  # path of the nn.Module whose forward is running, for graph drawings
 
+    def __init__(self) -> None:
+        # the modes to restore when the innermost ``with`` blocks exit (per thread, so that one
+        # context object can be entered again, nested, or from several threads)
+        self.saved_grad_modes: list[bool] = []
+        self.saved_anomaly_modes: list[bool] = []
+
 
 state = _State()
 
@@ -32,11 +38,11 @@ class _GradModeContext:
     _mode: bool
 
     def __enter__(self) -> None:
-        self._previous = state.grad_enabled
+        state.saved_grad_modes.append(state.grad_enabled)
         state.grad_enabled = self._mode
 
     def __exit__(self, *exc_info: object) -> None:
-        state.grad_enabled = self._previous
+        state.grad_enabled = state.saved_grad_modes.pop()
 
     def __call__(self, function: _F) -> _F:
         mode = self._mode
@@ -66,12 +72,16 @@ class enable_grad(_GradModeContext):
 
 
 class set_grad_enabled(_GradModeContext):
-    """Set grad mode to ``mode`` for a block (or, called plainly, from now on)."""
+    """Set grad mode to ``mode`` for a block or a decorated function (or, called plainly, from now on)."""
 
     def __init__(self, mode: bool) -> None:
         self._mode = bool(mode)
         self._previous = state.grad_enabled
-        state.grad_enabled = self._mode
+        state.grad_enabled = self._mode  # the plain call's effect
 
     def __enter__(self) -> None:
-        pass  # already set by the constructor; __exit__ restores
+        state.saved_grad_modes.append(self._previous)  # the constructor already set the mode
+
+    def __call__(self, function: _F) -> _F:
+        state.grad_enabled = self._previous  # as a decorator it acts only while the function runs
+        return super().__call__(function)

@@ -136,6 +136,15 @@ def test_the_mode_is_restored_after_the_block_and_can_be_switched_off_inside():
     assert not ae.is_anomaly_enabled()
 
 
+def test_one_detect_anomaly_object_can_be_nested_in_itself():
+    on = ae.detect_anomaly()
+    with on:
+        with on:
+            pass
+        assert ae.is_anomaly_enabled()
+    assert not ae.is_anomaly_enabled()
+
+
 def test_the_mode_is_thread_local():
     seen = {}
     with ae.detect_anomaly():

@@ -285,6 +285,33 @@ def test_set_grad_enabled_as_a_call_and_as_a_context_manager():
     assert ae.is_grad_enabled()
 
 
+def test_set_grad_enabled_as_a_decorator_acts_only_while_the_function_runs():
+    @ae.set_grad_enabled(False)
+    def double(t):
+        return t * 2
+
+    assert ae.is_grad_enabled(), "decorating must not switch grad mode off for everyone"
+    x = leaf(1.0)
+    assert not double(x).requires_grad
+    assert ae.is_grad_enabled() and (x * 2).requires_grad
+
+
+def test_one_context_object_can_be_entered_again_and_nested():
+    off, on = ae.no_grad(), ae.enable_grad()
+    with off:
+        with off:
+            assert not ae.is_grad_enabled()
+        assert not ae.is_grad_enabled()
+    assert ae.is_grad_enabled(), "leaving the outer block must restore grad mode"
+    with off:
+        with on:
+            with off:
+                assert not ae.is_grad_enabled()
+            assert ae.is_grad_enabled()
+        assert not ae.is_grad_enabled()
+    assert ae.is_grad_enabled()
+
+
 def test_grad_mode_is_restored_when_the_block_raises():
     with pytest.raises(ZeroDivisionError):
         with ae.no_grad():
