@@ -199,6 +199,19 @@ def test_a_chain_of_100000_ops_differentiates_without_recursion():
     np.testing.assert_allclose(x.grad, math.exp(100_000 * math.log1p(1e-5)), rtol=1e-9)
 
 
+def test_each_node_runs_once_even_when_paths_multiply():
+    """60 diamonds in a row give 2**60 paths from the root to x: a backward pass that walked paths
+    instead of nodes would never finish. Each intermediate's hook must run exactly once."""
+    x = leaf(1.0)
+    y, calls = x, []
+    for layer in range(60):
+        y = y * 0.5 + y * 0.5625  # two branches that meet again: d/dy = 1.0625
+        y.register_hook(lambda g, layer=layer: calls.append(layer))
+    y.backward()
+    assert sorted(calls) == list(range(60))
+    np.testing.assert_allclose(x.grad, 1.0625**60, rtol=1e-12)
+
+
 def test_dropping_a_deep_unfreed_graph_does_not_overflow_the_stack():
     x = leaf(1.0)
     y = x
