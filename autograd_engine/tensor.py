@@ -204,6 +204,12 @@ class Tensor:
     def __bool__(self) -> bool:
         return bool(self.data)
 
+    def __format__(self, spec: str) -> str:
+        """``f"{loss:.4f}"`` formats a 0-d tensor's value, as NumPy does for 0-d arrays."""
+        if not spec:
+            return str(self)
+        return format(self.data.item() if self.data.ndim == 0 else self.data, spec)
+
     def __float__(self) -> float:
         return float(self.item())
 

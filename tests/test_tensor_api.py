@@ -97,6 +97,14 @@ def test_item_numpy_tolist_and_conversions():
     assert np.array(t, dtype=np.float32).dtype == np.float32
 
 
+def test_format_specs_format_the_value_of_a_0d_tensor():
+    loss = ae.Tensor(np.float64(1.23456), requires_grad=True) * 1.0
+    assert f"{loss:.3f}" == "1.235" and f"{loss:>9.1e}" == "  1.2e+00"
+    assert f"{loss}" == str(loss) == repr(loss)
+    with pytest.raises(TypeError):
+        f"{ae.Tensor([1.0, 2.0]):.3f}"  # as for NumPy arrays: only 0-d values take a number format
+
+
 def test_len_and_iteration_give_rows():
     x = ae.Tensor(np.arange(6.0).reshape(3, 2), requires_grad=True)
     rows = list(x)
