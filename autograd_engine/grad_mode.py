@@ -5,6 +5,7 @@
 from __future__ import annotations
 
 import functools
+import inspect
 import threading
 from collections.abc import Callable
 from typing import Any, TypeVar
@@ -46,17 +47,48 @@ class _GradModeContext:
 
     def __call__(self, function: _F) -> _F:
         mode = self._mode
+        if inspect.isgeneratorfunction(function):
+            return _generator_in_mode(function, mode)  # type: ignore[return-value]
 
         @functools.wraps(function)
         def wrapper(*args: Any, **kwargs: Any) -> Any:
-            previous = state.grad_enabled
-            state.grad_enabled = mode
-            try:
-                return function(*args, **kwargs)
-            finally:
-                state.grad_enabled = previous
+            return _call_in_mode(mode, function, *args, **kwargs)
 
         return wrapper  # type: ignore[return-value]
+
+
+def _call_in_mode(mode: bool, function: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+    previous = state.grad_enabled
+    state.grad_enabled = mode
+    try:
+        return function(*args, **kwargs)
+    finally:
+        state.grad_enabled = previous
+
+
+def _generator_in_mode(function: Callable[..., Any], mode: bool) -> Callable[..., Any]:
+    """A decorated generator runs its body in ``mode`` at every step, and its caller's code between
+    the steps in the caller's mode (a plain wrapper would restore the mode before the body runs)."""
+
+    @functools.wraps(function)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        generator = function(*args, **kwargs)
+        try:
+            value = _call_in_mode(mode, next, generator)
+            while True:
+                try:
+                    sent = yield value
+                except GeneratorExit:
+                    _call_in_mode(mode, generator.close)
+                    raise
+                except BaseException as error:  # thrown in by the caller: pass it on
+                    value = _call_in_mode(mode, generator.throw, error)
+                else:
+                    value = _call_in_mode(mode, generator.send, sent)
+        except StopIteration as stop:
+            return stop.value
+
+    return wrapper
 
 
 class no_grad(_GradModeContext):

@@ -309,6 +309,46 @@ def test_set_grad_enabled_as_a_decorator_acts_only_while_the_function_runs():
     assert ae.is_grad_enabled() and (x * 2).requires_grad
 
 
+def test_a_decorated_generator_runs_its_body_in_the_mode_and_the_caller_in_its_own():
+    x = leaf([1.0, 2.0])
+    seen_in_body = []
+
+    @ae.no_grad()
+    def batches(n):
+        try:
+            for i in range(n):
+                seen_in_body.append(ae.is_grad_enabled())
+                received = yield x * i
+                seen_in_body.append(received)
+        finally:
+            seen_in_body.append(("closed", ae.is_grad_enabled()))
+        return "done"
+
+    outputs = []
+    generator = batches(3)
+    for out in generator:
+        assert ae.is_grad_enabled(), "the caller's loop body keeps its own grad mode"
+        assert (x * 2).requires_grad
+        outputs.append(out)
+    assert [o.requires_grad for o in outputs] == [False, False, False]
+    assert seen_in_body == [False, None, False, None, False, None, ("closed", False)]
+
+    def delegate():
+        return (yield from batches(1))
+
+    gen = delegate()
+    next(gen)
+    with pytest.raises(StopIteration) as stop:
+        gen.send("hello")
+    assert stop.value.value == "done"
+
+    seen_in_body.clear()
+    gen = batches(5)
+    next(gen)
+    gen.close()  # the body's finally runs, in no_grad
+    assert seen_in_body == [False, ("closed", False)] and ae.is_grad_enabled()
+
+
 def test_one_context_object_can_be_entered_again_and_nested():
     off, on = ae.no_grad(), ae.enable_grad()
     with off:
