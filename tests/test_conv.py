@@ -278,3 +278,26 @@ def test_splitting_the_kernels_over_threads_changes_no_bit():
             np.testing.assert_array_equal(a, b)
     with pytest.raises(ValueError, match="at least one thread"):
         threads.set_num_threads(0)
+
+
+def test_chunks_of_one_image_give_the_same_values_and_gradients(monkeypatch):
+    import autograd_engine.ops.conv as conv_module
+
+    rng = np.random.default_rng(8)
+    x, w, b = rng.standard_normal((3, 4, 6, 5)), rng.standard_normal((6, 2, 3, 2)), rng.standard_normal(6)
+    kwargs = {"stride": (2, 1), "padding": 1, "dilation": (1, 2), "groups": 2}
+
+    def run():
+        xt, wt, bt = (ae.Tensor(a, requires_grad=True) for a in (x, w, b))
+        out = ae.conv2d(xt, wt, bt, **kwargs)
+        out.backward(np.cos(np.arange(out.size)).reshape(out.shape))
+        return out.data, xt.grad, wt.grad, bt.grad
+
+    whole = run()
+    monkeypatch.setattr(conv_module, "CHUNK_BYTES", 1)  # one image per chunk
+    chunked = run()
+    np.testing.assert_allclose(chunked[0], conv_reference(x, w, b, (2, 1), (1, 1), (1, 2), 2), rtol=1e-12)
+    for a, c in zip(whole, chunked):
+        np.testing.assert_allclose(a, c, rtol=1e-12, atol=1e-12)
+    report = gradcheck(lambda *a: ae.conv2d(*a, **kwargs), [x, w, b], n_samples=30)
+    assert report, report.table()

@@ -13,9 +13,9 @@ input rows/columns that no window reaches are ignored (W=10, F=3, S=2, P=0 gives
 The hot loops run in Numba kernels (``autograd_engine/kernels``), imported on the
 first call so that ``import autograd_engine`` does not load Numba, and split over
 the (image, channel) planes on a few threads (``kernels/threads.py``).  Convolution is
-the notes' im2col: ``W_row @ X_col`` as one BLAS GEMM over the whole batch; its
-backward is two more GEMMs (``dW = dOut @ X_col^T``, ``dX_col = W_row^T @ dOut``)
-and col2im.  These gradient rules run on raw arrays, so the three primitives
+the notes' im2col: ``W_row @ X_col`` as a BLAS GEMM over a chunk of images at a time
+(a few MB of columns, so they stay in cache); its backward is two more GEMMs
+(``dW = dOut @ X_col^T``, ``dX_col = W_row^T @ dOut``) and col2im.  These gradient rules run on raw arrays, so the three primitives
 refuse ``create_graph=True`` (``differentiable_twice = False``).
 
 dtypes: float32 stays float32 and float64 stays float64 (NumPy promotion between
@@ -116,10 +116,17 @@ def _check_images(x: Any, op: str) -> tuple[int, int, int, int]:
 # ----- conv2d -----------------------------------------------------------------------
 
 
+CHUNK_BYTES = 4 * 1024 * 1024
+"""Size of the im2col matrix of one chunk of images: small enough to stay in cache between
+im2col, the GEMM and col2im, large enough for BLAS to run at full speed."""
+
+
 class Conv2d(Primitive):
     """2-D cross-correlation (no kernel flip), NCHW, with stride, zero padding, dilation, groups.
 
-    ``saved`` holds the im2col matrix of the input, which the weight gradient needs.
+    The batch is processed in chunks of images whose im2col matrix fits in ``CHUNK_BYTES``,
+    so that the columns stay in cache and memory does not grow with the batch; backward
+    recomputes each chunk's columns instead of saving them.
     """
 
     __slots__ = ("stride", "padding", "dilation", "groups", "out_size")
@@ -137,58 +144,82 @@ class Conv2d(Primitive):
         extras += [f"groups={self.groups}"] if self.groups != 1 else []
         return f"conv2d({', '.join(extras)})" if extras else "conv2d"
 
-    def _geometry(self, kh: int, kw: int, oh: int, ow: int) -> tuple[int, ...]:
-        return (kh, kw, *self.stride, *self.padding, *self.dilation, oh, ow)
+    def _geometry(self, w_shape: tuple[int, ...]) -> tuple[int, ...]:
+        return (*w_shape[2:], *self.stride, *self.padding, *self.dilation, *self.out_size)
+
+    def _chunks(self, n: int, taps: int, dtype: np.dtype):
+        """(start, stop) of each chunk of images, the chunk size, and a flat buffer for its im2col matrix."""
+        plane = self.out_size[0] * self.out_size[1]
+        per_image = max(1, taps * plane * dtype.itemsize)
+        size = max(1, min(n, CHUNK_BYTES // per_image))
+        buffer = np.empty(taps * size * plane, dtype=dtype)
+        return [(start, min(n, start + size)) for start in range(0, n, size)], size, buffer
+
+    def _im2col(self, x: np.ndarray, w_shape: tuple[int, ...], buffer: np.ndarray) -> np.ndarray:
+        m, c = x.shape[:2]
+        taps, plane = c * w_shape[2] * w_shape[3], self.out_size[0] * self.out_size[1]
+        cols = buffer[: taps * m * plane].reshape(taps, m * plane)
+        parallel_for(_im2col_kernels().im2col, m * c, cols.size, x, *self._geometry(w_shape), cols)
+        return cols
 
     def forward(self, x, w, b=None):
         kernels = _im2col_kernels()
         dtype = _compute_dtype(x, w, b)
         result_dtype = np.result_type(*[a.dtype for a in (x, w, b) if a is not None])
         x = np.ascontiguousarray(x, dtype=dtype)
-        w = np.asarray(w, dtype=dtype)
-        n, c, _, _ = x.shape
-        f, c_group, kh, kw = w.shape
-        oh, ow = self.out_size
-        plane, groups = oh * ow, self.groups
-        cols = np.empty((c * kh * kw, n * plane), dtype=dtype)
-        parallel_for(kernels.im2col, n * c, cols.size, x, *self._geometry(kh, kw, oh, ow), cols)
-        out_fm = np.empty((f, n * plane), dtype=dtype)
-        for rows, taps in _group_blocks(f, c_group * kh * kw, groups):
-            np.matmul(w.reshape(f, -1)[rows], cols[taps], out=out_fm[rows])
+        w_rows = np.ascontiguousarray(w, dtype=dtype).reshape(w.shape[0], -1)
+        n, c = x.shape[:2]
+        f, taps_per_group = w_rows.shape
+        plane = self.out_size[0] * self.out_size[1]
         bias = np.zeros(f, dtype=dtype) if b is None else np.ascontiguousarray(b, dtype=dtype)
-        out = np.empty((n, f, oh, ow), dtype=dtype)
-        parallel_for(kernels.fm_to_nchw, n * f, out.size, out_fm.reshape(f, n, plane), bias, out.reshape(n, f, plane))
-        self.saved = cols
+        out = np.empty((n, f, *self.out_size), dtype=dtype)
+        chunks, size, buffer = self._chunks(n, c * w.shape[2] * w.shape[3], dtype)
+        out_buffer = np.empty(f * size * plane, dtype=dtype)
+        for start, stop in chunks:
+            m = stop - start
+            cols = self._im2col(x[start:stop], w.shape, buffer)
+            out_fm = out_buffer[: f * m * plane].reshape(f, m * plane)
+            for rows, taps in _group_blocks(f, taps_per_group, self.groups):
+                np.matmul(w_rows[rows], cols[taps], out=out_fm[rows])
+            target = out[start:stop].reshape(m, f, plane)
+            parallel_for(kernels.fm_to_nchw, m * f, target.size, out_fm.reshape(f, m, plane), bias, target)
         return out.astype(result_dtype) if result_dtype == np.float16 else out
 
     def backward(self, g, out, x, w, b=None):
         kernels = _im2col_kernels()
-        cols = self.saved
-        dtype = cols.dtype
-        n, c, h, width = x.shape
-        f, c_group, kh, kw = w.shape
-        oh, ow = self.out_size
-        plane, groups = oh * ow, self.groups
-        g_fm = np.empty((f, n * plane), dtype=dtype)
-        g = np.ascontiguousarray(g, dtype=dtype).reshape(n, f, plane)
-        parallel_for(kernels.nchw_to_fm, n * f, g.size, g, g_fm.reshape(f, n, plane))
-        blocks = _group_blocks(f, c_group * kh * kw, groups)
-        gx = gw = gb = None
-        if self.needs_grad[0]:
-            w_rows = np.asarray(w, dtype=dtype).reshape(f, -1)
-            d_cols = np.empty((c * kh * kw, n * plane), dtype=dtype)
-            for rows, taps in blocks:
-                np.matmul(w_rows[rows].T, g_fm[rows], out=d_cols[taps])
-            gx = np.empty((n, c, h, width), dtype=dtype)
-            parallel_for(kernels.col2im, n * c, d_cols.size, d_cols, *self._geometry(kh, kw, oh, ow), gx)
-        if self.needs_grad[1]:
-            gw = np.empty((f, c_group * kh * kw), dtype=dtype)
-            for rows, taps in blocks:
-                np.matmul(g_fm[rows], cols[taps].T, out=gw[rows])
-            gw = gw.reshape(w.shape)
-        if b is not None and self.needs_grad[2]:
-            gb = g_fm.sum(axis=1)
-        return (gx, gw) if b is None else (gx, gw, gb)
+        dtype = _compute_dtype(x, w, b)
+        need_x, need_w = self.needs_grad[0], self.needs_grad[1]
+        need_b = b is not None and self.needs_grad[2]
+        x = np.ascontiguousarray(x, dtype=dtype)
+        w_rows = np.ascontiguousarray(w, dtype=dtype).reshape(w.shape[0], -1)
+        g = np.ascontiguousarray(g, dtype=dtype)
+        n, c = x.shape[:2]
+        f, taps_per_group = w_rows.shape
+        plane = self.out_size[0] * self.out_size[1]
+        blocks = _group_blocks(f, taps_per_group, self.groups)
+        chunks, size, buffer = self._chunks(n, c * w.shape[2] * w.shape[3], dtype)
+        g_buffer = np.empty(f * size * plane, dtype=dtype)
+        gx = np.empty(x.shape, dtype=dtype) if need_x else None
+        gw = np.zeros(w_rows.shape, dtype=dtype) if need_w else None
+        gb = np.zeros(f, dtype=dtype) if need_b else None
+        for start, stop in chunks:
+            m = stop - start
+            g_fm = g_buffer[: f * m * plane].reshape(f, m * plane)
+            source = g[start:stop].reshape(m, f, plane)
+            parallel_for(kernels.nchw_to_fm, m * f, source.size, source, g_fm.reshape(f, m, plane))
+            if need_b:
+                gb += g_fm.sum(axis=1)
+            if need_w:
+                cols = self._im2col(x[start:stop], w.shape, buffer)
+                for rows, taps in blocks:
+                    gw[rows] += g_fm[rows] @ cols[taps].T
+            if need_x:
+                d_cols = buffer[: c * w.shape[2] * w.shape[3] * m * plane].reshape(-1, m * plane)
+                for rows, taps in blocks:
+                    np.matmul(w_rows[rows].T, g_fm[rows], out=d_cols[taps])
+                target = gx[start:stop]
+                parallel_for(kernels.col2im, m * c, d_cols.size, d_cols, *self._geometry(w.shape), target)
+        return (gx, None if gw is None else gw.reshape(w.shape)) + (() if b is None else (gb,))
 
 
 def _group_blocks(filters: int, taps_per_group: int, groups: int) -> list[tuple[slice, slice]]:
