@@ -372,11 +372,17 @@ class Module:
             new = _array(state_dict[key])
             if is_param:
                 p = module._parameters[name]
-                p.data = np.array(new, dtype=p.data.dtype, copy=True)
+                if p.data.flags.writeable:
+                    _copy_into(p.data, new)
+                else:
+                    p.data = np.array(new, dtype=p.data.dtype, copy=True)
             else:
                 old = module._buffers[name]
-                module._buffers[name] = np.array(new, dtype=old.dtype, copy=True)
-                object.__setattr__(module, name, module._buffers[name])
+                if isinstance(old, np.ndarray) and old.flags.writeable:
+                    _copy_into(old, new)
+                else:
+                    module._buffers[name] = np.array(new, dtype=np.asarray(old).dtype, copy=True)
+                    object.__setattr__(module, name, module._buffers[name])
         return IncompatibleKeys(missing, unexpected)
 
     # ----- display ------------------------------------------------------------
@@ -446,3 +452,8 @@ def _is_tensor(x: Any) -> bool:
 
 def _array(x: Any) -> np.ndarray:
     return x.data if isinstance(x, Tensor) else np.asarray(x)
+
+
+def _copy_into(target: np.ndarray, values: np.ndarray) -> None:
+    """Overwrite ``target`` in place (as PyTorch does), so views and optimizer references stay valid."""
+    np.copyto(target, np.asarray(values, dtype=target.dtype))

@@ -312,3 +312,17 @@ def test_l2_penalty_from_the_fc_net_equals_the_hand_sum():
     assert nn.l2_penalty(model).item() == pytest.approx(expected)
     loss = F.mse_loss(model(np.ones((1, 3))), np.zeros((1, 2)))
     assert loss.item() >= 0
+
+
+def test_load_state_dict_copies_into_the_existing_arrays():
+    """As in PyTorch: views of a parameter and references held by others see the loaded values."""
+    import numpy as np
+
+    import nn
+
+    source, target = nn.Linear(3, 2), nn.Linear(3, 2)
+    weight_array = target.weight.data
+    row_view = target.weight.data[0]
+    target.load_state_dict(source.state_dict())
+    assert target.weight.data is weight_array
+    np.testing.assert_array_equal(row_view, source.weight.data[0])
