@@ -208,3 +208,16 @@ def test_create_graph_through_a_rule_that_only_runs_on_arrays_raises():
         ae.grad(loss, x, create_graph=True)
     (g,) = ae.grad(loss, x)  # first order works
     assert g.shape == x.shape
+
+
+def test_derivatives_of_a_power_past_its_degree_are_zero_even_for_tiny_inputs():
+    """d^k/dx^k x**3 = 0 for k > 3, also where x**-1 overflows (0 * inf would be NaN)."""
+    x = ae.Tensor(np.array([3e-247, 0.0, 2.0]), requires_grad=True)
+    g = (x**3).sum()
+    derivatives = []
+    for _ in range(5):
+        (g,) = ae.grad(g.sum(), x, create_graph=True)
+        derivatives.append(g.data.copy())
+    np.testing.assert_allclose(derivatives[2], [6.0, 6.0, 6.0])
+    np.testing.assert_array_equal(derivatives[3], [0.0, 0.0, 0.0])
+    np.testing.assert_array_equal(derivatives[4], [0.0, 0.0, 0.0])

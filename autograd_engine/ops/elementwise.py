@@ -91,9 +91,13 @@ class Power(Primitive):
         ga = gb = None
         with np.errstate(invalid="ignore", divide="ignore"):
             if need_a:
-                # where b == 0 the derivative is 0 even at a == 0 (PyTorch), not 0 * 0**-1 = NaN
-                zero_exponent_at_zero = (np.asarray(value(b)) == 0) & (np.asarray(value(a)) == 0)
-                base = a + zero_exponent_at_zero if zero_exponent_at_zero.any() else a
+                # where b == 0 the derivative is exactly 0 (PyTorch), not 0 * a**-1 (NaN at a == 0, and for
+                # tiny a in higher orders): the base is replaced by exactly 1 there.  If b itself is
+                # differentiated, only a == 0 is replaced, since d/db (b * a**(b-1)) = 1/a there.
+                masked = np.asarray(value(b)) == 0
+                if need_b:
+                    masked = masked & (np.asarray(value(a)) == 0)
+                base = a * ~masked + masked if masked.any() else a
                 ga = sum_to_shape(g * b * base ** (b - 1), a.shape)
             if need_b:
                 a_data = np.asarray(value(a))
