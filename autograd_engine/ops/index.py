@@ -79,11 +79,7 @@ class ScatterAdd(Primitive):
 
 def getitem(x: Any, key: Any) -> Any:
     """``x[key]`` with NumPy's basic and advanced indexing."""
-    key = _plain_key(key)
-    try:
-        return apply(GetItem(key), x)
-    except IndexError as error:
-        raise IndexError(f"{error}; the tensor has shape {np.shape(value(x))}") from None
+    return apply(GetItem(_plain_key(key)), x)  # apply's IndexError names the op and the tensor's shape
 
 
 def scatter_add(values: Any, key: Any, shape: tuple[int, ...]) -> Any:
