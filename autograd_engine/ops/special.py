@@ -14,13 +14,23 @@ from ..dtypes import get_default_dtype
 from ..function import Primitive, apply
 from . import dispatch
 
-try:
-    from scipy.special import erf as _erf_array
-except ImportError:  # pragma: no cover - SciPy is optional
-    _erf_vectorized = np.vectorize(math.erf, otypes=[np.float64])
+_erf_implementation = None
 
-    def _erf_array(x: np.ndarray) -> np.ndarray:
-        return _erf_vectorized(x).astype(x.dtype, copy=False)
+
+def _erf_array(x: np.ndarray) -> np.ndarray:
+    """erf of an array: SciPy's ufunc if SciPy is installed, else ``math.erf`` per element.
+
+    SciPy is looked up on the first call, not at import: importing it costs ~0.3 s."""
+    global _erf_implementation
+    if _erf_implementation is None:
+        try:
+            from scipy.special import erf as scipy_erf
+
+            _erf_implementation = scipy_erf
+        except ImportError:  # SciPy is optional
+            vectorized = np.vectorize(math.erf, otypes=[np.float64])
+            _erf_implementation = lambda a: vectorized(a).astype(a.dtype, copy=False)  # noqa: E731
+    return _erf_implementation(x)
 
 
 _TWO_OVER_SQRT_PI = 2.0 / math.sqrt(math.pi)
