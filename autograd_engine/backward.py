@@ -125,7 +125,7 @@ def run_backward(
     owned: set[int] = set()  # ids whose pending gradient the engine allocated (safe to += in place)
     leaves: dict[int, Tensor] = {}
     for root, seed in zip(roots, seeds):
-        _accumulate(pending, owned, root, seed, fresh=False, create_graph=create_graph)
+        _accumulate(pending, owned, root, seed, (seed,), create_graph)
         if root._node is None:
             leaves[id(root)] = root
 
@@ -142,50 +142,51 @@ def run_backward(
             inputs = node.inputs
             if inputs is None:
                 raise _freed_error(node)
-            if g is not None:
+            if g is not None and (target_ids is not None or tensor._hooks or tensor._retain_grad):
                 g = _deliver(tensor, g, target_ids, found, create_graph)
-            if g is not None:
-                if create_graph:
-                    if not node.differentiable_twice:
-                        raise RuntimeError(
-                            f"grad: the gradient rule of {node.describe()} runs on raw arrays only, so "
-                            f"create_graph=True cannot differentiate through it"
-                        )
-                    try:
-                        grads = node.backward(g, tensor, *inputs)
-                    except AnomalyError as error:  # an op of the recorded rule: name the rule's node
-                        raise _anomaly_in_rule(node, error) from None
-                elif node.name == "getitem" and node.needs_grad[0]:
-                    # x[key]'s gradient is g scattered into zeros: add it in place at key instead,
-                    # so that slicing a tensor T times (an RNN's time loop) costs T slices, not T copies
-                    x = inputs[0]
-                    if x._node is None:
-                        leaves[id(x)] = x
-                    _accumulate_at(pending, owned, x, node.key, g)
-                    grads = ()
-                else:
-                    out = tensor.data
-                    args = [x.data if isinstance(x, Tensor) else x for x in inputs]
-                    grads = node.backward(g, out, *args)
-                for x, needed, gx in zip(inputs, node.needs_grad, grads):
-                    if not needed or gx is None:
-                        continue
+            if g is None:
+                grads = (None,) * len(inputs)  # no gradient reached this tensor
+            elif create_graph:
+                if not node.differentiable_twice:
+                    raise RuntimeError(
+                        f"grad: the gradient rule of {node.describe()} runs on raw arrays only, so "
+                        f"create_graph=True cannot differentiate through it"
+                    )
+                try:
+                    grads = node.backward(g, tensor, *inputs)
+                except AnomalyError as error:  # an op of the recorded rule: name the rule's node
+                    raise _anomaly_in_rule(node, error) from None
+                borrowed = ()
+            elif node.name == "getitem" and node.needs_grad[0]:
+                # x[key]'s gradient is g scattered into zeros: add it in place at key instead,
+                # so that slicing a tensor T times (an RNN's time loop) costs T slices, not T copies
+                x = inputs[0]
+                if x._node is None:
+                    leaves[id(x)] = x
+                _accumulate_at(pending, owned, x, node.key, g)
+                grads = (None,)
+            else:
+                args = [x.data if isinstance(x, Tensor) else x for x in inputs]
+                borrowed = (g, tensor.data, *args)  # arrays a rule may hand back: never add into them
+                grads = node.backward(g, tensor.data, *args)
+            # One pass over the inputs: accumulate each one's gradient, and once its last
+            # consumer has delivered, it is ready to run its own rule.
+            for x, needed, gx in zip(inputs, node.needs_grad, grads):
+                if not needed:
+                    continue  # a constant, or a tensor that does not require grad
+                if gx is not None:
                     if anomaly:
                         _check_finite(gx, node, "gradient for an input")
                     if x._node is None:
                         leaves[id(x)] = x
-                    fresh = not create_graph and gx.base is None and gx is not g and gx is not out and all(
-                        gx is not a for a in args
-                    )
-                    _accumulate(pending, owned, x, gx, fresh, create_graph, node)
-            if not retain_graph:
-                node.release()
-            for x in inputs:
-                if isinstance(x, Tensor) and x._node is not None:
+                    _accumulate(pending, owned, x, gx, borrowed, create_graph, node)
+                if x._node is not None:
                     k = id(x)
                     consumers[k] -= 1
                     if consumers[k] == 0:
                         ready.append(x)
+            if not retain_graph:
+                node.release()
             del tensor, node, inputs, g
 
         for key, leaf in leaves.items():
@@ -246,25 +247,30 @@ def _accumulate(
     owned: set[int],
     x: Tensor,
     gx: Any,
-    fresh: bool,
+    borrowed: tuple[Any, ...],
     create_graph: bool,
     node: Any = None,
 ) -> None:
-    """Add ``gx`` to the pending gradient of ``x`` (``+=`` at forks, in place when safe)."""
+    """Add ``gx`` to the pending gradient of ``x`` (``+=`` at forks, in place when safe).
+
+    ``borrowed`` holds the arrays the engine does not own and ``gx`` may be (the upstream
+    gradient, the node's output and inputs): a pending gradient that is one of them, or a
+    view, is never added into in place.
+    """
     if not create_graph and type(gx) is not np.ndarray:
         gx = np.asarray(gx)  # 0-d arithmetic gives NumPy scalars, which cannot be added into in place
-        fresh = True
-    if gx.shape != x.shape:
+        borrowed = ()
+    if gx.shape != x.data.shape:
         who = node.describe() if node is not None else "backward"
         raise ShapeError(f"{who}: gradient of shape {gx.shape} for an input of shape {x.shape} (engine bug)")
-    if gx.dtype != x.dtype:
-        gx = gx.astype(x.dtype)
-        fresh = True
+    if gx.dtype != x.data.dtype:
+        gx = gx.astype(x.data.dtype)
+        borrowed = ()
     key = id(x)
     previous = pending.get(key)
     if previous is None:
         pending[key] = gx
-        if fresh:
+        if not create_graph and _is_fresh(gx, borrowed):
             owned.add(key)
     elif create_graph:
         pending[key] = previous + gx
@@ -273,6 +279,16 @@ def _accumulate(
     else:
         pending[key] = np.asarray(previous + gx)  # asarray: 0-d sums come back as NumPy scalars
         owned.add(key)
+
+
+def _is_fresh(gx: np.ndarray, borrowed: tuple[Any, ...]) -> bool:
+    """True when ``gx`` is an array the rule allocated: not a view, and none of ``borrowed``."""
+    if gx.base is not None:
+        return False
+    for a in borrowed:  # a plain loop: a generator here cost more than the rest of the check
+        if gx is a:
+            return False
+    return True
 
 
 def _accumulate_at(pending: dict[int, Any], owned: set[int], x: Tensor, key: Any, g: np.ndarray) -> None:
