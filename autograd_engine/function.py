@@ -91,7 +91,15 @@ def apply(op: Primitive, *inputs: Any) -> Any:
     input Tensor requires grad.  NumPy's own errors from the forward are
     re-raised naming the op and the input shapes.
     """
-    arrays = [x.data if isinstance(x, Tensor) else x for x in inputs]
+    arrays = []
+    needs = []
+    for x in inputs:  # one plain loop: cheaper than two comprehensions for an op's one or two inputs
+        if isinstance(x, Tensor):
+            arrays.append(x.data)
+            needs.append(x.requires_grad)
+        else:
+            arrays.append(x)
+            needs.append(False)
     try:
         out = op.forward(*arrays)
     except EngineError:
@@ -103,13 +111,11 @@ def apply(op: Primitive, *inputs: Any) -> Any:
     if state.anomaly:
         op.created_at = user_source_line()
         _check_finite(out, op, "forward output")
-    if state.grad_enabled and out.dtype.kind == "f":
-        needs = tuple([isinstance(x, Tensor) and x.requires_grad for x in inputs])
-        if True in needs:
-            op.inputs = inputs
-            op.needs_grad = needs
-            op.scope = state.scope
-            return Tensor._from_op(out, op)
+    if True in needs and state.grad_enabled and out.dtype.kind == "f":
+        op.inputs = inputs
+        op.needs_grad = tuple(needs)
+        op.scope = state.scope
+        return Tensor._from_op(out, op)
     return Tensor._from_op(out, None)
 
 
