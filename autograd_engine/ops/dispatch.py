@@ -22,12 +22,10 @@ def sum_to_shape(grad: Any, shape: tuple[int, ...]) -> Any:
     if grad.shape == shape:
         return grad
     lead = grad.ndim - len(shape)
-    axes = tuple(range(lead)) + tuple(
-        lead + i for i, n in enumerate(shape) if n == 1 and grad.shape[lead + i] != 1
-    )
-    if axes:
-        grad = grad.sum(axis=axes, keepdims=True)
-    return grad.reshape(shape)
+    stretched = tuple(lead + i for i, n in enumerate(shape) if n == 1 and grad.shape[lead + i] != 1)
+    if not stretched:  # only leading axes were added (a bias): the sum is a new array, not a view,
+        return grad.sum(axis=tuple(range(lead)))  # so a leaf's .grad can keep it without a copy
+    return grad.sum(axis=tuple(range(lead)) + stretched, keepdims=True).reshape(shape)
 
 
 def broadcast_to(x: Any, shape: tuple[int, ...]) -> Any:

@@ -32,9 +32,13 @@ class MatMul(Primitive):
             g = g.reshape(g.shape + (1,))
         ga = gb = None
         if need_a:
-            ga = sum_to_shape(g @ b2.swapaxes(-1, -2), a2.shape).reshape(a.shape)
+            ga = sum_to_shape(g @ b2.swapaxes(-1, -2), a2.shape)
+            if a.ndim == 1:  # only then: a reshaped view would cost a weight's .grad a copy
+                ga = ga.reshape(a.shape)
         if need_b:
-            gb = sum_to_shape(a2.swapaxes(-1, -2) @ g, b2.shape).reshape(b.shape)
+            gb = sum_to_shape(a2.swapaxes(-1, -2) @ g, b2.shape)
+            if b.ndim == 1:
+                gb = gb.reshape(b.shape)
         return ga, gb
 
 
