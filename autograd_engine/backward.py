@@ -119,25 +119,28 @@ def run_backward(
     non-leaves that called ``retain_grad``).  With ``targets``: return
     ``{id(tensor): gradient}`` for them and leave every ``.grad`` alone.
     """
+    # The bookkeeping is keyed by the tensors themselves.  They hash by identity (their __eq__ is
+    # elementwise, but distinct live tensors never share a hash, so a dict never calls it), and
+    # those hashes spread evenly, whereas id() values -- aligned addresses -- collide in a dict's
+    # low bits and make every lookup probe several slots.
     target_ids = None if targets is None else {id(t) for t in targets}
     found: dict[int, Any] = {}
-    pending: dict[int, Any] = {}
-    owned: set[int] = set()  # ids whose pending gradient the engine allocated (safe to += in place)
-    leaves: dict[int, Tensor] = {}
+    pending: dict[Tensor, Any] = {}
+    owned: set[Tensor] = set()  # tensors whose pending gradient the engine allocated (safe to += in place)
+    leaves: dict[Tensor, None] = {}  # an ordered set
     for root, seed in zip(roots, seeds):
         _accumulate(pending, owned, root, seed, (seed,), create_graph)
         if root._node is None:
-            leaves[id(root)] = root
+            leaves[root] = None
 
     consumers = _count_consumers(roots)
-    ready = [r for r in {id(r): r for r in roots if r._node is not None}.values() if consumers[id(r)] == 0]
+    ready = [r for r in dict.fromkeys(roots) if r._node is not None and consumers[r] == 0]
     anomaly = state.anomaly
     with enable_grad() if create_graph else no_grad():
         while ready:
             tensor = ready.pop()
-            key = id(tensor)
-            g = pending.pop(key, None)
-            owned.discard(key)
+            g = pending.pop(tensor, None)
+            owned.discard(tensor)
             node = tensor._node
             inputs = node.inputs
             if inputs is None:
@@ -162,7 +165,7 @@ def run_backward(
                 # so that slicing a tensor T times (an RNN's time loop) costs T slices, not T copies
                 x = inputs[0]
                 if x._node is None:
-                    leaves[id(x)] = x
+                    leaves[x] = None
                 _accumulate_at(pending, owned, x, node.key, g)
                 grads = (None,)
             else:
@@ -178,22 +181,24 @@ def run_backward(
                     if anomaly:
                         _check_finite(gx, node, "gradient for an input")
                     if x._node is None:
-                        leaves[id(x)] = x
+                        leaves[x] = None
                     _accumulate(pending, owned, x, gx, borrowed, create_graph, node)
                 if x._node is not None:
-                    k = id(x)
-                    consumers[k] -= 1
-                    if consumers[k] == 0:
+                    remaining = consumers[x] - 1
+                    if remaining:
+                        consumers[x] = remaining
+                    else:
+                        del consumers[x]  # (so that the dict does not keep it alive)
                         ready.append(x)
             if not retain_graph:
                 node.release()
             del tensor, node, inputs, g
 
-        for key, leaf in leaves.items():
-            g = pending.pop(key, None)
+        for leaf in leaves:
+            g = pending.pop(leaf, None)
             if g is None:
                 continue
-            fresh = key in owned
+            fresh = leaf in owned
             g = _deliver(leaf, g, target_ids, found, create_graph, is_leaf=True, fresh=fresh)
     return found
 
@@ -243,8 +248,8 @@ def _hook_result(tensor: Tensor, hook: Any, replaced: Any, create_graph: bool) -
 
 
 def _accumulate(
-    pending: dict[int, Any],
-    owned: set[int],
+    pending: dict[Tensor, Any],
+    owned: set[Tensor],
     x: Tensor,
     gx: Any,
     borrowed: tuple[Any, ...],
@@ -266,19 +271,18 @@ def _accumulate(
     if gx.dtype != x.data.dtype:
         gx = gx.astype(x.data.dtype)
         borrowed = ()
-    key = id(x)
-    previous = pending.get(key)
+    previous = pending.get(x)
     if previous is None:
-        pending[key] = gx
+        pending[x] = gx
         if not create_graph and _is_fresh(gx, borrowed):
-            owned.add(key)
+            owned.add(x)
     elif create_graph:
-        pending[key] = previous + gx
-    elif key in owned:
+        pending[x] = previous + gx
+    elif x in owned:
         previous += gx  # an ndarray the engine allocated: nobody else sees it
     else:
-        pending[key] = np.asarray(previous + gx)  # asarray: 0-d sums come back as NumPy scalars
-        owned.add(key)
+        pending[x] = np.asarray(previous + gx)  # asarray: 0-d sums come back as NumPy scalars
+        owned.add(x)
 
 
 def _is_fresh(gx: np.ndarray, borrowed: tuple[Any, ...]) -> bool:
@@ -291,33 +295,32 @@ def _is_fresh(gx: np.ndarray, borrowed: tuple[Any, ...]) -> bool:
     return True
 
 
-def _accumulate_at(pending: dict[int, Any], owned: set[int], x: Tensor, key: Any, g: np.ndarray) -> None:
+def _accumulate_at(pending: dict[Tensor, Any], owned: set[Tensor], x: Tensor, key: Any, g: np.ndarray) -> None:
     """Add ``g`` into the pending gradient of ``x`` at ``key`` (repeated indices accumulate).
 
     The same sum as accumulating ``scatter_add(g, key, x.shape)``, without the dense
     temporary: the pending gradient is allocated (or copied, if the engine does not own
     it) once, then every slice of ``x`` adds into it in place.
     """
-    k = id(x)
-    target = pending.get(k)
+    target = pending.get(x)
     if target is None:
-        target = pending[k] = np.zeros(x.shape, dtype=x.dtype)
-    elif k not in owned:
-        target = pending[k] = np.array(target, dtype=x.dtype, copy=True)
-    owned.add(k)
+        target = pending[x] = np.zeros(x.shape, dtype=x.dtype)
+    elif x not in owned:
+        target = pending[x] = np.array(target, dtype=x.dtype, copy=True)
+    owned.add(x)
     if is_basic_index(key):
         target[key] += g  # a basic index never repeats a position
     else:
         np.add.at(target, key, g)
 
 
-def _count_consumers(roots: Sequence[Tensor]) -> dict[int, int]:
+def _count_consumers(roots: Sequence[Tensor]) -> dict[Tensor, int]:
     """For every non-leaf tensor reachable from ``roots``: how many node inputs refer to it."""
-    counts: dict[int, int] = {}
+    counts: dict[Tensor, int] = {}
     stack = []
     for r in roots:
-        if r._node is not None and id(r) not in counts:
-            counts[id(r)] = 0
+        if r._node is not None and r not in counts:
+            counts[r] = 0
             stack.append(r)
     while stack:
         node = stack.pop()._node
@@ -326,11 +329,10 @@ def _count_consumers(roots: Sequence[Tensor]) -> dict[int, int]:
             raise _freed_error(node)
         for x in inputs:
             if isinstance(x, Tensor) and x._node is not None:
-                k = id(x)
-                if k in counts:
-                    counts[k] += 1
+                if x in counts:
+                    counts[x] += 1
                 else:
-                    counts[k] = 1
+                    counts[x] = 1
                     stack.append(x)
     return counts
 
