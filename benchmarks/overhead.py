@@ -2,9 +2,14 @@
 
     y = x;  500 times: y = y * a + b;   then backward from y with an upstream of ones
 
-``x``, ``a`` and ``b`` are float32 4x4 leaves that require grad (``a`` and ``b``
-are reused by every step, so their gradients accumulate at 500-way forks).  On
-such tiny arrays the arithmetic costs about a microsecond; everything else is
+All arrays are float32 4x4.  Two variants:
+
+- ``weights``: ``x``, ``a`` and ``b`` all require grad, so every op produces two
+  gradients, and ``a`` and ``b`` (reused by every step) accumulate theirs at
+  500-way forks;
+- ``constants``: only ``x`` requires grad; ``a`` and ``b`` are constants.
+
+On such tiny arrays the arithmetic costs about a microsecond; everything else is
 the framework's own overhead.  Reported in microseconds per op, beside raw NumPy
 doing the same forward arithmetic, PyTorch (eager, CPU) and MyGrad when installed.
 
@@ -27,6 +32,7 @@ import autograd_engine as ae  # noqa: E402
 
 STEPS = 500  # each step is one multiply and one add
 OPS = 2 * STEPS
+VARIANTS = {"weights": True, "constants": False}  # does (a, b) require grad?
 
 
 def make_arrays() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -37,94 +43,85 @@ def make_arrays() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     return x, a, b
 
 
-def numpy_forward(x: np.ndarray, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+def chain(x, a, b):
+    """The benchmarked arithmetic, for any array or tensor type."""
     y = x
     for _ in range(STEPS):
         y = y * a + b
     return y
 
 
-def engine_contenders(arrays: tuple) -> list[Contender]:
-    def leaves():
-        return [ae.Tensor(v.copy(), requires_grad=True) for v in arrays]
+def engine_leaves(arrays: tuple, weights: bool) -> list[ae.Tensor]:
+    x, a, b = (v.copy() for v in arrays)
+    return [ae.Tensor(x, requires_grad=True), ae.Tensor(a, requires_grad=weights), ae.Tensor(b, requires_grad=weights)]
 
-    def forward(x, a, b):
-        y = x
-        for _ in range(STEPS):
-            y = y * a + b
-        return y
 
+def engine_contenders(arrays: tuple, weights: bool) -> list[Contender]:
     def forward_backward(leaves):
-        y = forward(*leaves)
+        y = chain(*leaves)
         y.backward(np.ones_like(y.data))
 
+    def leaves():
+        return engine_leaves(arrays, weights)
+
     return [
-        Contender("engine forward", lambda ls: forward(*ls), setup=leaves),
+        Contender("engine forward", lambda ls: chain(*ls), setup=leaves),
         Contender("engine forward+backward", forward_backward, setup=leaves),
     ]
 
 
-def torch_contenders(arrays: tuple) -> list[Contender]:
-    try:
-        import torch
-    except ImportError:
-        print("PyTorch is not installed: skipped (pip install -e '.[bench]')")
-        return []
+def torch_contenders(arrays: tuple, weights: bool) -> list[Contender]:
+    import torch
 
     def leaves():
-        return [torch.tensor(v, requires_grad=True) for v in arrays]
-
-    def forward(x, a, b):
-        y = x
-        for _ in range(STEPS):
-            y = y * a + b
-        return y
+        x, a, b = arrays
+        return [torch.tensor(x, requires_grad=True), torch.tensor(a, requires_grad=weights), torch.tensor(b, requires_grad=weights)]
 
     def forward_backward(leaves):
-        y = forward(*leaves)
+        y = chain(*leaves)
         y.backward(torch.ones_like(y))
 
     return [
-        Contender("torch forward", lambda ls: forward(*ls), setup=leaves),
+        Contender("torch forward", lambda ls: chain(*ls), setup=leaves),
         Contender("torch forward+backward", forward_backward, setup=leaves),
     ]
 
 
-def mygrad_contenders(arrays: tuple) -> list[Contender]:
-    try:
-        import mygrad as mg
-    except ImportError:
-        print("MyGrad is not installed: skipped (pip install mygrad to include it)")
-        return []
+def mygrad_contenders(arrays: tuple, weights: bool) -> list[Contender]:
+    import mygrad as mg
 
     def leaves():
-        return [mg.tensor(v.copy()) for v in arrays]
+        x, a, b = (v.copy() for v in arrays)
+        return [mg.tensor(x), mg.tensor(a, constant=not weights), mg.tensor(b, constant=not weights)]
 
     def forward_backward(leaves):
-        y = leaves[0]
-        for _ in range(STEPS):
-            y = y * leaves[1] + leaves[2]
+        y = chain(*leaves)
         y.backward(np.ones_like(y.data))
 
     return [Contender("mygrad forward+backward", forward_backward, setup=leaves)]
 
 
-def check_gradients(arrays: tuple) -> None:
-    """The engine's gradients of the chain agree with PyTorch's (when installed)."""
-    try:
-        import torch
-    except ImportError:
-        return
-    ours = [ae.Tensor(v.copy(), requires_grad=True) for v in arrays]
-    theirs = [torch.tensor(v, requires_grad=True) for v in arrays]
-    y, t = ours[0], theirs[0]
-    for _ in range(STEPS):
-        y, t = y * ours[1] + ours[2], t * theirs[1] + theirs[2]
-    y.backward(np.ones((4, 4), np.float32))
-    t.backward(torch.ones(4, 4))
+def check_gradients(arrays: tuple, weights: bool) -> None:
+    """The engine's gradients of the chain agree with PyTorch's (float32 throughout)."""
+    import torch
+
+    ours = engine_leaves(arrays, weights)
+    theirs = [torch.tensor(v, requires_grad=t.requires_grad) for v, t in zip(arrays, ours)]
+    chain(*ours).backward(np.ones((4, 4), np.float32))
+    chain(*theirs).backward(torch.ones(4, 4))
     for o, p in zip(ours, theirs):
-        assert o.grad.dtype == np.float32
-        np.testing.assert_allclose(o.grad, p.grad.numpy(), rtol=1e-4, atol=1e-4)
+        if o.requires_grad:
+            assert o.grad.dtype == np.float32
+            np.testing.assert_allclose(o.grad, p.grad.numpy(), rtol=1e-4, atol=1e-4)
+
+
+def installed(module: str, note: str) -> bool:
+    try:
+        __import__(module)
+    except ImportError:
+        print(f"{module} is not installed: skipped ({note})")
+        return False
+    return True
 
 
 def main() -> None:
@@ -132,18 +129,25 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=15)
     args = parser.parse_args()
 
+    has_torch = installed("torch", "pip install -e '.[bench]'")
+    has_mygrad = installed("mygrad", "pip install mygrad to include it")
     arrays = make_arrays()
-    check_gradients(arrays)
-    contenders = [
-        Contender("numpy forward", lambda: numpy_forward(*arrays)),
-        *engine_contenders(arrays),
-        *torch_contenders(arrays),
-        *mygrad_contenders(arrays),
-    ]
-    compare(contenders, repeats=args.repeats, pause=0.1, title="overhead")
-    reference = "torch forward+backward" if any(c.name.startswith("torch") for c in contenders) else "numpy forward"
-    print(f"\n### Per-op overhead: {OPS}-op chain of 4x4 float32 multiplies and adds ({args.repeats} interleaved repeats)\n")
-    print(table(contenders, reference, unit="us", per=OPS, per_label="op"))
+    for variant, weights in VARIANTS.items():
+        if has_torch:
+            check_gradients(arrays, weights)
+        contenders = [
+            Contender("numpy forward", lambda: chain(*arrays)),
+            *engine_contenders(arrays, weights),
+            *(torch_contenders(arrays, weights) if has_torch else []),
+            *(mygrad_contenders(arrays, weights) if has_mygrad else []),
+        ]
+        compare(contenders, repeats=args.repeats, pause=0.1, title=f"overhead ({variant})")
+        reference = "torch forward+backward" if has_torch else "numpy forward"
+        print(
+            f"\n### Per-op overhead, {variant}: {OPS}-op chain of 4x4 float32 multiplies and adds "
+            f"({args.repeats} interleaved repeats)\n"
+        )
+        print(table(contenders, reference, unit="us", per=OPS, per_label="op"))
     print()
     print(machine_info())
 
