@@ -116,10 +116,12 @@ def machine_info() -> str:
         f"- CPU: {cpu}, {os.cpu_count()} logical cores, load average {_load()}",
         f"- Python {platform.python_version()}, NumPy {np.__version__}, {_torch_version()}",
         f"- BLAS: {_blas()}",
-        f"- OPENBLAS_CORETYPE={os.environ.get('OPENBLAS_CORETYPE', '(unset)')}, "
-        f"OMP_NUM_THREADS={os.environ.get('OMP_NUM_THREADS', '(unset)')}",
+        "- " + ", ".join(f"{name}={os.environ.get(name, '(unset)')}" for name in _THREAD_VARIABLES),
     ]
     return "\n".join(lines)
+
+
+_THREAD_VARIABLES = ("OPENBLAS_CORETYPE", "OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
 
 
 def _load() -> str:

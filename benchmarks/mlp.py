@@ -7,13 +7,16 @@ written three ways on the same data and the same initial weights:
   assignments -- the zero-overhead floor;
 - ``engine``: the same formulas with engine ops (``x @ W + b``, ``relu``,
   ``log_softmax``, picking the label entries by indexing, ``mean``);
-- ``torch``: the same with PyTorch eager ops on CPU (when installed).
+- ``torch``: the same with PyTorch eager ops on CPU (when installed);
+- ``bare GEMMs``: only the step's eight matrix products (NumPy), which dominate.
 
 Before timing, the script checks that the three compute the same loss and that
 everything stays float32.  The GEMMs dominate, so the engine's own cost shows as
 its ratio to the NumPy step.
 
 Run:  python benchmarks/mlp.py [--repeats N]
+      OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 python benchmarks/mlp.py   (one BLAS thread:
+      steadier on a busy machine)
 """
 from __future__ import annotations
 
@@ -80,6 +83,19 @@ def numpy_step(x: np.ndarray, labels: np.ndarray, params: list[np.ndarray]) -> C
         for p, d in zip(params, (dW1, db1, dW2, db2, dW3, db3)):
             p -= LR * d
         return float(loss)
+
+    return step
+
+
+def gemms_step(x: np.ndarray, labels: np.ndarray, params: list[np.ndarray]) -> Callable[[], None]:
+    """Only the step's eight matrix products, on stand-in operands of the right shapes: the floor."""
+    W1, _, W2, _, W3, _ = params
+    h1, h2 = np.ones((BATCH, SIZES[1]), np.float32), np.ones((BATCH, SIZES[2]), np.float32)
+    d = np.ones((BATCH, SIZES[3]), np.float32)
+
+    def step() -> None:
+        x @ W1, h1 @ W2, h2 @ W3  # forward
+        h2.T @ d, d @ W3.T, h1.T @ h2, h2 @ W2.T, x.T @ h1  # backward: dW3, da2, dW2, da1, dW1
 
     return step
 
@@ -151,6 +167,7 @@ def main() -> None:
     contenders = [
         Contender("numpy (hand-written backprop)", numpy_step(x, labels, [p.copy() for p in init])),
         Contender("engine", engine_step(x, labels, [ae.Tensor(p.copy(), requires_grad=True) for p in init])),
+        Contender("bare GEMMs (numpy)", gemms_step(x, labels, init)),
     ]
     try:
         import torch
