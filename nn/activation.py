@@ -244,9 +244,7 @@ class Maxout(Module):
         dtype = np.dtype(dtype or get_default_dtype())
         self.weight = Parameter(np.empty((out_features * pieces, in_features), dtype=dtype))
         self.bias = Parameter(np.empty(out_features * pieces, dtype=dtype))
-        init.kaiming_uniform_(self.weight, a=math.sqrt(5))
-        bound = 1 / math.sqrt(in_features)
-        init.uniform_(self.bias, -bound, bound)
+        init._default_layer_init(self.weight, self.bias)
 
     def forward(self, x: Any) -> Any:
         return maxout(ae.linear(x, self.weight, self.bias), self.pieces)

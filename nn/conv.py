@@ -14,7 +14,6 @@ position in one pass.
 """
 from __future__ import annotations
 
-import math
 from typing import Any
 
 import numpy as np
@@ -73,11 +72,7 @@ class Conv2d(Module):
 
     def reset_parameters(self) -> None:
         """Draw fresh weights (PyTorch's default initialisation)."""
-        init.kaiming_uniform_(self.weight, a=math.sqrt(5))
-        if self.bias is not None:
-            fan_in = self.in_channels // self.groups * math.prod(self.kernel_size)
-            bound = 1 / math.sqrt(fan_in)
-            init.uniform_(self.bias, -bound, bound)
+        init._default_layer_init(self.weight, self.bias)
 
     def forward(self, x: Any) -> Any:
         return ae.conv2d(x, self.weight, self.bias, self.stride, self.padding, self.dilation, self.groups)

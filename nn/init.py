@@ -162,6 +162,16 @@ def kaiming_normal_(
     return normal_(tensor, 0.0, std, generator)
 
 
+def _default_layer_init(weight: Any, bias: Any = None) -> None:
+    """PyTorch's default initialisation of Linear and Conv layers, in place: ``weight`` from
+    ``kaiming_uniform_(a=sqrt(5))``, i.e. U(-1/sqrt(fan_in), 1/sqrt(fan_in)), then ``bias`` (if not
+    None) from the same U(-1/sqrt(fan_in), 1/sqrt(fan_in)), fan_in being the weight's."""
+    kaiming_uniform_(weight, a=math.sqrt(5))
+    if bias is not None:
+        bound = 1 / math.sqrt(calculate_fan_in_and_fan_out(weight)[0])
+        uniform_(bias, -bound, bound)
+
+
 glorot_uniform_ = xavier_uniform_
 glorot_normal_ = xavier_normal_
 he_uniform_ = kaiming_uniform_

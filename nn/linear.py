@@ -1,7 +1,6 @@
 """Affine layer and shape helpers: ``Linear``, ``Identity``, ``Flatten``."""
 from __future__ import annotations
 
-import math
 from typing import Any
 
 import numpy as np
@@ -48,10 +47,7 @@ class Linear(Module):
 
     def reset_parameters(self) -> None:
         """Draw fresh weights (PyTorch's default initialisation)."""
-        init.kaiming_uniform_(self.weight, a=math.sqrt(5))
-        if self.bias is not None:
-            bound = 1 / math.sqrt(self.in_features)
-            init.uniform_(self.bias, -bound, bound)
+        init._default_layer_init(self.weight, self.bias)
 
     def forward(self, x: Any) -> Any:
         return linear(x, self.weight, self.bias)
