@@ -108,7 +108,19 @@ def gru_step(x_gates: Any, h: Any, weight_hh: Any, bias_hh: Any = None) -> Any:
 # ----- cells ---------------------------------------------------------------------------------
 
 
-class _CellBase(Module):
+class _Recurrent(Module):
+    """What the cells and the stacked layers share: PyTorch's uniform initialisation."""
+
+    hidden_size: int
+
+    def reset_parameters(self) -> None:
+        """Draw every parameter from U(-1/sqrt(hidden_size), 1/sqrt(hidden_size)) (PyTorch's init)."""
+        bound = 1 / math.sqrt(self.hidden_size)
+        for p in self.parameters():
+            init.uniform_(p, -bound, bound)
+
+
+class _CellBase(_Recurrent):
     """Parameters of a one-step cell: ``weight_ih`` (G*H, D), ``weight_hh`` (G*H, H), biases (G*H,)."""
 
     _gates = 1
@@ -128,12 +140,6 @@ class _CellBase(Module):
             self.register_parameter("bias_ih", None)
             self.register_parameter("bias_hh", None)
         self.reset_parameters()
-
-    def reset_parameters(self) -> None:
-        """Draw every parameter from U(-1/sqrt(hidden_size), 1/sqrt(hidden_size)) (PyTorch's init)."""
-        bound = 1 / math.sqrt(self.hidden_size)
-        for p in self.parameters():
-            init.uniform_(p, -bound, bound)
 
     def _prepare(self, input: Any, hx: Any) -> tuple[Any, Any, bool]:
         """Add a batch axis to unbatched (D,) input; check shapes; zeros for a missing state."""
@@ -227,7 +233,7 @@ class GRUCell(_CellBase):
 # ----- multi-layer sequence modules ------------------------------------------------------------
 
 
-class RNNBase(Module):
+class RNNBase(_Recurrent):
     """The stacked recurrent layer behind :class:`RNN`, :class:`LSTM` and :class:`GRU`.
 
     ``forward(input, hx=None)``:
@@ -285,12 +291,6 @@ class RNNBase(Module):
                 setattr(self, names[3], Parameter(np.empty(rows, dtype=dtype)))
             self._weight_names.append(names)
         self.reset_parameters()
-
-    def reset_parameters(self) -> None:
-        """Draw every parameter from U(-1/sqrt(hidden_size), 1/sqrt(hidden_size)) (PyTorch's init)."""
-        bound = 1 / math.sqrt(self.hidden_size)
-        for p in self.parameters():
-            init.uniform_(p, -bound, bound)
 
     def flatten_parameters(self) -> None:
         """Does nothing (PyTorch compacts cuDNN weights here); kept so PyTorch code runs unchanged."""
@@ -429,46 +429,43 @@ class RNN(RNNBase):
         self.nonlinearity = nonlinearity
 
 
-class LSTM(RNNBase):
+class _FixedModeRNN(RNNBase):
+    """An :class:`RNNBase` whose mode is the class attribute ``_mode``, with PyTorch's constructor."""
+
+    _mode: str
+
+    def __init__(
+        self,
+        input_size: int,
+        hidden_size: int,
+        num_layers: int = 1,
+        bias: bool = True,
+        batch_first: bool = False,
+        dropout: float = 0.0,
+        bidirectional: bool = False,
+        dtype: Any = None,
+    ) -> None:
+        super().__init__(self._mode, input_size, hidden_size, num_layers, bias, batch_first, dropout, bidirectional, dtype)
+
+
+class LSTM(_FixedModeRNN):
     """Stacked LSTM with PyTorch's parameters and gate order (i, f, g, o); see the module docstring.
 
     ``LSTM(input_size, hidden_size, num_layers=1, bias=True, batch_first=False, dropout=0.0)``;
     ``forward(input, (h_0, c_0)=None)`` returns ``output, (h_n, c_n)``.
     """
 
-    def __init__(
-        self,
-        input_size: int,
-        hidden_size: int,
-        num_layers: int = 1,
-        bias: bool = True,
-        batch_first: bool = False,
-        dropout: float = 0.0,
-        bidirectional: bool = False,
-        dtype: Any = None,
-    ) -> None:
-        super().__init__("LSTM", input_size, hidden_size, num_layers, bias, batch_first, dropout, bidirectional, dtype)
+    _mode = "LSTM"
 
 
-class GRU(RNNBase):
+class GRU(_FixedModeRNN):
     """Stacked GRU with PyTorch's parameters and gate order (r, z, n); see :func:`gru_step`.
 
     ``GRU(input_size, hidden_size, num_layers=1, bias=True, batch_first=False, dropout=0.0)``;
     ``forward(input, h_0=None)`` returns ``output, h_n``.
     """
 
-    def __init__(
-        self,
-        input_size: int,
-        hidden_size: int,
-        num_layers: int = 1,
-        bias: bool = True,
-        batch_first: bool = False,
-        dropout: float = 0.0,
-        bidirectional: bool = False,
-        dtype: Any = None,
-    ) -> None:
-        super().__init__("GRU", input_size, hidden_size, num_layers, bias, batch_first, dropout, bidirectional, dtype)
+    _mode = "GRU"
 
 
 # ----- helpers ---------------------------------------------------------------------------------
