@@ -48,11 +48,7 @@ class Adagrad(Optimizer):
         cache = state.get("sum")
         if cache is None:
             cache = state["sum"] = np.full_like(x, group["initial_accumulator_value"])
-        if group["weight_decay"]:
-            decayed = self.scratch(x, slot=1)
-            np.multiply(x, group["weight_decay"], out=decayed)
-            decayed += g
-            g = decayed
+        g = self._l2_gradient(x, g, group["weight_decay"])
         lr = group["lr"] / (1.0 + (state["step"] - 1) * group["lr_decay"])
         work = self.scratch(x)
         np.multiply(g, g, out=work)

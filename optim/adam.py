@@ -61,14 +61,11 @@ class Adam(Optimizer):
             state["exp_avg"] = np.zeros_like(x)
             state["exp_avg_sq"] = np.zeros_like(x)
         t = state["step"] = state.get("step", 0) + 1
-        if weight_decay:
-            if self.decoupled_weight_decay:
+        if self.decoupled_weight_decay:
+            if weight_decay:
                 x *= 1.0 - lr * weight_decay
-            else:
-                decayed = self.scratch(x, slot=1)
-                np.multiply(x, weight_decay, out=decayed)
-                decayed += g
-                g = decayed
+        else:
+            g = self._l2_gradient(x, g, weight_decay)
         m, v = state["exp_avg"], state["exp_avg_sq"]
         work = self.scratch(x)
         m *= beta1

@@ -147,6 +147,16 @@ class Optimizer:
             buffer = self._scratch[key] = np.empty(max(size, largest), dtype=like.dtype)
         return buffer[:size].reshape(like.shape)
 
+    def _l2_gradient(self, x: np.ndarray, g: np.ndarray, weight_decay: float) -> np.ndarray:
+        """``g + weight_decay * x`` (L2 regularisation added to the gradient), written into
+        scratch slot 1; ``g`` itself when ``weight_decay`` is 0."""
+        if not weight_decay:
+            return g
+        decayed = self.scratch(x, slot=1)
+        np.multiply(x, weight_decay, out=decayed)
+        decayed += g
+        return decayed
+
     # ----- saving and restoring ---------------------------------------------
     def state_dict(self) -> dict[str, Any]:
         """A deep copy of the optimizer's state, with parameters replaced by their index.

@@ -52,11 +52,7 @@ class RMSprop(Optimizer):
         cache = state.get("square_avg")
         if cache is None:
             cache = state["square_avg"] = np.zeros_like(x)
-        if group["weight_decay"]:
-            decayed = self.scratch(x, slot=1)
-            np.multiply(x, group["weight_decay"], out=decayed)
-            decayed += g
-            g = decayed
+        g = self._l2_gradient(x, g, group["weight_decay"])
         work = self.scratch(x)
         cache *= alpha
         np.multiply(g, g, out=work)

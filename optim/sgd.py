@@ -68,11 +68,7 @@ class SGD(Optimizer):
 
     def _update(self, x: np.ndarray, g: np.ndarray, state: dict[str, Any], group: dict[str, Any]) -> None:
         lr, mu, weight_decay = group["lr"], group["momentum"], group["weight_decay"]
-        if weight_decay:
-            decayed = self.scratch(x, slot=1)
-            np.multiply(x, weight_decay, out=decayed)
-            decayed += g
-            g = decayed
+        g = self._l2_gradient(x, g, weight_decay)
         step = self.scratch(x)
         if mu == 0:
             np.multiply(g, lr, out=step)
