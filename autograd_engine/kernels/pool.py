@@ -15,6 +15,13 @@ from numba import njit
 from numba import uint64 as u64
 
 
+@njit(cache=True, inline="always")
+def window(o: int, stride: int, pad: int, kernel: int, size: int) -> tuple[int, int]:
+    """The input rows (or columns) [lo, hi) that window ``o`` covers, padding left out."""
+    start = o * stride - pad
+    return max(start, 0), min(start + kernel, size)
+
+
 @njit(cache=True, nogil=True)
 def max_pool_forward(x, kh, kw, sh, sw, ph, pw, out, switches, start, stop):
     """Fill ``out`` with each window's maximum and ``switches`` with its position
@@ -27,11 +34,9 @@ def max_pool_forward(x, kh, kw, sh, sw, ph, pw, out, switches, start, stop):
     for task in range(start, stop):
         plane = u64(task * height * width)
         for oy in range(oh):
-            y0 = oy * sh - ph
-            y_lo, y_hi = max(y0, 0), min(y0 + kh, height)
+            y_lo, y_hi = window(oy, sh, ph, kh, height)
             for ox in range(ow):
-                x0 = ox * sw - pw
-                x_lo, x_hi = max(x0, 0), min(x0 + kw, width)
+                x_lo, x_hi = window(ox, sw, pw, kw, width)
                 where = y_lo * width + x_lo
                 best = src[plane + u64(where)]
                 total = best * 0  # becomes NaN if the window holds a NaN (or both infinities)
@@ -108,11 +113,9 @@ def avg_pool_forward(x, kh, kw, sh, sw, ph, pw, count_include_pad, out, start, s
     for task in range(start, stop):
         plane = u64(task * height * width)
         for oy in range(oh):
-            y0 = oy * sh - ph
-            y_lo, y_hi = max(y0, 0), min(y0 + kh, height)
+            y_lo, y_hi = window(oy, sh, ph, kh, height)
             for ox in range(ow):
-                x0 = ox * sw - pw
-                x_lo, x_hi = max(x0, 0), min(x0 + kw, width)
+                x_lo, x_hi = window(ox, sw, pw, kw, width)
                 total = src[plane] * 0
                 for iy in range(y_lo, y_hi):
                     for ix in range(x_lo, x_hi):
@@ -133,11 +136,9 @@ def avg_pool_backward(g, kh, kw, sh, sw, ph, pw, count_include_pad, dx, start, s
         for p in range(height * width):
             dst[plane + u64(p)] = 0
         for oy in range(oh):
-            y0 = oy * sh - ph
-            y_lo, y_hi = max(y0, 0), min(y0 + kh, height)
+            y_lo, y_hi = window(oy, sh, ph, kh, height)
             for ox in range(ow):
-                x0 = ox * sw - pw
-                x_lo, x_hi = max(x0, 0), min(x0 + kw, width)
+                x_lo, x_hi = window(ox, sw, pw, kw, width)
                 count = kh * kw if count_include_pad else (y_hi - y_lo) * (x_hi - x_lo)
                 share = src[u64((task * oh + oy) * ow + ox)] / count
                 for iy in range(y_lo, y_hi):
