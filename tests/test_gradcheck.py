@@ -1,23 +1,12 @@
 """Tests of gradcheck itself: it must pass correct rules, catch wrong ones, and say why."""
+import helpers
 import numpy as np
 import pytest
 
 import autograd_engine as ae
 from autograd_engine.gradcheck import GradcheckError, gradcheck, numerical_gradient, rel_error
 
-
-class WrongSquare(ae.Primitive):
-    """x ** 2 with a deliberately wrong rule (the factor 2 is missing).  ``name`` is empty,
-    so it is never registered in PRIMITIVES."""
-
-    __slots__ = ()
-    name = ""
-
-    def forward(self, x):
-        return x * x
-
-    def backward(self, g, out, x):
-        return (g * x,)
+WrongSquare = helpers.HalfSquare  # x ** 2 whose rule misses the factor 2
 
 
 class MeanOfUpstream(ae.Primitive):

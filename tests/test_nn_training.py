@@ -1,5 +1,6 @@
 """End-to-end training with nn modules and plain gradient descent (no optimizer package needed):
 the notes' spiral case study and overfitting a tiny subset."""
+import helpers
 import numpy as np
 
 import autograd_engine as ae
@@ -8,17 +9,9 @@ import nn.functional as F
 
 
 def spiral(n=100, k=3, seed=0):
-    """The notes' generator: k arms of n points each, radius 0..1, angle with Gaussian noise 0.2."""
-    rng = np.random.default_rng(seed)
-    x = np.zeros((n * k, 2))
-    y = np.zeros(n * k, dtype="uint8")
-    for j in range(k):
-        ix = range(n * j, n * (j + 1))
-        r = np.linspace(0.0, 1, n)
-        t = np.linspace(j * 4, (j + 1) * 4, n) + rng.standard_normal(n) * 0.2
-        x[ix] = np.c_[r * np.sin(t), r * np.cos(t)]
-        y[ix] = j
-    return x, y
+    """The notes' generator (see helpers.spiral), with its data in float64 and its labels in uint8."""
+    x, y = helpers.spiral(n, np.random.default_rng(seed), k)
+    return x, y.astype("uint8")
 
 
 def small_init_(model, seed):

@@ -2,6 +2,7 @@
 import os
 import sys
 
+import helpers
 import numpy as np
 import pytest
 
@@ -12,16 +13,9 @@ from optim import lr_scheduler
 
 
 def spiral(n_per_class, rng, classes=3):
-    """The notes' spiral data set: ``classes`` arms of ``n_per_class`` noisy points in 2-D."""
-    X = np.zeros((n_per_class * classes, 2), np.float32)
-    y = np.zeros(n_per_class * classes, np.int64)
-    for j in range(classes):
-        ix = slice(n_per_class * j, n_per_class * (j + 1))
-        r = np.linspace(0.0, 1, n_per_class)
-        t = np.linspace(j * 4, (j + 1) * 4, n_per_class) + rng.standard_normal(n_per_class) * 0.2
-        X[ix] = np.c_[r * np.sin(t), r * np.cos(t)]
-        y[ix] = j
-    return X, y
+    """The notes' spiral data set (helpers.spiral) in float32, labels int64."""
+    X, y = helpers.spiral(n_per_class, rng, classes)
+    return X.astype(np.float32), y
 
 
 RNG = np.random.default_rng(0)

@@ -39,6 +39,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import helpers
 import numpy as np
 import pytest
 from hypothesis import given
@@ -749,24 +750,11 @@ class _SquareWithoutGraph(ae.Primitive):
         return (g * 2 * ae.ops.dispatch.value(x),)
 
 
-class _HalfSquare(ae.Primitive):
-    """x * x with the factor 2 missing from its rule."""
-
-    __slots__ = ()
-    name = ""
-
-    def forward(self, x):
-        return x * x
-
-    def backward(self, g, out, x):
-        return (g * x,)
-
-
 def test_assertions_fail_on_wrong_rules():
     x = np.array([0.5, -1.5, 2.0])
     aet.assert_gradients_match(lambda t: ae.apply(_SquareWithoutGraph(), t), x)  # first order is right
     with pytest.raises(AssertionError, match="do not match"):
-        aet.assert_gradients_match(lambda t: ae.apply(_HalfSquare(), t), x)
+        aet.assert_gradients_match(lambda t: ae.apply(helpers.HalfSquare(), t), x)
     with pytest.raises(AssertionError, match="second-order gradient mismatch"):
         aet.assert_second_order_gradients_match(lambda t: ae.apply(_SquareWithoutGraph(), t), x)
     aet.assert_second_order_gradients_match(lambda t: t * t, x)

@@ -1,0 +1,32 @@
+"""Pieces shared by several test files (imported as ``helpers``: pytest puts ``tests/`` on sys.path)."""
+import numpy as np
+
+import autograd_engine as ae
+
+
+def spiral(n_per_class: int, rng: np.random.Generator, classes: int = 3) -> tuple[np.ndarray, np.ndarray]:
+    """The notes' spiral data set: ``classes`` arms of ``n_per_class`` points each, radius 0..1,
+    angle with Gaussian noise 0.2.  Returns ``X`` (n_per_class * classes, 2) float64 and ``y`` int64."""
+    X = np.zeros((n_per_class * classes, 2))
+    y = np.zeros(n_per_class * classes, np.int64)
+    for j in range(classes):
+        ix = slice(n_per_class * j, n_per_class * (j + 1))
+        r = np.linspace(0.0, 1, n_per_class)
+        t = np.linspace(j * 4, (j + 1) * 4, n_per_class) + rng.standard_normal(n_per_class) * 0.2
+        X[ix] = np.c_[r * np.sin(t), r * np.cos(t)]
+        y[ix] = j
+    return X, y
+
+
+class HalfSquare(ae.Primitive):
+    """x ** 2 with a deliberately wrong rule (the factor 2 is missing).  ``name`` is empty,
+    so it is never registered in PRIMITIVES."""
+
+    __slots__ = ()
+    name = ""
+
+    def forward(self, x):
+        return x * x
+
+    def backward(self, g, out, x):
+        return (g * x,)
