@@ -301,3 +301,17 @@ def test_chunks_of_one_image_give_the_same_values_and_gradients(monkeypatch):
         np.testing.assert_allclose(a, c, rtol=1e-12, atol=1e-12)
     report = gradcheck(lambda *a: ae.conv2d(*a, **kwargs), [x, w, b], n_samples=30)
     assert report, report.table()
+
+
+def test_a_tap_that_only_sees_padding_does_not_spill_into_the_next_image():
+    """Regression: with a dilation wider than the input, a kernel tap can fall in the padding for
+    a whole output row; its im2col row must stay zero, not overwrite the next image's columns."""
+    x = np.array([[[[0.12573022]]], [[[-0.13210486]]]])
+    w = np.array([[[[0.64042265, 0.10490012, -0.53566937]]]])
+    args = dict(stride=(1, 1), padding=(0, 2), dilation=(1, 2))
+    out = ae.conv2d(ae.Tensor(x, requires_grad=True), ae.Tensor(w, requires_grad=True), None, **args)
+    expected = conv_reference(x, w, None, **args)
+    np.testing.assert_allclose(out.data, expected, rtol=1e-12, atol=1e-15)
+    assert out.data.ravel()[0] == pytest.approx(0.10490012 * 0.12573022)
+    report = gradcheck(lambda x, w: ae.conv2d(x, w, None, **args), [x, w])
+    assert report.passed, report.table()

@@ -25,7 +25,7 @@ from numba import uint64 as u64
 @njit(cache=True, inline="always")
 def valid_range(offset: int, stride: int, size: int, n_out: int) -> tuple[int, int]:
     """The outputs o in [lo, hi) for which ``o*stride + offset`` falls inside [0, size)."""
-    lo = max(0, -(offset // stride))
+    lo = min(n_out, max(0, -(offset // stride)))  # past n_out when the tap only ever sees padding
     hi = min(n_out, (size - 1 - offset) // stride + 1)
     return lo, max(lo, hi)
 
