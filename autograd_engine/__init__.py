@@ -14,6 +14,7 @@ from .dtypes import get_default_dtype, set_default_dtype
 from .errors import AnomalyError, EngineError, GraphFreedError, ShapeError
 from .function import PRIMITIVES, Primitive, apply
 from .grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
+from .gradcheck import GradcheckReport, gradcheck, numerical_gradient, rel_error  # the function, not the module
 from .ops import *  # noqa: F403  (every op under NumPy's name)
 from .ops import __all__ as _ops_all
 from .random import seed
@@ -26,11 +27,7 @@ def tensor(data, requires_grad: bool = False, dtype=None) -> Tensor:
 
 
 def __getattr__(name: str):
-    # gradcheck, testing and viz load on first use so that importing the engine stays fast
-    if name in {"gradcheck", "numerical_gradient", "rel_error", "GradcheckReport"}:
-        from . import gradcheck as module
-
-        return getattr(module, name) if name != "gradcheck" else module.gradcheck
+    # testing (Hypothesis) and viz (graphviz) load on first use so that importing the engine stays fast
     if name in {"draw", "save_svg", "retain_grads"}:
         from . import viz
 
@@ -45,7 +42,7 @@ def __getattr__(name: str):
 __all__ = [
     "Tensor", "tensor", "grad", "no_grad", "enable_grad", "set_grad_enabled", "is_grad_enabled",
     "detect_anomaly", "is_anomaly_enabled", "set_default_dtype", "get_default_dtype", "seed", "random",
-    "PRIMITIVES", "Primitive", "apply", "EngineError", "ShapeError", "GraphFreedError", "AnomalyError",
+    "PRIMITIVES", "Primitive", "apply", "gradcheck", "numerical_gradient", "rel_error", "GradcheckReport", "EngineError", "ShapeError", "GraphFreedError", "AnomalyError",
     *_ops_all,
 ]
 __version__ = "0.1.0"

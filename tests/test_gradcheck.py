@@ -219,3 +219,16 @@ def test_rel_error_on_hand_computed_values():
     assert rel_error([0.0, 1.0], [0.0, 1.1]) == pytest.approx(0.1 / 1.1)  # the largest elementwise error
     assert rel_error(ae.Tensor(np.array([4.0])), np.array([5.0])) == pytest.approx(0.2)
     assert rel_error(np.zeros(0), np.zeros(0)) == 0.0
+
+
+def test_the_package_exposes_the_functions_under_their_names():
+    """``ae.gradcheck`` is the function (not the module of the same name), whichever way it is imported."""
+    import importlib
+
+    import autograd_engine
+
+    importlib.import_module("autograd_engine.gradcheck")
+    assert callable(autograd_engine.gradcheck)
+    assert autograd_engine.gradcheck(lambda x: x * x, [np.array([0.5, -1.5])]).passed
+    assert autograd_engine.rel_error(0.0, 0.0) == 0.0
+    assert autograd_engine.numerical_gradient(lambda v: float((v * v).sum()), np.array([3.0]))[0] == pytest.approx(6.0)
