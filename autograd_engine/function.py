@@ -129,7 +129,9 @@ def _forward_error(op: Primitive, arrays: list, error: Exception) -> Exception:
             f"from the right, each pair of axes is equal or one of them is 1 -- reshape, expand_dims or "
             f"transpose an operand"
         )
-    return type(error)(f"{op.describe()}: {error} (input shapes: {shapes})")
+    # the nearest builtin class: NumPy's own subclasses (casting errors, ...) take other constructor arguments
+    kind = next(k for k in (IndexError, TypeError, ValueError) if isinstance(error, k))
+    return kind(f"{op.describe()}: {error} (input shapes: {shapes})")
 
 
 def user_source_line() -> str:

@@ -248,3 +248,27 @@ def test_grad_argument_errors():
 def test_errors_are_engine_errors_where_the_engine_words_them():
     assert issubclass(ae.ShapeError, ae.EngineError) and issubclass(ae.ShapeError, ValueError)
     assert issubclass(ae.GraphFreedError, ae.EngineError) and issubclass(ae.GraphFreedError, RuntimeError)
+
+
+def test_numpy_errors_whose_constructor_takes_other_arguments_are_still_reworded():
+    """NumPy's casting errors (TypeError subclasses) cannot be rebuilt from a message alone."""
+
+    class CastsIntoIntegers(ae.Primitive):
+        name = ""  # not registered
+
+        def forward(self, x):
+            out = np.zeros(x.shape, dtype=np.int64)
+            np.add(out, x, out=out)  # float into int: NumPy's _UFuncOutputCastingError
+            return out
+
+    with pytest.raises(TypeError, match=r"Cannot cast ufunc 'add'.*\(input shapes: \(2,\)\)"):
+        ae.apply(CastsIntoIntegers(), np.array([0.5, 1.5]))
+
+
+def test_log_softmax_of_integers_computes_in_float64_like_softmax():
+    logits = np.array([[1, 2, 3]])
+    out = ae.log_softmax(ae.Tensor(logits), axis=1)
+    assert out.dtype == np.float64
+    expected = logits - np.log(np.exp(logits).sum())
+    np.testing.assert_allclose(out.data, expected, rtol=1e-12)
+    np.testing.assert_allclose(ae.softmax(ae.Tensor(logits), axis=1).data, np.exp(expected), rtol=1e-12)

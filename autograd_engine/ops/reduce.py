@@ -158,8 +158,7 @@ class LogSoftmax(_AlongAxis):
         if x.size == 0:  # nothing to normalise (np.max would refuse an empty axis)
             return np.exp(x)
         shifted = x - np.max(x, axis=self.axis, keepdims=True)
-        shifted -= np.log(np.sum(np.exp(shifted), axis=self.axis, keepdims=True))
-        return shifted
+        return shifted - np.log(np.sum(np.exp(shifted), axis=self.axis, keepdims=True))  # ints give float64
 
     def backward(self, g, out, x):
         return (g - dispatch.exp(out) * g.sum(axis=self.axis, keepdims=True),)
