@@ -6,12 +6,14 @@ the same call.
 """
 from __future__ import annotations
 
+import operator
 from collections.abc import Callable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from .dtypes import get_default_dtype
+from .grad_mode import state as _grad_mode
 
 if TYPE_CHECKING:
     from .function import Primitive
@@ -259,6 +261,34 @@ class Tensor:
 
     def __rmatmul__(self, other: Any) -> Tensor:
         return _ops.matmul(other, self)
+
+    # In-place arithmetic, as in PyTorch: `w -= lr * w.grad` inside `no_grad()` updates w's array.
+    # With grad mode on, an in-place change of a leaf that requires grad is refused (it would
+    # silently turn the parameter into a graph node), and other tensors that take part in the
+    # graph get the out-of-place result, as plain Python would give them.
+    def __iadd__(self, other: Any) -> Tensor:
+        return self._in_place(other, np.add, operator.add, "+=")
+
+    def __isub__(self, other: Any) -> Tensor:
+        return self._in_place(other, np.subtract, operator.sub, "-=")
+
+    def __imul__(self, other: Any) -> Tensor:
+        return self._in_place(other, np.multiply, operator.mul, "*=")
+
+    def __itruediv__(self, other: Any) -> Tensor:
+        return self._in_place(other, np.true_divide, operator.truediv, "/=")
+
+    def _in_place(self, other: Any, ufunc: np.ufunc, out_of_place: Callable[[Any, Any], Any], symbol: str) -> Tensor:
+        other_requires_grad = isinstance(other, Tensor) and other.requires_grad
+        if _grad_mode.grad_enabled and (self.requires_grad or other_requires_grad):
+            if self._node is None and self.requires_grad:
+                raise RuntimeError(
+                    f"{symbol}: in-place update of a leaf tensor that requires grad (shape {self.shape}); "
+                    f"do the update inside `with ae.no_grad():` or on `.data` (as an optimizer step does)"
+                )
+            return out_of_place(self, other)
+        ufunc(self.data, _data(other), out=self.data, casting="same_kind")
+        return self
 
     def __neg__(self) -> Tensor:
         return _ops.negative(self)

@@ -384,3 +384,33 @@ def test_one_hot_returns_a_tensor_and_comparisons_and_argmax_arrays():
     assert isinstance(ae.one_hot(np.array([1]), 2), ae.Tensor)
     x = ae.Tensor([[1.0, 3.0]], requires_grad=True)
     assert type(x.argmax(axis=1)) is np.ndarray and type(x > 2) is np.ndarray
+
+
+def test_in_place_update_under_no_grad_changes_the_parameter_array_as_in_pytorch():
+    w = ae.Tensor(np.array([1.0, 2.0, 3.0], dtype=np.float32), requires_grad=True)
+    array = w.data
+    (w * w).sum().backward()  # grad = 2w
+    with ae.no_grad():
+        w -= 0.25 * w.grad
+        w *= ae.Tensor(2.0)
+        w /= 4
+        w += np.float32(1)
+    assert w.data is array and w.is_leaf and w.requires_grad and w.dtype == np.float32
+    np.testing.assert_allclose(w.data, (np.array([1.0, 2.0, 3.0]) * 0.5 * 2 / 4) + 1)
+
+
+def test_in_place_update_of_a_leaf_that_requires_grad_is_refused_with_grad_mode_on():
+    w = ae.Tensor([1.0, 2.0], requires_grad=True)
+    with pytest.raises(RuntimeError, match=r"-=: in-place update of a leaf.*no_grad"):
+        w -= 1.0
+    np.testing.assert_array_equal(w.data, [1.0, 2.0])
+
+
+def test_in_place_arithmetic_on_a_graph_node_records_the_out_of_place_op():
+    x = ae.Tensor([1.0, 2.0], requires_grad=True)
+    y = x * 3
+    before = y
+    y += x  # y = 3x + x
+    assert y is not before and before.data.tolist() == [3.0, 6.0]
+    y.sum().backward()
+    np.testing.assert_array_equal(x.grad, [4.0, 4.0])
