@@ -25,4 +25,5 @@ class detect_anomaly:
 
 
 def is_anomaly_enabled() -> bool:
+    """True inside ``detect_anomaly()`` (in this thread)."""
     return state.anomaly

@@ -88,18 +88,22 @@ class Tensor:
     # ----- plain properties -------------------------------------------------
     @property
     def shape(self) -> tuple[int, ...]:
+        """The size of each axis (a tuple)."""
         return self.data.shape
 
     @property
     def dtype(self) -> np.dtype:
+        """The NumPy dtype of ``data``."""
         return self.data.dtype
 
     @property
     def ndim(self) -> int:
+        """The number of axes."""
         return self.data.ndim
 
     @property
     def size(self) -> int:
+        """The number of elements (an int, as NumPy's ``size``; PyTorch's ``size()`` is ``shape``)."""
         return self.data.size
 
     @property
@@ -128,6 +132,7 @@ class Tensor:
         return self.data
 
     def tolist(self) -> Any:
+        """The values as nested Python lists (a number for a 0-d tensor)."""
         return self.data.tolist()
 
     def detach(self) -> Tensor:
@@ -473,3 +478,14 @@ def _data(x: Any) -> Any:
 
 
 from . import ops as _ops  # noqa: E402  (the ops import Tensor from this module)
+
+
+def _borrow_docstrings() -> None:
+    """Methods that forward to a free function of the same name show that function's docstring."""
+    for name, method in list(vars(Tensor).items()):
+        function = getattr(_ops, name, None)
+        if callable(method) and not name.startswith("_") and method.__doc__ is None and function is not None:
+            method.__doc__ = f"Method form of ``autograd_engine.{name}(x, ...)``.\n\n{function.__doc__ or ''}"
+
+
+_borrow_docstrings()

@@ -63,6 +63,7 @@ def sigmoid(x: Any) -> Any:
 
 
 def tanh(x: Any) -> Any:
+    """Hyperbolic tangent, elementwise."""
     return ae.tanh(x)
 
 
@@ -97,10 +98,12 @@ def gelu(x: Any, approximate: str = "none") -> Any:
 
 
 def softmax(x: Any, dim: int = -1) -> Any:
+    """Softmax along ``dim`` (PyTorch's argument name), stable for large values."""
     return ae.softmax(x, axis=dim)
 
 
 def log_softmax(x: Any, dim: int = -1) -> Any:
+    """log(softmax(x)) along ``dim``, computed without forming softmax (stable)."""
     return ae.log_softmax(x, axis=dim)
 
 
@@ -172,11 +175,15 @@ class ELU(Module):
 
 
 class Sigmoid(Module):
+    """The logistic function 1 / (1 + exp(-x)), elementwise."""
+
     def forward(self, x: Any) -> Any:
         return ae.sigmoid(x)
 
 
 class Tanh(Module):
+    """Hyperbolic tangent, elementwise."""
+
     def forward(self, x: Any) -> Any:
         return ae.tanh(x)
 
@@ -212,6 +219,8 @@ class GELU(Module):
 
 
 class Softmax(Module):
+    """Softmax along ``dim`` (default the last axis)."""
+
     def __init__(self, dim: int = -1) -> None:
         super().__init__()
         self.dim = dim
@@ -221,6 +230,8 @@ class Softmax(Module):
 
 
 class LogSoftmax(Module):
+    """log(softmax(x)) along ``dim`` (default the last axis), stable."""
+
     def __init__(self, dim: int = -1) -> None:
         super().__init__()
         self.dim = dim

@@ -441,34 +441,42 @@ def minimum(a: Any, b: Any) -> Any:
 
 
 def negative(x: Any) -> Any:
+    """-x."""
     return apply(Negative(), x)
 
 
 def exp(x: Any) -> Any:
+    """e ** x, elementwise."""
     return apply(Exp(), x)
 
 
 def log(x: Any) -> Any:
+    """Natural logarithm, elementwise; log(0) = -inf and log of a negative number is NaN."""
     return apply(Log(), x)
 
 
 def log1p(x: Any) -> Any:
+    """log(1 + x), accurate for small x."""
     return apply(Log1p(), x)
 
 
 def expm1(x: Any) -> Any:
+    """exp(x) - 1, accurate for small x."""
     return apply(Expm1(), x)
 
 
 def sqrt(x: Any) -> Any:
+    """Square root, elementwise; the gradient at 0 is inf (PyTorch), negative inputs give NaN."""
     return apply(Sqrt(), x)
 
 
 def sin(x: Any) -> Any:
+    """Sine, elementwise (radians)."""
     return apply(Sin(), x)
 
 
 def cos(x: Any) -> Any:
+    """Cosine, elementwise (radians)."""
     return apply(Cos(), x)
 
 
@@ -486,6 +494,7 @@ def square(x: Any) -> Any:
 
 
 def tanh(x: Any) -> Any:
+    """Hyperbolic tangent, elementwise; saturates at +-1 without overflow."""
     return apply(Tanh(), x)
 
 
@@ -500,6 +509,7 @@ def relu(x: Any) -> Any:
 
 
 def leaky_relu(x: Any, negative_slope: float = 0.01) -> Any:
+    """x where x > 0, else negative_slope * x; the gradient at 0 is negative_slope (PyTorch)."""
     return apply(LeakyRelu(float(negative_slope)), x)
 
 

@@ -186,4 +186,5 @@ def flatten(x: Any, start_axis: int = 0, end_axis: int = -1) -> Any:
 
 
 def ravel(x: Any) -> Any:
+    """The elements as a 1-D tensor (a reshape to (-1,))."""
     return reshape(x, (-1,))
