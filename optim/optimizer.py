@@ -51,6 +51,11 @@ class Optimizer:
                 f"{name}: params must be an iterable of Tensors or of dicts (parameter groups), got a single "
                 f"{type(params).__name__}; wrap it in a list: {name}([param], ...)"
             )
+        if hasattr(params, "named_parameters"):
+            raise TypeError(
+                f"{name}: got the module {type(params).__name__} itself; pass its parameters: "
+                f"{name}(model.parameters(), ...)"
+            )
         params = list(params)
         if not params:
             raise ValueError(f"{name}: got an empty parameter list; pass model.parameters() or a list of Tensors")

@@ -135,3 +135,9 @@ def test_load_state_dict_validates_hyperparameters_and_changes_nothing_on_error(
     with pytest.raises(ValueError, match="lr must lie in"):
         target.load_state_dict(saved)
     assert target.param_groups[0]["lr"] == 0.3 and target.param_groups[0]["momentum"] == 0.0
+
+
+def test_passing_the_module_instead_of_its_parameters_says_how_to_fix_it():
+    model = nn.Sequential(nn.Linear(2, 3), nn.ReLU())
+    with pytest.raises(TypeError, match=r"SGD: got the module Sequential itself; .*model\.parameters\(\)"):
+        optim.SGD(model, lr=0.1)
