@@ -157,6 +157,12 @@ class Trainer:
             measure = self.ratio_every and self.iteration % self.ratio_every == 0
             before = [p.data.copy() for p in self._params()] if measure else None
             loss = float(self.optimizer.step(closure))
+            if not np.isfinite(loss):
+                raise FloatingPointError(
+                    f"Trainer: the loss became {loss} at iteration {self.iteration} (epoch {epoch}); training "
+                    f"diverged -- lower the learning rate (now {self.optimizer.param_groups[0]['lr']:g}), e.g. "
+                    f"by 10x, or clip gradients"
+                )
             if self.ema is not None:
                 self.ema.update()
             if before is not None:

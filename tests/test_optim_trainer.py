@@ -232,3 +232,11 @@ def test_plot_without_matplotlib_says_how_to_install(monkeypatch, tmp_path):
     monkeypatch.setitem(sys.modules, "matplotlib.figure", None)
     with pytest.raises(ImportError, match=r"autograd_engine\[plots\]"):
         history.plot(tmp_path)
+
+
+def test_a_diverging_run_stops_with_a_message_about_the_learning_rate():
+    model = two_layer_net(0, hidden=10)
+    opt = optim.SGD(model.parameters(), lr=1e30)
+    trainer = optim.Trainer(model, opt, TRAIN, epochs=3, monitor_samples=0, verbose=False)
+    with np.errstate(all="ignore"), pytest.raises(FloatingPointError, match=r"diverged -- lower the learning rate \(now 1e\+30\)"):
+        trainer.train()
