@@ -26,13 +26,16 @@ class Contender:
     ``run()`` is the timed call.  ``setup()``, if given, runs before each timed
     call, outside the timed region (its result is passed to ``run``).  The
     collector is disabled during the call unless ``collector=True`` (for code
-    whose garbage collection cost is part of what is measured).
+    whose garbage collection cost is part of what is measured).  ``clock`` is the
+    wall clock; ``time.thread_time`` charges a single-threaded run only for its
+    own work on a loaded machine (meaningless when several threads work).
     """
 
     name: str
     run: Callable[..., Any]
     setup: Callable[[], Any] | None = None
     collector: bool = False
+    clock: Callable[[], float] = time.perf_counter
     times: list[float] = field(default_factory=list)
     failure: str | None = None  # the exception name if a run raised
 
@@ -42,9 +45,9 @@ class Contender:
         if not self.collector:
             gc.disable()
         try:
-            start = time.perf_counter()
+            start = self.clock()
             result = self.run(*args)
-            elapsed = time.perf_counter() - start
+            elapsed = self.clock() - start
         finally:
             gc.enable()
         del result, args  # whatever run returned is freed outside the timed region

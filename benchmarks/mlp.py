@@ -15,14 +15,15 @@ everything stays float32.  The GEMMs dominate, so the engine's own cost shows as
 its ratio to the NumPy step.
 
 Run:  python benchmarks/mlp.py [--repeats N]
-      OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 python benchmarks/mlp.py   (one BLAS thread:
-      steadier on a busy machine)
+      OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 python benchmarks/mlp.py [--cpu-time]
+      (one BLAS thread, optionally timing CPU seconds: steadier on a busy machine)
 """
 from __future__ import annotations
 
 import argparse
 import os
 import sys
+import time
 from collections.abc import Callable
 
 import numpy as np
@@ -160,7 +161,11 @@ def check_same_step(x: np.ndarray, labels: np.ndarray, init: list[np.ndarray]) -
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=15)
+    parser.add_argument("--cpu-time", action="store_true", help="time CPU seconds, not wall clock (needs one BLAS thread)")
     args = parser.parse_args()
+    one_thread = os.environ.get("OMP_NUM_THREADS") == "1" and os.environ.get("OPENBLAS_NUM_THREADS") == "1"
+    if args.cpu_time and not one_thread:
+        parser.error("--cpu-time needs OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 (several threads' CPU time is not a duration)")
 
     x, labels, init = make_problem()
     check_same_step(x, labels, init)
@@ -180,8 +185,11 @@ def main() -> None:
         print(f"PyTorch agrees: loss {torch_loss:.6f}")
         contenders.append(Contender("torch", torch_step(x, labels, [torch.tensor(p, requires_grad=True) for p in init])))
 
+    for c in contenders:
+        c.clock = time.thread_time if args.cpu_time else time.perf_counter
     compare(contenders, repeats=args.repeats, warmup=2, pause=0.2, title="mlp step")
-    print(f"\n### One SGD step of a 3072-512-512-10 ReLU MLP, batch {BATCH}, float32 ({args.repeats} interleaved repeats)\n")
+    how = f"{args.repeats} interleaved repeats, {'CPU time' if args.cpu_time else 'wall clock'}, {'one' if one_thread else 'default'} BLAS threads"
+    print(f"\n### One SGD step of a 3072-512-512-10 ReLU MLP, batch {BATCH}, float32 ({how})\n")
     print(table(contenders, "numpy (hand-written backprop)", unit="ms", per_label="step"))
     print()
     print(machine_info())

@@ -13,13 +13,14 @@ On such tiny arrays the arithmetic costs about a microsecond; everything else is
 the framework's own overhead.  Reported in microseconds per op, beside raw NumPy
 doing the same forward arithmetic, PyTorch (eager, CPU) and MyGrad when installed.
 
-Run:  python benchmarks/overhead.py [--repeats N]
+Run:  python benchmarks/overhead.py [--repeats N] [--cpu-time]
 """
 from __future__ import annotations
 
 import argparse
 import os
 import sys
+import time
 
 import numpy as np
 
@@ -127,7 +128,9 @@ def installed(module: str, note: str) -> bool:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=15)
+    parser.add_argument("--cpu-time", action="store_true", help="time CPU seconds, not wall clock (steadier on a busy machine)")
     args = parser.parse_args()
+    clock = time.thread_time if args.cpu_time else time.perf_counter
 
     has_torch = installed("torch", "pip install -e '.[bench]'")
     has_mygrad = installed("mygrad", "pip install mygrad to include it")
@@ -141,11 +144,13 @@ def main() -> None:
             *(torch_contenders(arrays, weights) if has_torch else []),
             *(mygrad_contenders(arrays, weights) if has_mygrad else []),
         ]
+        for c in contenders:
+            c.clock = clock
         compare(contenders, repeats=args.repeats, pause=0.1, title=f"overhead ({variant})")
         reference = "torch forward+backward" if has_torch else "numpy forward"
         print(
             f"\n### Per-op overhead, {variant}: {OPS}-op chain of 4x4 float32 multiplies and adds "
-            f"({args.repeats} interleaved repeats)\n"
+            f"({args.repeats} interleaved repeats, {'CPU time' if args.cpu_time else 'wall clock'})\n"
         )
         print(table(contenders, reference, unit="us", per=OPS, per_label="op"))
     print()

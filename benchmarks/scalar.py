@@ -8,7 +8,7 @@
 2. A chain of 60,000 scalar ops (``y = y * a + b``, 30,000 times) and its backward:
    micrograd's recursive topological sort raises RecursionError there.
 
-Run:  python benchmarks/scalar.py [--repeats N]
+Run:  python benchmarks/scalar.py [--repeats N] [--cpu-time]
 """
 from __future__ import annotations
 
@@ -17,6 +17,7 @@ import math
 import os
 import random
 import sys
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -165,7 +166,10 @@ def _has_torch() -> bool:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument("--cpu-time", action="store_true", help="time CPU seconds, not wall clock (steadier on a busy machine)")
     args = parser.parse_args()
+    clock = time.thread_time if args.cpu_time else time.perf_counter
+    how = f"{args.repeats} interleaved repeats, {'CPU time' if args.cpu_time else 'wall clock'}"
     has_torch = _has_torch()
 
     X, y = make_moons()
@@ -182,11 +186,11 @@ def main() -> None:
     # cycles, so most of its step time goes to the collector): time with it on, as users run it,
     # and again with it off to show what the collector costs each framework.
     for collector in (True, False):
-        contenders = [Contender(name, step, collector=collector) for name, step in steps.items()]
+        contenders = [Contender(name, step, collector=collector, clock=clock) for name, step in steps.items()]
         compare(contenders, repeats=args.repeats, pause=0.2, title="scalar MLP")
         print(
             f"\n### micrograd's demo step: MLP 2-16-16-1 on {POINTS} points, every scalar a node, "
-            f"garbage collector {'on (as users run it)' if collector else 'off'} ({args.repeats} interleaved repeats)\n"
+            f"garbage collector {'on (as users run it)' if collector else 'off'} ({how})\n"
         )
         print(table(contenders, "micrograd", unit="s", per_label="step"))
 
@@ -197,9 +201,9 @@ def main() -> None:
         import torch
 
         makers["torch"] = lambda v: torch.tensor(v, dtype=torch.float64, requires_grad=True)
-    contenders = [Contender(name, chain(make), collector=True) for name, make in makers.items()]
+    contenders = [Contender(name, chain(make), collector=True, clock=clock) for name, make in makers.items()]
     compare(contenders, repeats=args.repeats, pause=0.2, title="deep chain")
-    print(f"\n### A {2 * CHAIN_STEPS:,}-op-deep scalar chain, forward and backward, collector on ({args.repeats} interleaved repeats)\n")
+    print(f"\n### A {2 * CHAIN_STEPS:,}-op-deep scalar chain, forward and backward, collector on ({how})\n")
     print(table(contenders, "engine", unit="s", per_label="chain"))
     print()
     print(machine_info())
