@@ -228,6 +228,8 @@ class Tensor:
             return np.array(self.data, dtype=dtype, copy=True)
         return np.asarray(self.data, dtype=dtype)
 
+    # Hash by identity although __eq__ is elementwise: the backward pass keys its dicts by tensors
+    # (a subclass that overrides __eq__ must keep this __hash__).
     __hash__ = object.__hash__
 
     # ----- operators --------------------------------------------------------
