@@ -200,7 +200,8 @@ def _soft_cross_entropy(log_p, probabilities, weight, reduction, label_smoothing
     if probabilities.shape != shape:
         raise ae.ShapeError(
             f"cross_entropy: float targets are class probabilities and must have the input's shape {shape}, "
-            f"got {probabilities.shape}; for class indices pass an integer array"
+            f"got {probabilities.shape}; for class indices pass an integer array (np.array([...]) or "
+            f"ae.tensor([...], dtype=np.int64): Python numbers given to Tensor() become float32)"
         )
     n_classes = shape[class_axis]
     probabilities = probabilities.astype(log_p.dtype, copy=False)

@@ -278,3 +278,11 @@ def test_raising_the_l2_strength_raises_the_loss():
     x, y = RNG.standard_normal((10, 5)), RNG.integers(0, 3, size=10)
     losses = [(F.cross_entropy(model(x), y) + reg * nn.l2_penalty(model)).item() for reg in (0.0, 1e-3, 1e-1, 1.0)]
     assert losses == sorted(losses) and losses[0] < losses[-1]
+
+
+def test_class_indices_made_with_tensor_are_float_and_the_error_says_how_to_keep_them_integer():
+    labels = ae.tensor([0, 2, 1])  # Python numbers become the default float dtype
+    with pytest.raises(ae.ShapeError, match=r"cross_entropy: float targets.*dtype=np.int64"):
+        F.cross_entropy(np.zeros((3, 4)), labels)
+    loss = F.cross_entropy(np.zeros((3, 4)), ae.tensor([0, 2, 1], dtype=np.int64))
+    assert loss.item() == pytest.approx(np.log(4))
