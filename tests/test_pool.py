@@ -85,7 +85,9 @@ def test_avg_pool_matches_the_loop_reference_and_its_gradient_finite_differences
     x, kernel, stride, padding = problem
     kwargs = {**_kwargs(kernel, stride, padding), "count_include_pad": include_pad}
     out = ae.avg_pool2d(x, **kwargs)
-    np.testing.assert_allclose(out.data, pool_reference(x, kernel, stride, padding, "avg", include_pad), rtol=1e-12)
+    expected = pool_reference(x, kernel, stride, padding, "avg", include_pad)
+    # a window whose values cancel sums to rounding noise: the tolerance scales with the inputs
+    np.testing.assert_allclose(out.data, expected, rtol=1e-12, atol=1e-14 * (1 + np.abs(x).max()))
     assert ae.avg_pool2d(x.astype(np.float32), **kwargs).dtype == np.float32
     report = gradcheck(lambda x: ae.avg_pool2d(x, **kwargs), [x])
     assert report, report.table()
