@@ -93,10 +93,13 @@ def apply(op: Primitive, *inputs: Any) -> Any:
     """
     arrays = []
     needs = []
+    any_needs = False
     for x in inputs:  # one plain loop: cheaper than two comprehensions for an op's one or two inputs
         if isinstance(x, Tensor):
             arrays.append(x.data)
-            needs.append(x.requires_grad)
+            needed = x.requires_grad
+            needs.append(needed)
+            any_needs = any_needs or needed
         else:
             arrays.append(x)
             needs.append(False)
@@ -108,13 +111,14 @@ def apply(op: Primitive, *inputs: Any) -> Any:
         raise _forward_error(op, arrays, error) from error
     if type(out) is not np.ndarray:
         out = np.asarray(out)
-    if state.anomaly:
+    mode = state  # the thread-local grad mode: one global lookup per op (its attribute reads cost ~60 ns each)
+    if mode.anomaly:
         op.created_at = user_source_line()
         _check_finite(out, op, "forward output")
-    if True in needs and state.grad_enabled and out.dtype.kind == "f":
+    if any_needs and mode.grad_enabled and out.dtype.kind == "f":
         op.inputs = inputs
         op.needs_grad = tuple(needs)
-        op.scope = state.scope
+        op.scope = mode.scope
         return Tensor._from_op(out, op)
     return Tensor._from_op(out, None)
 
