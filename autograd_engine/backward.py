@@ -169,21 +169,24 @@ def run_backward(
                 _accumulate_at(pending, owned, x, node.key, g)
                 grads = (None,)
             else:
-                args = [x.data if isinstance(x, Tensor) else x for x in inputs]
-                borrowed = (g, tensor.data, *args)  # arrays a rule may hand back: never add into them
-                grads = node.backward(g, tensor.data, *args)
+                args = [g, tensor.data]  # a plain loop: a comprehension is a function call of its own
+                for x in inputs:
+                    args.append(x.data if isinstance(x, Tensor) else x)
+                borrowed = tuple(args)  # arrays a rule may hand back: never add into them
+                grads = node.backward(*args)
             # One pass over the inputs: accumulate each one's gradient, and once its last
             # consumer has delivered, it is ready to run its own rule.
             for x, needed, gx in zip(inputs, node.needs_grad, grads):
                 if not needed:
                     continue  # a constant, or a tensor that does not require grad
+                is_leaf = x._node is None
                 if gx is not None:
                     if anomaly:
                         _check_finite(gx, node, "gradient for an input")
-                    if x._node is None:
+                    if is_leaf:
                         leaves[x] = None
                     _accumulate(pending, owned, x, gx, borrowed, create_graph, node)
-                if x._node is not None:
+                if not is_leaf:
                     remaining = consumers[x] - 1
                     if remaining:
                         consumers[x] = remaining
@@ -262,14 +265,15 @@ def _accumulate(
     gradient, the node's output and inputs): a pending gradient that is one of them, or a
     view, is never added into in place.
     """
+    data = x.data
     if not create_graph and type(gx) is not np.ndarray:
         gx = np.asarray(gx)  # 0-d arithmetic gives NumPy scalars, which cannot be added into in place
         borrowed = ()
-    if gx.shape != x.data.shape:
+    if gx.shape != data.shape:
         who = node.describe() if node is not None else "backward"
         raise ShapeError(f"{who}: gradient of shape {gx.shape} for an input of shape {x.shape} (engine bug)")
-    if gx.dtype != x.data.dtype:
-        gx = gx.astype(x.data.dtype)
+    if gx.dtype != data.dtype:
+        gx = gx.astype(data.dtype)
         borrowed = ()
     previous = pending.get(x)
     if previous is None:
@@ -329,11 +333,12 @@ def _count_consumers(roots: Sequence[Tensor]) -> dict[Tensor, int]:
             raise _freed_error(node)
         for x in inputs:
             if isinstance(x, Tensor) and x._node is not None:
-                if x in counts:
-                    counts[x] += 1
-                else:
+                seen = counts.get(x)
+                if seen is None:
                     counts[x] = 1
                     stack.append(x)
+                else:
+                    counts[x] = seen + 1
     return counts
 
 
