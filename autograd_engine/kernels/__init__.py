@@ -6,7 +6,6 @@ gradient rules; they import these modules on their first call, so that
 compiled with ``cache=True`` (the machine code is stored in ``__pycache__``
 beside this file and reused by later processes).
 
-- :mod:`.im2col` -- unfold image patches into columns and fold them back, and the
-  (F, N, P) <-> (N, F, P) layout changes around the convolution's GEMMs;
+- :mod:`.im2col` -- unfold image patches into columns and fold them back;
 - :mod:`.pool` -- max pooling (with argmax switches) and average pooling, forward and backward.
 """

@@ -1,10 +1,11 @@
 """Kernels of the im2col convolution: unfold patches into columns, fold columns back.
 
-The convolution of ``x`` (N, C, H, W) with filters (F, C, KH, KW) becomes one
-matrix product ``W_row (F, C*KH*KW) @ cols (C*KH*KW, N*OH*OW)`` (the notes'
-``W_row @ X_col``).  ``cols`` keeps the images side by side along its columns,
-so the whole batch is a single large GEMM for BLAS; its result comes out as
-(F, N, OH*OW) and :func:`fm_to_nchw` moves it to NCHW while adding the bias.
+The convolution of ``x`` (N, C, H, W) with filters (F, C, KH, KW) becomes, per
+image n, the matrix product ``W_row (F, C*KH*KW) @ cols[n] (C*KH*KW, OH*OW)`` (the
+notes' ``W_row @ X_col``).  ``cols`` is (N, R, OH*OW) with one matrix per image, so
+the stacked product ``W_row @ cols`` comes out as (N, F, OH*OW): NCHW with no
+transpose.  R may exceed C*KH*KW: the op keeps a row of ones below the taps there
+to fold the bias into the GEMM; the kernels leave rows past C*KH*KW alone.
 
 Output position (oy, ox) and kernel tap (i, j) read the input pixel
 ``(oy*sh - ph + i*dh, ox*sw - pw + j*dw)``; pixels outside the input are the
@@ -32,10 +33,10 @@ def valid_range(offset: int, stride: int, size: int, n_out: int) -> tuple[int, i
 
 @njit(cache=True, nogil=True)
 def im2col(x, kh, kw, sh, sw, ph, pw, dh, dw, oh, ow, cols, start, stop):
-    """Fill ``cols`` (C*KH*KW, N*OH*OW): row (c, i, j), column (n, oy, ox) holds the input
-    pixel that tap (i, j) of channel c sees at output (oy, ox) of image n (0 in the padding)."""
+    """Fill ``cols`` (N, R, OH*OW): ``cols[n, (c, i, j), (oy, ox)]`` is the input pixel that
+    tap (i, j) of channel c sees at output (oy, ox) of image n (0 in the padding)."""
     n_images, channels, height, width = x.shape
-    plane, total = oh * ow, cols.shape[1]
+    plane, rows = oh * ow, cols.shape[1]
     src, dst = x.reshape(x.size), cols.reshape(cols.size)
     for task in range(start, stop):
         n = task // channels
@@ -45,7 +46,7 @@ def im2col(x, kh, kw, sh, sw, ph, pw, dh, dw, oh, ow, cols, start, stop):
             for j in range(kw):
                 offset = j * dw - pw
                 x_lo, x_hi = valid_range(offset, sw, width, ow)
-                row_start = u64(((c * kh + i) * kw + j) * total + n * plane)
+                row_start = u64((n * rows + (c * kh + i) * kw + j) * plane)
                 for oy in range(oh):
                     out = row_start + u64(oy * ow)
                     if oy < y_lo or oy >= y_hi:
@@ -68,9 +69,10 @@ def im2col(x, kh, kw, sh, sw, ph, pw, dh, dw, oh, ow, cols, start, stop):
 @njit(cache=True, nogil=True)
 def col2im(cols, kh, kw, sh, sw, ph, pw, dh, dw, oh, ow, dx, start, stop):
     """The adjoint of :func:`im2col`: overwrite ``dx`` (N, C, H, W) with the sum, for every
-    input pixel, of the entries of ``cols`` that were copied from it (padding entries dropped)."""
+    input pixel, of the entries of ``cols`` (N, R, OH*OW) that were copied from it
+    (padding entries dropped)."""
     n_images, channels, height, width = dx.shape
-    plane, total = oh * ow, cols.shape[1]
+    plane, rows = oh * ow, cols.shape[1]
     src, dst = cols.reshape(cols.size), dx.reshape(dx.size)
     for task in range(start, stop):
         n = task // channels
@@ -83,7 +85,7 @@ def col2im(cols, kh, kw, sh, sw, ph, pw, dh, dw, oh, ow, dx, start, stop):
             for j in range(kw):
                 offset = j * dw - pw
                 x_lo, x_hi = valid_range(offset, sw, width, ow)
-                row_start = u64(((c * kh + i) * kw + j) * total + n * plane)
+                row_start = u64((n * rows + (c * kh + i) * kw + j) * plane)
                 for oy in range(y_lo, y_hi):
                     out = row_start + u64(oy * ow)
                     pixel = u64((task * height + oy * sh + i * dh - ph) * width + offset)
@@ -93,30 +95,3 @@ def col2im(cols, kh, kw, sh, sw, ph, pw, dh, dw, oh, ow, dx, start, stop):
                     else:
                         for ox in range(x_lo, x_hi):
                             dst[pixel + u64(ox * sw)] += src[out + u64(ox)]
-
-
-@njit(cache=True, nogil=True)
-def fm_to_nchw(out_fm, bias, out, start, stop):
-    """``out[n, f, p] = out_fm[f, n, p] + bias[f]``: the GEMM's (F, N, P) result in NCHW order."""
-    filters, n_images, plane = out_fm.shape
-    src, dst = out_fm.reshape(out_fm.size), out.reshape(out.size)
-    for task in range(start, stop):
-        n = task // filters
-        f = task - n * filters
-        b = bias[f]
-        read, write = u64((f * n_images + n) * plane), u64(task * plane)
-        for p in range(plane):
-            dst[write + u64(p)] = src[read + u64(p)] + b
-
-
-@njit(cache=True, nogil=True)
-def nchw_to_fm(g, g_fm, start, stop):
-    """``g_fm[f, n, p] = g[n, f, p]``: an NCHW gradient in the (F, N, P) order of the GEMMs."""
-    n_images, filters, plane = g.shape
-    src, dst = g.reshape(g.size), g_fm.reshape(g_fm.size)
-    for task in range(start, stop):
-        n = task // filters
-        f = task - n * filters
-        read, write = u64(task * plane), u64((f * n_images + n) * plane)
-        for p in range(plane):
-            dst[write + u64(p)] = src[read + u64(p)]

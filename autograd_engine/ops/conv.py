@@ -13,9 +13,10 @@ input rows/columns that no window reaches are ignored (W=10, F=3, S=2, P=0 gives
 The hot loops run in Numba kernels (``autograd_engine/kernels``), imported on the
 first call so that ``import autograd_engine`` does not load Numba, and split over
 the (image, channel) planes on a few threads (``kernels/threads.py``).  Convolution is
-the notes' im2col: ``W_row @ X_col`` as a BLAS GEMM over a chunk of images at a time
-(a few MB of columns, so they stay in cache); its backward is two more GEMMs
-(``dW = dOut @ X_col^T``, ``dX_col = W_row^T @ dOut``) and col2im.  These gradient rules run on raw arrays, so the three primitives
+the notes' im2col: ``W_row @ X_col`` as BLAS GEMMs over a chunk of images at a time
+(a few MB of columns, so they stay in cache), one (C*KH*KW, OH*OW) matrix per image so
+that the products land in NCHW; its backward is two more GEMMs
+(``dW = sum over images of dOut @ X_col^T``, ``dX_col = W_row^T @ dOut``) and col2im.  These gradient rules run on raw arrays, so the three primitives
 refuse ``create_graph=True`` (``differentiable_twice = False``).
 
 dtypes: float32 stays float32 and float64 stays float64 (NumPy promotion between
@@ -117,16 +118,17 @@ def _check_images(x: Any, op: str) -> tuple[int, int, int, int]:
 
 
 CHUNK_BYTES = 4 * 1024 * 1024
-"""Size of the im2col matrix of one chunk of images: small enough to stay in cache between
-im2col, the GEMM and col2im, large enough for BLAS to run at full speed."""
+"""Size of the im2col matrices of one chunk of images: small enough to stay in cache between
+im2col, the GEMMs and col2im, large enough for BLAS to run at full speed."""
 
 
 class Conv2d(Primitive):
     """2-D cross-correlation (no kernel flip), NCHW, with stride, zero padding, dilation, groups.
 
-    The batch is processed in chunks of images whose im2col matrix fits in ``CHUNK_BYTES``,
+    The batch is processed in chunks of images whose im2col matrices fit in ``CHUNK_BYTES``,
     so that the columns stay in cache and memory does not grow with the batch; backward
-    recomputes each chunk's columns instead of saving them.
+    recomputes each chunk's columns instead of saving them.  The columns are one
+    (C*KH*KW, OH*OW) matrix per image, so every GEMM reads and writes NCHW directly.
     """
 
     __slots__ = ("stride", "padding", "dilation", "groups", "out_size")
@@ -147,84 +149,82 @@ class Conv2d(Primitive):
     def _geometry(self, w_shape: tuple[int, ...]) -> tuple[int, ...]:
         return (*w_shape[2:], *self.stride, *self.padding, *self.dilation, *self.out_size)
 
-    def _chunks(self, n: int, taps: int, dtype: np.dtype):
-        """(start, stop) of each chunk of images, the chunk size, and a flat buffer for its im2col matrix."""
+    def _chunks(self, n: int, rows: int, dtype: np.dtype) -> tuple[list[tuple[int, int]], np.ndarray]:
+        """(start, stop) of each chunk of images and a (size, rows, OH*OW) buffer for its columns."""
         plane = self.out_size[0] * self.out_size[1]
-        per_image = max(1, taps * plane * dtype.itemsize)
-        size = max(1, min(n, CHUNK_BYTES // per_image))
-        buffer = np.empty(taps * size * plane, dtype=dtype)
-        return [(start, min(n, start + size)) for start in range(0, n, size)], size, buffer
+        size = max(1, min(n, CHUNK_BYTES // max(1, rows * plane * dtype.itemsize)))
+        return [(start, min(n, start + size)) for start in range(0, n, size)], np.empty((size, rows, plane), dtype)
 
     def _im2col(self, x: np.ndarray, w_shape: tuple[int, ...], buffer: np.ndarray) -> np.ndarray:
-        m, c = x.shape[:2]
-        taps, plane = c * w_shape[2] * w_shape[3], self.out_size[0] * self.out_size[1]
-        cols = buffer[: taps * m * plane].reshape(taps, m * plane)
-        parallel_for(_im2col_kernels().im2col, m * c, cols.size, x, *self._geometry(w_shape), cols)
+        """The columns of the images ``x`` (M, C, H, W) in the first M matrices of ``buffer``."""
+        cols = buffer[: x.shape[0]]
+        parallel_for(_im2col_kernels().im2col, x.shape[0] * x.shape[1], cols.size, x, *self._geometry(w_shape), cols)
         return cols
 
     def forward(self, x, w, b=None):
-        kernels = _im2col_kernels()
         dtype = _compute_dtype(x, w, b)
         result_dtype = np.result_type(*[a.dtype for a in (x, w, b) if a is not None])
         x = np.ascontiguousarray(x, dtype=dtype)
-        w_rows = np.ascontiguousarray(w, dtype=dtype).reshape(w.shape[0], -1)
-        n, c = x.shape[:2]
-        f, taps_per_group = w_rows.shape
+        n = x.shape[0]
+        f, taps = w.shape[0], int(np.prod(w.shape[1:]))
         plane = self.out_size[0] * self.out_size[1]
-        bias = np.zeros(f, dtype=dtype) if b is None else np.ascontiguousarray(b, dtype=dtype)
-        out = np.empty((n, f, *self.out_size), dtype=dtype)
-        chunks, size, buffer = self._chunks(n, c * w.shape[2] * w.shape[3], dtype)
-        out_buffer = np.empty(f * size * plane, dtype=dtype)
+        fold_bias = b is not None and self.groups == 1
+        # With one group the bias is one more column of W_row against a row of ones in the columns.
+        w_rows = np.empty((f, taps + fold_bias), dtype=dtype)
+        w_rows[:, :taps] = w.reshape(f, taps)
+        if fold_bias:
+            w_rows[:, taps] = b
+        out = np.empty((n, f, plane), dtype=dtype)
+        chunks, buffer = self._chunks(n, w.shape[1] * w.shape[2] * w.shape[3] * self.groups + fold_bias, dtype)
+        if fold_bias:
+            buffer[:, -1] = 1  # the kernels never write past the taps
         for start, stop in chunks:
-            m = stop - start
             cols = self._im2col(x[start:stop], w.shape, buffer)
-            out_fm = out_buffer[: f * m * plane].reshape(f, m * plane)
-            for rows, taps in _group_blocks(f, taps_per_group, self.groups):
-                np.matmul(w_rows[rows], cols[taps], out=out_fm[rows])
-            target = out[start:stop].reshape(m, f, plane)
-            parallel_for(kernels.fm_to_nchw, m * f, target.size, out_fm.reshape(f, m, plane), bias, target)
+            if self.groups == 1:
+                np.matmul(w_rows, cols, out=out[start:stop])
+            else:
+                for rows, group_taps in _group_blocks(f, taps, self.groups):
+                    out[start:stop, rows] = np.matmul(w_rows[rows], cols[:, group_taps])
+        if b is not None and not fold_bias:
+            out += np.asarray(b, dtype=dtype)[:, None]
+        out = out.reshape(n, f, *self.out_size)
         return out.astype(result_dtype) if result_dtype == np.float16 else out
 
     def backward(self, g, out, x, w, b=None):
-        kernels = _im2col_kernels()
         dtype = _compute_dtype(x, w, b)
         need_x, need_w = self.needs_grad[0], self.needs_grad[1]
         need_b = b is not None and self.needs_grad[2]
         x = np.ascontiguousarray(x, dtype=dtype)
-        w_rows = np.ascontiguousarray(w, dtype=dtype).reshape(w.shape[0], -1)
-        g = np.ascontiguousarray(g, dtype=dtype)
         n, c = x.shape[:2]
-        f, taps_per_group = w_rows.shape
+        f, taps = w.shape[0], int(np.prod(w.shape[1:]))
+        w_rows = np.asarray(w, dtype=dtype).reshape(f, taps)
         plane = self.out_size[0] * self.out_size[1]
-        blocks = _group_blocks(f, taps_per_group, self.groups)
-        chunks, size, buffer = self._chunks(n, c * w.shape[2] * w.shape[3], dtype)
-        g_buffer = np.empty(f * size * plane, dtype=dtype)
+        g = np.asarray(g, dtype=dtype).reshape(n, f, plane)
+        blocks = _group_blocks(f, taps, self.groups)
+        chunks, buffer = self._chunks(n, c * w.shape[2] * w.shape[3], dtype)
         gx = np.empty(x.shape, dtype=dtype) if need_x else None
-        gw = np.zeros(w_rows.shape, dtype=dtype) if need_w else None
-        gb = np.zeros(f, dtype=dtype) if need_b else None
+        gw = np.zeros((f, taps), dtype=dtype) if need_w else None
         for start, stop in chunks:
-            m = stop - start
-            g_fm = g_buffer[: f * m * plane].reshape(f, m * plane)
-            source = g[start:stop].reshape(m, f, plane)
-            parallel_for(kernels.nchw_to_fm, m * f, source.size, source, g_fm.reshape(f, m, plane))
-            if need_b:
-                gb += g_fm.sum(axis=1)
+            g_chunk = g[start:stop]
             if need_w:
                 cols = self._im2col(x[start:stop], w.shape, buffer)
-                for rows, taps in blocks:
-                    gw[rows] += g_fm[rows] @ cols[taps].T
+                for rows, group_taps in blocks:
+                    gw[rows] += np.matmul(g_chunk[:, rows], cols[:, group_taps].transpose(0, 2, 1)).sum(axis=0)
             if need_x:
-                d_cols = buffer[: c * w.shape[2] * w.shape[3] * m * plane].reshape(-1, m * plane)
-                for rows, taps in blocks:
-                    np.matmul(w_rows[rows].T, g_fm[rows], out=d_cols[taps])
-                target = gx[start:stop]
-                parallel_for(kernels.col2im, m * c, d_cols.size, d_cols, *self._geometry(w.shape), target)
+                d_cols = buffer[: stop - start]
+                if self.groups == 1:
+                    np.matmul(w_rows.T, g_chunk, out=d_cols)
+                else:
+                    for rows, group_taps in blocks:
+                        d_cols[:, group_taps] = np.matmul(w_rows[rows].T, g_chunk[:, rows])
+                parallel_for(_im2col_kernels().col2im, (stop - start) * c, d_cols.size, d_cols,
+                             *self._geometry(w.shape), gx[start:stop])
+        gb = g.sum(axis=2).sum(axis=0) if need_b else None
         return (gx, None if gw is None else gw.reshape(w.shape)) + (() if b is None else (gb,))
 
 
 def _group_blocks(filters: int, taps_per_group: int, groups: int) -> list[tuple[slice, slice]]:
-    """For each group: its filters' rows of W_row and its channels' rows of X_col.  One 2-D GEMM
-    per group (NumPy's stacked matmul skips BLAS when an operand is a transposed view)."""
+    """For each group: its filters' rows of W_row and its channels' rows of the columns."""
     per_group = filters // groups
     return [
         (slice(g * per_group, (g + 1) * per_group), slice(g * taps_per_group, (g + 1) * taps_per_group))
