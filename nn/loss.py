@@ -18,6 +18,7 @@ import numpy as np
 
 import autograd_engine as ae
 from autograd_engine import Tensor
+from autograd_engine.ops.dispatch import value
 
 from .module import Module
 
@@ -26,9 +27,6 @@ _REDUCTIONS = ("mean", "sum", "none")
 
 # ----- helpers ----------------------------------------------------------------
 
-
-def _value(x: Any) -> Any:
-    return x.data if isinstance(x, Tensor) else x
 
 
 def _check_reduction(reduction: str, op: str) -> None:
@@ -48,7 +46,7 @@ def _class_scores(input: Any, op: str) -> tuple[Any, int]:
     """Scores/log-probabilities as (M, C) with the class axis last, and the class count C.
 
     Accepts (C,), (N, C) and PyTorch's (N, C, d1, ...) layouts."""
-    shape = np.shape(_value(input))
+    shape = np.shape(value(input))
     if len(shape) == 0:
         raise ae.ShapeError(f"{op}: the input must have a class axis, shapes (N, C) or (C,), got a 0-d tensor")
     if len(shape) == 1:
@@ -66,7 +64,7 @@ def check_labels(target: Any, input_shape: tuple[int, ...], op: str, ignore_inde
     Raises TypeError for a non-integer dtype, ShapeError for a wrong shape and ValueError
     for a label outside [0, C) (other than ``ignore_index``).
     """
-    labels = np.asarray(_value(target))
+    labels = np.asarray(value(target))
     class_axis = 0 if len(input_shape) == 1 else 1
     n_classes = input_shape[class_axis]
     expected = input_shape[:class_axis] + input_shape[class_axis + 1 :]
@@ -95,7 +93,7 @@ def check_labels(target: Any, input_shape: tuple[int, ...], op: str, ignore_inde
 def _class_weight(weight: Any, n_classes: int, op: str, dtype: np.dtype) -> np.ndarray | None:
     if weight is None:
         return None
-    weight = np.asarray(_value(weight), dtype=dtype)
+    weight = np.asarray(value(weight), dtype=dtype)
     if weight.shape != (n_classes,):
         raise ae.ShapeError(f"{op}: weight must have one entry per class, shape ({n_classes},), got {weight.shape}")
     return weight
@@ -123,11 +121,11 @@ def nll_loss(
 
 def _nll(input: Any, target: Any, weight: Any, ignore_index: int, reduction: str, op: str) -> Any:
     _check_reduction(reduction, op)
-    shape = np.shape(_value(input))
+    shape = np.shape(value(input))
     labels = check_labels(target, shape, op, ignore_index)
     scores, n_classes = _class_scores(input, op)
     flat = labels.reshape(-1)
-    class_weight = _class_weight(weight, n_classes, op, np.dtype(_value(input).dtype))
+    class_weight = _class_weight(weight, n_classes, op, np.dtype(value(input).dtype))
     ignored = flat == ignore_index
     if class_weight is None and not ignored.any():
         picked = scores[np.arange(flat.size), flat]
@@ -165,10 +163,10 @@ def cross_entropy(
     _check_reduction(reduction, "cross_entropy")
     if not 0.0 <= label_smoothing <= 1.0:
         raise ValueError(f"cross_entropy: label_smoothing must be in [0, 1], got {label_smoothing}")
-    shape = np.shape(_value(input))
+    shape = np.shape(value(input))
     class_axis = 0 if len(shape) == 1 else 1
     log_p = ae.log_softmax(input, axis=class_axis)
-    target_value = np.asarray(_value(target))
+    target_value = np.asarray(value(target))
     if target_value.dtype.kind == "f":
         return _soft_cross_entropy(log_p, target_value, weight, reduction, label_smoothing, shape, class_axis)
     nll = _nll(log_p, target, weight, ignore_index, reduction, "cross_entropy")
@@ -176,7 +174,7 @@ def cross_entropy(
         return nll
     labels = check_labels(target, shape, "cross_entropy", ignore_index)
     n_classes = shape[class_axis]
-    class_weight = _class_weight(weight, n_classes, "cross_entropy", np.dtype(_value(input).dtype))
+    class_weight = _class_weight(weight, n_classes, "cross_entropy", np.dtype(value(input).dtype))
     if class_weight is not None:
         w_shape = [1] * len(shape)
         w_shape[class_axis] = n_classes
@@ -224,7 +222,7 @@ def _hinge_terms(input: Any, target: Any, margin: float, p: int, op: str) -> tup
     """max(0, s_j - s_y + margin)**p for every class j != y, as (M, C), and the flat labels."""
     if p not in (1, 2):
         raise ValueError(f"{op}: p must be 1 (hinge) or 2 (squared hinge), got {p}")
-    shape = np.shape(_value(input))
+    shape = np.shape(value(input))
     if len(shape) not in (1, 2):
         raise ae.ShapeError(f"{op}: scores must be (N, C) or (C,), got shape {shape}")
     labels = check_labels(target, shape, op)
@@ -235,7 +233,7 @@ def _hinge_terms(input: Any, target: Any, margin: float, p: int, op: str) -> tup
     margins = ae.relu(scores - correct + margin)
     if p == 2:
         margins = margins * margins
-    others = np.ones(np.shape(_value(scores)), dtype=_value(scores).dtype)
+    others = np.ones(np.shape(value(scores)), dtype=value(scores).dtype)
     others[rows, flat] = 0
     return margins * others, flat, labels.shape
 
@@ -254,7 +252,7 @@ def multiclass_hinge_loss(
     _check_reduction(reduction, "multiclass_hinge_loss")
     terms, flat, label_shape = _hinge_terms(input, target, delta, p, "multiclass_hinge_loss")
     losses = ae.sum(terms, axis=1)
-    class_weight = _class_weight(weight, np.shape(_value(terms))[1], "multiclass_hinge_loss", _value(terms).dtype)
+    class_weight = _class_weight(weight, np.shape(value(terms))[1], "multiclass_hinge_loss", value(terms).dtype)
     if class_weight is not None:
         losses = losses * class_weight[flat]
     return _reduce(ae.reshape(losses, label_shape), reduction)
@@ -270,9 +268,9 @@ def multi_margin_loss(
     """
     _check_reduction(reduction, "multi_margin_loss")
     terms, flat, label_shape = _hinge_terms(input, target, margin, p, "multi_margin_loss")
-    n_classes = np.shape(_value(terms))[1]
+    n_classes = np.shape(value(terms))[1]
     losses = ae.sum(terms, axis=1) / n_classes
-    class_weight = _class_weight(weight, n_classes, "multi_margin_loss", _value(terms).dtype)
+    class_weight = _class_weight(weight, n_classes, "multi_margin_loss", value(terms).dtype)
     if class_weight is not None:
         losses = losses * class_weight[flat]
     return _reduce(ae.reshape(losses, label_shape), reduction)
@@ -285,14 +283,14 @@ def binary_hinge_loss(input: Any, target: Any, margin: float = 1.0, reduction: s
     ``'mean'`` averages L_i over the N examples, ``'none'`` returns the (N,) vector.
     """
     _check_reduction(reduction, "binary_hinge_loss")
-    shape = np.shape(_value(input))
-    labels = np.asarray(_value(target))
+    shape = np.shape(value(input))
+    labels = np.asarray(value(target))
     if labels.shape != shape:
         raise ae.ShapeError(f"binary_hinge_loss: labels have shape {labels.shape} but the scores have shape {shape}")
     if not np.isin(labels, (-1, 1)).all():
         bad = labels[~np.isin(labels, (-1, 1))].ravel()[0]
         raise ValueError(f"binary_hinge_loss: labels must be -1 or +1, got {bad}; map {{0, 1}} labels with 2 * y - 1")
-    terms = ae.relu(margin - input * labels.astype(_value(input).dtype))
+    terms = ae.relu(margin - input * labels.astype(value(input).dtype))
     losses = ae.sum(terms, axis=tuple(range(1, len(shape)))) if len(shape) > 1 else terms
     return _reduce(losses, reduction)
 
@@ -313,22 +311,22 @@ def binary_cross_entropy_with_logits(
     from .activation import log1p_exp
 
     _check_reduction(reduction, "binary_cross_entropy_with_logits")
-    shape = np.shape(_value(input))
-    t = np.asarray(_value(target))
+    shape = np.shape(value(input))
+    t = np.asarray(value(target))
     if t.shape != shape:
         raise ae.ShapeError(
             f"binary_cross_entropy_with_logits: targets have shape {t.shape} but the logits have shape {shape}"
         )
     if t.dtype.kind not in "fiub" or (t.size and (t.min() < 0 or t.max() > 1)):
         raise ValueError("binary_cross_entropy_with_logits: targets must be numbers in [0, 1] (probabilities or 0/1 labels)")
-    target = target if isinstance(target, Tensor) else t.astype(_value(input).dtype)
+    target = target if isinstance(target, Tensor) else t.astype(value(input).dtype)
     if pos_weight is None:
         losses = log1p_exp(input) - target * input
     else:
-        pw = _value(pos_weight)
+        pw = value(pos_weight)
         losses = (1 - target) * input + (1 + (pw - 1) * target) * log1p_exp(-input)
     if weight is not None:
-        losses = losses * _value(weight)
+        losses = losses * value(weight)
     return _reduce(losses, reduction)
 
 
@@ -336,7 +334,7 @@ def binary_cross_entropy_with_logits(
 
 
 def _difference(input: Any, target: Any, op: str) -> Any:
-    a, b = np.shape(_value(input)), np.shape(_value(target))
+    a, b = np.shape(value(input)), np.shape(value(target))
     if a != b:
         raise ae.ShapeError(f"{op}: input shape {a} and target shape {b} differ; reshape one so that they match")
     return input - target
@@ -363,7 +361,7 @@ def smooth_l1_loss(input: Any, target: Any, reduction: str = "mean", beta: float
     d = _difference(input, target, "smooth_l1_loss")
     if beta == 0:
         return _reduce(ae.abs(d), reduction)
-    small = np.abs(_value(d)) < beta
+    small = np.abs(value(d)) < beta
     losses = ae.where(small, 0.5 * d * d / beta, ae.abs(d) - 0.5 * beta)
     return _reduce(losses, reduction)
 

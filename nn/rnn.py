@@ -41,8 +41,9 @@ from typing import Any
 import numpy as np
 
 import autograd_engine as ae
-from autograd_engine import Tensor, get_default_dtype
+from autograd_engine import get_default_dtype
 from autograd_engine import random as ae_random
+from autograd_engine.ops.dispatch import value
 
 from . import init
 from .module import Module, Parameter
@@ -51,9 +52,6 @@ __all__ = ["RNNCell", "LSTMCell", "GRUCell", "RNN", "LSTM", "GRU", "rnn_step", "
 
 _GATES = {"RNN_TANH": 1, "RNN_RELU": 1, "LSTM": 4, "GRU": 3}
 
-
-def _value(x: Any) -> Any:
-    return x.data if isinstance(x, Tensor) else x
 
 
 # ----- one time step, shared by the cells and the layers ----------------------------------------
@@ -77,7 +75,7 @@ def lstm_step(x_gates: Any, h: Any, c: Any, weight_hh: Any) -> tuple[Any, Any]:
         i, f, o = sigmoid of their gate blocks;  g = tanh of its block
         c_t = f * c + i * g;   h_t = o * tanh(c_t)
     """
-    hidden = np.shape(_value(h))[-1]
+    hidden = np.shape(value(h))[-1]
     gates = x_gates + ae.linear(h, weight_hh)
     i = ae.sigmoid(gates[..., :hidden])
     f = ae.sigmoid(gates[..., hidden : 2 * hidden])
@@ -97,7 +95,7 @@ def gru_step(x_gates: Any, h: Any, weight_hh: Any, bias_hh: Any = None) -> Any:
         n = tanh(x_n + r * (h W_hn^T + b_hn))
         h_t = (1 - z) * n + z * h
     """
-    hidden = np.shape(_value(h))[-1]
+    hidden = np.shape(value(h))[-1]
     h_gates = ae.linear(h, weight_hh, bias_hh)
     rz = ae.sigmoid(x_gates[..., : 2 * hidden] + h_gates[..., : 2 * hidden])
     r, z = rz[..., :hidden], rz[..., hidden:]
@@ -144,7 +142,7 @@ class _CellBase(_Recurrent):
     def _prepare(self, input: Any, hx: Any) -> tuple[Any, Any, bool]:
         """Add a batch axis to unbatched (D,) input; check shapes; zeros for a missing state."""
         name = type(self).__name__
-        shape = np.shape(_value(input))
+        shape = np.shape(value(input))
         if len(shape) not in (1, 2) or shape[-1] != self.input_size:
             raise ae.ShapeError(
                 f"{name}: expected input of shape (N, {self.input_size}) or ({self.input_size},) "
@@ -153,7 +151,7 @@ class _CellBase(_Recurrent):
         batched = len(shape) == 2
         if not batched:
             input = ae.expand_dims(input, 0)
-        n = np.shape(_value(input))[0]
+        n = np.shape(value(input))[0]
         states = hx if isinstance(hx, tuple) else (hx,)
         ready = []
         for k, state in enumerate(states):
@@ -161,10 +159,10 @@ class _CellBase(_Recurrent):
                 ready.append(np.zeros((n, self.hidden_size), dtype=self.weight_hh.dtype))
                 continue
             expected = (n, self.hidden_size) if batched else (self.hidden_size,)
-            if np.shape(_value(state)) != expected:
+            if np.shape(value(state)) != expected:
                 raise ae.ShapeError(
                     f"{name}: state {k} must have shape {expected} for input of shape {shape}, "
-                    f"got {np.shape(_value(state))}"
+                    f"got {np.shape(value(state))}"
                 )
             ready.append(state if batched else ae.expand_dims(state, 0))
         return input, tuple(ready) if isinstance(hx, tuple) else ready[0], batched
@@ -302,7 +300,7 @@ class RNNBase(_Recurrent):
 
     def forward(self, input: Any, hx: Any = None) -> tuple[Any, Any]:
         x, batched = self._check_input(input)
-        steps, n = np.shape(_value(x))[:2]
+        steps, n = np.shape(value(x))[:2]
         state = self._initial_state(hx, n, batched)
         layer_input = ae.reshape(x, (steps * n, self.input_size))
         finals: list[tuple[Any, ...]] = []
@@ -353,7 +351,7 @@ class RNNBase(_Recurrent):
     def _check_input(self, input: Any) -> tuple[Any, bool]:
         """The input as (T, N, D) and whether it had a batch axis."""
         name = type(self).__name__
-        shape = np.shape(_value(input))
+        shape = np.shape(value(input))
         layout = "(N, T, input_size)" if self.batch_first else "(T, N, input_size)"
         if len(shape) not in (2, 3) or shape[-1] != self.input_size:
             raise ae.ShapeError(
@@ -380,10 +378,10 @@ class RNNBase(_Recurrent):
         expected = (self.num_layers, n, self.hidden_size) if batched else (self.num_layers, self.hidden_size)
         ready = []
         for label, state in zip(labels, states):
-            if np.shape(_value(state)) != expected:
+            if np.shape(value(state)) != expected:
                 layout = "(num_layers, N, hidden_size)" if batched else "(num_layers, hidden_size)"
                 raise ae.ShapeError(
-                    f"{name}: {label} must have shape {layout} = {expected}, got {np.shape(_value(state))} "
+                    f"{name}: {label} must have shape {layout} = {expected}, got {np.shape(value(state))} "
                     f"(batch_first does not apply to the states)"
                 )
             ready.append(state if batched else ae.expand_dims(state, 1))
@@ -485,5 +483,5 @@ def _check_nonlinearity(name: str, nonlinearity: str) -> str:
 
 def _dropout(x: Any, p: float) -> Any:
     """Inverted dropout with a constant mask from the library's generator."""
-    keep = ae_random.default_generator().random(np.shape(_value(x))) >= p
-    return x * (keep / (1 - p)).astype(_value(x).dtype)
+    keep = ae_random.default_generator().random(np.shape(value(x))) >= p
+    return x * (keep / (1 - p)).astype(value(x).dtype)

@@ -34,7 +34,7 @@ from ..errors import ShapeError
 from ..function import Primitive, apply
 from ..kernels.threads import parallel_for
 from ..tensor import Tensor, as_array
-from .dispatch import value
+from .dispatch import shape_of
 from .reduce import mean
 
 IntPair = int | tuple[int, int]
@@ -97,9 +97,6 @@ def _compute_dtype(*arrays: Any) -> np.dtype:
     return np.dtype(np.float32) if dtype == np.float16 else get_default_dtype()
 
 
-def _shape(x: Any) -> tuple[int, ...]:
-    return np.shape(value(x))
-
 
 def _operand(x: Any) -> Any:
     """Tensors and arrays as they are; lists and numbers as arrays (Python floats: the default dtype)."""
@@ -107,7 +104,7 @@ def _operand(x: Any) -> Any:
 
 
 def _check_images(x: Any, op: str) -> tuple[int, int, int, int]:
-    shape = _shape(x)
+    shape = shape_of(x)
     if len(shape) != 4:
         hint = "; add a batch axis (x[None]) for a single image" if len(shape) == 3 else ""
         raise ShapeError(f"{op}: expected x of shape (N, C, H, W), got shape {shape}{hint}")
@@ -250,7 +247,7 @@ def conv2d(
     op = "conv2d"
     x, w, b = _operand(x), _operand(w), None if b is None else _operand(b)
     n, c, h, width = _check_images(x, op)
-    w_shape = _shape(w)
+    w_shape = shape_of(w)
     if len(w_shape) != 4:
         raise ShapeError(f"{op}: expected weights of shape (F, C/groups, KH, KW), got shape {w_shape}")
     if not isinstance(groups, (int, np.integer)) or groups < 1:
@@ -266,8 +263,8 @@ def conv2d(
             f"{op}: the weights' second axis must be C/groups = {c}/{groups} = {c // groups} "
             f"(x has C={c} channels), but w has shape {w_shape}; check in_channels of the layer"
         )
-    if b is not None and _shape(b) != (f,):
-        raise ShapeError(f"{op}: bias must have shape (F,) = ({f},), got {_shape(b)}")
+    if b is not None and shape_of(b) != (f,):
+        raise ShapeError(f"{op}: bias must have shape (F,) = ({f},), got {shape_of(b)}")
     stride_, padding_, dilation_ = pair(stride, "stride", op, 1), pair(padding, "padding", op, 0), pair(
         dilation, "dilation", op, 1
     )

@@ -84,3 +84,8 @@ def is_basic_index(key: Any) -> bool:
 def value(x: Any) -> Any:
     """The NumPy value of ``x``: a Tensor's array, anything else unchanged (constants in rules)."""
     return x.data if isinstance(x, Tensor) else x
+
+
+def shape_of(x: Any) -> tuple[int, ...]:
+    """The shape of a Tensor, ndarray, Python number or nested list (what ops check operands with)."""
+    return np.shape(value(x))

@@ -15,7 +15,7 @@ import numpy as np
 from ..errors import ShapeError
 from ..function import Primitive, apply
 from . import dispatch
-from .dispatch import expand_reduced, value
+from .dispatch import expand_reduced, shape_of, value
 
 
 def normalize_axes(axis: Any, ndim: int, op: str) -> tuple[int, ...]:
@@ -167,12 +167,9 @@ class LogSoftmax(_AlongAxis):
 # ----- public functions -------------------------------------------------------
 
 
-def _shape(x: Any) -> tuple[int, ...]:
-    return np.shape(value(x))
-
 
 def _reduce(cls: type[_Reduction], x: Any, axis: Any, keepdims: bool) -> Any:
-    return apply(cls(normalize_axes(axis, len(_shape(x)), cls.name), bool(keepdims)), x)
+    return apply(cls(normalize_axes(axis, len(shape_of(x)), cls.name), bool(keepdims)), x)
 
 
 def sum(x: Any, axis: Any = None, keepdims: bool = False) -> Any:  # noqa: A001
@@ -206,7 +203,7 @@ def logsumexp(x: Any, axis: Any = None, keepdims: bool = False) -> Any:
 def var(x: Any, axis: Any = None, ddof: int = 0, keepdims: bool = False) -> Any:
     """Variance over ``axis`` with NumPy's ``ddof`` (0: population variance), composed of
     mean, subtract and multiply."""
-    shape = _shape(x)
+    shape = shape_of(x)
     count = math.prod(shape[a] for a in normalize_axes(axis, len(shape), "var"))
     centred = x - mean(x, axis, keepdims=True)
     return sum(centred * centred, axis, keepdims) / (count - ddof)
@@ -225,7 +222,7 @@ def std(x: Any, axis: Any = None, ddof: int = 0, keepdims: bool = False) -> Any:
 
 
 def _one_axis(x: Any, axis: int, op: str) -> int | None:
-    axes = normalize_axes(axis, len(_shape(x)), op)
+    axes = normalize_axes(axis, len(shape_of(x)), op)
     return axes[0] if axes else None  # a 0-d tensor has no axis: reduce over "all" of it
 
 

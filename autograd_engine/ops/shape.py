@@ -13,7 +13,7 @@ import numpy as np
 
 from ..errors import ShapeError
 from ..function import Primitive, apply
-from .dispatch import sum_to_shape, value
+from .dispatch import shape_of, sum_to_shape
 from .reduce import normalize_axes
 
 
@@ -68,9 +68,6 @@ class BroadcastTo(Primitive):
         return (sum_to_shape(g, x.shape),)
 
 
-def _shape(x: Any) -> tuple[int, ...]:
-    return np.shape(value(x))
-
 
 def _as_shape(shape: Any) -> tuple[int, ...]:
     if isinstance(shape, (int, np.integer)):
@@ -95,7 +92,7 @@ def reshape(x: Any, shape: Any) -> Any:
     """Give ``x`` a new shape with the same number of elements (one entry may be -1)."""
     from ..tensor import Tensor
 
-    new = _resolve_shape(_shape(x), _as_shape(shape))
+    new = _resolve_shape(shape_of(x), _as_shape(shape))
     if isinstance(x, Tensor) and new == x.shape:
         return x
     return apply(Reshape(new), x)
@@ -103,13 +100,13 @@ def reshape(x: Any, shape: Any) -> Any:
 
 def transpose(x: Any, axes: Sequence[int] | None = None) -> Any:
     """Permute the axes (default: reverse them), as ``numpy.transpose``."""
-    ndim = len(_shape(x))
+    ndim = len(shape_of(x))
     if axes is None:
         axes = tuple(range(ndim))[::-1]
     else:
         axes = tuple(int(a) % max(ndim, 1) for a in axes)
         if sorted(axes) != list(range(ndim)):
-            raise ShapeError(f"transpose: axes {tuple(axes)} are not a permutation of the {ndim} axes of shape {_shape(x)}")
+            raise ShapeError(f"transpose: axes {tuple(axes)} are not a permutation of the {ndim} axes of shape {shape_of(x)}")
     return apply(Transpose(axes), x)
 
 
@@ -118,7 +115,7 @@ permute = transpose
 
 def swapaxes(x: Any, axis1: int, axis2: int) -> Any:
     """Exchange two axes."""
-    axes = list(range(len(_shape(x))))
+    axes = list(range(len(shape_of(x))))
     a1, a2 = normalize_axes(axis1, len(axes), "swapaxes")[0], normalize_axes(axis2, len(axes), "swapaxes")[0]
     axes[a1], axes[a2] = axes[a2], axes[a1]
     return apply(Transpose(tuple(axes)), x)
@@ -126,7 +123,7 @@ def swapaxes(x: Any, axis1: int, axis2: int) -> Any:
 
 def moveaxis(x: Any, source: int, destination: int) -> Any:
     """Move one axis to a new position, keeping the order of the others."""
-    ndim = len(_shape(x))
+    ndim = len(shape_of(x))
     src = normalize_axes(source, ndim, "moveaxis")[0]
     dst = normalize_axes(destination, ndim, "moveaxis")[0]
     order = [a for a in range(ndim) if a != src]
@@ -138,11 +135,11 @@ def broadcast_to(x: Any, shape: Any) -> Any:
     """Repeat ``x`` along size-1 (or new leading) axes to ``shape``; the gradient sums them back."""
     shape = _as_shape(shape)
     try:
-        fits = np.broadcast_shapes(_shape(x), shape) == shape
+        fits = np.broadcast_shapes(shape_of(x), shape) == shape
     except ValueError:
         fits = False
     if not fits:
-        raise ShapeError(f"broadcast_to: cannot broadcast shape {_shape(x)} to {shape}")
+        raise ShapeError(f"broadcast_to: cannot broadcast shape {shape_of(x)} to {shape}")
     return apply(BroadcastTo(shape), x)
 
 
@@ -151,7 +148,7 @@ expand = broadcast_to
 
 def squeeze(x: Any, axis: Any = None) -> Any:
     """Remove size-1 axes (all of them, or those in ``axis``, which must have size 1)."""
-    shape = _shape(x)
+    shape = shape_of(x)
     if axis is None:
         axes = tuple(i for i, n in enumerate(shape) if n == 1)
     else:
@@ -164,7 +161,7 @@ def squeeze(x: Any, axis: Any = None) -> Any:
 
 def expand_dims(x: Any, axis: Any) -> Any:
     """Insert size-1 axes at ``axis`` (an int or tuple, positions in the result)."""
-    shape = _shape(x)
+    shape = shape_of(x)
     ndim = len(shape) + (1 if isinstance(axis, (int, np.integer)) else len(axis))
     axes = normalize_axes(axis, ndim, "expand_dims")
     rest = iter(shape)
@@ -176,7 +173,7 @@ unsqueeze = expand_dims
 
 def flatten(x: Any, start_axis: int = 0, end_axis: int = -1) -> Any:
     """Merge axes ``start_axis..end_axis`` into one (PyTorch's ``flatten``; all axes by default)."""
-    shape = _shape(x)
+    shape = shape_of(x)
     if not shape:
         return reshape(x, (1,))
     start = normalize_axes(start_axis, len(shape), "flatten")[0]
