@@ -16,15 +16,12 @@ from __future__ import annotations
 
 from typing import Any
 
-import numpy as np
-
 import autograd_engine as ae
-from autograd_engine import get_default_dtype
 from autograd_engine.ops.conv import pair
 
 from . import init
-from .linear import Linear
-from .module import Module, Parameter
+from .linear import Linear, add_weight_and_bias
+from .module import Module
 
 
 def conv2d(x: Any, weight: Any, bias: Any = None, stride: Any = 1, padding: Any = 0, dilation: Any = 1,
@@ -62,13 +59,7 @@ class Conv2d(Module):
         self.stride = pair(stride, "stride", "Conv2d", 1)
         self.padding = pair(padding, "padding", "Conv2d", 0)
         self.dilation = pair(dilation, "dilation", "Conv2d", 1)
-        dtype = np.dtype(dtype or get_default_dtype())
-        self.weight = Parameter(np.empty((out_channels, in_channels // groups, *self.kernel_size), dtype=dtype))
-        if bias:
-            self.bias = Parameter(np.empty(out_channels, dtype=dtype))
-        else:
-            self.register_parameter("bias", None)
-        self.reset_parameters()
+        add_weight_and_bias(self, (out_channels, in_channels // groups, *self.kernel_size), bias, dtype)
 
     def reset_parameters(self) -> None:
         """Draw fresh weights (PyTorch's default initialisation)."""

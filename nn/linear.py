@@ -37,13 +37,7 @@ class Linear(Module):
             raise ValueError(f"Linear: in_features ({in_features}) and out_features ({out_features}) must be positive")
         self.in_features = int(in_features)
         self.out_features = int(out_features)
-        dtype = np.dtype(dtype or get_default_dtype())
-        self.weight = Parameter(np.empty((out_features, in_features), dtype=dtype))
-        if bias:
-            self.bias = Parameter(np.empty(out_features, dtype=dtype))
-        else:
-            self.register_parameter("bias", None)
-        self.reset_parameters()
+        add_weight_and_bias(self, (out_features, in_features), bias, dtype)
 
     def reset_parameters(self) -> None:
         """Draw fresh weights (PyTorch's default initialisation)."""
@@ -78,3 +72,15 @@ class Flatten(Module):
 
     def extra_repr(self) -> str:
         return f"start_dim={self.start_dim}, end_dim={self.end_dim}"
+
+
+def add_weight_and_bias(module: Module, weight_shape: tuple[int, ...], bias: bool, dtype: Any) -> None:
+    """Register ``weight`` of ``weight_shape`` and a bias of ``weight_shape[0]`` (or ``bias = None``),
+    in ``dtype`` (default: the default dtype), then draw them with ``module.reset_parameters()``."""
+    dtype = np.dtype(dtype or get_default_dtype())
+    module.weight = Parameter(np.empty(weight_shape, dtype=dtype))
+    if bias:
+        module.bias = Parameter(np.empty(weight_shape[0], dtype=dtype))
+    else:
+        module.register_parameter("bias", None)
+    module.reset_parameters()
