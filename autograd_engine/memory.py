@@ -1,0 +1,57 @@
+"""Keep freed memory in the process, so that a training loop does not page-fault every step.
+
+A training step allocates and frees the same large arrays every iteration (activations,
+gradients, im2col columns).  By default glibc's malloc serves large arrays with fresh
+``mmap`` pages and hands freed memory at the top of its heap back to the OS, so each step
+touches its whole working set for the first time again, one page fault per 4 KiB: about
+5,600 faults per step of the benchmark ConvNet (``benchmarks/conv.py``), a quarter of its
+time, and as many per step of the benchmark LSTM.
+
+:func:`keep_freed_memory` raises glibc's mmap threshold to 32 MiB and its trim threshold to
+1 GiB (``mallopt``), so freed arrays are reused by the next step -- what PyTorch's caching
+allocators do for their own tensors.  Arrays above 32 MiB still come from, and go back
+to, the OS.  The price: the process keeps up to 1 GiB of freed memory instead of
+returning it.
+
+It runs when ``autograd_engine`` is imported, on glibc only (elsewhere it does nothing).
+Set the environment variable ``AUTOGRAD_ENGINE_KEEP_MEMORY=0`` to leave malloc alone, or
+call ``keep_freed_memory(False)`` to go back to glibc's initial thresholds.  The setting is
+process-wide: NumPy, PyTorch or anything else in the process allocates the same way.
+"""
+from __future__ import annotations
+
+import ctypes
+import os
+import sys
+
+_M_TRIM_THRESHOLD, _M_MMAP_THRESHOLD = -1, -3  # glibc's mallopt parameters (malloc.h)
+KEEP = {_M_MMAP_THRESHOLD: 32 * 2**20, _M_TRIM_THRESHOLD: 2**30}
+GLIBC_DEFAULTS = {_M_MMAP_THRESHOLD: 128 * 2**10, _M_TRIM_THRESHOLD: 128 * 2**10}
+
+
+def _mallopt():
+    """glibc's ``mallopt``, or None on other C libraries and systems."""
+    if not sys.platform.startswith("linux"):
+        return None
+    try:
+        libc = ctypes.CDLL(None)
+        if not libc.gnu_get_libc_version:  # only glibc has it (musl has a mallopt that does nothing)
+            return None
+        return libc.mallopt
+    except (OSError, AttributeError):
+        return None
+
+
+def keep_freed_memory(enable: bool = True) -> bool:
+    """Make malloc keep freed memory for reuse (``enable=True``) or return it to the OS as
+    glibc does initially (``False``).  Returns whether the setting took effect (glibc only)."""
+    mallopt = _mallopt()
+    if mallopt is None:
+        return False
+    settings = KEEP if enable else GLIBC_DEFAULTS
+    return all(mallopt(parameter, value) == 1 for parameter, value in settings.items())
+
+
+def _apply_at_import() -> None:
+    if os.environ.get("AUTOGRAD_ENGINE_KEEP_MEMORY", "1").strip() not in {"0", "false", "False", "no"}:
+        keep_freed_memory(True)
