@@ -295,6 +295,7 @@ def test_chunks_of_one_image_give_the_same_values_and_gradients(monkeypatch):
 
     whole = run()
     monkeypatch.setattr(conv_module, "CHUNK_BYTES", 1)  # one image per chunk
+    monkeypatch.setattr(conv_module, "BACKWARD_CHUNK_BYTES", 1)
     chunked = run()
     np.testing.assert_allclose(chunked[0], conv_reference(x, w, b, (2, 1), (1, 1), (1, 2), 2), rtol=1e-12)
     for a, c in zip(whole, chunked):
@@ -315,3 +316,23 @@ def test_a_tap_that_only_sees_padding_does_not_spill_into_the_next_image():
     assert out.data.ravel()[0] == pytest.approx(0.10490012 * 0.12573022)
     report = gradcheck(lambda x, w: ae.conv2d(x, w, None, **args), [x, w])
     assert report.passed, report.table()
+
+
+def test_the_forward_on_threads_leaves_blas_threads_as_they_were():
+    """conv2d limits BLAS to one thread while its own threads run the GEMMs, and restores it."""
+    from threadpoolctl import threadpool_info
+
+    from autograd_engine.kernels import threads
+
+    before = [lib["num_threads"] for lib in threadpool_info() if lib["user_api"] == "blas"]
+    previous = threads.get_num_threads()
+    threads.set_num_threads(2)
+    try:
+        x = np.random.default_rng(3).standard_normal((16, 8, 16, 16)).astype(np.float32)
+        w = np.random.default_rng(4).standard_normal((16, 8, 3, 3)).astype(np.float32)
+        out = ae.conv2d(x, w, padding=1)
+    finally:
+        threads.set_num_threads(previous)
+    np.testing.assert_allclose(out.data, conv_reference(x.astype(np.float64), w.astype(np.float64), None, (1, 1), (1, 1)),
+                               rtol=1e-4, atol=1e-4)
+    assert [lib["num_threads"] for lib in threadpool_info() if lib["user_api"] == "blas"] == before

@@ -8,12 +8,18 @@ batch at the compile cost of serial code (parfors triple the cold compile time).
 
 The number of threads is the number of CPUs this process may use, or
 ``AUTOGRAD_ENGINE_NUM_THREADS``; :func:`set_num_threads` changes it.
+
+:func:`parallel_blas_for` does the same for Python tasks that call BLAS (a convolution's
+im2col and GEMMs on one range of images per thread).  While they run, BLAS is limited to
+one thread (``threadpoolctl``): its own worker threads would otherwise compete with ours
+for the cores, and keep spinning after each GEMM.
 """
 from __future__ import annotations
 
+import contextlib
 import os
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -67,13 +73,17 @@ def _pool(workers: int) -> ThreadPoolExecutor:
         return _executor
 
 
+def _thread_count(n_tasks: int, elements: int) -> int:
+    return min(_num_threads, n_tasks, max(1, elements // MIN_ELEMENTS_PER_THREAD))
+
+
 def parallel_for(kernel: Callable[..., Any], n_tasks: int, elements: int, *args: Any) -> None:
     """Run ``kernel(*args, start, stop)`` over ``range(n_tasks)`` split into contiguous chunks.
 
     ``elements`` estimates the total work (array elements touched); small jobs run on
     the calling thread alone.
     """
-    chunks = min(_num_threads, n_tasks, max(1, elements // MIN_ELEMENTS_PER_THREAD))
+    chunks = _thread_count(n_tasks, elements)
     if chunks <= 1:
         kernel(*args, 0, n_tasks)
         return
@@ -85,3 +95,27 @@ def parallel_for(kernel: Callable[..., Any], n_tasks: int, elements: int, *args:
     finally:
         for future in futures:
             future.result()
+
+
+def parallel_blas_for(task: Callable[[int, int], Any], n_tasks: int, elements: int) -> None:
+    """Run ``task(start, stop)`` over ``range(n_tasks)`` split into one chunk per thread, with
+    BLAS limited to one thread meanwhile (each task's GEMMs run on the thread that calls them)."""
+    if _thread_count(n_tasks, elements) <= 1:
+        task(0, n_tasks)
+        return
+    with _single_threaded_blas():
+        parallel_for(task, n_tasks, elements)
+
+
+_blas_controller: Any = None
+
+
+@contextlib.contextmanager
+def _single_threaded_blas() -> Iterator[None]:
+    global _blas_controller
+    if _blas_controller is None:
+        from threadpoolctl import ThreadpoolController  # finds the BLAS libraries NumPy loaded
+
+        _blas_controller = ThreadpoolController().select(user_api="blas")
+    with _blas_controller.limit(limits=1):
+        yield
