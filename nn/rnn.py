@@ -24,8 +24,8 @@ assignment stores ``Wx`` (D, 4H) and ``Wh`` (H, 4H) with the gates in the order 
     h_t = o * tanh(c_t)
 
 Speed: the input projection of all time steps is one matrix product ``(T*N, D) @ W_ih^T``
-before the loop; each step then costs one product ``h @ W_hh^T``, an add, four gate slices and
-their nonlinearities, and five elementwise ops.  The steps' outputs are joined by a single
+before the loop; each step then costs one ``linear(h, W_hh, x_gates[t])`` (the product and the
+add as one node), four gate slices and their nonlinearities, and five elementwise ops.  The steps' outputs are joined by a single
 ``concatenate``.
 
 Truncated backpropagation through time: carry the state across chunks with ``.detach()``
@@ -63,7 +63,7 @@ def rnn_step(x_gates: Any, h: Any, weight_hh: Any, activation: Callable[[Any], A
     ``x_gates`` (N, H) is the input's contribution ``x_t @ W_ih.T + b_ih + b_hh``; ``h`` (N, H)
     the previous hidden state; ``weight_hh`` (H, H).  Returns the new hidden state (N, H).
     """
-    return activation(x_gates + ae.linear(h, weight_hh))
+    return activation(ae.linear(h, weight_hh, x_gates))
 
 
 def lstm_step(x_gates: Any, h: Any, c: Any, weight_hh: Any) -> tuple[Any, Any]:
@@ -76,7 +76,7 @@ def lstm_step(x_gates: Any, h: Any, c: Any, weight_hh: Any) -> tuple[Any, Any]:
         c_t = f * c + i * g;   h_t = o * tanh(c_t)
     """
     hidden = np.shape(value(h))[-1]
-    gates = x_gates + ae.linear(h, weight_hh)
+    gates = ae.linear(h, weight_hh, x_gates)  # h @ W_hh.T + x_gates as one node
     i = ae.sigmoid(gates[..., :hidden])
     f = ae.sigmoid(gates[..., hidden : 2 * hidden])
     g = ae.tanh(gates[..., 2 * hidden : 3 * hidden])

@@ -50,7 +50,13 @@ def linear_inputs(draw):
     floats = st.floats(-2, 2, allow_nan=False, allow_infinity=False)
     x = draw(hnp.arrays(np.float64, lead + (n_in,), elements=floats))
     w = draw(hnp.arrays(np.float64, (n_out, n_in), elements=floats))
-    b = draw(st.none() | hnp.arrays(np.float64, (n_out,), elements=floats))
+    out_shape = lead + (n_out,)
+    # a bias of (out,), or -- as with PyTorch's addmm -- any shape that broadcasts to the output
+    fits_output = hnp.broadcastable_shapes(out_shape, max_dims=len(out_shape), max_side=4).filter(
+        lambda shape: np.broadcast_shapes(shape, out_shape) == out_shape
+    )
+    bias_shape = draw(st.none() | st.just((n_out,)) | fits_output)
+    b = None if bias_shape is None else draw(hnp.arrays(np.float64, bias_shape, elements=floats))
     return x, w, b
 
 
@@ -83,3 +89,5 @@ def test_linear_names_the_mismatched_shapes():
         ae.linear(np.zeros((2, 3)), np.zeros((5, 4)))
     with pytest.raises(ae.ShapeError, match="bias must have shape"):
         ae.linear(np.zeros((2, 4)), np.zeros((5, 4)), np.zeros(4))
+    with pytest.raises(ae.ShapeError, match=r"broadcast to the output shape \(2, 5\); got \(3, 2, 5\)"):
+        ae.linear(np.zeros((2, 4)), np.zeros((5, 4)), np.zeros((3, 2, 5)))  # would grow the output

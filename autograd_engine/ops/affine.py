@@ -8,7 +8,10 @@ way to ``.grad`` (PyTorch's ``addmm`` does the same):
     dW = g^T @ x        (out, in), summed over all leading axes of x
     db = sum of g over the leading axes
 
-with ``W`` of shape (out, in) as in PyTorch and ``b`` of shape (out,) or absent.
+with ``W`` of shape (out, in) as in PyTorch and ``b`` of shape (out,) or absent.  As in
+PyTorch's ``addmm``, ``b`` may also be any array that broadcasts to the output, e.g. one
+(N, out) row per example: an RNN step adds its precomputed input projection this way,
+one node instead of a product and an add, and ``db`` is ``g`` summed to ``b``'s shape.
 """
 from __future__ import annotations
 
@@ -18,7 +21,7 @@ import numpy as np
 
 from ..errors import ShapeError
 from ..function import Primitive, apply
-from .dispatch import value
+from .dispatch import sum_to_shape, value
 
 
 class Linear(Primitive):
@@ -41,12 +44,15 @@ class Linear(Primitive):
         if need_w:
             x2 = x.reshape((-1, in_features)) if x.ndim != 2 else x
             gw = g2.T @ x2
-        gb = g2.sum(axis=0) if need_b else None
+        gb = None
+        if need_b:
+            gb = g2.sum(axis=0) if bias.shape == (out_features,) else sum_to_shape(g, bias.shape)
         return (gx, gw, gb) if len(self.needs_grad) > 2 else (gx, gw)
 
 
 def linear(x: Any, weight: Any, bias: Any = None) -> Any:
-    """``x @ weight.T + bias`` as one node: ``x`` (..., in), ``weight`` (out, in), ``bias`` (out,) or None."""
+    """``x @ weight.T + bias`` as one node: ``x`` (..., in), ``weight`` (out, in), ``bias`` (out,),
+    None, or any shape that broadcasts to the output (..., out) (like PyTorch's ``addmm``)."""
     sx, sw = np.shape(value(x)), np.shape(value(weight))
     if len(sw) != 2:
         raise ShapeError(f"linear: weight must be 2-D (out_features, in_features), got shape {sw}")
@@ -58,6 +64,17 @@ def linear(x: Any, weight: Any, bias: Any = None) -> Any:
     if bias is None:
         return apply(Linear(), x, weight)
     sb = np.shape(value(bias))
-    if sb != (sw[0],):
-        raise ShapeError(f"linear: bias must have shape ({sw[0]},) to match the weight {sw}, got {sb}")
+    out_shape = (*sx[:-1], sw[0])
+    if sb != (sw[0],) and (len(sb) > len(out_shape) or _broadcast(sb, out_shape) != out_shape):
+        raise ShapeError(
+            f"linear: bias must have shape ({sw[0]},) to match the weight {sw}, or broadcast to the output "
+            f"shape {out_shape}; got {sb}"
+        )
     return apply(Linear(), x, weight, bias)
+
+
+def _broadcast(a: tuple[int, ...], b: tuple[int, ...]) -> tuple[int, ...] | None:
+    try:
+        return np.broadcast_shapes(a, b)
+    except ValueError:
+        return None
