@@ -28,6 +28,9 @@ if TYPE_CHECKING:
 MIN_ELEMENTS_PER_THREAD = 16_384
 """Below this much work per thread, the pool's hand-off costs more than it saves."""
 
+MIN_ELEMENTS_FOR_UFUNC_THREADS = 1 << 20
+"""Below this many elements a NumPy ufunc is faster on one thread (see :func:`parallel_ufunc`)."""
+
 
 def _default_threads() -> int:
     configured = os.environ.get("AUTOGRAD_ENGINE_NUM_THREADS")
@@ -119,3 +122,31 @@ def _single_threaded_blas() -> Iterator[None]:
         _blas_controller = ThreadpoolController().select(user_api="blas")
     with _blas_controller.limit(limits=1):
         yield
+
+
+def parallel_ufunc(body: Callable[..., Any], out: Any, *arrays: Any) -> Any:
+    """``body(*arrays, out=out)`` for large arrays, split over the threads; returns ``out``.
+
+    ``body`` must work elementwise (a ufunc, or a few of them) and write only ``out``, and
+    every array must be C-contiguous with ``out``'s shape: each thread then runs ``body`` on
+    its own contiguous slice of the flat arrays, and NumPy releases the GIL inside ufunc
+    loops.  Memory-bound ops such as relu's gradient take about half the time on two cores.
+    Smaller, non-contiguous or mismatched arrays run on the calling thread.
+    """
+    size = out.size
+    if (
+        _num_threads == 1
+        or size < MIN_ELEMENTS_FOR_UFUNC_THREADS
+        or not out.flags.c_contiguous
+        or any(a.shape != out.shape or not a.flags.c_contiguous for a in arrays)
+    ):
+        body(*arrays, out=out)
+        return out
+    flat_out = out.reshape(size)
+    flat = [a.reshape(size) for a in arrays]
+
+    def run(start: int, stop: int) -> None:
+        body(*[a[start:stop] for a in flat], out=flat_out[start:stop])
+
+    parallel_for(run, size, size)
+    return out

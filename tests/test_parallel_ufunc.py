@@ -1,0 +1,39 @@
+"""Large elementwise ops split over threads (relu and its gradient) give exactly the serial result."""
+import numpy as np
+import pytest
+
+import autograd_engine as ae
+from autograd_engine.kernels import threads
+
+
+@pytest.fixture(params=[1, 2])
+def n_threads(request):
+    before = threads.get_num_threads()
+    threads.set_num_threads(request.param)
+    yield request.param
+    threads.set_num_threads(before)
+
+
+@pytest.mark.parametrize("layout", ["contiguous", "transposed"])
+def test_relu_of_a_large_array_matches_numpy_bit_for_bit(n_threads, layout):
+    rng = np.random.default_rng(0)
+    data = rng.standard_normal((1200, 1000)).astype(np.float32)  # above MIN_ELEMENTS_FOR_UFUNC_THREADS
+    data[0, :3] = [0.0, -0.0, np.nan]
+    if layout == "transposed":
+        data = data.T  # not C-contiguous: runs on one thread
+    x = ae.Tensor(data, requires_grad=True)
+    y = ae.relu(x)
+    upstream = rng.standard_normal(data.shape).astype(np.float32)
+    y.backward(upstream)
+    np.testing.assert_array_equal(y.data, np.maximum(data, 0))
+    np.testing.assert_array_equal(x.grad, upstream * (np.maximum(data, 0) > 0))
+    assert y.dtype == x.grad.dtype == np.float32
+
+
+def test_parallel_ufunc_covers_every_element_once(n_threads):
+    size = threads.MIN_ELEMENTS_FOR_UFUNC_THREADS + 7  # an odd split
+    a = np.arange(size, dtype=np.float64)
+    out = np.full(size, -1.0)
+    result = threads.parallel_ufunc(lambda x, out: np.add(x, 1, out=out), out, a)
+    assert result is out
+    np.testing.assert_array_equal(out, a + 1)
