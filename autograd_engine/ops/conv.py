@@ -220,6 +220,7 @@ class Conv2d(Primitive):
         chunks, buffer_shape = self._chunks(n, c * w.shape[2] * w.shape[3], dtype, BACKWARD_CHUNK_BYTES)
         buffer = np.empty(buffer_shape, dtype)
         gw = np.zeros((f, taps), dtype=dtype) if need_w else None
+        gb = np.zeros(f, dtype=dtype) if need_b else None
         for first, last in chunks:
             g_chunk = g[first:last]
             if need_w:
@@ -228,6 +229,8 @@ class Conv2d(Primitive):
                              *self._geometry(w.shape), cols)
                 for filters, group_taps in blocks:
                     gw[filters] += np.matmul(g_chunk[:, filters], cols[:, group_taps].transpose(0, 2, 1)).sum(axis=0)
+            if need_b:  # while the chunk of g is in cache
+                gb += g_chunk.sum(axis=2).sum(axis=0)
             if need_x:
                 d_cols = buffer[: last - first]
                 if self.groups == 1:
@@ -238,7 +241,6 @@ class Conv2d(Primitive):
                 parallel_for(_im2col_kernels().col2im, (last - first) * c, d_cols.size, d_cols,
                              *self._geometry(w.shape), gx[first:last])
         gw = None if gw is None else gw.reshape(w.shape)
-        gb = g.sum(axis=2).sum(axis=0) if need_b else None
         return (gx, gw) + (() if b is None else (gb,))
 
 
