@@ -2,10 +2,18 @@
 
 The convolution of ``x`` (N, C, H, W) with filters (F, C, KH, KW) becomes, per
 image n, the matrix product ``W_row (F, C*KH*KW) @ cols[n] (C*KH*KW, OH*OW)`` (the
-notes' ``W_row @ X_col``).  ``cols`` is (N, R, OH*OW) with one matrix per image, so
-the stacked product ``W_row @ cols`` comes out as (N, F, OH*OW): NCHW with no
-transpose.  R may exceed C*KH*KW: the op keeps a row of ones below the taps there
-to fold the bias into the GEMM; the kernels leave rows past C*KH*KW alone.
+notes' ``W_row @ X_col``).  :func:`im2col` writes the column of image n, row r and output
+position p at ``n * image_stride + r * row_stride + p`` of a flat buffer, so it fills
+either layout:
+
+- (N, R, OH*OW), one matrix per image (``image_stride = R*OH*OW``, ``row_stride =
+  OH*OW``): the stacked product ``W_row @ cols`` comes out as (N, F, OH*OW), NCHW with
+  no transpose.  R may exceed C*KH*KW: the op keeps a row of ones below the taps there
+  to fold the bias into the GEMM; the kernels leave rows past C*KH*KW alone.
+- (R, N*OH*OW), the images side by side (``image_stride = OH*OW``, ``row_stride =
+  N*OH*OW``): the weight gradient over all of them is then a single GEMM.
+
+:func:`col2im` reads the first layout.
 
 Output position (oy, ox) and kernel tap (i, j) read the input pixel
 ``(oy*sh - ph + i*dh, ox*sw - pw + j*dw)``; pixels outside the input are the
@@ -32,11 +40,11 @@ def valid_range(offset: int, stride: int, size: int, n_out: int) -> tuple[int, i
 
 
 @njit(cache=True, nogil=True)
-def im2col(x, kh, kw, sh, sw, ph, pw, dh, dw, oh, ow, cols, start, stop):
-    """Fill ``cols`` (N, R, OH*OW): ``cols[n, (c, i, j), (oy, ox)]`` is the input pixel that
-    tap (i, j) of channel c sees at output (oy, ox) of image n (0 in the padding)."""
+def im2col(x, kh, kw, sh, sw, ph, pw, dh, dw, oh, ow, cols, image_stride, row_stride, start, stop):
+    """Fill ``cols``: the column of image n, row (c, i, j), position (oy, ox) -- at flat
+    index ``n*image_stride + (c*KH*KW + i*KW + j)*row_stride + oy*OW + ox`` -- is the input
+    pixel that tap (i, j) of channel c sees at output (oy, ox) of image n (0 in the padding)."""
     n_images, channels, height, width = x.shape
-    plane, rows = oh * ow, cols.shape[1]
     src, dst = x.reshape(x.size), cols.reshape(cols.size)
     for task in range(start, stop):
         n = task // channels
@@ -46,7 +54,7 @@ def im2col(x, kh, kw, sh, sw, ph, pw, dh, dw, oh, ow, cols, start, stop):
             for j in range(kw):
                 offset = j * dw - pw
                 x_lo, x_hi = valid_range(offset, sw, width, ow)
-                row_start = u64((n * rows + (c * kh + i) * kw + j) * plane)
+                row_start = u64(n * image_stride + ((c * kh + i) * kw + j) * row_stride)
                 for oy in range(oh):
                     out = row_start + u64(oy * ow)
                     if oy < y_lo or oy >= y_hi:

@@ -12,13 +12,16 @@ The number of threads is the number of CPUs this process may use, or
 :func:`parallel_blas_for` does the same for Python tasks that call BLAS (a convolution's
 im2col and GEMMs on one range of images per thread).  While they run, BLAS is limited to
 one thread (``threadpoolctl``): its own worker threads would otherwise compete with ours
-for the cores, and keep spinning after each GEMM.
+for the cores, and they keep spinning after each threaded call.  For the same reason
+:func:`blas_for_product` keeps small products of the other ops single-threaded while the
+engine's threads are busy.
 """
 from __future__ import annotations
 
 import contextlib
 import os
 import threading
+import time
 from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any
 
@@ -90,6 +93,8 @@ def parallel_for(kernel: Callable[..., Any], n_tasks: int, elements: int, *args:
     if chunks <= 1:
         kernel(*args, 0, n_tasks)
         return
+    global _last_parallel_run
+    _last_parallel_run = time.monotonic()
     bounds = [n_tasks * i // chunks for i in range(chunks + 1)]
     pool = _pool(chunks - 1)
     futures = [pool.submit(kernel, *args, bounds[i], bounds[i + 1]) for i in range(1, chunks)]
@@ -102,26 +107,64 @@ def parallel_for(kernel: Callable[..., Any], n_tasks: int, elements: int, *args:
 
 def parallel_blas_for(task: Callable[[int, int], Any], n_tasks: int, elements: int) -> None:
     """Run ``task(start, stop)`` over ``range(n_tasks)`` split into one chunk per thread, with
-    BLAS limited to one thread meanwhile (each task's GEMMs run on the thread that calls them)."""
-    if _thread_count(n_tasks, elements) <= 1:
+    BLAS limited to one thread meanwhile: each task's GEMMs run on the thread that calls them.
+
+    The engine's GEMMs never wake BLAS's own worker threads this way.  Those keep spinning for
+    about 0.1 s after every threaded BLAS call (OpenBLAS's default), and on a machine with
+    few cores they then take a core from the engine's threads for the rest of the step.
+    With ``set_num_threads(1)`` the engine leaves BLAS alone.
+    """
+    if _num_threads == 1:
         task(0, n_tasks)
         return
-    with _single_threaded_blas():
+    with single_threaded_blas():
         parallel_for(task, n_tasks, elements)
 
 
-_blas_controller: Any = None
+SMALL_PRODUCT_WORK = 1 << 23
+"""Matrix products with M*N*K up to this gain little from BLAS's threads (a few tens of us)."""
+
+BLAS_SPIN_SECONDS = 0.2
+"""How long OpenBLAS's worker threads spin after a threaded call: 2**28 cycles by default,
+about 0.1 s at 2-3 GHz, with a margin."""
+
+_last_parallel_run = -1.0  # time.monotonic() when the engine's own threads last ran work
+
+
+def blas_for_product(work: int) -> contextlib.AbstractContextManager[Any]:
+    """The BLAS threading for a matrix product of ``work`` = M*N*K inside an engine op.
+
+    Single-threaded for small products while the engine's own threads are in use (they ran
+    within the last ``BLAS_SPIN_SECONDS``): waking BLAS's workers for a product that small
+    saves little, and they would then spin for a tenth of a second on the cores our threads
+    need -- in the benchmark ConvNet, one small Linear layer woke them every step and cost
+    a third of the step.  Otherwise BLAS is left as configured (an LSTM's many small
+    products run faster on its threads when nothing else competes for the cores).
+    """
+    if _num_threads > 1 and work <= SMALL_PRODUCT_WORK and time.monotonic() - _last_parallel_run < BLAS_SPIN_SECONDS:
+        return single_threaded_blas()
+    return contextlib.nullcontext()
+
+
+_blas_libraries: list[Any] | None = None
 
 
 @contextlib.contextmanager
-def _single_threaded_blas() -> Iterator[None]:
-    global _blas_controller
-    if _blas_controller is None:
+def single_threaded_blas() -> Iterator[None]:
+    """Limit the BLAS libraries NumPy loaded to one thread inside the block (threadpoolctl)."""
+    global _blas_libraries
+    if _blas_libraries is None:
         from threadpoolctl import ThreadpoolController  # finds the BLAS libraries NumPy loaded
 
-        _blas_controller = ThreadpoolController().select(user_api="blas")
-    with _blas_controller.limit(limits=1):
+        _blas_libraries = list(ThreadpoolController().select(user_api="blas").lib_controllers)
+    previous = [lib.get_num_threads() for lib in _blas_libraries]
+    for lib in _blas_libraries:
+        lib.set_num_threads(1)
+    try:
         yield
+    finally:
+        for lib, threads in zip(_blas_libraries, previous):
+            lib.set_num_threads(threads)
 
 
 def parallel_ufunc(body: Callable[..., Any], out: Any, *arrays: Any) -> Any:

@@ -21,6 +21,7 @@ import numpy as np
 
 from ..errors import ShapeError
 from ..function import Primitive, apply
+from ..kernels.threads import blas_for_product
 from .dispatch import sum_to_shape, value
 
 
@@ -29,12 +30,17 @@ class Linear(Primitive):
     name = "linear"
 
     def forward(self, x, weight, bias=None):
-        out = x @ weight.T
+        with blas_for_product(x.size * weight.shape[0]):
+            out = x @ weight.T
         if bias is not None:
             out += bias
         return out
 
     def backward(self, g, out, x, weight, bias=None):
+        with blas_for_product(x.size * weight.shape[0]):
+            return self._gradients(g, x, weight, bias)
+
+    def _gradients(self, g, x, weight, bias):
         need_x, need_w = self.needs_grad[0], self.needs_grad[1]
         need_b = len(self.needs_grad) > 2 and self.needs_grad[2]
         out_features, in_features = weight.shape

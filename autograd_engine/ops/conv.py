@@ -16,8 +16,10 @@ the (image, channel) planes on a few threads (``kernels/threads.py``).  Convolut
 the notes' im2col: ``W_row @ X_col`` as BLAS GEMMs over a chunk of images at a time
 (a few MB of columns, so they stay in cache), one (C*KH*KW, OH*OW) matrix per image so
 that the products land in NCHW; its backward is two more GEMMs
-(``dW = sum over images of dOut @ X_col^T``, ``dX_col = W_row^T @ dOut``) and col2im.  These gradient rules run on raw arrays, so the three primitives
-refuse ``create_graph=True`` (``differentiable_twice = False``).
+(``dW = sum over images of dOut @ X_col^T``, ``dX_col = W_row^T @ dOut``) and col2im.
+Each thread runs its own chunks with single-threaded BLAS (see :class:`Conv2d`).  These
+gradient rules run on raw arrays, so the three primitives refuse ``create_graph=True``
+(``differentiable_twice = False``).
 
 dtypes: float32 stays float32 and float64 stays float64 (NumPy promotion between
 the operands); other inputs are computed in the default float dtype (float16 in
@@ -117,24 +119,24 @@ def _check_images(x: Any, op: str) -> tuple[int, int, int, int]:
 CHUNK_BYTES = 1024 * 1024
 """Forward: size of the im2col matrices of one chunk of images, small enough to stay in a
 core's L2 cache between im2col and the GEMM that reads them."""
-BACKWARD_CHUNK_BYTES = 4 * 1024 * 1024
-"""Backward: the same for its chunks, larger because its GEMMs run on all BLAS threads."""
+BACKWARD_CHUNK_BYTES = 2 * 1024 * 1024
+"""Backward: the same for its chunks, larger so that the weight gradient's GEMM is long."""
 
 
 class Conv2d(Primitive):
     """2-D cross-correlation (no kernel flip), NCHW, with stride, zero padding, dilation, groups.
 
-    The batch is processed in chunks of images, so memory does not grow with it and the
-    columns stay in cache; backward recomputes each chunk's columns instead of saving them.
-    The columns are one (C*KH*KW, OH*OW) matrix per image, so every GEMM reads and writes
-    NCHW directly.
+    The batch is processed in chunks of images, so memory does not grow with it; backward
+    recomputes each chunk's columns instead of saving them.  Each thread takes its share of
+    the chunks and runs im2col, the GEMMs and col2im on each itself, with BLAS on one thread
+    (:func:`~autograd_engine.kernels.threads.parallel_blas_for`): a chunk's columns never
+    leave that core's cache, and BLAS's worker threads do not compete with ours.
 
-    Forward: each thread takes its share of the chunks and runs im2col and the GEMM on each
-    itself, with BLAS on one thread (:func:`~autograd_engine.kernels.threads.parallel_blas_for`):
-    a chunk's columns never leave that core's cache, and BLAS's worker threads do not compete
-    with ours (about 1.5x faster than threaded kernels followed by threaded GEMMs).  Backward
-    keeps the latter -- im2col/col2im over all threads, then GEMMs on all BLAS threads --
-    which measured faster for its two GEMMs per chunk than one-thread GEMMs.
+    Forward: one (C*KH*KW, OH*OW) column matrix per image, so ``W_row @ cols`` reads and
+    writes NCHW directly.  Backward: ``dX_cols = W_row^T @ dOut`` per image, then col2im;
+    ``dW^T = cols @ dOut^T`` with the chunk's images side by side, one GEMM per chunk.  The
+    chunks depend only on the sizes and their weight gradients are summed in order, so the
+    results do not depend on the number of threads.
     """
 
     __slots__ = ("stride", "padding", "dilation", "groups", "out_size")
@@ -155,7 +157,9 @@ class Conv2d(Primitive):
     def _geometry(self, w_shape: tuple[int, ...]) -> tuple[int, ...]:
         return (*w_shape[2:], *self.stride, *self.padding, *self.dilation, *self.out_size)
 
-    def _chunks(self, n: int, rows: int, dtype: np.dtype, chunk_bytes: int = 0) -> tuple[list[tuple[int, int]], tuple[int, int, int]]:
+    def _chunks(
+        self, n: int, rows: int, dtype: np.dtype, chunk_bytes: int = 0
+    ) -> tuple[list[tuple[int, int]], tuple[int, int, int]]:
         """(first, last + 1) of each chunk of images, and the shape of a buffer for a chunk's columns.
 
         The chunks depend on the sizes alone, not on the number of threads, so the results
@@ -167,7 +171,15 @@ class Conv2d(Primitive):
     def _im2col(self, x: np.ndarray, w_shape: tuple[int, ...], buffer: np.ndarray) -> np.ndarray:
         """The columns of the images ``x`` (M, C, H, W), one matrix per image: (M, R, OH*OW) in ``buffer``."""
         cols = buffer[: x.shape[0]]
-        _im2col_kernels().im2col(x, *self._geometry(w_shape), cols, 0, x.shape[0] * x.shape[1])
+        rows, plane = cols.shape[1:]
+        _im2col_kernels().im2col(x, *self._geometry(w_shape), cols, rows * plane, plane, 0, x.shape[0] * x.shape[1])
+        return cols
+
+    def _im2col_side_by_side(self, x: np.ndarray, w_shape: tuple[int, ...], buffer: np.ndarray) -> np.ndarray:
+        """The columns of the images ``x`` (M, C, H, W) side by side: (C*KH*KW, M*OH*OW) in ``buffer``."""
+        m, plane = x.shape[0], buffer.shape[2]
+        cols = buffer.reshape(-1)[: buffer.shape[1] * m * plane].reshape(-1, m * plane)
+        _im2col_kernels().im2col(x, *self._geometry(w_shape), cols, plane, m * plane, 0, m * x.shape[1])
         return cols
 
     def forward(self, x, w, b=None):
@@ -218,29 +230,36 @@ class Conv2d(Primitive):
         blocks = _group_blocks(f, taps, self.groups)
         gx = np.empty(x.shape, dtype=dtype) if need_x else None
         chunks, buffer_shape = self._chunks(n, c * w.shape[2] * w.shape[3], dtype, BACKWARD_CHUNK_BYTES)
-        buffer = np.empty(buffer_shape, dtype)
-        gw = np.zeros((f, taps), dtype=dtype) if need_w else None
-        gb = np.zeros(f, dtype=dtype) if need_b else None
-        for first, last in chunks:
-            g_chunk = g[first:last]
-            if need_w:
-                cols = buffer[: last - first]
-                parallel_for(_im2col_kernels().im2col, (last - first) * c, cols.size, x[first:last],
-                             *self._geometry(w.shape), cols)
-                for filters, group_taps in blocks:
-                    gw[filters] += np.matmul(g_chunk[:, filters], cols[:, group_taps].transpose(0, 2, 1)).sum(axis=0)
-            if need_b:  # while the chunk of g is in cache
-                gb += g_chunk.sum(axis=2).sum(axis=0)
-            if need_x:
-                d_cols = buffer[: last - first]
-                if self.groups == 1:
-                    np.matmul(w_rows.T, g_chunk, out=d_cols)
-                else:
+        # one slot per chunk, summed in chunk order: the result does not depend on the threads
+        gw_parts = np.empty((len(chunks), taps, f), dtype=dtype) if need_w else None
+        gb_parts = np.empty((len(chunks), f), dtype=dtype) if need_b else None
+
+        def run(start: int, stop: int) -> None:  # chunks [start, stop) on one thread
+            buffer = np.empty(buffer_shape, dtype)
+            for chunk in range(start, stop):
+                first, last = chunks[chunk]
+                g_chunk = g[first:last]
+                if need_w:
+                    # dW^T = cols @ dOut^T over the chunk's images and positions at once: one GEMM
+                    # (in this order BLAS runs it faster than dOut @ cols^T)
+                    cols = self._im2col_side_by_side(x[first:last], w.shape, buffer)
+                    g_side_by_side = np.ascontiguousarray(g_chunk.transpose(1, 0, 2)).reshape(f, -1)
                     for filters, group_taps in blocks:
-                        d_cols[:, group_taps] = np.matmul(w_rows[filters].T, g_chunk[:, filters])
-                parallel_for(_im2col_kernels().col2im, (last - first) * c, d_cols.size, d_cols,
-                             *self._geometry(w.shape), gx[first:last])
-        gw = None if gw is None else gw.reshape(w.shape)
+                        np.matmul(cols[group_taps], g_side_by_side[filters].T, out=gw_parts[chunk, :, filters])
+                if need_b:
+                    g_chunk.sum(axis=2).sum(axis=0, out=gb_parts[chunk])
+                if need_x:
+                    d_cols = buffer[: last - first]
+                    if self.groups == 1:
+                        np.matmul(w_rows.T, g_chunk, out=d_cols)
+                    else:
+                        for filters, group_taps in blocks:
+                            d_cols[:, group_taps] = np.matmul(w_rows[filters].T, g_chunk[:, filters])
+                    _im2col_kernels().col2im(d_cols, *self._geometry(w.shape), gx[first:last], 0, (last - first) * c)
+
+        parallel_blas_for(run, len(chunks), (x.size + g.size) * taps)
+        gw = None if gw_parts is None else gw_parts.sum(axis=0).T.reshape(w.shape)
+        gb = None if gb_parts is None else gb_parts.sum(axis=0)
         return (gx, gw) + (() if b is None else (gb,))
 
 

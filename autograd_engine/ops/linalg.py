@@ -12,6 +12,7 @@ import numpy as np
 
 from ..errors import ShapeError
 from ..function import Primitive, apply
+from ..kernels.threads import blas_for_product
 from .dispatch import sum_to_shape, value
 
 
@@ -20,9 +21,14 @@ class MatMul(Primitive):
     name = "matmul"
 
     def forward(self, a, b):
-        return np.matmul(a, b)
+        with blas_for_product(np.size(a) * np.shape(b)[-1]):
+            return np.matmul(a, b)
 
     def backward(self, g, out, a, b):
+        with blas_for_product(np.size(a) * np.shape(b)[-1]):
+            return self._gradients(g, a, b)
+
+    def _gradients(self, g, a, b):
         need_a, need_b = self.needs_grad
         a2 = a.reshape((1, a.shape[0])) if a.ndim == 1 else a
         b2 = b.reshape((b.shape[0], 1)) if b.ndim == 1 else b

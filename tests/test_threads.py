@@ -1,4 +1,5 @@
-"""Large elementwise ops split over threads (relu and its gradient) give exactly the serial result."""
+"""The engine's own threads: large elementwise ops split over them give exactly the serial result,
+and BLAS stays single-threaded for small products while they are busy."""
 import numpy as np
 import pytest
 
@@ -37,3 +38,23 @@ def test_parallel_ufunc_covers_every_element_once(n_threads):
     result = threads.parallel_ufunc(lambda x, out: np.add(x, 1, out=out), out, a)
     assert result is out
     np.testing.assert_array_equal(out, a + 1)
+
+
+def _blas_threads():
+    from threadpoolctl import threadpool_info
+
+    return [lib["num_threads"] for lib in threadpool_info() if lib["user_api"] == "blas"]
+
+
+def test_small_products_keep_blas_single_threaded_only_while_the_engine_threads_are_busy(monkeypatch):
+    monkeypatch.setattr(threads, "_num_threads", 2)
+    configured = _blas_threads()
+    threads.parallel_for(lambda start, stop: None, 2, 10 * threads.MIN_ELEMENTS_PER_THREAD)  # the pool just ran
+    with threads.blas_for_product(64 * 4096 * 10):
+        assert set(_blas_threads()) == {1}
+    assert _blas_threads() == configured
+    with threads.blas_for_product(threads.SMALL_PRODUCT_WORK + 1):  # large: BLAS's threads pay off
+        assert _blas_threads() == configured
+    monkeypatch.setattr(threads, "_last_parallel_run", -1.0)  # the engine's threads have been idle
+    with threads.blas_for_product(64 * 4096 * 10):
+        assert _blas_threads() == configured
