@@ -41,9 +41,13 @@ def test_parallel_ufunc_covers_every_element_once(n_threads):
 
 
 def _blas_threads():
+    """Threads of the BLAS libraries NumPy loaded (SciPy or PyTorch may bring others of their own)."""
     from threadpoolctl import threadpool_info
 
-    return [lib["num_threads"] for lib in threadpool_info() if lib["user_api"] == "blas"]
+    with threads.single_threaded_blas():  # makes the engine find its libraries
+        pass
+    ours = {lib.filepath for lib in threads._blas_libraries}
+    return [lib["num_threads"] for lib in threadpool_info() if lib["filepath"] in ours]
 
 
 def test_small_products_keep_blas_single_threaded_only_while_the_engine_threads_are_busy(monkeypatch):

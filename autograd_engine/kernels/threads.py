@@ -151,7 +151,10 @@ _blas_libraries: list[Any] | None = None
 
 @contextlib.contextmanager
 def single_threaded_blas() -> Iterator[None]:
-    """Limit the BLAS libraries NumPy loaded to one thread inside the block (threadpoolctl)."""
+    """Limit the BLAS libraries NumPy loaded to one thread inside the block (threadpoolctl).
+
+    The libraries are looked up once, on first use (NumPy's BLAS is loaded by then).
+    """
     global _blas_libraries
     if _blas_libraries is None:
         from threadpoolctl import ThreadpoolController  # finds the BLAS libraries NumPy loaded
