@@ -71,7 +71,7 @@ def linear(x: Any, weight: Any, bias: Any = None) -> Any:
         return apply(Linear(), x, weight)
     sb = np.shape(value(bias))
     out_shape = (*sx[:-1], sw[0])
-    if sb != (sw[0],) and (len(sb) > len(out_shape) or _broadcast(sb, out_shape) != out_shape):
+    if sb != (sw[0],) and sb != out_shape and (len(sb) > len(out_shape) or _broadcast(sb, out_shape) != out_shape):
         raise ShapeError(
             f"linear: bias must have shape ({sw[0]},) to match the weight {sw}, or broadcast to the output "
             f"shape {out_shape}; got {sb}"

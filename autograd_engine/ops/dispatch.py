@@ -77,8 +77,10 @@ def scatter_add_array(values: np.ndarray, key: Any, shape: tuple[int, ...], dtyp
 
 def is_basic_index(key: Any) -> bool:
     """True when ``key`` uses only ints, slices, Ellipsis and None (no arrays)."""
-    parts = key if isinstance(key, tuple) else (key,)
-    return all(p is None or p is Ellipsis or isinstance(p, (int, np.integer, slice)) for p in parts)
+    for p in key if isinstance(key, tuple) else (key,):  # a plain loop: all() over a generator costs more
+        if not (p is None or p is Ellipsis or isinstance(p, (int, np.integer, slice))):
+            return False
+    return True
 
 
 def value(x: Any) -> Any:

@@ -16,11 +16,16 @@ from ..tensor import Tensor
 from .dispatch import scatter_add as scatter_add_rule
 from .dispatch import scatter_add_array, value
 
+_BASIC = (slice, int, type(None), type(Ellipsis))
+
 
 def _plain_key(key: Any) -> Any:
     """Replace Tensors and lists in an index by NumPy arrays (indices carry no gradient)."""
     if isinstance(key, tuple):
-        return tuple(_plain_key(k) for k in key)
+        for k in key:  # the common case first: slices and ints pass as they are
+            if not isinstance(k, _BASIC):
+                return tuple(_plain_key(k) for k in key)
+        return key
     if isinstance(key, Tensor):
         return key.data
     if isinstance(key, list):
