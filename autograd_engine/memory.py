@@ -3,20 +3,23 @@
 A training step allocates and frees the same large arrays every iteration (activations,
 gradients, im2col columns).  By default glibc's malloc serves large arrays with fresh
 ``mmap`` pages and hands freed memory at the top of its heap back to the OS, so each step
-touches its whole working set for the first time again, one page fault per 4 KiB: about
+touches much of its working set for the first time again, one page fault per 4 KiB: about
 5,600 faults per step of the benchmark ConvNet (``benchmarks/conv.py``), a quarter of its
 time, and as many per step of the benchmark LSTM.
 
 :func:`keep_freed_memory` raises glibc's mmap threshold to 32 MiB and its trim threshold to
-1 GiB (``mallopt``), so freed arrays are reused by the next step -- what PyTorch's caching
-allocators do for their own tensors.  Arrays above 32 MiB still come from, and go back
-to, the OS.  The price: the process keeps up to 1 GiB of freed memory instead of
-returning it.
+1 GiB (``mallopt``), so freed arrays are reused by the next step, much as PyTorch's CUDA
+caching allocator keeps GPU memory.  Arrays above 32 MiB still come from, and go back to,
+the OS.  The price: the process keeps freed memory instead of returning it -- up to 1 GiB
+at the top of its heap, and whatever free blocks lie below.  :func:`release_freed_memory`
+hands it back (``malloc_trim``), e.g. after training.
 
-It runs when ``autograd_engine`` is imported, on glibc only (elsewhere it does nothing).
-Set the environment variable ``AUTOGRAD_ENGINE_KEEP_MEMORY=0`` to leave malloc alone, or
-call ``keep_freed_memory(False)`` to go back to glibc's initial thresholds.  The setting is
-process-wide: NumPy, PyTorch or anything else in the process allocates the same way.
+It runs when ``autograd_engine`` is imported, on glibc only (elsewhere it does nothing),
+and changes malloc for the whole process (NumPy, PyTorch, everything).  To leave malloc
+alone, set the environment variable ``AUTOGRAD_ENGINE_KEEP_MEMORY=0`` (or ``off``, ``false``,
+``no``) before importing: setting any of these thresholds turns off glibc's adaptive
+threshold for good, so ``keep_freed_memory(False)`` restores glibc's initial thresholds
+but not its adaptive behaviour.
 """
 from __future__ import annotations
 
@@ -43,8 +46,9 @@ def _mallopt():
 
 
 def keep_freed_memory(enable: bool = True) -> bool:
-    """Make malloc keep freed memory for reuse (``enable=True``) or return it to the OS as
-    glibc does initially (``False``).  Returns whether the setting took effect (glibc only)."""
+    """Make malloc keep freed memory for reuse (``enable=True``), or go back to glibc's initial
+    thresholds (``False``; glibc's adaptive threshold stays off, see the module's docstring).
+    Returns whether the setting took effect (glibc only)."""
     mallopt = _mallopt()
     if mallopt is None:
         return False
@@ -52,6 +56,14 @@ def keep_freed_memory(enable: bool = True) -> bool:
     return all(mallopt(parameter, value) == 1 for parameter, value in settings.items())
 
 
+def release_freed_memory() -> bool:
+    """Return the freed memory malloc keeps to the OS now (glibc's ``malloc_trim(0)``).
+    Returns whether any was returned (always False outside glibc)."""
+    if _mallopt() is None:
+        return False
+    return bool(ctypes.CDLL(None).malloc_trim(0))
+
+
 def _apply_at_import() -> None:
-    if os.environ.get("AUTOGRAD_ENGINE_KEEP_MEMORY", "1").strip() not in {"0", "false", "False", "no"}:
+    if os.environ.get("AUTOGRAD_ENGINE_KEEP_MEMORY", "1").strip().lower() not in {"0", "false", "off", "no"}:
         keep_freed_memory(True)

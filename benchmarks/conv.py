@@ -12,6 +12,7 @@ written three ways on the same data and the same initial weights:
   (``sliding_window_view``), col2im by adding the 9 shifted tap planes, and max
   pooling by the reshape trick -- the CS231n fast layers without Cython.
 
+The same step is also timed ten times back to back, as a training loop runs it.
 Then a per-kernel breakdown (conv forward, conv backward for the input and for the
 weights, pool forward and backward) beside the matching PyTorch kernels, and the
 first-call cost of the Numba kernels in a fresh process: with an empty cache (compile)
@@ -330,6 +331,17 @@ def first_call_costs() -> list[str]:
 # ----- main ---------------------------------------------------------------------------------------------
 
 
+STEPS_IN_A_ROW = 10
+
+
+def _steps_in_a_row(step):
+    def run():
+        for _ in range(STEPS_IN_A_ROW):
+            step()
+
+    return run
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=10)
@@ -370,6 +382,14 @@ def main() -> None:
     print(f"\n### One SGD step of the ConvNet, batch {BATCH}, 3x32x32, float32, {threads} threads "
           f"({args.repeats} interleaved repeats)\n")
     print(table(contenders, reference, unit="ms", per_label="step"))
+
+    # A training loop runs its steps back to back: no pause lets the threads of one step
+    # (BLAS's spinning workers, the kernels' pool) settle before the next.
+    in_a_row = [Contender(c.name, _steps_in_a_row(c.run)) for c in contenders if c.name != "numpy (hand-written im2col)"
+                or torch is None]
+    compare(in_a_row, repeats=max(3, args.repeats // 3), title="steps in a row")
+    print(f"\n### {STEPS_IN_A_ROW} steps back to back, time per step\n")
+    print(table(in_a_row, reference, unit="ms", per=STEPS_IN_A_ROW, per_label="step"))
 
     print("\n### Per kernel (engine beside the matching PyTorch kernel)\n")
     print("| kernel | engine min (ms) | engine median (ms) | torch min (ms) | engine / torch (min) |")

@@ -51,8 +51,9 @@ def test_it_reports_when_it_cannot_apply(monkeypatch):
 def test_the_environment_variable_turns_it_off(monkeypatch):
     calls = []
     monkeypatch.setattr(memory, "keep_freed_memory", lambda enable=True: calls.append(enable))
-    monkeypatch.setenv("AUTOGRAD_ENGINE_KEEP_MEMORY", "0")
-    memory._apply_at_import()
+    for off in ("0", "off", "FALSE", "No "):
+        monkeypatch.setenv("AUTOGRAD_ENGINE_KEEP_MEMORY", off)
+        memory._apply_at_import()
     assert calls == []
     monkeypatch.setenv("AUTOGRAD_ENGINE_KEEP_MEMORY", "1")
     memory._apply_at_import()
@@ -65,3 +66,12 @@ def test_switching_back_restores_glibc_thresholds():
         assert ae.keep_freed_memory(False) is True
     finally:
         assert ae.keep_freed_memory(True) is True
+
+
+@pytest.mark.skipif(not glibc, reason="malloc_trim exists only in glibc")
+def test_release_freed_memory_hands_kept_memory_back():
+    import numpy as np
+
+    arrays = [np.ones(2**20, np.float32) for _ in range(16)]  # 64 MB in 4 MB arrays, kept when freed
+    del arrays
+    assert ae.release_freed_memory() is True

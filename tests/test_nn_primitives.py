@@ -91,3 +91,10 @@ def test_linear_names_the_mismatched_shapes():
         ae.linear(np.zeros((2, 4)), np.zeros((5, 4)), np.zeros(4))
     with pytest.raises(ae.ShapeError, match=r"broadcast to the output shape \(2, 5\); got \(3, 2, 5\)"):
         ae.linear(np.zeros((2, 4)), np.zeros((5, 4)), np.zeros((3, 2, 5)))  # would grow the output
+
+
+def test_linear_promotes_like_the_formula():
+    x, w = np.ones((2, 3), np.float32), np.ones((4, 3), np.float32)
+    assert ae.linear(x, w, np.ones(4, np.float64)).dtype == np.float64
+    assert ae.linear(x, w, np.ones((2, 4), np.float64)).dtype == np.float64
+    assert ae.linear(x, w, np.ones(4, np.float32)).dtype == np.float32

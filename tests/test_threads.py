@@ -46,7 +46,7 @@ def _blas_threads():
 
     with threads.single_threaded_blas():  # makes the engine find its libraries
         pass
-    ours = {lib.filepath for lib in threads._blas_libraries}
+    ours = {lib.filepath for lib in threads._blas_controller.lib_controllers}
     return [lib["num_threads"] for lib in threadpool_info() if lib["filepath"] in ours]
 
 
@@ -62,3 +62,23 @@ def test_small_products_keep_blas_single_threaded_only_while_the_engine_threads_
     monkeypatch.setattr(threads, "_last_parallel_run", -1.0)  # the engine's threads have been idle
     with threads.blas_for_product(64 * 4096 * 10):
         assert _blas_threads() == configured
+
+
+def test_the_blas_limit_works_from_another_python_thread_and_is_restored():
+    import threading
+
+    configured = _blas_threads()
+    inside = []
+
+    def worker():
+        with threads.single_threaded_blas():
+            inside.append(_blas_threads())
+
+    thread = threading.Thread(target=worker)
+    thread.start()
+    thread.join()
+    assert inside and set(inside[0]) == {1}
+    assert _blas_threads() == configured
+    with threads.single_threaded_blas():  # and the main thread can still limit afterwards
+        assert set(_blas_threads()) == {1}
+    assert _blas_threads() == configured

@@ -112,9 +112,10 @@ def parallel_blas_for(task: Callable[[int, int], Any], n_tasks: int, elements: i
     The engine's GEMMs never wake BLAS's own worker threads this way.  Those keep spinning for
     about 0.1 s after every threaded BLAS call (OpenBLAS's default), and on a machine with
     few cores they then take a core from the engine's threads for the rest of the step.
-    With ``set_num_threads(1)`` the engine leaves BLAS alone.
+    When the work runs on one thread (a single task, or ``set_num_threads(1)``), BLAS keeps
+    its own threads.
     """
-    if _num_threads == 1:
+    if _thread_count(n_tasks, elements) <= 1:
         task(0, n_tasks)
         return
     with single_threaded_blas():
@@ -146,28 +147,28 @@ def blas_for_product(work: int) -> contextlib.AbstractContextManager[Any]:
     return contextlib.nullcontext()
 
 
-_blas_libraries: list[Any] | None = None
+_blas_controller: Any = None
+_blas_lock = threading.RLock()
 
 
 @contextlib.contextmanager
 def single_threaded_blas() -> Iterator[None]:
-    """Limit the BLAS libraries NumPy loaded to one thread inside the block (threadpoolctl).
+    """Limit BLAS to one thread inside the block.
 
-    The libraries are looked up once, on first use (NumPy's BLAS is loaded by then).
+    This covers every BLAS library loaded when the engine first needs it (NumPy's, and
+    SciPy's if it is loaded).  It goes through threadpoolctl's ``limit``, which restores
+    the previous counts and lets go of OpenBLAS's "controlling thread" on exit, so it works
+    from any Python thread.  BLAS's thread count is one setting for the whole process, so
+    such blocks on different Python threads wait for each other (a lock).
     """
-    global _blas_libraries
-    if _blas_libraries is None:
-        from threadpoolctl import ThreadpoolController  # finds the BLAS libraries NumPy loaded
+    global _blas_controller
+    with _blas_lock:
+        if _blas_controller is None:
+            from threadpoolctl import ThreadpoolController
 
-        _blas_libraries = list(ThreadpoolController().select(user_api="blas").lib_controllers)
-    previous = [lib.get_num_threads() for lib in _blas_libraries]
-    for lib in _blas_libraries:
-        lib.set_num_threads(1)
-    try:
-        yield
-    finally:
-        for lib, threads in zip(_blas_libraries, previous):
-            lib.set_num_threads(threads)
+            _blas_controller = ThreadpoolController().select(user_api="blas")
+        with _blas_controller.limit(limits=1):
+            yield
 
 
 def parallel_ufunc(body: Callable[..., Any], out: Any, *arrays: Any) -> Any:

@@ -32,9 +32,12 @@ class Linear(Primitive):
     def forward(self, x, weight, bias=None):
         with blas_for_product(x.size * weight.shape[0]):
             out = x @ weight.T
-        if bias is not None:
-            out += bias
-        return out
+        if bias is None:
+            return out
+        if np.result_type(out, bias) == out.dtype:
+            out += bias  # in place: the product is a fresh array
+            return out
+        return out + bias  # promotes, as x @ W.T + b would
 
     def backward(self, g, out, x, weight, bias=None):
         with blas_for_product(x.size * weight.shape[0]):

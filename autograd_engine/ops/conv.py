@@ -121,6 +121,9 @@ CHUNK_BYTES = 1024 * 1024
 core's L2 cache between im2col and the GEMM that reads them."""
 BACKWARD_CHUNK_BYTES = 2 * 1024 * 1024
 """Backward: the same for its chunks, larger so that the weight gradient's GEMM is long."""
+GRADIENT_PARTS = 8
+"""Backward sums the weight gradient in this many parts (a few per thread), so its memory
+does not grow with the batch."""
 
 
 class Conv2d(Primitive):
@@ -135,8 +138,10 @@ class Conv2d(Primitive):
     Forward: one (C*KH*KW, OH*OW) column matrix per image, so ``W_row @ cols`` reads and
     writes NCHW directly.  Backward: ``dX_cols = W_row^T @ dOut`` per image, then col2im;
     ``dW^T = cols @ dOut^T`` with the chunk's images side by side, one GEMM per chunk.  The
-    chunks depend only on the sizes and their weight gradients are summed in order, so the
-    results do not depend on the number of threads.
+    chunks and the order in which their weight gradients are summed depend only on the sizes,
+    so the engine's split over threads does not change the result; BLAS itself may round
+    differently when it runs on a different number of threads (a single chunk runs on the
+    calling thread with BLAS's own threads).
     """
 
     __slots__ = ("stride", "padding", "dilation", "groups", "out_size")
@@ -162,8 +167,7 @@ class Conv2d(Primitive):
     ) -> tuple[list[tuple[int, int]], tuple[int, int, int]]:
         """(first, last + 1) of each chunk of images, and the shape of a buffer for a chunk's columns.
 
-        The chunks depend on the sizes alone, not on the number of threads, so the results
-        do not either."""
+        The chunks depend on the sizes alone, not on the number of threads."""
         plane = self.out_size[0] * self.out_size[1]
         size = max(1, min(n, (chunk_bytes or CHUNK_BYTES) // max(1, rows * plane * dtype.itemsize)))
         return [(first, min(n, first + size)) for first in range(0, n, size)], (size, rows, plane)
@@ -230,34 +234,37 @@ class Conv2d(Primitive):
         blocks = _group_blocks(f, taps, self.groups)
         gx = np.empty(x.shape, dtype=dtype) if need_x else None
         chunks, buffer_shape = self._chunks(n, c * w.shape[2] * w.shape[3], dtype, BACKWARD_CHUNK_BYTES)
-        # one slot per chunk, summed in chunk order: the result does not depend on the threads
-        gw_parts = np.empty((len(chunks), taps, f), dtype=dtype) if need_w else None
-        gb_parts = np.empty((len(chunks), f), dtype=dtype) if need_b else None
+        # The weight and bias gradients add up in a few parts, each over a fixed run of chunks,
+        # then the parts in order: the sum does not depend on how the parts go to threads.
+        n_parts = min(GRADIENT_PARTS, len(chunks))
+        parts = [(len(chunks) * p // n_parts, len(chunks) * (p + 1) // n_parts) for p in range(n_parts)]
+        gw_parts = np.zeros((len(parts), taps, f), dtype=dtype) if need_w else None
+        gb_parts = np.zeros((len(parts), f), dtype=dtype) if need_b else None
 
-        def run(start: int, stop: int) -> None:  # chunks [start, stop) on one thread
+        def run(start: int, stop: int) -> None:  # parts [start, stop) on one thread
             buffer = np.empty(buffer_shape, dtype)
-            for chunk in range(start, stop):
-                first, last = chunks[chunk]
-                g_chunk = g[first:last]
-                if need_w:
-                    # dW^T = cols @ dOut^T over the chunk's images and positions at once: one GEMM
-                    # (in this order BLAS runs it faster than dOut @ cols^T)
-                    cols = self._im2col_side_by_side(x[first:last], w.shape, buffer)
-                    g_side_by_side = np.ascontiguousarray(g_chunk.transpose(1, 0, 2)).reshape(f, -1)
-                    for filters, group_taps in blocks:
-                        np.matmul(cols[group_taps], g_side_by_side[filters].T, out=gw_parts[chunk, :, filters])
-                if need_b:
-                    g_chunk.sum(axis=2).sum(axis=0, out=gb_parts[chunk])
-                if need_x:
-                    d_cols = buffer[: last - first]
-                    if self.groups == 1:
-                        np.matmul(w_rows.T, g_chunk, out=d_cols)
-                    else:
+            for part in range(start, stop):
+                for first, last in chunks[parts[part][0]:parts[part][1]]:
+                    g_chunk = g[first:last]
+                    if need_w:
+                        # dW^T = cols @ dOut^T over the chunk's images and positions at once: one
+                        # GEMM (in this order BLAS runs it faster than dOut @ cols^T)
+                        cols = self._im2col_side_by_side(x[first:last], w.shape, buffer)
+                        g_side_by_side = np.ascontiguousarray(g_chunk.transpose(1, 0, 2)).reshape(f, -1)
                         for filters, group_taps in blocks:
-                            d_cols[:, group_taps] = np.matmul(w_rows[filters].T, g_chunk[:, filters])
-                    _im2col_kernels().col2im(d_cols, *self._geometry(w.shape), gx[first:last], 0, (last - first) * c)
+                            gw_parts[part, :, filters] += cols[group_taps] @ g_side_by_side[filters].T
+                    if need_b:
+                        gb_parts[part] += g_chunk.sum(axis=2).sum(axis=0)
+                    if need_x:
+                        d_cols = buffer[: last - first]
+                        if self.groups == 1:
+                            np.matmul(w_rows.T, g_chunk, out=d_cols)
+                        else:
+                            for filters, group_taps in blocks:
+                                d_cols[:, group_taps] = np.matmul(w_rows[filters].T, g_chunk[:, filters])
+                        _im2col_kernels().col2im(d_cols, *self._geometry(w.shape), gx[first:last], 0, (last - first) * c)
 
-        parallel_blas_for(run, len(chunks), (x.size + g.size) * taps)
+        parallel_blas_for(run, len(parts), (x.size + g.size) * taps)
         gw = None if gw_parts is None else gw_parts.sum(axis=0).T.reshape(w.shape)
         gb = None if gb_parts is None else gb_parts.sum(axis=0)
         return (gx, gw) + (() if b is None else (gb,))
