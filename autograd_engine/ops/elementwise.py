@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 
 from ..function import Primitive, apply
-from ..kernels.threads import parallel_ufunc
+from ..kernels.threads import MIN_ELEMENTS_FOR_UFUNC_THREADS, parallel_ufunc
 from . import dispatch
 from .dispatch import sum_to_shape, value
 
@@ -275,11 +275,6 @@ class Tanh(Primitive):
         return np.tanh(x)
 
     def backward(self, g, out, x):
-        if _same_float_arrays(g, out):  # one temporary instead of three (RNNs call this a lot)
-            d = np.multiply(out, out, out=np.empty_like(out))  # (out= keeps 0-d results arrays)
-            np.subtract(1, d, out=d)
-            np.multiply(d, g, out=d)
-            return (d,)
         return (g * (1 - out * out),)
 
 
@@ -292,28 +287,11 @@ class Sigmoid(Primitive):
     name = "sigmoid"
 
     def forward(self, x):
-        if isinstance(x, np.ndarray) and x.dtype.kind == "f":  # one temporary instead of three
-            out = np.negative(x, out=np.empty_like(x))  # (out= keeps 0-d results arrays)
-            with np.errstate(over="ignore"):
-                np.exp(out, out=out)
-            np.add(out, 1, out=out)
-            return np.reciprocal(out, out=out)
         with np.errstate(over="ignore"):
             return 1 / (1 + np.exp(-x))
 
     def backward(self, g, out, x):
-        if _same_float_arrays(g, out):
-            d = np.subtract(1, out, out=np.empty_like(out))
-            np.multiply(d, out, out=d)
-            np.multiply(d, g, out=d)
-            return (d,)
         return (g * out * (1 - out),)
-
-
-def _same_float_arrays(g: Any, out: Any) -> bool:
-    """True when both are ndarrays of one floating dtype (not Tensors under create_graph), so a
-    rule may compute in place in a fresh array of that dtype."""
-    return type(g) is np.ndarray and type(out) is np.ndarray and g.dtype == out.dtype and g.dtype.kind == "f"
 
 
 class Relu(Primitive):
@@ -323,7 +301,7 @@ class Relu(Primitive):
     name = "relu"
 
     def forward(self, x):
-        if isinstance(x, np.ndarray) and x.dtype.kind == "f":
+        if _large_float_array(x):
             return parallel_ufunc(_relu, np.empty_like(x), x)  # a large activation on all threads
         return np.maximum(x, 0)
 
@@ -331,9 +309,14 @@ class Relu(Primitive):
         return inputs[0] > 0
 
     def backward(self, g, out, x):
-        if isinstance(g, np.ndarray) and g.dtype == out.dtype:
+        if _large_float_array(g) and g.dtype == out.dtype:
             return (parallel_ufunc(_relu_gradient, np.empty_like(g), g, out),)
         return (g * (value(out) > 0),)
+
+
+def _large_float_array(x: Any) -> bool:
+    """Worth splitting over the threads (smaller arrays take the plain expression, which is faster)."""
+    return type(x) is np.ndarray and x.size >= MIN_ELEMENTS_FOR_UFUNC_THREADS and x.dtype.kind == "f"
 
 
 def _relu(x: np.ndarray, out: np.ndarray) -> None:
