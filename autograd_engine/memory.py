@@ -32,36 +32,33 @@ KEEP = {_M_MMAP_THRESHOLD: 32 * 2**20, _M_TRIM_THRESHOLD: 2**30}
 GLIBC_DEFAULTS = {_M_MMAP_THRESHOLD: 128 * 2**10, _M_TRIM_THRESHOLD: 128 * 2**10}
 
 
-def _mallopt():
-    """glibc's ``mallopt``, or None on other C libraries and systems."""
+def _glibc():
+    """The C library when it is glibc, else None (other systems, or musl, whose mallopt does nothing)."""
     if not sys.platform.startswith("linux"):
         return None
     try:
         libc = ctypes.CDLL(None)
-        if not libc.gnu_get_libc_version:  # only glibc has it (musl has a mallopt that does nothing)
-            return None
-        return libc.mallopt
-    except (OSError, AttributeError):
+    except OSError:
         return None
+    return libc if hasattr(libc, "gnu_get_libc_version") else None  # only glibc has it
 
 
 def keep_freed_memory(enable: bool = True) -> bool:
     """Make malloc keep freed memory for reuse (``enable=True``), or go back to glibc's initial
     thresholds (``False``; glibc's adaptive threshold stays off, see the module's docstring).
     Returns whether the setting took effect (glibc only)."""
-    mallopt = _mallopt()
-    if mallopt is None:
+    libc = _glibc()
+    if libc is None:
         return False
     settings = KEEP if enable else GLIBC_DEFAULTS
-    return all(mallopt(parameter, value) == 1 for parameter, value in settings.items())
+    return all(libc.mallopt(parameter, value) == 1 for parameter, value in settings.items())
 
 
 def release_freed_memory() -> bool:
     """Return the freed memory malloc keeps to the OS now (glibc's ``malloc_trim(0)``).
     Returns whether any was returned (always False outside glibc)."""
-    if _mallopt() is None:
-        return False
-    return bool(ctypes.CDLL(None).malloc_trim(0))
+    libc = _glibc()
+    return libc is not None and bool(libc.malloc_trim(0))
 
 
 def _apply_at_import() -> None:

@@ -25,8 +25,8 @@ assignment stores ``Wx`` (D, 4H) and ``Wh`` (H, 4H) with the gates in the order 
 
 Speed: the input projection of all time steps is one matrix product ``(T*N, D) @ W_ih^T``
 before the loop; each step then costs one ``linear(h, W_hh, x_gates[t])`` (the product and the
-add as one node), four gate slices and their nonlinearities, and five elementwise ops.  The steps' outputs are joined by a single
-``concatenate``.
+add as one node), four gate slices and their nonlinearities, and five elementwise ops.  The
+steps' outputs are joined by a single ``concatenate``.
 
 Truncated backpropagation through time: carry the state across chunks with ``.detach()``
 (``h, c = h.detach(), c.detach()``) so that each backward stops at the chunk boundary and the

@@ -8,7 +8,7 @@ import pytest
 import autograd_engine as ae
 from autograd_engine import memory
 
-glibc = memory._mallopt() is not None
+glibc = memory._glibc() is not None
 
 # Minor page faults per "step" -- arrays of 0.25-8 MB allocated, written, then all freed, the
 # pattern of a training step -- measured in a fresh process so that the heap other tests leave
@@ -44,7 +44,7 @@ def test_freed_arrays_are_reused_without_page_faults():
 
 
 def test_it_reports_when_it_cannot_apply(monkeypatch):
-    monkeypatch.setattr(memory, "_mallopt", lambda: None)
+    monkeypatch.setattr(memory, "_glibc", lambda: None)
     assert ae.keep_freed_memory() is False
 
 

@@ -53,9 +53,7 @@ class Linear(Primitive):
         if need_w:
             x2 = x.reshape((-1, in_features)) if x.ndim != 2 else x
             gw = g2.T @ x2
-        gb = None
-        if need_b:
-            gb = g2.sum(axis=0) if bias.shape == (out_features,) else sum_to_shape(g, bias.shape)
+        gb = sum_to_shape(g, bias.shape) if need_b else None
         return (gx, gw, gb) if len(self.needs_grad) > 2 else (gx, gw)
 
 
@@ -74,7 +72,7 @@ def linear(x: Any, weight: Any, bias: Any = None) -> Any:
         return apply(Linear(), x, weight)
     sb = np.shape(value(bias))
     out_shape = (*sx[:-1], sw[0])
-    if sb != (sw[0],) and sb != out_shape and (len(sb) > len(out_shape) or _broadcast(sb, out_shape) != out_shape):
+    if sb != (sw[0],) and sb != out_shape and _broadcast(sb, out_shape) != out_shape:
         raise ShapeError(
             f"linear: bias must have shape ({sw[0]},) to match the weight {sw}, or broadcast to the output "
             f"shape {out_shape}; got {sb}"

@@ -13,19 +13,14 @@ import numpy as np
 from ..dtypes import get_default_dtype
 from ..function import Primitive, apply
 from ..tensor import Tensor
+from .dispatch import is_basic_index, scatter_add_array, value
 from .dispatch import scatter_add as scatter_add_rule
-from .dispatch import scatter_add_array, value
-
-_BASIC = (slice, int, type(None), type(Ellipsis))
 
 
 def _plain_key(key: Any) -> Any:
     """Replace Tensors and lists in an index by NumPy arrays (indices carry no gradient)."""
     if isinstance(key, tuple):
-        for k in key:  # the common case first: slices and ints pass as they are
-            if not isinstance(k, _BASIC):
-                return tuple(_plain_key(k) for k in key)
-        return key
+        return key if is_basic_index(key) else tuple(_plain_key(k) for k in key)
     if isinstance(key, Tensor):
         return key.data
     if isinstance(key, list):
