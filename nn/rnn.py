@@ -35,6 +35,7 @@ previous chunk's graph is freed.
 from __future__ import annotations
 
 import math
+import warnings
 from collections.abc import Callable
 from typing import Any
 
@@ -193,7 +194,7 @@ class RNNCell(_CellBase):
         self.nonlinearity = nonlinearity
 
     def forward(self, input: Any, hx: Any = None) -> Any:
-        x, h, batched = self._prepare(input, hx)
+        x, h, batched = self._prepare(input, _single_state(type(self).__name__, hx))
         activation = ae.tanh if self.nonlinearity == "tanh" else ae.relu
         h = rnn_step(self._x_gates(x), h, self.weight_hh, activation)
         return h if batched else h[0]
@@ -209,9 +210,9 @@ class LSTMCell(_CellBase):
     _gates = 4
 
     def forward(self, input: Any, hx: tuple[Any, Any] | None = None) -> tuple[Any, Any]:
-        if hx is not None and (not isinstance(hx, tuple) or len(hx) != 2):
+        if hx is not None and (not isinstance(hx, tuple | list) or len(hx) != 2):
             raise TypeError(f"LSTMCell: hx must be a tuple (h, c), got {type(hx).__name__}")
-        x, (h, c), batched = self._prepare(input, hx if hx is not None else (None, None))
+        x, (h, c), batched = self._prepare(input, tuple(hx) if hx is not None else (None, None))
         h, c = lstm_step(self._x_gates(x), h, c, self.weight_hh)
         return (h, c) if batched else (h[0], c[0])
 
@@ -223,7 +224,7 @@ class GRUCell(_CellBase):
     _gates = 3
 
     def forward(self, input: Any, hx: Any = None) -> Any:
-        x, h, batched = self._prepare(input, hx)
+        x, h, batched = self._prepare(input, _single_state(type(self).__name__, hx))
         h = gru_step(self._x_gates(x, fold_bias_hh=False), h, self.weight_hh, self.bias_hh)
         return h if batched else h[0]
 
@@ -271,6 +272,12 @@ class RNNBase(_Recurrent):
             )
         if not 0.0 <= dropout < 1.0:
             raise ValueError(f"{name}: dropout must be in [0, 1), got {dropout}")
+        if dropout > 0 and num_layers == 1:
+            warnings.warn(
+                f"{name}: dropout={dropout} has no effect with num_layers=1 (it drops the outputs of every "
+                f"layer but the last); add an nn.Dropout after the layer instead",
+                stacklevel=3,
+            )
         self.mode = mode
         self.input_size, self.hidden_size, self.num_layers = int(input_size), int(hidden_size), int(num_layers)
         self.bias, self.batch_first, self.dropout = bool(bias), bool(batch_first), float(dropout)
@@ -301,7 +308,7 @@ class RNNBase(_Recurrent):
     def forward(self, input: Any, hx: Any = None) -> tuple[Any, Any]:
         x, batched = self._check_input(input)
         steps, n = np.shape(value(x))[:2]
-        state = self._initial_state(hx, n, batched)
+        state = self._initial_state(hx, n, batched, steps)
         layer_input = ae.reshape(x, (steps * n, self.input_size))
         finals: list[tuple[Any, ...]] = []
         for layer, names in enumerate(self._weight_names):
@@ -364,7 +371,7 @@ class RNNBase(_Recurrent):
             return ae.expand_dims(input, 1), False
         return (ae.swapaxes(input, 0, 1) if self.batch_first else input), True
 
-    def _initial_state(self, hx: Any, n: int, batched: bool) -> tuple[Any, ...]:
+    def _initial_state(self, hx: Any, n: int, batched: bool, steps: int) -> tuple[Any, ...]:
         """The initial state(s), each (num_layers, N, H); zeros (constants) when ``hx`` is None."""
         name = type(self).__name__
         count = 2 if self.mode == "LSTM" else 1
@@ -372,17 +379,19 @@ class RNNBase(_Recurrent):
         if hx is None:
             zeros = np.zeros((self.num_layers, n, self.hidden_size), dtype=self.weight_hh_l0.dtype)
             return (zeros,) * count
-        states = hx if count == 2 else (hx,)
         if count == 2 and (not isinstance(hx, tuple | list) or len(hx) != 2):
             raise TypeError(f"{name}: hx must be a tuple (h_0, c_0), got {type(hx).__name__}")
+        states = hx if count == 2 else (_single_state(name, hx),)
         expected = (self.num_layers, n, self.hidden_size) if batched else (self.num_layers, self.hidden_size)
         ready = []
         for label, state in zip(labels, states):
             if np.shape(value(state)) != expected:
                 layout = "(num_layers, N, hidden_size)" if batched else "(num_layers, hidden_size)"
+                hint = "batch_first does not apply to the states"
+                if batched and not self.batch_first and np.shape(value(state))[1:] == (steps, self.hidden_size):
+                    hint += f"; if the input is (N, T, input_size), pass batch_first=True to {name}"
                 raise ae.ShapeError(
-                    f"{name}: {label} must have shape {layout} = {expected}, got {np.shape(value(state))} "
-                    f"(batch_first does not apply to the states)"
+                    f"{name}: {label} must have shape {layout} = {expected}, got {np.shape(value(state))} ({hint})"
                 )
             ready.append(state if batched else ae.expand_dims(state, 1))
         return tuple(ready)
@@ -479,6 +488,16 @@ def _check_nonlinearity(name: str, nonlinearity: str) -> str:
     if nonlinearity not in ("tanh", "relu"):
         raise ValueError(f"{name}: nonlinearity must be 'tanh' or 'relu', got {nonlinearity!r}")
     return nonlinearity
+
+
+def _single_state(name: str, hx: Any) -> Any:
+    """``hx`` for the one-state cells and layers (RNN, GRU): a tuple or list is a clear error."""
+    if isinstance(hx, tuple | list):
+        raise TypeError(
+            f"{name}: hx must be one tensor (the hidden state), got a {type(hx).__name__}; "
+            f"only the LSTM takes a pair (h, c)"
+        )
+    return hx
 
 
 def _dropout(x: Any, p: float) -> Any:

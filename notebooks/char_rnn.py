@@ -8,10 +8,12 @@ window to the next and detached (truncated backpropagation through time), gradie
 clipped by norm, and Adam updates the weights.  Every ``--sample-every`` steps it prints a
 sample drawn at ``--temperature`` (low: safe and repetitive; high: varied and misspelt).
 
-Run from the repository root:
+Run it from any directory (relative globs such as the default are taken under the repository
+root; a file's own path, absolute or relative to the current directory, also works):
 
     python notebooks/char_rnn.py --steps 2000
     python notebooks/char_rnn.py --steps 300 --hidden 64 --text README.md --temperature 0.5
+    python notebooks/char_rnn.py --text ~/books/shakespeare.txt
 
 The notebook ``notebooks/char_rnn.ipynb`` walks through the same model step by step.
 """
@@ -23,6 +25,7 @@ import os
 import pathlib
 import sys
 from collections.abc import Callable, Iterator, Sequence
+from typing import Any
 
 # The matrices are small (batch 32 x hidden 128): one BLAS thread is faster than two, and far
 # faster on a busy machine.  Export OPENBLAS_NUM_THREADS to choose otherwise.
@@ -92,6 +95,8 @@ def sample(
 
     ``temperature=0`` takes the most likely character each time (greedy).
     """
+    if not temperature >= 0:
+        raise ValueError(f"sample: temperature must be 0 (greedy) or positive, got {temperature}")
     rng = np.random.default_rng() if rng is None else rng
     with ae.no_grad():
         scores, state = model(vocab.encode(prime)[None])
@@ -113,18 +118,33 @@ def sample(
 def windows(data: np.ndarray, batch_size: int, seq_len: int) -> Iterator[tuple[np.ndarray, np.ndarray]]:
     """Endless (inputs, targets) windows, each (batch_size, seq_len), from ``batch_size`` parallel
     streams over ``data``; window k+1 continues where window k stopped in every stream, so the
-    LSTM state can be carried across them.  Restarts from the beginning when the streams run out."""
+    LSTM state can be carried across them.  Restarts from the beginning when the streams run out.
+
+    The sizes are checked here, when it is called, not when the first window is drawn."""
+    windows_per_pass(len(data), batch_size, seq_len)  # checks the sizes
     stream_len = (len(data) - 1) // batch_size
+    starts = np.arange(batch_size)[:, None] * stream_len
+
+    def endless() -> Iterator[tuple[np.ndarray, np.ndarray]]:
+        while True:
+            for offset in range(0, stream_len - seq_len + 1, seq_len):
+                idx = starts + offset + np.arange(seq_len)[None, :]
+                yield data[idx], data[idx + 1]
+
+    return endless()
+
+
+def windows_per_pass(n_characters: int, batch_size: int, seq_len: int) -> int:
+    """How many windows :func:`windows` draws before its streams restart; checks the sizes."""
+    if batch_size < 1 or seq_len < 1:
+        raise ValueError(f"windows: batch_size and seq_len must be at least 1, got {batch_size} and {seq_len}")
+    stream_len = (n_characters - 1) // batch_size
     if stream_len < seq_len:
         raise ValueError(
-            f"windows: {len(data)} characters give streams of {stream_len} for batch_size={batch_size}, "
+            f"windows: {n_characters} characters give streams of {stream_len} for batch_size={batch_size}, "
             f"shorter than seq_len={seq_len}; use more text or smaller batches"
         )
-    starts = np.arange(batch_size)[:, None] * stream_len
-    while True:
-        for offset in range(0, stream_len - seq_len + 1, seq_len):
-            idx = starts + offset + np.arange(seq_len)[None, :]
-            yield data[idx], data[idx + 1]
+    return (stream_len - seq_len) // seq_len + 1
 
 
 def train(
@@ -143,8 +163,8 @@ def train(
     """
     optimizer = optim.Adam(model.parameters(), lr=lr)
     vocab_size = model.head.out_features
+    per_pass = windows_per_pass(len(data), batch_size, seq_len)
     batches = windows(data, batch_size, seq_len)
-    per_pass = ((len(data) - 1) // batch_size - seq_len) // seq_len + 1
     losses, state = [], None
     for step in range(steps):
         if step % per_pass == 0:
@@ -164,11 +184,25 @@ def train(
 
 
 def read_text(patterns: Sequence[str], root: pathlib.Path = ROOT) -> str:
-    """The concatenated contents of the files matching ``patterns`` (globs relative to ``root``)."""
-    files = sorted({p for pattern in patterns for p in root.glob(pattern) if p.is_file()})
+    """The concatenated contents of the files that ``patterns`` name.
+
+    A pattern is a file's path (absolute, ``~/...``, or relative to the current directory), or
+    a glob: an absolute one, or one relative to ``root`` (the repository, so that the defaults
+    work from any directory).
+    """
+    files: set[pathlib.Path] = set()
+    for pattern in patterns:
+        path = pathlib.Path(pattern).expanduser()
+        if path.is_file():
+            files.add(path.resolve())
+            continue
+        base, relative = (pathlib.Path(path.anchor), str(path.relative_to(path.anchor))) if path.is_absolute() else (root, pattern)
+        files.update(p.resolve() for p in base.glob(relative) if p.is_file())
     if not files:
-        raise FileNotFoundError(f"read_text: no file matches {list(patterns)} under {root}")
-    return "\n".join(f.read_text(encoding="utf-8", errors="replace") for f in files)
+        raise FileNotFoundError(
+            f"read_text: no file matches {list(patterns)} (paths, absolute globs, or globs under {root})"
+        )
+    return "\n".join(f.read_text(encoding="utf-8", errors="replace") for f in sorted(files))
 
 
 def _progress(total: int) -> tuple[Callable[[float], None], Callable[[str], None], Callable[[], None]]:
@@ -195,20 +229,35 @@ def _progress(total: int) -> tuple[Callable[[float], None], Callable[[str], None
     return advance_plain, lambda text: print(text, flush=True), lambda: None
 
 
+def _positive(kind: type, zero: bool = False) -> Callable[[str], Any]:
+    """An argparse type: a number of ``kind`` above 0 (or at least 0 with ``zero``)."""
+
+    def parse(text: str) -> Any:
+        number = kind(text)
+        if not (number >= 0 if zero else number > 0):
+            raise argparse.ArgumentTypeError(f"must be {'0 or more' if zero else 'positive'}, got {text}")
+        return number
+
+    parse.__name__ = kind.__name__  # argparse names the type in its messages
+    return parse
+
+
 def main(argv: Sequence[str] | None = None) -> list[float]:
     parser = argparse.ArgumentParser(description="Train the notes' char-RNN on this repository's text.")
-    parser.add_argument("--steps", type=int, default=2000, help="training steps (default 2000)")
-    parser.add_argument("--batch-size", type=int, default=32)
-    parser.add_argument("--seq-len", type=int, default=64, help="characters per window of truncated BPTT")
-    parser.add_argument("--hidden", type=int, default=128, help="LSTM hidden size")
-    parser.add_argument("--embed", type=int, default=32, help="character embedding size")
-    parser.add_argument("--layers", type=int, default=1, help="stacked LSTM layers")
-    parser.add_argument("--lr", type=float, default=3e-3, help="Adam learning rate")
-    parser.add_argument("--clip", type=float, default=5.0, help="gradient-norm clipping threshold")
-    parser.add_argument("--temperature", type=float, default=0.8, help="sampling temperature (0: greedy)")
-    parser.add_argument("--sample-every", type=int, default=250, help="print a sample every this many steps")
-    parser.add_argument("--sample-length", type=int, default=200)
-    parser.add_argument("--text", nargs="+", default=DEFAULT_TEXT, help="files or globs relative to the repository root")
+    parser.add_argument("--steps", type=_positive(int), default=2000, help="training steps (default 2000)")
+    parser.add_argument("--batch-size", type=_positive(int), default=32)
+    parser.add_argument("--seq-len", type=_positive(int), default=64, help="characters per window of truncated BPTT")
+    parser.add_argument("--hidden", type=_positive(int), default=128, help="LSTM hidden size")
+    parser.add_argument("--embed", type=_positive(int), default=32, help="character embedding size")
+    parser.add_argument("--layers", type=_positive(int), default=1, help="stacked LSTM layers")
+    parser.add_argument("--lr", type=_positive(float), default=3e-3, help="Adam learning rate")
+    parser.add_argument("--clip", type=_positive(float), default=5.0, help="gradient-norm clipping threshold")
+    parser.add_argument("--temperature", type=_positive(float, zero=True), default=0.8,
+                        help="sampling temperature (0: greedy)")
+    parser.add_argument("--sample-every", type=_positive(int), default=250, help="print a sample every this many steps")
+    parser.add_argument("--sample-length", type=_positive(int), default=200)
+    parser.add_argument("--text", nargs="+", default=DEFAULT_TEXT,
+                        help="files (paths) or globs; relative globs are taken under the repository root")
     parser.add_argument("--seed", type=int, default=0)
     args = parser.parse_args(argv)
 

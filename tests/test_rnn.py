@@ -2,6 +2,7 @@
 gradient checks in float64, PyTorch's parameter layout, and the errors users can hit."""
 import json
 import pathlib
+import warnings
 
 import numpy as np
 import pytest
@@ -349,3 +350,35 @@ def test_errors_name_the_layer_the_shapes_and_the_fix():
         nn.LSTM(3, 0)
     with pytest.raises(ae.ShapeError, match=r"LSTMCell: expected input of shape \(N, 3\)"):
         nn.LSTMCell(3, 4)(np.zeros((2, 5)))
+
+
+def test_one_state_layers_refuse_a_tuple_and_the_lstm_cell_takes_a_list():
+    x, h = np.zeros((2, 3), np.float32), np.zeros((2, 4), np.float32)
+    for cell in (nn.RNNCell(3, 4), nn.GRUCell(3, 4)):
+        with pytest.raises(TypeError, match=rf"{type(cell).__name__}: hx must be one tensor .* got a tuple; only the LSTM"):
+            cell(x, (h,))
+    with pytest.raises(TypeError, match=r"GRU: hx must be one tensor .* got a list"):
+        nn.GRU(3, 4)(np.zeros((5, 2, 3), np.float32), [np.zeros((1, 2, 4), np.float32)])
+    cell = nn.LSTMCell(3, 4)
+    c = np.ones((2, 4), np.float32)
+    from_list, from_tuple = cell(x, [h, c]), cell(x, (h, c))
+    for a, b in zip(from_list, from_tuple):
+        np.testing.assert_array_equal(a.data, b.data)
+
+
+def test_a_state_shaped_for_batch_first_input_suggests_batch_first():
+    lstm = nn.LSTM(3, 4)  # batch_first forgotten: (N=2, T=5, D) is read as T=2, N=5
+    state = (np.zeros((1, 2, 4), np.float32),) * 2
+    with pytest.raises(ae.ShapeError, match=r"if the input is \(N, T, input_size\), pass batch_first=True"):
+        lstm(np.zeros((2, 5, 3), np.float32), state)
+    with pytest.raises(ae.ShapeError) as error:  # a state wrong for another reason gets no such hint
+        lstm(np.zeros((2, 5, 3), np.float32), (np.zeros((1, 3, 4), np.float32),) * 2)
+    assert "batch_first=True" not in str(error.value)
+
+
+def test_dropout_with_one_layer_warns_that_it_does_nothing():
+    with pytest.warns(UserWarning, match=r"LSTM: dropout=0.5 has no effect with num_layers=1"):
+        nn.LSTM(3, 4, dropout=0.5)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        nn.LSTM(3, 4, num_layers=2, dropout=0.5)

@@ -136,6 +136,10 @@ def test_clip_grad_norm_other_norms_and_nonfinite():
     bad = params_with_grads(np.array([np.inf, 1.0]))
     with pytest.raises(RuntimeError, match="total norm .* is inf"):
         nn.utils.clip_grad_norm_(bad, 1.0, error_if_nonfinite=True)
+    # PyTorch's foreach= is accepted (code written for PyTorch runs) and changes nothing
+    assert float(nn.utils.clip_grad_norm_(params, 100.0, norm_type=1, foreach=True)) == pytest.approx(2.0, rel=1e-5)
+    nn.utils.clip_grad_value_(params, 0.5, foreach=False)
+    assert float(np.abs(params[0].grad).max()) == pytest.approx(0.5)
 
 
 def test_clip_grad_value_clips_every_entry_in_place():
@@ -227,3 +231,27 @@ def test_char_rnn_windows_continue_each_stream_and_sampling_respects_temperature
     assert greedy[0] == greedy[1] and len(greedy[0]) == 10 and set(greedy[0]) <= set("abc")
     with pytest.raises(KeyError, match="not in the vocabulary"):
         vocab.encode("z")
+
+
+def test_char_rnn_script_reads_paths_and_globs_and_checks_its_arguments(tmp_path, monkeypatch, capsys):
+    script = load_char_rnn_script()
+    own = tmp_path / "own.txt"
+    own.write_text("abc")
+    (tmp_path / "more.txt").write_text("de")
+    monkeypatch.chdir(tmp_path.parent)  # neither the repository nor the text's folder
+    assert script.read_text([str(own)]) == "abc"  # an absolute path
+    assert script.read_text([f"{tmp_path.name}/own.txt"]) == "abc"  # relative to the current directory
+    assert script.read_text([str(tmp_path / "*.txt")]) == "de\nabc"  # an absolute glob, files in sorted order
+    assert "autograd_engine" in script.read_text(["README.md"])  # a glob under the repository
+    with pytest.raises(FileNotFoundError, match="no file matches"):
+        script.read_text([str(tmp_path / "missing.txt")])
+    with pytest.raises(ValueError, match="use more text or smaller batches"):  # before the first window, not later
+        script.train(script.CharRNN(3, 4, 2), np.arange(30) % 3, steps=1, batch_size=8, seq_len=5)
+    with pytest.raises(ValueError, match="batch_size and seq_len must be at least 1"):
+        script.windows(np.arange(30), batch_size=0, seq_len=4)
+    with pytest.raises(ValueError, match="temperature must be 0"):
+        script.sample(script.CharRNN(3, 4, 2), script.Vocabulary("abc"), "a", 5, temperature=-1.0)
+    for flag, bad in (("--seq-len", "0"), ("--batch-size", "-2"), ("--temperature", "-1"), ("--lr", "0")):
+        with pytest.raises(SystemExit):
+            script.main([flag, bad])
+        assert f"argument {flag}: must be" in capsys.readouterr().err

@@ -25,6 +25,7 @@ def clip_grad_norm_(
     max_norm: float,
     norm_type: float = 2.0,
     error_if_nonfinite: bool = False,
+    foreach: bool | None = None,
 ) -> Tensor:
     """Scale the gradients of ``parameters`` so that their joint norm is at most ``max_norm``.
 
@@ -34,7 +35,8 @@ def clip_grad_norm_(
     ``max_norm / (norm + 1e-6)``; otherwise nothing changes.  Parameters without a gradient are
     skipped.  Returns the norm *before* clipping, as a 0-d Tensor in the gradients' dtype.
     A NaN or infinite norm raises with ``error_if_nonfinite=True``; otherwise the gradients are
-    scaled by the resulting NaN factor, as in PyTorch.
+    scaled by the resulting NaN factor, as in PyTorch.  ``foreach`` (PyTorch's choice of kernel)
+    is accepted so that PyTorch code runs unchanged, and does nothing here.
     """
     max_norm, norm_type = float(max_norm), float(norm_type)
     if norm_type < 1 and norm_type != math.inf:
@@ -62,8 +64,9 @@ def clip_grad_norm_(
     return Tensor(np.asarray(total, dtype=grads[0].dtype))
 
 
-def clip_grad_value_(parameters: Tensor | Iterable[Tensor], clip_value: float) -> None:
-    """Clip every gradient entry of ``parameters`` to [-clip_value, clip_value], in place."""
+def clip_grad_value_(parameters: Tensor | Iterable[Tensor], clip_value: float, foreach: bool | None = None) -> None:
+    """Clip every gradient entry of ``parameters`` to [-clip_value, clip_value], in place.
+    (``foreach``, as in :func:`clip_grad_norm_`, does nothing.)"""
     clip_value = float(clip_value)
     if clip_value < 0:
         raise ValueError(f"clip_grad_value_: clip_value must be non-negative, got {clip_value}")
