@@ -40,6 +40,7 @@ import autograd_engine as ae  # noqa: E402
 import nn  # noqa: E402
 
 T, N, D, H, C = 50, 32, 64, 128, 64
+PROBLEM = f"LSTM T={T}, N={N}, D={D}, H={H} + Linear to {C} classes + cross-entropy"
 
 
 def make_problem(seed: int = 0) -> dict[str, np.ndarray]:
@@ -200,6 +201,18 @@ def check_agreement(contenders: dict[str, object]) -> None:
             raise AssertionError(f"{name} disagrees with the hand-written step: loss {loss} vs {ref_loss}, gradients {worst:.2e}")
 
 
+def time_and_report(
+    models: dict[str, object], repeats: int, title: str, heading: str, kind: type[Contender] = Contender
+) -> None:
+    """Check that the models agree, time their steps interleaved, print the table."""
+    check_agreement(models)
+    contenders = [kind(name, model.step) for name, model in models.items()]
+    compare(contenders, repeats=repeats, warmup=2, pause=0.2, title=title)
+    print(heading + "\n")
+    print(machine_info() + "\n")
+    print(table(contenders, reference="hand-written NumPy", unit="ms"))
+
+
 class CpuTimeContender(Contender):
     """Times the process's CPU time instead of the wall clock: on a loaded machine a single-threaded
     run is then charged only for its own work (use with ``--single-thread``)."""
@@ -236,16 +249,10 @@ def main() -> None:
             torch.set_num_threads(1)
         models["PyTorch fused nn.LSTM"] = TorchLSTM(p, fused=True)
         models["PyTorch eager cell loop"] = TorchLSTM(p, fused=False)
-    check_agreement(models)
-    kind = CpuTimeContender if args.cpu_time else Contender
-    contenders = [kind(name, model.step) for name, model in models.items()]
-    compare(contenders, repeats=args.repeats, warmup=2, pause=0.2, title="lstm step")
     clock = "CPU time" if args.cpu_time else "wall clock"
     threads = "one thread" if args.single_thread else "default threads"
-    print(f"## One training step: LSTM T={T}, N={N}, D={D}, H={H} + Linear to {C} classes + cross-entropy, "
-          f"float32 ({clock}, {threads})\n")
-    print(machine_info() + "\n")
-    print(table(contenders, reference="hand-written NumPy", unit="ms"))
+    heading = f"## One training step: {PROBLEM}, float32 ({clock}, {threads})"
+    time_and_report(models, args.repeats, "lstm step", heading, CpuTimeContender if args.cpu_time else Contender)
 
 
 if __name__ == "__main__":

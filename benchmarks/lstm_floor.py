@@ -32,16 +32,11 @@ import numpy as np
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-from _timing import Contender, compare, machine_info, table  # noqa: E402
-from lstm import C, D, EngineLSTM, H, N, NumpyLSTM, T, check_agreement, make_problem  # noqa: E402
+from lstm import PROBLEM, C, D, EngineLSTM, H, N, NumpyLSTM, T, _sigmoid, make_problem, time_and_report  # noqa: E402
 
 import autograd_engine as ae  # noqa: E402
 import nn  # noqa: E402
 from autograd_engine.function import Primitive, apply  # noqa: E402
-
-
-def _sigmoid(z: np.ndarray) -> np.ndarray:
-    return 1 / (1 + np.exp(-z))  # the engine's sigmoid rule
 
 
 class ComposedArraysOnly:
@@ -210,13 +205,7 @@ def main() -> None:
         "composed graph's arrays, no engine": ComposedArraysOnly(p),
         "engine, recurrence as one primitive": EngineFusedLSTM(p),
     }
-    check_agreement(models)
-    contenders = [Contender(name, model.step) for name, model in models.items()]
-    compare(contenders, repeats=args.repeats, warmup=2, pause=0.2, title="lstm bounds")
-    print(f"## Bounds of the LSTM step: T={T}, N={N}, D={D}, H={H} + Linear to {C} classes + cross-entropy, "
-          f"float32\n")
-    print(machine_info() + "\n")
-    print(table(contenders, reference="hand-written NumPy", unit="ms"))
+    time_and_report(models, args.repeats, "lstm bounds", f"## Bounds of the LSTM step: {PROBLEM}, float32")
 
 
 if __name__ == "__main__":
