@@ -354,6 +354,11 @@ def scatter_add_case(draw):
 @st.composite
 def concatenate_case(draw):
     shape = draw(NONEMPTY_SHAPES)
+    if draw(st.integers(0, 4)) == 0:  # axis=None joins the flattened inputs, as in NumPy
+        arrays = tuple(draw(aet.arrays(draw(aet.shapes()))) for _ in range(draw(st.integers(1, 3))))
+        return Case(
+            lambda *ts: ae.concatenate(ts, axis=None), lambda *a: np.concatenate(a, axis=None), arrays, "axis=None"
+        )
     axis = draw(aet.single_axis(len(shape)))
     lengths = draw(st.lists(st.sampled_from([1, 2, 3, 0]), min_size=1, max_size=3))
     arrays = tuple(
@@ -551,7 +556,18 @@ def swapaxes_case(draw):
 @st.composite
 def moveaxis_case(draw):
     shape = draw(NONEMPTY_SHAPES)
-    src, dst = draw(aet.single_axis(len(shape))), draw(aet.single_axis(len(shape)))
+    ndim = len(shape)
+    if draw(st.booleans()):
+        src, dst = draw(aet.single_axis(ndim)), draw(aet.single_axis(ndim))
+    else:  # sequences of distinct axes, as numpy.moveaxis takes them
+        count = draw(st.integers(0, ndim))
+
+        def distinct_axes():
+            return st.permutations(range(ndim)).map(lambda p: p[:count]).flatmap(
+                lambda chosen: st.tuples(*(st.sampled_from([a, a - ndim]) for a in chosen))
+            )
+
+        src, dst = draw(distinct_axes()), draw(distinct_axes())
     x = draw(aet.arrays(shape))
     return Case(lambda t: ae.moveaxis(t, src, dst), lambda a: np.moveaxis(a, src, dst), (x,), f"{src} -> {dst}")
 

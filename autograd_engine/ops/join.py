@@ -10,8 +10,8 @@ from ..errors import ShapeError
 from ..function import Primitive, apply
 from .dispatch import shape_of
 from .index import getitem
-from .reduce import normalize_axes
-from .shape import expand_dims
+from .reduce import normalize_axis
+from .shape import expand_dims, reshape
 
 
 class Concatenate(Primitive):
@@ -60,16 +60,19 @@ class Pad(Primitive):
         return (g[tuple(slice(before, before + n) for (before, _), n in zip(self.pad_width, x.shape))],)
 
 
-def concatenate(arrays: Sequence[Any], axis: int = 0) -> Any:
-    """Join tensors along an existing ``axis``; all other axes must match."""
+def concatenate(arrays: Sequence[Any], axis: int | None = 0) -> Any:
+    """Join tensors along an existing ``axis``; all other axes must match.  ``axis=None``
+    joins them flattened, as NumPy does."""
     arrays = list(arrays)
     if not arrays:
         raise ValueError("concatenate: need at least one tensor")
+    if axis is None:
+        arrays, axis = [reshape(a, (-1,)) for a in arrays], 0
     shapes = [shape_of(a) for a in arrays]
     ndim = len(shapes[0])
     if ndim == 0 or any(len(s) != ndim for s in shapes):
         raise ShapeError(f"concatenate: all inputs need the same number (>= 1) of dimensions, got shapes {shapes}")
-    axis = normalize_axes(axis, ndim, "concatenate")[0]
+    axis = normalize_axis(axis, ndim, "concatenate")
     if any(s[:axis] + s[axis + 1 :] != shapes[0][:axis] + shapes[0][axis + 1 :] for s in shapes):
         raise ShapeError(f"concatenate: shapes {shapes} differ outside axis {axis}")
     return apply(Concatenate(axis), *arrays)
@@ -92,7 +95,7 @@ def split(x: Any, indices_or_sections: int | Sequence[int], axis: int = 0) -> li
     shape = shape_of(x)
     if not shape:
         raise ShapeError("split: a 0-d tensor has no axis to split; reshape it to 1-d first")
-    axis = normalize_axes(axis, len(shape), "split")[0]
+    axis = normalize_axis(axis, len(shape), "split")
     length = shape[axis]
     if isinstance(indices_or_sections, (int, np.integer)):
         if indices_or_sections <= 0 or length % indices_or_sections:

@@ -34,6 +34,17 @@ def normalize_axes(axis: Any, ndim: int, op: str) -> tuple[int, ...]:
     return tuple(sorted(result)) if ndim else ()
 
 
+def normalize_axis(axis: Any, ndim: int, op: str) -> int:
+    """One axis of a tensor with ``ndim >= 1`` dimensions, as a non-negative int.
+
+    For the ops that work along a single axis: ``None`` or a tuple is an error here, never
+    silently the first of several axes.
+    """
+    if isinstance(axis, bool) or not isinstance(axis, (int, np.integer)):
+        raise TypeError(f"{op}: axis must be one integer, got {axis!r}")
+    return normalize_axes(axis, ndim, op)[0]
+
+
 class _Reduction(Primitive):
     __slots__ = ("axes", "keepdims")
 
@@ -222,8 +233,16 @@ def std(x: Any, axis: Any = None, ddof: int = 0, keepdims: bool = False) -> Any:
 
 
 def _one_axis(x: Any, axis: int, op: str) -> int | None:
-    axes = normalize_axes(axis, len(shape_of(x)), op)
-    return axes[0] if axes else None  # a 0-d tensor has no axis: reduce over "all" of it
+    ndim = len(shape_of(x))
+    if ndim == 0 and axis is not None and not isinstance(axis, tuple):
+        normalize_axes(axis, 0, op)  # a 0-d tensor accepts 0 and -1, as in PyTorch
+        return None  # it has no axis: normalise over "all" of it
+    if axis is None or isinstance(axis, tuple):
+        raise TypeError(
+            f"{op}: axis must be one integer, got {axis!r}; for a {op} over several axes, "
+            f"reshape them into one first"
+        )
+    return normalize_axis(axis, ndim, op)
 
 
 def softmax(x: Any, axis: int = -1) -> Any:

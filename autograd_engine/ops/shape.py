@@ -14,7 +14,7 @@ import numpy as np
 from ..errors import ShapeError
 from ..function import Primitive, apply
 from .dispatch import shape_of, sum_to_shape
-from .reduce import normalize_axes
+from .reduce import normalize_axes, normalize_axis
 
 
 class Reshape(Primitive):
@@ -104,9 +104,15 @@ def transpose(x: Any, axes: Sequence[int] | None = None) -> Any:
     if axes is None:
         axes = tuple(range(ndim))[::-1]
     else:
-        axes = tuple(int(a) % max(ndim, 1) for a in axes)
+        given = tuple(axes)
+        if any(isinstance(a, bool) or not isinstance(a, (int, np.integer)) for a in given):
+            raise TypeError(f"transpose: axes must be integers, got {given!r}")
+        axes = tuple(int(a) % ndim if -ndim <= a < ndim else -1 for a in given)  # -1 marks out of range
         if sorted(axes) != list(range(ndim)):
-            raise ShapeError(f"transpose: axes {tuple(axes)} are not a permutation of the {ndim} axes of shape {shape_of(x)}")
+            raise ShapeError(
+                f"transpose: axes {given} are not a permutation of the {ndim} axes of shape {shape_of(x)} "
+                f"(each of 0..{ndim - 1}, or its negative, exactly once)"
+            )
     return apply(Transpose(axes), x)
 
 
@@ -116,19 +122,33 @@ permute = transpose
 def swapaxes(x: Any, axis1: int, axis2: int) -> Any:
     """Exchange two axes."""
     axes = list(range(len(shape_of(x))))
-    a1, a2 = normalize_axes(axis1, len(axes), "swapaxes")[0], normalize_axes(axis2, len(axes), "swapaxes")[0]
+    a1, a2 = normalize_axis(axis1, len(axes), "swapaxes"), normalize_axis(axis2, len(axes), "swapaxes")
     axes[a1], axes[a2] = axes[a2], axes[a1]
     return apply(Transpose(tuple(axes)), x)
 
 
-def moveaxis(x: Any, source: int, destination: int) -> Any:
-    """Move one axis to a new position, keeping the order of the others."""
+def moveaxis(x: Any, source: int | Sequence[int], destination: int | Sequence[int]) -> Any:
+    """Move axes to new positions, keeping the order of the others (``numpy.moveaxis``:
+    ``source`` and ``destination`` are one axis each, or sequences of the same length)."""
     ndim = len(shape_of(x))
-    src = normalize_axes(source, ndim, "moveaxis")[0]
-    dst = normalize_axes(destination, ndim, "moveaxis")[0]
-    order = [a for a in range(ndim) if a != src]
-    order.insert(dst, src)
+    sources, destinations = _axis_list(source, ndim), _axis_list(destination, ndim)
+    if len(sources) != len(destinations):
+        raise ShapeError(
+            f"moveaxis: source {source!r} and destination {destination!r} must name as many axes as each other"
+        )
+    order = [a for a in range(ndim) if a not in sources]
+    for dst, src in sorted(zip(destinations, sources)):
+        order.insert(dst, src)
     return apply(Transpose(tuple(order)), x)
+
+
+def _axis_list(axes: int | Sequence[int], ndim: int) -> list[int]:
+    """moveaxis's axes: each in range, none twice."""
+    many = isinstance(axes, (tuple, list, np.ndarray))
+    result = [normalize_axis(a, ndim, "moveaxis") for a in (tuple(axes) if many else (axes,))]
+    if len(set(result)) != len(result):
+        raise ShapeError(f"moveaxis: axes {axes!r} repeat an axis")
+    return result
 
 
 def broadcast_to(x: Any, shape: Any) -> Any:
@@ -176,8 +196,13 @@ def flatten(x: Any, start_axis: int = 0, end_axis: int = -1) -> Any:
     shape = shape_of(x)
     if not shape:
         return reshape(x, (1,))
-    start = normalize_axes(start_axis, len(shape), "flatten")[0]
-    end = normalize_axes(end_axis, len(shape), "flatten")[0]
+    start = normalize_axis(start_axis, len(shape), "flatten")
+    end = normalize_axis(end_axis, len(shape), "flatten")
+    if start > end:
+        raise ShapeError(
+            f"flatten: start_axis {start_axis} comes after end_axis {end_axis} for shape {shape}; "
+            f"merge axes start_axis..end_axis with start_axis <= end_axis"
+        )
     merged = int(np.prod(shape[start : end + 1]))
     return reshape(x, shape[:start] + (merged,) + shape[end + 1 :])
 
