@@ -49,7 +49,8 @@ class Parameter(Tensor):
 
 
 class RemovableHandle:
-    """Returned by ``register_forward_hook``; ``remove()`` unregisters the hook."""
+    """Returned by ``register_forward_hook`` and ``register_forward_pre_hook``; ``remove()``
+    unregisters the hook (also on leaving a ``with`` block)."""
 
     _next_id = 0
 
@@ -98,6 +99,7 @@ class Module:
         object.__setattr__(self, "_non_persistent", set())
         object.__setattr__(self, "_modules", {})
         object.__setattr__(self, "_scope", "")
+        object.__setattr__(self, "_forward_pre_hooks", {})
         object.__setattr__(self, "_forward_hooks", {})
         object.__setattr__(self, "training", True)
 
@@ -190,6 +192,11 @@ class Module:
         previous = _grad_state.scope
         _grad_state.scope = self._scope
         try:
+            if self._forward_pre_hooks:
+                for pre_hook in list(self._forward_pre_hooks.values()):
+                    replaced_args = pre_hook(self, args)
+                    if replaced_args is not None:
+                        args = replaced_args if isinstance(replaced_args, tuple) else (replaced_args,)
             result = self.forward(*args, **kwargs)
             if self._forward_hooks:
                 for hook in list(self._forward_hooks.values()):
@@ -199,6 +206,21 @@ class Module:
             return result
         finally:
             _grad_state.scope = previous
+
+    def register_forward_pre_hook(self, hook: Callable[[Module, tuple], Any]) -> RemovableHandle:
+        """Call ``hook(module, args)`` before every ``forward``, ``args`` being the tuple of positional
+        arguments (keyword arguments are passed through untouched).
+
+        A non-None return replaces the positional arguments: a tuple is used as
+        they are, any other value as the single argument ``(value,)`` -- PyTorch's
+        rule, so ``lambda m, args: args[0] * 2`` rescales the one input.  Hooks run
+        in registration order, each seeing the previous one's arguments, and the
+        forward hooks see the replaced arguments.  Returns a handle whose
+        ``remove()`` unregisters the hook.
+        """
+        handle = RemovableHandle(self._forward_pre_hooks)
+        self._forward_pre_hooks[handle.id] = hook
+        return handle
 
     def register_forward_hook(self, hook: Callable[[Module, tuple, Any], Any]) -> RemovableHandle:
         """Call ``hook(module, args, output)`` after every ``forward``; a non-None return replaces
@@ -278,10 +300,20 @@ class Module:
         """Evaluation mode: dropout is the identity, batch norm uses its running statistics."""
         return self.train(False)
 
-    def zero_grad(self) -> None:
-        """Forget every parameter's gradient (``grad = None``)."""
+    def zero_grad(self, set_to_none: bool = True) -> None:
+        """Reset every parameter's gradient, as ``Optimizer.zero_grad`` does.
+
+        ``set_to_none=True`` (PyTorch's default) sets ``grad = None``;
+        ``set_to_none=False`` writes zeros into the existing gradient arrays in
+        place, so they keep their identity; a parameter without a gradient stays None.
+        """
         for p in self.parameters():
-            p.grad = None
+            if set_to_none or p.grad is None:
+                p.grad = None
+            elif isinstance(p.grad, np.ndarray) and p.grad.flags.writeable:
+                p.grad.fill(0)
+            else:  # a read-only array cannot be zeroed in place: replace it
+                p.grad = np.zeros_like(np.asarray(p.grad))
 
     def requires_grad_(self, requires_grad: bool = True) -> Module:
         """Freeze (``False``) or unfreeze every parameter."""

@@ -14,6 +14,9 @@ identical to ``torch.optim.Adam`` (``exp_avg`` is ``m``, ``exp_avg_sq`` is
 PyTorch); ``AdamW`` instead shrinks the weights directly, ``x *= 1 - lr * wd``,
 before the step (decoupled weight decay, Loshchilov & Hutter).
 ``amsgrad=True`` divides by the running maximum of ``v`` instead of ``v``.
+``maximize=True`` ascends the objective: ``g`` is ``-grad`` from the start, so
+the moments are those of the negated gradient (and Adam's L2 term is added
+after the negation), as in PyTorch.
 """
 from __future__ import annotations
 
@@ -26,7 +29,7 @@ from .optimizer import Optimizer, ParamsLike, check_number
 
 
 class Adam(Optimizer):
-    """``Adam(params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0, amsgrad=False)``.
+    """``Adam(params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0, amsgrad=False, maximize=False)``.
 
     State per parameter: ``step`` (int), ``exp_avg`` (m), ``exp_avg_sq`` (v),
     and ``max_exp_avg_sq`` with amsgrad; arrays in the parameter's shape and dtype.
@@ -42,8 +45,9 @@ class Adam(Optimizer):
         eps: float = 1e-8,
         weight_decay: float = 0.0,
         amsgrad: bool = False,
+        maximize: bool = False,
     ) -> None:
-        defaults = dict(lr=lr, betas=betas, eps=eps, weight_decay=weight_decay, amsgrad=amsgrad)
+        defaults = dict(lr=lr, betas=betas, eps=eps, weight_decay=weight_decay, amsgrad=amsgrad, maximize=maximize)
         super().__init__(params, defaults)
 
     def _check_group(self, group: dict[str, Any]) -> None:
@@ -64,8 +68,9 @@ class Adam(Optimizer):
         if self.decoupled_weight_decay:
             if weight_decay:
                 x *= 1.0 - lr * weight_decay
+            g = self._l2_gradient(x, g, 0.0, group["maximize"])  # -grad when maximizing
         else:
-            g = self._l2_gradient(x, g, weight_decay)
+            g = self._l2_gradient(x, g, weight_decay, group["maximize"])
         m, v = state["exp_avg"], state["exp_avg_sq"]
         work = self.scratch(x)
         m *= beta1
@@ -88,7 +93,7 @@ class Adam(Optimizer):
 
 
 class AdamW(Adam):
-    """``AdamW(params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=1e-2, amsgrad=False)``.
+    """``AdamW(params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=1e-2, amsgrad=False, maximize=False)``.
 
     Adam with decoupled weight decay: ``x *= 1 - lr * weight_decay`` before the
     Adam step, instead of adding ``weight_decay * x`` to the gradient.
@@ -104,5 +109,7 @@ class AdamW(Adam):
         eps: float = 1e-8,
         weight_decay: float = 1e-2,
         amsgrad: bool = False,
+        maximize: bool = False,
     ) -> None:
-        super().__init__(params, lr=lr, betas=betas, eps=eps, weight_decay=weight_decay, amsgrad=amsgrad)
+        super().__init__(params, lr=lr, betas=betas, eps=eps, weight_decay=weight_decay, amsgrad=amsgrad,
+                         maximize=maximize)

@@ -7,18 +7,22 @@ already sets the epoch-0 value.  Each schedule is a closed form of the epoch
 ``t`` (``last_epoch``) and the group's base rate ``lr0`` (``initial_lr``, the
 ``lr`` the group had when the first scheduler was attached):
 
-======================  ===========================================================
-``StepLR``              ``lr0 * gamma ** (t // step_size)``  (the notes' step decay)
-``MultiStepLR``         ``lr0 * gamma ** (number of milestones <= t)``
-``ExponentialLR``       ``lr0 * gamma ** t``  = the notes' ``lr0 * exp(-k t)`` with ``gamma = exp(-k)``
-``InverseTimeLR``       ``lr0 / (1 + k t)``  (the notes' 1/t decay)
-``CosineAnnealingLR``   ``eta_min + (lr0 - eta_min) * (1 + cos(pi t / T_max)) / 2``
-``LinearLR``            ``lr0 * (start + (end - start) * min(t, total_iters) / total_iters)``  (warm-up)
-``LambdaLR``            ``lr0 * lr_lambda(t)``
-``SequentialLR``        one schedule after another, each restarting its own ``t`` at its milestone
-``ReduceLROnPlateau``   ``lr *= factor`` when the metric has not improved for ``patience`` epochs
-``MomentumSchedule``    momentum ``start + (end - start) * min(t, total_iters) / total_iters``
-======================  ===========================================================
+=================================  ===========================================================
+``StepLR``                         ``lr0 * gamma ** (t // step_size)``  (the notes' step decay)
+``MultiStepLR``                    ``lr0 * gamma ** (number of milestones <= t)``
+``ExponentialLR``                  ``lr0 * gamma ** t``  = the notes' ``lr0 * exp(-k t)`` with ``gamma = exp(-k)``
+``InverseTimeLR``                  ``lr0 / (1 + k t)``  (the notes' 1/t decay)
+``CosineAnnealingLR``              ``eta_min + (lr0 - eta_min) * (1 + cos(pi t / T_max)) / 2``
+``CosineAnnealingWarmRestarts``    the same cosine over ``T_cur / T_i``, restarting when ``T_cur`` reaches ``T_i``
+                                   (SGDR: ``T_i = T_0, T_0 T_mult, T_0 T_mult**2, ...``)
+``OneCycleLR``                     per batch: cosine or linear warm-up from ``max_lr / div_factor`` to ``max_lr``,
+                                   then annealing to ``max_lr / div_factor / final_div_factor`` (momentum the other way)
+``LinearLR``                       ``lr0 * (start + (end - start) * min(t, total_iters) / total_iters)``  (warm-up)
+``LambdaLR``                       ``lr0 * lr_lambda(t)``
+``SequentialLR``                   one schedule after another, each restarting its own ``t`` at its milestone
+``ReduceLROnPlateau``              ``lr *= factor`` when the metric has not improved for ``patience`` epochs
+``MomentumSchedule``               momentum ``start + (end - start) * min(t, total_iters) / total_iters``
+=================================  ===========================================================
 
 Closed-form schedules own the learning rate: attach one per optimizer (compose
 in time with ``SequentialLR``).  ``state_dict()`` / ``load_state_dict()`` save
@@ -171,6 +175,219 @@ class CosineAnnealingLR(LRScheduler):
 
     def lr_at(self, t: int, base_lr: float) -> float:
         return self.eta_min + (base_lr - self.eta_min) * (1.0 + math.cos(math.pi * t / self.T_max)) / 2.0
+
+
+class CosineAnnealingWarmRestarts(LRScheduler):
+    """SGDR (Loshchilov & Hutter): cosine annealing that restarts from ``lr0``.
+
+    ``lr = eta_min + (lr0 - eta_min) * (1 + cos(pi * T_cur / T_i)) / 2``, where
+    ``T_cur`` counts the epochs since the last restart and ``T_i`` is the length
+    of the current cycle: the first cycle lasts ``T_0`` epochs, each next one
+    ``T_mult`` times longer.  At ``t = T_0`` (with ``T_mult = 2``: ``T_0``,
+    ``3 T_0``, ``7 T_0``, ...) ``T_cur`` returns to 0 and the rate jumps back to
+    ``lr0``; ``eta_min`` itself is never reached.  Same values as PyTorch's for
+    ``step()`` without an epoch argument (``T_cur`` and ``T_i`` are kept as
+    attributes, as there); fractional epochs (``step(epoch)``) are not supported.
+    """
+
+    def __init__(self, optimizer: Optimizer, T_0: int, T_mult: int = 1, eta_min: float = 0.0,
+                 last_epoch: int = -1) -> None:
+        _check_positive_int(self, "T_0", T_0)
+        _check_positive_int(self, "T_mult", T_mult)
+        check_number(self, "eta_min", eta_min, low=0.0)
+        self.T_0, self.T_mult, self.eta_min = T_0, T_mult, eta_min
+        self.T_i, self.T_cur = T_0, last_epoch
+        super().__init__(optimizer, last_epoch)
+
+    def cycle_position(self, t: int) -> tuple[int, int]:
+        """``(T_cur, T_i)`` at epoch ``t``: epochs since the last restart and the current cycle's length."""
+        if self.T_mult == 1:
+            return t % self.T_0, self.T_0
+        t_cur, t_i = t, self.T_0
+        while t_cur >= t_i:  # cycles grow geometrically: O(log t) turns
+            t_cur -= t_i
+            t_i *= self.T_mult
+        return t_cur, t_i
+
+    def lr_at(self, t: int, base_lr: float) -> float:
+        t_cur, t_i = self.cycle_position(t)
+        return self.eta_min + (base_lr - self.eta_min) * (1 + math.cos(math.pi * t_cur / t_i)) / 2
+
+    def step(self) -> None:
+        """Advance one epoch (restarting the cycle when it is complete) and set every group's ``lr``."""
+        super().step()
+        self.T_cur, self.T_i = self.cycle_position(self.last_epoch)
+
+
+class OneCycleLR(LRScheduler):
+    """The 1cycle policy (Smith & Topin): one warm-up to ``max_lr`` and one long annealing, per batch.
+
+    ``OneCycleLR(optimizer, max_lr, total_steps=None, epochs=None, steps_per_epoch=None,
+    pct_start=0.3, anneal_strategy="cos", cycle_momentum=True, base_momentum=0.85,
+    max_momentum=0.95, div_factor=25.0, final_div_factor=1e4, three_phase=False)``, PyTorch's
+    arguments and values.  Call ``step()`` after every batch (not every epoch);
+    the schedule lasts ``total_steps`` (or ``epochs * steps_per_epoch``) steps.
+
+    With ``initial = max_lr / div_factor`` and ``min_lr = initial / final_div_factor``,
+    the rate moves between phase ends at steps ``e1 = pct_start * total_steps - 1``,
+    ``e2 = total_steps - 1`` (two phases) or ``e1``, ``e2 = 2 * pct_start * total_steps - 2``,
+    ``e3 = total_steps - 1`` (``three_phase=True``)::
+
+        two phases:    initial -> max_lr (t <= e1),  max_lr -> min_lr (after)
+        three phases:  initial -> max_lr (t <= e1),  max_lr -> initial (t <= e2),  initial -> min_lr (after)
+
+    where within a phase from step ``s`` to step ``e``, ``pct = (t - s) / (e - s)``
+    (``s = 0`` for the first phase) and ``start -> end`` is
+    ``end + (start - end) * (1 + cos(pi * pct)) / 2`` (``"cos"``) or
+    ``start + (end - start) * pct`` (``"linear"``).  ``max_lr`` may be one
+    value per parameter group.  Like PyTorch, the groups receive ``initial_lr``,
+    ``max_lr`` and ``min_lr`` entries.
+
+    ``cycle_momentum=True`` (PyTorch's default) moves the momentum the other
+    way, from ``max_momentum`` down to ``base_momentum`` while the rate rises and
+    back while it falls (with the same ``pct``), writing ``group["momentum"]``
+    (SGD, RMSprop) or ``beta1`` of ``group["betas"]`` (Adam, AdamW) -- so, as in
+    PyTorch, it switches momentum on for an SGD built with ``momentum=0``.
+    Pass ``cycle_momentum=False`` to schedule the rate alone (needed for
+    optimizers without momentum, such as Adagrad).
+
+    Stepping beyond ``total_steps`` raises a ValueError (step ``total_steps``
+    itself is allowed, as in PyTorch).
+    """
+
+    def __init__(
+        self,
+        optimizer: Optimizer,
+        max_lr: float | Sequence[float],
+        total_steps: int | None = None,
+        epochs: int | None = None,
+        steps_per_epoch: int | None = None,
+        pct_start: float = 0.3,
+        anneal_strategy: str = "cos",
+        cycle_momentum: bool = True,
+        base_momentum: float | Sequence[float] = 0.85,
+        max_momentum: float | Sequence[float] = 0.95,
+        div_factor: float = 25.0,
+        final_div_factor: float = 1e4,
+        three_phase: bool = False,
+        last_epoch: int = -1,
+    ) -> None:
+        if not isinstance(optimizer, Optimizer):
+            raise TypeError(f"OneCycleLR: expected an optimizer, got {type(optimizer).__name__}")
+        if total_steps is not None:
+            _check_positive_int(self, "total_steps", total_steps)
+        elif epochs is not None and steps_per_epoch is not None:
+            _check_positive_int(self, "epochs", epochs)
+            _check_positive_int(self, "steps_per_epoch", steps_per_epoch)
+            total_steps = epochs * steps_per_epoch
+        else:
+            raise ValueError("OneCycleLR: give the length of the schedule, either total_steps or both epochs and "
+                             f"steps_per_epoch (got total_steps={total_steps!r}, epochs={epochs!r}, "
+                             f"steps_per_epoch={steps_per_epoch!r})")
+        check_number(self, "pct_start", pct_start, low=0.0, high=1.0)
+        if three_phase and pct_start > 0.5:
+            raise ValueError(f"OneCycleLR: with three_phase=True the warm-up and its mirror take 2 * pct_start of "
+                             f"the steps, so pct_start must be at most 0.5, got {pct_start!r}")
+        if anneal_strategy not in ("cos", "linear"):
+            raise ValueError(f"OneCycleLR: anneal_strategy must be 'cos' or 'linear', got {anneal_strategy!r}")
+        for name, value in (("div_factor", div_factor), ("final_div_factor", final_div_factor)):
+            check_number(self, name, value, low=0.0)
+            if value == 0:
+                raise ValueError(f"OneCycleLR: {name} divides the learning rate, so it must be positive, got {value!r}")
+        self.total_steps, self.pct_start, self.anneal_strategy = total_steps, pct_start, anneal_strategy
+        self.div_factor, self.final_div_factor, self.three_phase = div_factor, final_div_factor, three_phase
+        self.cycle_momentum = bool(cycle_momentum)
+        # (last step of the phase, group key of the rate at its start, at its end, momentum keys likewise)
+        warm_up_end = float(pct_start * total_steps) - 1
+        if three_phase:
+            self.phases = [(warm_up_end, "initial_lr", "max_lr", "max_momentum", "base_momentum"),
+                           (float(2 * pct_start * total_steps) - 2, "max_lr", "initial_lr", "base_momentum",
+                            "max_momentum"),
+                           (total_steps - 1, "initial_lr", "min_lr", "max_momentum", "max_momentum")]
+        else:
+            self.phases = [(warm_up_end, "initial_lr", "max_lr", "max_momentum", "base_momentum"),
+                           (total_steps - 1, "max_lr", "min_lr", "base_momentum", "max_momentum")]
+        groups = optimizer.param_groups
+        max_lrs = _per_group(self, "max_lr", max_lr, len(groups))
+        for i, value in enumerate(max_lrs):
+            check_number(self, f"max_lr of group {i}", value, low=0.0)
+        needed = ["initial_lr", "max_lr", "min_lr"]
+        if self.cycle_momentum:
+            if "momentum" not in optimizer.defaults and "betas" not in optimizer.defaults:
+                raise ValueError(f"OneCycleLR: cycle_momentum=True needs an optimizer with momentum or betas "
+                                 f"(SGD, RMSprop, Adam, AdamW), got {type(optimizer).__name__}; "
+                                 f"pass cycle_momentum=False to schedule the learning rate alone")
+            self.use_beta1 = "betas" in optimizer.defaults
+            max_momentums = _per_group(self, "max_momentum", max_momentum, len(groups))
+            base_momentums = _per_group(self, "base_momentum", base_momentum, len(groups))
+            for name, values in (("max_momentum", max_momentums), ("base_momentum", base_momentums)):
+                for i, value in enumerate(values):
+                    check_number(self, f"{name} of group {i}", value, low=0.0, high=1.0, high_open=self.use_beta1)
+            needed += ["max_momentum", "base_momentum"]
+        if last_epoch == -1:
+            for i, group in enumerate(groups):
+                group["initial_lr"] = max_lrs[i] / div_factor
+                group["max_lr"] = max_lrs[i]
+                group["min_lr"] = group["initial_lr"] / final_div_factor
+                if self.cycle_momentum:
+                    group["max_momentum"], group["base_momentum"] = max_momentums[i], base_momentums[i]
+        else:
+            for i, group in enumerate(groups):
+                missing = [key for key in needed if key not in group]
+                if missing:
+                    raise KeyError(f"OneCycleLR: last_epoch={last_epoch} resumes a schedule, but parameter group "
+                                   f"{i} has no {missing}; load the optimizer's state_dict first or use "
+                                   f"last_epoch=-1")
+        super().__init__(optimizer, last_epoch)
+
+    def phase_at(self, t: int) -> tuple[int, float]:
+        """``(phase index, pct)`` at step ``t``: which phase ``t`` falls in and how far into it."""
+        if t > self.total_steps:
+            raise ValueError(f"OneCycleLR: tried to step {t} times, but the schedule has total_steps="
+                             f"{self.total_steps}; build it with the number of optimizer steps you will take "
+                             f"(epochs * steps_per_epoch, one step() per batch)")
+        start = 0.0
+        last = len(self.phases) - 1
+        for i, (end, *_) in enumerate(self.phases):
+            if t <= end or i == last:
+                # A zero-length last phase (pct_start=1) is complete: PyTorch divides by zero there.
+                return i, (t - start) / (end - start) if end != start else 1.0
+            start = end
+        raise AssertionError("unreachable")
+
+    def anneal(self, start: float, end: float, pct: float) -> float:
+        """From ``start`` (``pct = 0``) to ``end`` (``pct = 1``), by the cosine or the straight line."""
+        if self.anneal_strategy == "cos":
+            return end + (start - end) / 2.0 * (math.cos(math.pi * pct) + 1)
+        return (end - start) * pct + start
+
+    def get_lr(self) -> list[float]:
+        i, pct = self.phase_at(self.last_epoch)
+        _, start, end, _, _ = self.phases[i]
+        return [self.anneal(group[start], group[end], pct) for group in self.optimizer.param_groups]
+
+    def lr_at(self, t: int, base_lr: float) -> float:
+        """The rate at step ``t`` for a group whose starting rate is ``base_lr`` (peak ``base_lr *
+        div_factor``); used inside ``SequentialLR``.  Standalone, the groups' own entries are used."""
+        i, pct = self.phase_at(t)
+        _, start, end, _, _ = self.phases[i]
+        rates = {"initial_lr": base_lr, "max_lr": base_lr * self.div_factor,
+                 "min_lr": base_lr / self.final_div_factor}
+        return self.anneal(rates[start], rates[end], pct)
+
+    def step(self) -> None:
+        """Advance one batch: set every group's ``lr`` (and momentum, with ``cycle_momentum``)."""
+        self.phase_at(self.last_epoch + 1)  # raise past the end before changing anything
+        super().step()
+        if self.cycle_momentum:
+            i, pct = self.phase_at(self.last_epoch)
+            _, _, _, start, end = self.phases[i]
+            for group in self.optimizer.param_groups:
+                momentum = self.anneal(group[start], group[end], pct)
+                if self.use_beta1:
+                    group["betas"] = (momentum, *group["betas"][1:])
+                else:
+                    group["momentum"] = momentum
 
 
 class LinearLR(LRScheduler):
@@ -358,6 +575,16 @@ class MomentumSchedule:
         self.__dict__.update(state_dict)
         self.last_epoch -= 1
         self.step()
+
+
+def _per_group(owner: Any, name: str, value: Any, n_groups: int) -> list[Any]:
+    """``value`` for each of ``n_groups`` parameter groups: a list/tuple must have one entry per group."""
+    if isinstance(value, list | tuple):
+        if len(value) != n_groups:
+            raise ValueError(f"{type(owner).__name__}: {name} has {len(value)} values for {n_groups} parameter "
+                             f"groups; give one value, or one per group")
+        return list(value)
+    return [value] * n_groups
 
 
 def _check_positive_int(owner: Any, name: str, value: Any) -> None:

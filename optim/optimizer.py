@@ -105,13 +105,30 @@ class Optimizer:
             check_number(self, "weight_decay", group["weight_decay"], low=0.0)
         if "eps" in group:
             check_number(self, "eps", group["eps"], low=0.0)
+        if "maximize" in group and not isinstance(group["maximize"], bool | np.bool_):
+            raise ValueError(
+                f"{type(self).__name__}: maximize must be True (ascend the objective) or False (descend it), "
+                f"got {group['maximize']!r}"
+            )
 
     # ----- the step -----------------------------------------------------------
-    def zero_grad(self) -> None:
-        """Forget every parameter's gradient (``.grad = None``, as PyTorch's default ``set_to_none``)."""
+    def zero_grad(self, set_to_none: bool = True) -> None:
+        """Reset every parameter's gradient before the next backward.
+
+        ``set_to_none=True`` (PyTorch's default) forgets it, ``.grad = None``,
+        which frees the array and lets ``step()`` skip parameters that received
+        no gradient.  ``set_to_none=False`` writes zeros into the existing
+        arrays in place, so they keep their identity (code holding a reference
+        to ``p.grad`` sees the zeros); a parameter without a gradient stays None.
+        A zeroed gradient is still a gradient: ``step()`` updates that parameter
+        (momentum keeps moving it, Adam's step count advances), as in PyTorch.
+        """
         for group in self.param_groups:
             for p in group["params"]:
-                p.grad = None
+                if set_to_none:
+                    p.grad = None
+                elif p.grad is not None:
+                    p.grad = zero_in_place(p.grad)
 
     def step(self, closure: Callable[[], Any] | None = None) -> Any:
         """Update every parameter that has a gradient; return ``closure()`` if one is given.
@@ -152,15 +169,22 @@ class Optimizer:
             buffer = self._scratch[key] = np.empty(max(size, largest), dtype=like.dtype)
         return buffer[:size].reshape(like.shape)
 
-    def _l2_gradient(self, x: np.ndarray, g: np.ndarray, weight_decay: float) -> np.ndarray:
-        """``g + weight_decay * x`` (L2 regularisation added to the gradient), written into
-        scratch slot 1; ``g`` itself when ``weight_decay`` is 0."""
-        if not weight_decay:
+    def _l2_gradient(self, x: np.ndarray, g: np.ndarray, weight_decay: float, maximize: bool = False) -> np.ndarray:
+        """The gradient the update descends: ``g + weight_decay * x`` (L2 regularisation added to
+        the gradient), or ``-g + weight_decay * x`` with ``maximize`` -- PyTorch negates the
+        gradient first, so the objective is ascended while the decay still pulls the weights
+        towards zero.  Written into scratch slot 1; ``g`` itself when there is nothing to add."""
+        if not weight_decay and not maximize:
             return g
-        decayed = self.scratch(x, slot=1)
-        np.multiply(x, weight_decay, out=decayed)
-        decayed += g
-        return decayed
+        out = self.scratch(x, slot=1)
+        if not weight_decay:
+            return np.negative(g, out=out)
+        np.multiply(x, weight_decay, out=out)
+        if maximize:
+            out -= g
+        else:
+            out += g
+        return out
 
     # ----- saving and restoring ---------------------------------------------
     def state_dict(self) -> dict[str, Any]:
@@ -234,6 +258,15 @@ class Optimizer:
 
 # State entries that have the parameter's shape (checked by load_state_dict).
 _SHAPED = {"velocity", "sum", "square_avg", "grad_avg", "momentum_buffer", "exp_avg", "exp_avg_sq", "max_exp_avg_sq"}
+
+
+def zero_in_place(grad: np.ndarray) -> np.ndarray:
+    """Write zeros into the gradient array ``grad`` and return it; an array that cannot be
+    written (read-only) is replaced by fresh zeros of its shape and dtype instead."""
+    if isinstance(grad, np.ndarray) and grad.flags.writeable:
+        grad.fill(0)
+        return grad
+    return np.zeros_like(np.asarray(grad))
 
 
 def check_number(

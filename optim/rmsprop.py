@@ -10,6 +10,8 @@ identical to ``torch.optim.RMSprop`` (whose ``square_avg`` is the notes'
 ``centered=True`` divides by ``sqrt(cache - mean_g ** 2) + eps`` where
 ``mean_g`` is the same leaky average of ``g``; ``momentum > 0`` accumulates the
 normalised step in a buffer, ``b = momentum * b + g / denominator; x -= lr * b``.
+``maximize=True`` ascends the objective: ``g`` is ``-grad`` (plus ``weight_decay
+* x``), negated before anything else, as in PyTorch.
 """
 from __future__ import annotations
 
@@ -21,7 +23,8 @@ from .optimizer import Optimizer, ParamsLike, check_number
 
 
 class RMSprop(Optimizer):
-    """``RMSprop(params, lr=1e-2, alpha=0.99, eps=1e-8, weight_decay=0, momentum=0, centered=False)``.
+    """``RMSprop(params, lr=1e-2, alpha=0.99, eps=1e-8, weight_decay=0, momentum=0, centered=False,
+    maximize=False)``.
 
     State per parameter: ``step`` (int), ``square_avg`` (the notes' cache), and
     ``grad_avg`` when centered, ``momentum_buffer`` when momentum > 0, all in the
@@ -37,8 +40,10 @@ class RMSprop(Optimizer):
         weight_decay: float = 0.0,
         momentum: float = 0.0,
         centered: bool = False,
+        maximize: bool = False,
     ) -> None:
-        defaults = dict(lr=lr, alpha=alpha, eps=eps, weight_decay=weight_decay, momentum=momentum, centered=centered)
+        defaults = dict(lr=lr, alpha=alpha, eps=eps, weight_decay=weight_decay, momentum=momentum, centered=centered,
+                        maximize=maximize)
         super().__init__(params, defaults)
 
     def _check_group(self, group: dict[str, Any]) -> None:
@@ -52,7 +57,7 @@ class RMSprop(Optimizer):
         cache = state.get("square_avg")
         if cache is None:
             cache = state["square_avg"] = np.zeros_like(x)
-        g = self._l2_gradient(x, g, group["weight_decay"])
+        g = self._l2_gradient(x, g, group["weight_decay"], group["maximize"])
         work = self.scratch(x)
         cache *= alpha
         np.multiply(g, g, out=work)

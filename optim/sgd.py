@@ -9,7 +9,9 @@ momentum           ``v = mu * v - lr * g;  x += v``
 Nesterov           ``v_prev = v;  v = mu * v - lr * g;  x += -mu * v_prev + (1 + mu) * v``
 =================  ==============================================================
 
-exactly as the CS231n notes write them.  The velocity ``v`` (state
+exactly as the CS231n notes write them.  ``maximize=True`` ascends the
+objective instead: ``g`` is then ``-grad`` (plus ``weight_decay * x``), the
+gradient being negated before the decay is added, as in PyTorch.  The velocity ``v`` (state
 ``"velocity"``) lives in parameter units and starts at zero.  The Nesterov line
 equals ``x += mu * v - lr * g`` (substitute ``v_prev = (v + lr * g) / mu``),
 which is how it is computed here, without keeping ``v_prev``.
@@ -36,11 +38,12 @@ from .optimizer import Optimizer, ParamsLike, check_number
 
 
 class SGD(Optimizer):
-    """``SGD(params, lr=1e-3, momentum=0, dampening=0, weight_decay=0, nesterov=False)``.
+    """``SGD(params, lr=1e-3, momentum=0, dampening=0, weight_decay=0, nesterov=False, maximize=False)``.
 
     ``weight_decay`` adds ``weight_decay * x`` to the gradient (L2
     regularisation of strength ``weight_decay / 2``).  ``nesterov=True`` needs
-    ``momentum > 0`` and ``dampening = 0``.  State per parameter: ``velocity``
+    ``momentum > 0`` and ``dampening = 0``.  ``maximize=True`` follows ``-grad``
+    (gradient ascent on the objective).  State per parameter: ``velocity``
     (same shape and dtype as the parameter) once momentum is non-zero.
     """
 
@@ -52,8 +55,10 @@ class SGD(Optimizer):
         dampening: float = 0.0,
         weight_decay: float = 0.0,
         nesterov: bool = False,
+        maximize: bool = False,
     ) -> None:
-        defaults = dict(lr=lr, momentum=momentum, dampening=dampening, weight_decay=weight_decay, nesterov=nesterov)
+        defaults = dict(lr=lr, momentum=momentum, dampening=dampening, weight_decay=weight_decay, nesterov=nesterov,
+                        maximize=maximize)
         super().__init__(params, defaults)
 
     def _check_group(self, group: dict[str, Any]) -> None:
@@ -68,7 +73,7 @@ class SGD(Optimizer):
 
     def _update(self, x: np.ndarray, g: np.ndarray, state: dict[str, Any], group: dict[str, Any]) -> None:
         lr, mu, weight_decay = group["lr"], group["momentum"], group["weight_decay"]
-        g = self._l2_gradient(x, g, weight_decay)
+        g = self._l2_gradient(x, g, weight_decay, group["maximize"])
         step = self.scratch(x)
         if mu == 0:
             np.multiply(g, lr, out=step)
