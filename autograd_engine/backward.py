@@ -228,10 +228,10 @@ def _deliver(
             found[id(tensor)] = g
     elif is_leaf or tensor._retain_grad:
         data = g.data if isinstance(g, Tensor) else g
-        if tensor.grad is None:
-            tensor.grad = data if fresh and is_leaf else _owned_copy(data)
+        if tensor._grad is None:  # the slot behind .grad: the engine's gradients have the right shape and dtype
+            tensor._grad = data if fresh and is_leaf else _owned_copy(data)
         else:
-            tensor.grad = np.asarray(tensor.grad + data)
+            tensor._grad = np.asarray(tensor._grad + data)
     return g
 
 

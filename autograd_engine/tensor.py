@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from .dtypes import get_default_dtype
+from .errors import ShapeError
 from .grad_mode import state as _grad_mode
 
 if TYPE_CHECKING:
@@ -43,10 +44,13 @@ class Tensor:
     their dtype and are not copied.  Only floating tensors may require grad.
 
     ``.grad`` is a NumPy array of the tensor's shape and dtype, filled by
-    ``backward()`` and accumulated across calls until cleared.
+    ``backward()`` and accumulated across calls until cleared.  Tensors are
+    immutable in the graph: ``t[i] = v`` is refused (see ``__setitem__``).
     """
 
-    __slots__ = ("data", "grad", "requires_grad", "_node", "_hooks", "_retain_grad", "name", "__weakref__")
+    # The gradient lives in the slot ``_grad``; ``grad`` is a property whose setter checks what
+    # the user assigns.  Op outputs (``_from_op``) set the slot directly.
+    __slots__ = ("data", "_grad", "requires_grad", "_node", "_hooks", "_retain_grad", "name", "__weakref__")
     __array_ufunc__ = None  # make `ndarray + Tensor` call Tensor.__radd__
     __array_priority__ = 1000
 
@@ -65,7 +69,7 @@ class Tensor:
                 f"pass dtype=np.float32 (or float64) or convert with .astype(np.float32)"
             )
         self.data: np.ndarray = array
-        self.grad: np.ndarray | None = None
+        self._grad: np.ndarray | None = None
         self.requires_grad: bool = bool(requires_grad)
         self._node: Primitive | None = None
         self._hooks: list[Callable[[Any], Any]] | None = None
@@ -77,7 +81,7 @@ class Tensor:
         """Fast constructor for op outputs (skips the conversions of ``__init__``)."""
         t = object.__new__(Tensor)
         t.data = data
-        t.grad = None
+        t._grad = None
         t.requires_grad = node is not None
         t._node = node
         t._hooks = None
@@ -86,6 +90,30 @@ class Tensor:
         return t
 
     # ----- plain properties -------------------------------------------------
+    @property
+    def grad(self) -> np.ndarray | None:
+        """The accumulated gradient: a NumPy array of this tensor's shape and dtype, or None.
+
+        Assigning checks the value, as PyTorch does ("assigned grad has data of a different
+        size"), so that a wrong gradient fails here and not later inside an optimizer step:
+        None clears it; an array, array-like or Tensor (stored as its array, not copied when
+        it already has the right dtype) must have exactly the tensor's shape, else ShapeError.
+        Another numeric dtype is cast to the tensor's (a copy): ``p.grad = np.zeros(p.shape)``
+        (float64) on a float32 parameter stores float32, keeping ``.grad`` in the tensor's dtype
+        as the backward pass does (PyTorch refuses a different dtype; NumPy code mixes them too
+        routinely for that to help).  Booleans, complex values for a real tensor and floats for
+        an integer tensor are refused (TypeError).
+        """
+        return self._grad
+
+    @grad.setter
+    def grad(self, value: Any) -> None:
+        data = self.data
+        if value is None or (type(value) is np.ndarray and value.shape == data.shape and value.dtype == data.dtype):
+            self._grad = value  # what backward delivers: no conversion, two comparisons
+        else:
+            self._grad = _checked_grad(self, value)
+
     @property
     def shape(self) -> tuple[int, ...]:
         """The size of each axis (a tuple)."""
@@ -150,7 +178,7 @@ class Tensor:
 
     def zero_grad(self) -> None:
         """Forget the accumulated gradient (``.grad = None``)."""
-        self.grad = None
+        self._grad = None
 
     # ----- autograd ---------------------------------------------------------
     def backward(self, grad: Any = None, retain_graph: bool = False) -> None:
@@ -308,6 +336,20 @@ class Tensor:
 
     def __getitem__(self, key: Any) -> Tensor:
         return _ops.getitem(self, key)
+
+    def __setitem__(self, key: Any, value: Any) -> None:
+        """Refused: a tensor is immutable in the graph.  An op that saved it for its gradient would
+        silently differentiate with the new values, so build a new tensor instead."""
+        from .ops.index import _describe_key
+
+        raise TypeError(
+            f"t[{_describe_key(key)}] = ...: item assignment into a tensor (shape {self.shape}) is not supported; "
+            f"tensors are immutable in the graph (an op that saved this one for its gradient would use the "
+            f"changed values). Build a new tensor instead: ae.where(mask, new_values, t), "
+            f"t + ae.scatter_add(delta, key, t.shape), or ae.concatenate of the pieces; or, for a leaf "
+            f"outside the graph, change its array inside `with ae.no_grad():` via `t.data[key] = value` "
+            f"(as an optimizer step does)"
+        )
 
     # Comparisons are not differentiable: they return NumPy bool arrays.
     def __lt__(self, other: Any) -> np.ndarray:
@@ -477,6 +519,26 @@ class _HookHandle:
 
 def _data(x: Any) -> Any:
     return x.data if isinstance(x, Tensor) else x
+
+
+def _checked_grad(tensor: Tensor, value: Any) -> np.ndarray:
+    """``value`` as a gradient of ``tensor``: an ndarray of its shape and dtype (the setter's slow path)."""
+    array = value.data if isinstance(value, Tensor) else np.asarray(value)
+    if array.shape != tensor.shape:
+        raise ShapeError(
+            f"grad: assigned a gradient of shape {array.shape} to a tensor of shape {tensor.shape}; "
+            f"a gradient must have exactly the tensor's shape -- reshape (or sum) it to {tensor.shape}, "
+            f"or assign None to clear it"
+        )
+    if array.dtype != tensor.dtype:
+        if array.dtype.kind not in "iufc" or not np.can_cast(array.dtype, tensor.dtype, casting="same_kind"):
+            raise TypeError(
+                f"grad: assigned a gradient of dtype {array.dtype} to a tensor of dtype {tensor.dtype}; "
+                f"a gradient must hold numbers that cast to {tensor.dtype} (integers or floats; not booleans, "
+                f"not complex numbers for a real tensor) -- pass e.g. an array of dtype {tensor.dtype}"
+            )
+        array = array.astype(tensor.dtype)
+    return array
 
 
 from . import ops as _ops  # noqa: E402  (the ops import Tensor from this module)

@@ -18,6 +18,10 @@ def linear(x: Any, weight: Any, bias: Any = None) -> Any:
     Shapes: ``x`` (..., in_features), ``weight`` (out_features, in_features) as in PyTorch,
     ``bias`` (out_features,) or None; the result is (..., out_features).  One engine node
     (``autograd_engine.linear``), whose rule writes dW directly in the weight's layout.
+
+    ``x`` may be a Tensor, a NumPy array or a nested list: lists and Python numbers become the
+    default dtype (float32) as in ``Tensor(...)``, so a float32 layer gives float32; a NumPy
+    array keeps its dtype and promotes as in NumPy (float64 input, float32 layer: float64).
     """
     return ae.linear(x, weight, bias)
 
@@ -44,6 +48,8 @@ class Linear(Module):
         init._default_layer_init(self.weight, self.bias)
 
     def forward(self, x: Any) -> Any:
+        """(..., in_features) -> (..., out_features); ``x`` may be a Tensor, array or nested list
+        (a list becomes the default dtype, see ``linear``)."""
         return linear(x, self.weight, self.bias)
 
     def extra_repr(self) -> str:

@@ -25,7 +25,7 @@ def check_module(module, *inputs, train=True, n_samples=None):
     k = len(inputs)
 
     def f(*args):
-        return nn.functional_call(module, dict(zip(names, args[k:])), *args[:k])
+        return nn.functional_call(module, dict(zip(names, args[k:])), tuple(args[:k]))
 
     report = gradcheck(f, [*inputs, *values], n_samples=n_samples)
     assert report.passed, report.table()

@@ -97,7 +97,7 @@ def test_gradient_vanishes_through_a_tanh_rnn_but_not_through_an_lstm_with_forge
 def params_with_grads(*grads):
     params = []
     for g in grads:
-        p = nn.Parameter(np.zeros_like(g))
+        p = nn.Parameter(np.zeros(np.shape(g), np.float32))
         p.grad = np.array(g, dtype=np.float32)
         params.append(p)
     return params

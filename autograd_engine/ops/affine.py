@@ -22,7 +22,8 @@ import numpy as np
 from ..errors import ShapeError
 from ..function import Primitive, apply
 from ..kernels.threads import blas_for_product
-from .dispatch import sum_to_shape, value
+from ..tensor import Tensor, as_array
+from .dispatch import sum_to_shape
 
 
 class Linear(Primitive):
@@ -59,8 +60,16 @@ class Linear(Primitive):
 
 def linear(x: Any, weight: Any, bias: Any = None) -> Any:
     """``x @ weight.T + bias`` as one node: ``x`` (..., in), ``weight`` (out, in), ``bias`` (out,),
-    None, or any shape that broadcasts to the output (..., out) (like PyTorch's ``addmm``)."""
-    sx, sw = np.shape(value(x)), np.shape(value(weight))
+    None, or any shape that broadcasts to the output (..., out) (like PyTorch's ``addmm``).
+
+    Operands may be Tensors, NumPy arrays or array-likes (nested lists, numbers).  Array-likes
+    are converted as ``Tensor(...)`` converts them: Python numbers become the default dtype
+    (float32, see ``set_default_dtype``), so ``nn.Linear(2, 2)([1.0, 2.0])`` is float32 like the
+    layer; NumPy arrays keep their dtype and promote as in NumPy (a float64 array through a
+    float32 layer gives float64).
+    """
+    x, weight = _operand(x, "input"), _operand(weight, "weight")
+    sx, sw = x.shape, weight.shape
     if len(sw) != 2:
         raise ShapeError(f"linear: weight must be 2-D (out_features, in_features), got shape {sw}")
     if len(sx) < 1 or sx[-1] != sw[1]:
@@ -70,7 +79,8 @@ def linear(x: Any, weight: Any, bias: Any = None) -> Any:
         )
     if bias is None:
         return apply(Linear(), x, weight)
-    sb = np.shape(value(bias))
+    bias = _operand(bias, "bias")
+    sb = bias.shape
     out_shape = (*sx[:-1], sw[0])
     if sb != (sw[0],) and sb != out_shape and _broadcast(sb, out_shape) != out_shape:
         raise ShapeError(
@@ -78,6 +88,19 @@ def linear(x: Any, weight: Any, bias: Any = None) -> Any:
             f"shape {out_shape}; got {sb}"
         )
     return apply(Linear(), x, weight, bias)
+
+
+def _operand(x: Any, role: str) -> Any:
+    """A Tensor or ndarray unchanged; anything else converted as ``Tensor(x)`` would (default dtype)."""
+    if isinstance(x, (Tensor, np.ndarray)):
+        return x
+    try:
+        array = as_array(x)
+    except (ValueError, TypeError) as error:  # ragged lists, unparsable values
+        raise type(error)(f"linear: cannot make an array of numbers from the {role} ({type(x).__name__}): {error}") from error
+    if array.dtype.kind not in "biufc":
+        raise TypeError(f"linear: the {role} must be numbers, got dtype {array.dtype} from a {type(x).__name__}")
+    return array
 
 
 def _broadcast(a: tuple[int, ...], b: tuple[int, ...]) -> tuple[int, ...] | None:

@@ -32,8 +32,9 @@ def _describe_key(key: Any) -> str:
     parts = key if isinstance(key, tuple) else (key,)
 
     def one(p: Any) -> str:
-        if isinstance(p, slice):
-            return ":".join("" if v is None else str(v) for v in (p.start, p.stop, p.step)).rstrip(":") or ":"
+        if isinstance(p, slice):  # as written: 1:, :3, 1:3:2, :
+            text = ":".join("" if v is None else str(v) for v in (p.start, p.stop))
+            return text if p.step is None else f"{text}:{p.step}"
         if isinstance(p, np.ndarray):
             return f"array{p.shape}"
         return "..." if p is Ellipsis else str(p)
