@@ -153,7 +153,7 @@ def run_backward(
                 if not node.differentiable_twice:
                     raise RuntimeError(
                         f"grad: the gradient rule of {node.describe()} runs on raw arrays only, so "
-                        f"create_graph=True cannot differentiate through it"
+                        f"create_graph=True cannot differentiate through it{_opt_in_hint(node)}"
                     )
                 try:
                     grads = node.backward(g, tensor, *inputs)
@@ -340,6 +340,18 @@ def _count_consumers(roots: Sequence[Tensor]) -> dict[Tensor, int]:
                 else:
                     counts[x] = seen + 1
     return counts
+
+
+def _opt_in_hint(node: Any) -> str:
+    """For a primitive declared outside the engine: how to let create_graph through it."""
+    if type(node).__module__.startswith("autograd_engine."):
+        return ""
+    return (
+        f" ({type(node).__name__} is declared outside the engine, so differentiable_twice starts False: set "
+        f"differentiable_twice = True on the class once its backward uses only g, out and the inputs it is "
+        f"handed -- Tensors under create_graph -- with operators and autograd_engine.ops.dispatch helpers, "
+        f"not arrays saved in forward)"
+    )
 
 
 def _freed_error(node: Any) -> GraphFreedError:

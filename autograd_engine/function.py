@@ -31,6 +31,7 @@ from .errors import AnomalyError, EngineError, ShapeError
 from .grad_mode import state
 
 PRIMITIVES: dict[str, type[Primitive]] = {}
+_ENGINE_PACKAGE = __name__.rpartition(".")[0]  # "autograd_engine": the built-in primitives live below it
 """Every registered primitive by name: the table of the engine's calculus."""
 
 
@@ -48,14 +49,29 @@ class Primitive:
     __slots__ = ("inputs", "needs_grad", "saved", "scope", "created_at")
     name: ClassVar[str] = ""
     differentiable_twice: ClassVar[bool] = True
-    """False for rules that run on raw arrays only (Numba kernels): they refuse ``create_graph``."""
+    """False for rules that run on raw arrays only (Numba kernels): they refuse ``create_graph``.
+
+    A primitive declared outside the engine starts False unless it (or a base class of its own)
+    says True: its rule may well compute with arrays it saved in ``forward``, which
+    ``create_graph`` would treat as constants -- a silently wrong second derivative.  Set it
+    True once the rule uses only ``g``, ``out`` and the inputs it is handed (Tensors under
+    ``create_graph``) with operators and the helpers of ``autograd_engine.ops.dispatch``.
+    """
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
+        declared = any("differentiable_twice" in c.__dict__ for c in cls.__mro__ if c is not Primitive)
+        if not declared and not cls.__module__.startswith(_ENGINE_PACKAGE + "."):
+            cls.differentiable_twice = False
         if cls.name:
-            if cls.name in PRIMITIVES:
-                raise RuntimeError(f"primitive {cls.name!r} is declared twice")
-            PRIMITIVES[cls.name] = cls
+            existing = PRIMITIVES.get(cls.name)
+            if existing is not None and (existing.__module__, existing.__qualname__) != (cls.__module__, cls.__qualname__):
+                raise RuntimeError(
+                    f"primitive name {cls.name!r} of {cls.__module__}.{cls.__qualname__} is already taken by "
+                    f"{existing.__module__}.{existing.__qualname__}; give the new primitive another name "
+                    f"(or name = '' to leave it out of the PRIMITIVES table)"
+                )
+            PRIMITIVES[cls.name] = cls  # the same class declared again (a re-run notebook cell) replaces it
 
     def forward(self, *arrays: Any) -> np.ndarray:
         """Compute the output from the inputs' arrays (or Python scalars)."""

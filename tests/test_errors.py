@@ -272,3 +272,64 @@ def test_log_softmax_of_integers_computes_in_float64_like_softmax():
     expected = logits - np.log(np.exp(logits).sum())
     np.testing.assert_allclose(out.data, expected, rtol=1e-12)
     np.testing.assert_allclose(ae.softmax(ae.Tensor(logits), axis=1).data, np.exp(expected), rtol=1e-12)
+
+
+def test_a_primitive_declared_outside_the_engine_opts_in_to_create_graph():
+    class SavedSwish(ae.Primitive):
+        """swish with a rule that computes with an array saved in forward (CS231n's cache style)."""
+
+        __slots__ = ()
+        name = ""
+
+        def forward(self, x):
+            self.saved = s = 1 / (1 + np.exp(-x))
+            return x * s
+
+        def backward(self, g, out, x):
+            s = self.saved
+            return (g * (s + x * s * (1 - s)),)
+
+    class Square(ae.Primitive):
+        __slots__ = ()
+        name = ""
+        differentiable_twice = True  # its rule uses only what it is handed
+
+        def backward(self, g, out, x):
+            return (2 * g * x,)
+
+        def forward(self, x):
+            return x * x
+
+    class SubSquare(Square):  # inherits its base's opt-in
+        __slots__ = ()
+
+    assert not SavedSwish.differentiable_twice and Square.differentiable_twice and SubSquare.differentiable_twice
+    x = ae.Tensor(np.array([0.3, -1.2]), requires_grad=True)
+    (first,) = ae.grad(ae.apply(SavedSwish(), x).sum(), x)  # first order: fine
+    s = 1 / (1 + np.exp(-x.data))
+    np.testing.assert_allclose(first.data, s + x.data * s * (1 - s))
+    with pytest.raises(RuntimeError, match=r"SavedSwish is declared outside the engine, so differentiable_twice starts False"):
+        ae.grad(ae.apply(SavedSwish(), x).sum(), x, create_graph=True)  # was a silently wrong 2nd derivative
+    (g,) = ae.grad(ae.apply(SubSquare(), x).sum(), x, create_graph=True)
+    (h,) = ae.grad(g.sum(), x)
+    np.testing.assert_array_equal(h.data, [2.0, 2.0])
+
+
+def test_redeclaring_a_primitive_replaces_it_and_a_taken_name_is_refused():
+    def declare():
+        class NotebookCellOp(ae.Primitive):  # the same class declared again, as a re-run notebook cell does
+            __slots__ = ()
+            name = "test_notebook_cell_op"
+
+            def forward(self, x):
+                return x + 1
+
+        return NotebookCellOp
+
+    first, second = declare(), declare()
+    assert ae.PRIMITIVES["test_notebook_cell_op"] is second is not first
+    with pytest.raises(RuntimeError, match=r"primitive name 'abs' of .*Abs2 is already taken by autograd_engine.ops.elementwise.Abs"):
+        class Abs2(ae.Primitive):
+            __slots__ = ()
+            name = "abs"
+    del ae.PRIMITIVES["test_notebook_cell_op"]  # the table's coverage test expects only the engine's own
