@@ -16,7 +16,7 @@ import json
 import os
 import tempfile
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, BinaryIO
 
 import numpy as np
 
@@ -28,8 +28,14 @@ _MANIFEST = "__manifest__"
 _FORMAT = "autograd_engine.nn checkpoint v1"
 
 
-def save(obj: Module | Mapping[str, Any], path: str | os.PathLike) -> None:
-    """Write ``obj`` (a Module's state dict, or any state dict) to ``path`` as an ``.npz``, atomically."""
+def save(obj: Module | Mapping[str, Any], path: str | os.PathLike | BinaryIO) -> None:
+    """Write ``obj`` (a Module's state dict, or any state dict) to ``path`` as an ``.npz``.
+
+    A path is written atomically (a temporary file in the same directory, then renamed), so a
+    crash never leaves half a checkpoint; the directory must exist.  A binary file object opened
+    for writing (``open(f, "wb")``, ``io.BytesIO()``) is written directly, as ``torch.save``
+    allows.
+    """
     if isinstance(obj, Module):
         obj = obj.state_dict()
     if not isinstance(obj, Mapping):
@@ -37,8 +43,16 @@ def save(obj: Module | Mapping[str, Any], path: str | os.PathLike) -> None:
     arrays: dict[str, np.ndarray] = {}
     manifest = {"format": _FORMAT, "root": _encode(obj, arrays, "")}
     arrays[_MANIFEST] = np.frombuffer(json.dumps(manifest).encode("utf-8"), dtype=np.uint8)
+    if hasattr(path, "write"):
+        np.savez(path, **arrays)
+        return
     path = os.fspath(path)
     directory = os.path.dirname(os.path.abspath(path))
+    if not os.path.isdir(directory):
+        raise FileNotFoundError(
+            f"nn.save: cannot write {path!r}: the directory {directory!r} does not exist; create it first "
+            f"(os.makedirs({directory!r}, exist_ok=True))"
+        )
     fd, temporary = tempfile.mkstemp(prefix=".tmp-", suffix=".npz", dir=directory)
     try:
         with os.fdopen(fd, "wb") as f:
@@ -53,18 +67,21 @@ def save(obj: Module | Mapping[str, Any], path: str | os.PathLike) -> None:
         raise
 
 
-def load(path: str | os.PathLike) -> dict[str, Any]:
-    """Read a checkpoint written by :func:`save`; returns the state dict (arrays as ndarrays).
+def load(path: str | os.PathLike | BinaryIO) -> dict[str, Any]:
+    """Read a checkpoint written by :func:`save` from a path or a binary file object; returns the
+    state dict (arrays as ndarrays).
 
     Restore a model with ``model.load_state_dict(nn.load(path))``.  Files that contain
     pickled objects are refused.
     """
-    with np.load(os.fspath(path), allow_pickle=False) as archive:
+    source = path if hasattr(path, "read") else os.fspath(path)
+    shown = repr(source) if isinstance(source, str) else f"the file object {getattr(source, 'name', source)!r}"
+    with np.load(source, allow_pickle=False) as archive:
         if _MANIFEST not in archive.files:
-            raise ValueError(f"nn.load: {os.fspath(path)!r} is not a checkpoint written by nn.save (no manifest)")
+            raise ValueError(f"nn.load: {shown} is not a checkpoint written by nn.save (no manifest)")
         manifest = json.loads(archive[_MANIFEST].tobytes().decode("utf-8"))
         if manifest.get("format") != _FORMAT:
-            raise ValueError(f"nn.load: unknown checkpoint format {manifest.get('format')!r} in {os.fspath(path)!r}")
+            raise ValueError(f"nn.load: unknown checkpoint format {manifest.get('format')!r} in {shown}")
         arrays = {name: archive[name] for name in archive.files if name != _MANIFEST}
     return _decode(manifest["root"], arrays)
 

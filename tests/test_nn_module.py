@@ -326,3 +326,22 @@ def test_load_state_dict_copies_into_the_existing_arrays():
     target.load_state_dict(source.state_dict())
     assert target.weight.data is weight_array
     np.testing.assert_array_equal(row_view, source.weight.data[0])
+
+
+def test_save_and_load_take_file_objects_and_name_a_missing_directory(tmp_path):
+    import io
+
+    model = nn.Linear(3, 2)
+    buffer = io.BytesIO()
+    nn.save(model, buffer)
+    buffer.seek(0)
+    restored = nn.load(buffer)
+    np.testing.assert_array_equal(restored["weight"], model.weight.data)
+    with open(tmp_path / "m.npz", "wb") as f:
+        nn.save(model.state_dict(), f)
+    with open(tmp_path / "m.npz", "rb") as f:
+        np.testing.assert_array_equal(nn.load(f)["bias"], model.bias.data)
+    missing = tmp_path / "nope" / "m.npz"
+    with pytest.raises(FileNotFoundError, match=r"cannot write .*nope/m\.npz.*the directory .*nope' does not exist; create it"):
+        nn.save(model, missing)
+    assert not (tmp_path / "nope").exists()
