@@ -22,3 +22,20 @@ def test_the_demo_reproduces_the_notes_and_trains(tmp_path):
     assert spiral_accuracies and spiral_accuracies[0] >= 97.0
     svg = (tmp_path / "spiral_net_graph.svg").read_text()
     assert svg.lstrip().startswith("<?xml") or "<svg" in svg[:500]
+
+
+def test_the_readme_primitive_example_runs_and_is_right_in_both_orders(capsys):
+    import numpy as np
+
+    import autograd_engine as ae
+    import autograd_engine.testing as aet
+
+    readme = (ROOT / "README.md").read_text()
+    block = readme.split("## Your own primitive")[1].split("```python")[1].split("```")[0]
+    namespace: dict = {}
+    try:
+        exec(block, namespace)  # the README's own example
+        assert "gradcheck passed" in capsys.readouterr().out
+        aet.assert_second_order_gradients_match(namespace["swish"], np.array([0.7, -1.3, 2.1]))
+    finally:
+        ae.PRIMITIVES.pop("swish", None)  # the table's coverage test expects the engine's own primitives only
