@@ -92,13 +92,16 @@ def _seed(root: Tensor, grad: Any, create_graph: bool, who: str = "backward: gra
             )
         seed = np.ones(root.shape, dtype=root.dtype)
     else:
+        if np.shape(grad.data if isinstance(grad, Tensor) else grad) != root.shape:
+            raise ShapeError(
+                f"{who} has shape {np.shape(grad.data if isinstance(grad, Tensor) else grad)} but the tensor "
+                f"has shape {root.shape}; they must match"
+            )
         if isinstance(grad, Tensor):
             if create_graph:
                 return grad
             grad = grad.data
         seed = np.asarray(grad, dtype=root.dtype)
-        if seed.shape != root.shape:
-            raise ShapeError(f"{who} has shape {seed.shape} but the tensor has shape {root.shape}; they must match")
     return Tensor._from_op(seed, None) if create_graph else seed
 
 
@@ -136,6 +139,7 @@ def run_backward(
     consumers = _count_consumers(roots)
     ready = [r for r in dict.fromkeys(roots) if r._node is not None and consumers[r] == 0]
     anomaly = state.anomaly
+    in_place_updates = Tensor._in_place_updates
     with enable_grad() if create_graph else no_grad():
         while ready:
             tensor = ready.pop()
@@ -145,6 +149,8 @@ def run_backward(
             inputs = node.inputs
             if inputs is None:
                 raise _freed_error(node)
+            if node.recorded_after != in_place_updates:  # some tensor was updated in place since: was it one of these?
+                _check_not_modified(node, tensor, inputs)
             if g is not None and (target_ids is not None or tensor._hooks or tensor._retain_grad):
                 g = _deliver(tensor, g, target_ids, found, create_graph)
             if g is None:
@@ -218,11 +224,11 @@ def _deliver(
     """Run the tensor's hooks on its complete gradient, then record it where it belongs:
     in ``found`` for ``grad()``, in ``.grad`` for leaves and retained non-leaves."""
     if tensor._hooks:
+        fresh = False  # a hook may keep the array it saw: .grad gets a copy of its own
         for hook in list(tensor._hooks):
             replaced = hook(g)
             if replaced is not None:
                 g = _hook_result(tensor, hook, replaced, create_graph)
-                fresh = False
     if target_ids is not None:
         if id(tensor) in target_ids:
             found[id(tensor)] = g
@@ -340,6 +346,19 @@ def _count_consumers(roots: Sequence[Tensor]) -> dict[Tensor, int]:
                 else:
                     counts[x] = seen + 1
     return counts
+
+
+def _check_not_modified(node: Any, out: Tensor, inputs: Any) -> None:
+    """Refuse to run ``node``'s rule when its output or an input was changed in place (``+=``, ...)
+    after the node was recorded: the rule would differentiate with the new values (PyTorch
+    raises too).  Changes made through ``.data`` directly are not tracked."""
+    for role, t in [("its output", out), *((f"input {i}", x) for i, x in enumerate(inputs))]:
+        if isinstance(t, Tensor) and t._modified_at > node.recorded_after:
+            raise RuntimeError(
+                f"backward: {role} of {node.describe()} (shape {t.shape}) was modified by an in-place update "
+                f"(+=, -=, *= or /=) after {node.describe()} used it, so its gradient would be computed from "
+                f"the new values; update a copy instead (t = t + 1), or update it after backward"
+            )
 
 
 def _opt_in_hint(node: Any) -> str:

@@ -43,10 +43,12 @@ class Primitive:
     ``needs_grad`` -- for each input, whether backward must produce its gradient;
     ``saved`` -- values the forward kept for backward (released with the graph);
     ``scope`` -- the module path active when the op ran (for graph drawings);
-    ``created_at`` -- the user's source line, recorded under ``detect_anomaly()``.
+    ``created_at`` -- the user's source line, recorded under ``detect_anomaly()``;
+    ``recorded_after`` -- how many in-place updates had run when it was recorded (backward
+    refuses to run the node's rule on an input or output changed in place since).
     """
 
-    __slots__ = ("inputs", "needs_grad", "saved", "scope", "created_at")
+    __slots__ = ("inputs", "needs_grad", "saved", "scope", "created_at", "recorded_after")
     name: ClassVar[str] = ""
     differentiable_twice: ClassVar[bool] = True
     """False for rules that run on raw arrays only (Numba kernels): they refuse ``create_graph``.
@@ -135,6 +137,7 @@ def apply(op: Primitive, *inputs: Any) -> Any:
         op.inputs = inputs
         op.needs_grad = tuple(needs)
         op.scope = mode.scope
+        op.recorded_after = Tensor._in_place_updates
         return Tensor._from_op(out, op)
     return Tensor._from_op(out, None)
 

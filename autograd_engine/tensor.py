@@ -50,7 +50,11 @@ class Tensor:
 
     # The gradient lives in the slot ``_grad``; ``grad`` is a property whose setter checks what
     # the user assigns.  Op outputs (``_from_op``) set the slot directly.
-    __slots__ = ("data", "_grad", "requires_grad", "_node", "_hooks", "_retain_grad", "name", "__weakref__")
+    __slots__ = ("data", "_grad", "requires_grad", "_node", "_hooks", "_retain_grad", "name", "_modified_at", "__weakref__")
+    _in_place_updates = 0
+    """How many in-place updates (``+=``, ``-=``, ...) have run in this process: each recorded node
+    notes the count, and each tensor the count at its last in-place update (``_modified_at``), so
+    that backward can tell when a value a node saved was changed after the node was recorded."""
     __array_ufunc__ = None  # make `ndarray + Tensor` call Tensor.__radd__
     __array_priority__ = 1000
 
@@ -70,6 +74,7 @@ class Tensor:
             )
         self.data: np.ndarray = array
         self._grad: np.ndarray | None = None
+        self._modified_at = 0
         self.requires_grad: bool = bool(requires_grad)
         self._node: Primitive | None = None
         self._hooks: list[Callable[[Any], Any]] | None = None
@@ -82,6 +87,7 @@ class Tensor:
         t = object.__new__(Tensor)
         t.data = data
         t._grad = None
+        t._modified_at = 0
         t.requires_grad = node is not None
         t._node = node
         t._hooks = None
@@ -170,7 +176,12 @@ class Tensor:
     def requires_grad_(self, requires_grad: bool = True) -> Tensor:
         """Set ``requires_grad`` in place on a leaf (for non-leaves the graph decides)."""
         if not self.is_leaf:
-            raise RuntimeError("requires_grad_: can only change requires_grad of a leaf tensor; use .detach() first")
+            if requires_grad:
+                return self  # it requires grad already, being computed from one that does (PyTorch: a no-op too)
+            raise RuntimeError(
+                "requires_grad_(False): can only change requires_grad of a leaf tensor; use .detach() to get a "
+                "leaf that does not require grad"
+            )
         if requires_grad and self.dtype.kind not in "fc":
             raise TypeError(f"requires_grad_: only floating tensors can require gradients, got dtype {self.dtype}")
         self.requires_grad = bool(requires_grad)
@@ -323,6 +334,8 @@ class Tensor:
                 )
             return out_of_place(self, other)
         ufunc(self.data, _data(other), out=self.data, casting="same_kind")
+        Tensor._in_place_updates += 1
+        self._modified_at = Tensor._in_place_updates  # a node recorded before this must not use the new value
         return self
 
     def __neg__(self) -> Tensor:

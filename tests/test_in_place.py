@@ -1,0 +1,71 @@
+"""In-place updates (+=, -=, *=, /=) of a tensor that a recorded op used: backward refuses instead of
+differentiating with the changed values (PyTorch's "modified by an inplace operation")."""
+import numpy as np
+import pytest
+
+import autograd_engine as ae
+
+MESSAGE = r"was modified by an in-place update .* after {op} used it"
+
+
+def test_a_constant_input_changed_after_the_forward_is_refused():
+    w = ae.Tensor(np.array([1.0, 1.0]), requires_grad=True)
+    x = ae.Tensor(np.array([2.0, 3.0]))
+    y = (w * x).sum()
+    x += 10  # grad mode on, but x does not require grad: updated in place
+    with pytest.raises(RuntimeError, match=MESSAGE.format(op="multiply")):
+        y.backward()  # was w.grad = [12, 13]; the true gradient is [2, 3]
+
+
+def test_an_output_or_a_leaf_changed_under_no_grad_is_refused():
+    w = ae.Tensor(np.array([0.5, -1.0]), requires_grad=True)
+    e = ae.exp(w)
+    s = e.sum()
+    with ae.no_grad():
+        e *= 0
+    with pytest.raises(RuntimeError, match="input 0 of sum"):
+        s.backward()
+    z = (w * w).sum()
+    with ae.no_grad():
+        w += 1
+    with pytest.raises(RuntimeError, match=MESSAGE.format(op="multiply")):
+        z.backward()  # was [3, 0]: 2 * (w + 1)
+
+
+def test_updates_before_recording_or_after_backward_are_fine():
+    w = ae.Tensor(np.array([1.0, 2.0]), requires_grad=True)
+    for _ in range(3):  # an optimizer loop: forward, backward, update in place
+        w.grad = None
+        (w * w).sum().backward()
+        expected = 2 * w.data
+        np.testing.assert_array_equal(w.grad, expected)
+        with ae.no_grad():
+            w -= 0.1 * ae.Tensor(w.grad)
+    x = ae.Tensor(np.array([1.0, 2.0]))
+    x *= 3  # before any op uses it
+    v = ae.Tensor(np.array([1.0, 1.0]), requires_grad=True)
+    (v * x).sum().backward()
+    np.testing.assert_array_equal(v.grad, [3.0, 6.0])
+
+
+def test_requires_grad_true_on_a_non_leaf_that_requires_grad_is_a_no_op():
+    x = ae.Tensor(np.ones(2), requires_grad=True)
+    y = x * 2
+    assert y.requires_grad_() is y and y.requires_grad
+    with pytest.raises(RuntimeError, match=r"requires_grad_\(False\): can only change requires_grad of a leaf"):
+        y.requires_grad_(False)
+
+
+def test_a_hook_keeps_its_own_array_when_grad_is_changed_in_place_later():
+    w = ae.Tensor(np.array([1.0, -2.0]), requires_grad=True)
+    seen = []
+    w.register_hook(seen.append)
+    (w * w).sum().backward()
+    w.grad *= 0  # e.g. zero_grad(set_to_none=False) or gradient clipping
+    np.testing.assert_array_equal(seen[0], [2.0, -4.0])
+
+
+def test_a_wrong_shape_grad_outputs_tensor_is_named_also_under_create_graph():
+    x = ae.Tensor(np.ones(3), requires_grad=True)
+    with pytest.raises(ae.ShapeError, match=r"grad_outputs has shape \(2,\) but the tensor has shape \(3,\)"):
+        ae.grad(x * 2, x, grad_outputs=ae.Tensor(np.ones(2)), create_graph=True)
