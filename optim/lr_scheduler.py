@@ -1,7 +1,9 @@
 """Learning-rate (and momentum) schedules, with PyTorch's names and calling convention.
 
 A scheduler wraps an optimizer and sets ``group["lr"]`` of every parameter
-group.  Call ``scheduler.step()`` once per epoch, after ``optimizer.step()``;
+group.  Call ``scheduler.step()`` once per epoch, after ``optimizer.step()`` --
+or after every batch for the schedules whose class attribute ``per_batch`` is
+True (``OneCycleLR``), which count optimizer steps (``optim.Trainer`` reads it);
 ``ReduceLROnPlateau.step(metric)`` takes the validation metric.  Construction
 already sets the epoch-0 value.  Each schedule is a closed form of the epoch
 ``t`` (``last_epoch``) and the group's base rate ``lr0`` (``initial_lr``, the
@@ -39,7 +41,15 @@ from .optimizer import Optimizer, check_number
 
 
 class LRScheduler:
-    """Base of the closed-form schedules: subclasses define ``lr_at(t, base_lr)``."""
+    """Base of the closed-form schedules: subclasses define ``lr_at(t, base_lr)``.
+
+    ``per_batch`` (class attribute) says what ``t`` counts: False (here) for epochs, so
+    ``step()`` is called once per epoch; True for schedules that count optimizer steps
+    (``OneCycleLR``), stepped after every batch.  ``optim.Trainer`` steps each
+    scheduler accordingly (one without the attribute counts as per epoch).
+    """
+
+    per_batch: bool = False
 
     def __init__(self, optimizer: Optimizer, last_epoch: int = -1) -> None:
         if not isinstance(optimizer, Optimizer):
@@ -252,8 +262,11 @@ class OneCycleLR(LRScheduler):
     optimizers without momentum, such as Adagrad).
 
     Stepping beyond ``total_steps`` raises a ValueError (step ``total_steps``
-    itself is allowed, as in PyTorch).
+    itself is allowed, as in PyTorch).  ``per_batch = True``: ``optim.Trainer``
+    steps it after every optimizer step.
     """
+
+    per_batch = True
 
     def __init__(
         self,

@@ -9,7 +9,8 @@ Each epoch: shuffled mini-batches (``closure`` = zero_grad, forward, loss,
 backward, passed to ``optimizer.step``, so LBFGS works too), the EMA updated
 after every step, train accuracy on a subsample (``num_train_samples``, as
 the Solver) and validation accuracy and loss, the monitoring pass, the
-schedulers stepped, early stopping, checkpoints.
+schedulers stepped (per-batch ones such as ``OneCycleLR`` after every
+optimizer step instead), early stopping, checkpoints.
 
 Monitoring (recorded in :class:`~optim.history.History`): loss per iteration;
 every ``ratio_every`` iterations the update:weight ratio
@@ -34,7 +35,7 @@ from __future__ import annotations
 import os
 import sys
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -50,23 +51,42 @@ from .optimizer import Optimizer
 
 Batches = Iterable[tuple[Any, Any]]
 
+DATA_FORMS = ("a pair (X, y) of arrays (a tuple, or a list [X, y] of two arrays), a list of (X, y) batches, "
+              "or a function returning an iterable of (X, y) batches")
+
 
 class Trainer:
     """Train ``model`` with ``optimizer`` on ``train_data``, evaluating on ``val_data``.
 
-    ``train_data`` / ``val_data``: a pair ``(X, y)`` of arrays (shuffled into
-    ``batch_size`` mini-batches each epoch by the trainer's own generator), or a
-    re-iterable of ``(X, y)`` batches (a list, or a callable returning a fresh
-    iterator each epoch); with batches, train accuracy is the running accuracy
-    of the epoch.  ``loss_fn(scores, y)`` defaults to ``nn.functional.cross_entropy``;
-    accuracy is ``argmax(scores, axis=1) == y``.
+    ``train_data`` / ``val_data``: a pair ``(X, y)`` of arrays (a tuple, or a
+    list ``[X, y]`` of two arrays or Tensors; shuffled into ``batch_size``
+    mini-batches each epoch by the trainer's own generator; an ``X`` given as
+    nested Python lists becomes an array, Python floats the default float
+    dtype as in ``Tensor``), or a re-iterable of ``(X, y)`` batches (a list of
+    pairs, or a callable returning a fresh iterator each epoch); with batches,
+    train accuracy is the running accuracy of the epoch.  Anything else (a
+    dict, a one-shot iterator) is refused at construction.  ``loss_fn(scores, y)``
+    defaults to ``nn.functional.cross_entropy``; accuracy is
+    ``argmax(scores, axis=1) == y``, where targets given as class probabilities
+    or one-hot rows (float, the scores' shape) count as their argmax.
 
     ``schedulers``: stepped once per epoch (``ReduceLROnPlateau`` gets the
     validation accuracy in mode ``"max"``, the validation loss in mode
-    ``"min"``).  ``ema``: an ``ExponentialMovingAverage`` updated after every
+    ``"min"``), except those whose ``per_batch`` class attribute is True
+    (``OneCycleLR``), stepped after every optimizer step; when the number of
+    batches is known (not for a function of batches), a per-batch schedule
+    with too few ``total_steps`` for the run is refused at construction.
+    ``ema``: an ``ExponentialMovingAverage`` updated after every
     step; validation accuracy with the averages is recorded as ``val_acc_ema``.
-    ``patience``: stop after that many epochs without a better validation
-    accuracy.  ``restore_best``: at the end, load the best epoch's weights.
+    ``patience`` (as Keras's): how many epochs in a row without a better
+    validation accuracy (training accuracy without ``val_data``) are tolerated --
+    training stops at the epoch that makes it ``patience`` (0: the first epoch
+    that does not improve), never at an improving epoch; None never stops early.
+    ``restore_best``: at the end, load the best epoch's weights.
+    ``num_train_samples`` / ``num_val_samples``: the accuracy is measured on that
+    many random examples of an ``(X, y)`` pair (None: all of them).
+    The optimizer must hold at least one of the model's parameters (a subset,
+    e.g. with frozen layers, is fine).
     ``progress``: a tqdm bar (falls back to printed lines when tqdm is not
     installed); ``verbose=False`` prints nothing.  ``seed`` seeds the
     trainer's shuffling generator.
@@ -105,7 +125,21 @@ class Trainer:
                             ("print_every", print_every)):
             if isinstance(value, bool) or not isinstance(value, int) or value < (0 if name == "ratio_every" else 1):
                 raise ValueError(f"Trainer: {name} must be a positive integer, got {value!r}")
+        if patience is not None and (isinstance(patience, bool) or not isinstance(patience, int) or patience < 0):
+            raise ValueError(f"Trainer: patience is how many epochs without improvement are tolerated before "
+                             f"stopping: a non-negative integer (0 stops at the first epoch that does not improve) "
+                             f"or None (never stop early), got {patience!r}")
+        _check_num_samples("num_train_samples", num_train_samples)
+        _check_num_samples("num_val_samples", num_val_samples)
         self.model, self.optimizer = model, optimizer
+        model_ids = {id(p) for p in model.parameters()}
+        params = self._params()
+        if not any(id(p) in model_ids for p in params):
+            raise ValueError(
+                f"Trainer: none of the optimizer's {len(params)} parameters belong to the model (which has "
+                f"{len(model_ids)}), so training would change nothing; build the optimizer from this model's "
+                f"parameters: {type(optimizer).__name__}(model.parameters(), ...)"
+            )
         self.train_data, self.val_data = _check_data(train_data, "train_data"), _check_data(val_data, "val_data")
         self.loss_fn = loss_fn or nn.functional.cross_entropy
         self.epochs, self.batch_size = epochs, batch_size
@@ -127,6 +161,7 @@ class Trainer:
         self.bad_epochs = 0
         self.stopped_early = False
         self._names = {id(p): name for name, p in model.named_parameters()}
+        self._check_schedule_lengths()
 
     # ----- the loop -----------------------------------------------------------
     def train(self) -> History:
@@ -135,14 +170,20 @@ class Trainer:
             self._train_epoch()
         if self.restore_best and self.best_state is not None:
             self.model.load_state_dict(self.best_state)
-            self._say(f"restored the best weights: epoch {self.best_epoch}, validation accuracy {self.best_val_acc:.4f}")
+            self._say(f"restored the best weights: epoch {self.best_epoch}, {self._monitored} {self.best_val_acc:.4f}")
         return self.history
+
+    @property
+    def _monitored(self) -> str:
+        """What picks the best epoch and stops early: validation accuracy, or training accuracy without val_data."""
+        return "validation accuracy" if self.val_data is not None else "training accuracy"
 
     def _train_epoch(self) -> None:
         epoch = self.epoch + 1
         self.model.train()
         bar = self._progress_bar(epoch)
         seen, correct, started = 0, 0, time.perf_counter()
+        per_batch = [s for s in self.schedulers if getattr(s, "per_batch", False)]
         for inputs, labels in self._batches(self.train_data, shuffle=True):
             scores_box: list[Any] = []
 
@@ -165,11 +206,13 @@ class Trainer:
                 )
             if self.ema is not None:
                 self.ema.update()
+            for scheduler in per_batch:  # OneCycleLR: its t counts optimizer steps
+                scheduler.step()
             if before is not None:
                 self.history.record_ratios(self.iteration, self._ratios(before))
             self.history.loss.append(loss)
             labels = _value(labels)
-            correct += int((np.argmax(scores_box[0], axis=1) == labels).sum())
+            correct += _count_correct(scores_box[0], labels)
             seen += len(labels)
             self.iteration += 1
             rate = seen / max(time.perf_counter() - started, 1e-9)
@@ -211,12 +254,14 @@ class Trainer:
         else:
             self.bad_epochs += 1
         for scheduler in self.schedulers:
+            if getattr(scheduler, "per_batch", False):
+                continue  # stepped after every batch
             if isinstance(scheduler, ReduceLROnPlateau):
                 scheduler.step(val_acc if scheduler.mode == "max" else val_loss)
             else:
                 scheduler.step()
         self.epoch = epoch
-        if self.patience is not None and self.bad_epochs >= self.patience:
+        if self.patience is not None and not improved and self.bad_epochs >= self.patience:
             self.stopped_early = True
         if self.checkpoint_dir is not None:
             if improved:
@@ -229,14 +274,19 @@ class Trainer:
         line += f", lr {h.lr[-1]:.3g}, {h.samples_per_second[-1]:.0f} samples/s"
         self._say(line + (" *" if improved else ""))
         if self.stopped_early:
-            self._say(f"early stopping: no better validation accuracy for {self.patience} epochs")
+            self._say(f"early stopping: no better {self._monitored} for {self.bad_epochs} epoch"
+                      f"{'' if self.bad_epochs == 1 else 's'} (patience {self.patience})")
 
     # ----- evaluation and monitoring ---------------------------------------------
     def evaluate(self, data: Any, num_samples: int | None = None) -> tuple[float, float]:
         """(accuracy, mean loss) of the model on ``data`` in eval mode, without recording a graph.
 
-        For a pair of arrays, ``num_samples`` examples are drawn at random (all when None).
+        ``data`` takes the forms of ``train_data``.  For a pair of arrays, ``num_samples``
+        examples (a positive integer) are drawn at random (all when None).
         """
+        _check_num_samples("num_samples", num_samples)
+        if data is not self.train_data and data is not self.val_data:
+            data = _check_data(data, "the data to evaluate", required=True)
         was_training = self.model.training
         self.model.eval()
         correct, total, loss_sum = 0, 0, 0.0
@@ -246,7 +296,7 @@ class Trainer:
                     scores = self.model(inputs)
                     labels = np.asarray(labels)
                     loss_sum += float(self.loss_fn(scores, labels)) * len(labels)
-                    correct += int((np.argmax(_value(scores), axis=1) == labels).sum())
+                    correct += _count_correct(_value(scores), labels)
                     total += len(labels)
         finally:
             self.model.train(was_training)
@@ -332,6 +382,36 @@ class Trainer:
         else:
             yield from (data() if callable(data) else data)
 
+    def _steps_per_epoch(self) -> int | None:
+        """Optimizer steps (batches) per epoch; None for a function of batches, whose length is unknown."""
+        if isinstance(self.train_data, tuple):
+            return -(-len(self.train_data[1]) // self.batch_size)
+        if hasattr(self.train_data, "__len__"):
+            return len(self.train_data)
+        return None
+
+    def _check_schedule_lengths(self) -> None:
+        """Refuse a per-batch schedule (``OneCycleLR``) with fewer steps left than the run will take:
+        it would raise at its last steps, after most of the training time."""
+        per_epoch = self._steps_per_epoch()
+        if per_epoch is None:
+            return  # unknown: the scheduler raises its own error if it runs out
+        epochs = self.epochs - self.epoch
+        steps = epochs * per_epoch
+        for scheduler in self.schedulers:
+            total = getattr(scheduler, "total_steps", None)
+            if not getattr(scheduler, "per_batch", False) or total is None:
+                continue
+            left = total - scheduler.last_epoch
+            if steps > left:
+                name = type(scheduler).__name__
+                raise ValueError(
+                    f"Trainer: {name} has total_steps={total} ({scheduler.last_epoch} already taken, {left} left), "
+                    f"but the trainer steps it after every batch: {epochs} epochs x {per_epoch} batches = {steps} "
+                    f"steps, and stepping past the end raises; build it for {scheduler.last_epoch + steps} steps, "
+                    f"e.g. {name}(optimizer, max_lr, epochs={self.epochs}, steps_per_epoch={per_epoch})"
+                )
+
     def _progress_bar(self, epoch: int) -> Any:
         if not (self.progress and self.verbose):
             return None
@@ -339,12 +419,8 @@ class Trainer:
             from tqdm import tqdm
         except ImportError:
             return None
-        total = None
-        if isinstance(self.train_data, tuple):
-            total = -(-len(self.train_data[1]) // self.batch_size)
-        elif hasattr(self.train_data, "__len__"):
-            total = len(self.train_data)
-        return tqdm(total=total, desc=f"epoch {epoch}/{self.epochs}", unit="batch", leave=False, file=sys.stderr)
+        return tqdm(total=self._steps_per_epoch(), desc=f"epoch {epoch}/{self.epochs}", unit="batch", leave=False,
+                    file=sys.stderr)
 
     def _say(self, message: str) -> None:
         if self.verbose:
@@ -411,29 +487,85 @@ class Trainer:
         best = state["best"]
         self.best_val_acc, self.best_epoch, self.best_state = best["val_acc"], int(best["epoch"]), best["state"]
         self.best_path, self.bad_epochs, self.stopped_early = best["path"], int(best["bad_epochs"]), best["stopped_early"]
+        self._check_schedule_lengths()
 
 
-def _check_data(data: Any, name: str) -> Any:
+def _check_data(data: Any, name: str, required: bool = False) -> Any:
+    """``data`` in one of the accepted forms (``DATA_FORMS``), normalised: a pair becomes a tuple
+    ``(X array, y array)``; anything else is refused here rather than failing in the first epoch."""
     if data is None:
-        if name == "train_data":
-            raise ValueError("Trainer: train_data is required: a pair (X, y) of arrays or an iterable of batches")
+        if required or name == "train_data":
+            raise ValueError(f"Trainer: {name} is required: {DATA_FORMS}")
         return None
+    if isinstance(data, Mapping):
+        keys = list(data)
+        example = f"(data[{keys[0]!r}], data[{keys[1]!r}])" if len(keys) == 2 else "(data['X'], data['y'])"
+        raise TypeError(f"Trainer: {name} is a {type(data).__name__} (keys {keys[:4]}); give {DATA_FORMS} "
+                        f"-- e.g. {example}")
+    if isinstance(data, list) and len(data) == 2 and all(isinstance(item, np.ndarray | ae.Tensor) for item in data):
+        data = tuple(data)  # [X, y]: an array is never an (X, y) batch, so this is not a list of batches
     if isinstance(data, tuple):
         if len(data) != 2:
             raise ValueError(f"Trainer: {name} as a tuple must be (X, y), got {len(data)} items")
         inputs, labels = data
+        inputs = _as_inputs(inputs, name)
         if len(inputs) != len(labels):
             raise ValueError(f"Trainer: {name} has {len(inputs)} inputs but {len(labels)} labels")
         return (inputs, np.asarray(labels))
     if callable(data):
         return data
     if not hasattr(data, "__iter__"):
-        raise TypeError(f"Trainer: {name} must be a tuple (X, y), an iterable of (X, y) batches or a function "
-                        f"returning one, got {type(data).__name__}")
+        raise TypeError(f"Trainer: {name} is a {type(data).__name__}; give {DATA_FORMS}")
     if iter(data) is data:
         raise TypeError(f"Trainer: {name} is a one-shot iterator, which would be empty after the first epoch; "
                         f"pass a list of batches or a function returning a fresh iterator")
+    if isinstance(data, list):
+        for i, batch in enumerate(data):
+            if not (isinstance(batch, tuple | list) and len(batch) == 2):
+                hint = " (for one data set pass the tuple (X, y) of arrays)" if len(data) == 2 else ""
+                raise TypeError(f"Trainer: {name} is a list, read as a list of (X, y) batches, but item {i} is "
+                                f"{_describe(batch)}, not an (X, y) pair; give {DATA_FORMS}{hint}")
     return data
+
+
+def _as_inputs(inputs: Any, name: str) -> Any:
+    """X of an (X, y) pair, indexable by an array of positions: nested Python lists become an array
+    (Python floats the default float dtype, as ``Tensor`` does; integers, e.g. token ids, stay integers)."""
+    if not isinstance(inputs, list | tuple):
+        return inputs
+    try:
+        array = np.asarray(inputs)
+    except ValueError as error:  # ragged
+        raise ValueError(f"Trainer: X of {name} is a nested {type(inputs).__name__} that does not make a "
+                         f"rectangular array ({error}); give X as a NumPy array") from error
+    if array.dtype.kind not in "biuf":
+        raise TypeError(f"Trainer: X of {name} must be numbers, got a nested {type(inputs).__name__} of dtype "
+                        f"{array.dtype}; give X as a NumPy array of numbers")
+    return array.astype(ae.get_default_dtype()) if array.dtype.kind == "f" else array
+
+
+def _describe(item: Any) -> str:
+    shape = getattr(item, "shape", None)
+    if shape is not None:
+        return f"a {type(item).__name__} of shape {tuple(shape)}"
+    if hasattr(item, "__len__"):
+        return f"a {type(item).__name__} of {len(item)} items"
+    return f"a {type(item).__name__}"
+
+
+def _check_num_samples(name: str, value: Any) -> None:
+    if value is not None and (isinstance(value, bool) or not isinstance(value, int | np.integer) or value < 1):
+        raise ValueError(f"Trainer: {name} is how many examples the accuracy is measured on: a positive integer, "
+                         f"or None for all of them; got {value!r}")
+
+
+def _count_correct(scores: np.ndarray, labels: np.ndarray) -> int:
+    """How many ``argmax(scores, axis=1)`` equal the labels.  Targets given as class probabilities or
+    one-hot rows (float, the scores' shape, as ``cross_entropy`` accepts) count as their argmax."""
+    labels = np.asarray(labels)
+    if labels.dtype.kind == "f" and labels.ndim >= 2 and labels.shape == np.shape(scores):
+        labels = np.argmax(labels, axis=1)
+    return int((np.argmax(scores, axis=1) == labels).sum())
 
 
 def _value(x: Any) -> np.ndarray:

@@ -167,10 +167,9 @@ def test_an_interrupted_checkpoint_write_never_replaces_a_good_one(tmp_path, mon
     assert trainer.best_path == best and os.path.exists(best)  # and so is the best one
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted(["model_last.npz", os.path.basename(best)])
 
-    fresh = optim.Trainer(two_layer_net(1, hidden=16), optim.Adam(two_layer_net(1, hidden=16).parameters()),
-                          TRAIN, VAL, epochs=2, verbose=False)
-    fresh_model = fresh.model
-    fresh.optimizer = optim.Adam(fresh_model.parameters(), lr=1e-2)
+    fresh_model = two_layer_net(1, hidden=16)
+    fresh = optim.Trainer(fresh_model, optim.Adam(fresh_model.parameters(), lr=1e-2), TRAIN, VAL, epochs=2,
+                          verbose=False)
     fresh.load_checkpoint(last)  # still loads
     for a, b in zip(model.parameters(), fresh_model.parameters()):
         assert np.array_equal(a.data, b.data)
