@@ -136,8 +136,11 @@ def run_backward(
         if root._node is None:
             leaves[root] = None
 
-    consumers = _count_consumers(roots)
-    ready = [r for r in dict.fromkeys(roots) if r._node is not None and consumers[r] == 0]
+    # grad(): only the part of the graph between the outputs and the inputs asked for runs; the
+    # rest is neither computed nor released (nor are its hooks called), as in PyTorch.
+    useful = None if target_ids is None else _leading_to(roots, target_ids)
+    consumers = _count_consumers(roots, useful)
+    ready = [r for r in dict.fromkeys(roots) if r in consumers and consumers[r] == 0]
     anomaly = state.anomaly
     in_place_updates = Tensor._in_place_updates
     with enable_grad() if create_graph else no_grad():
@@ -147,12 +150,21 @@ def run_backward(
             owned.discard(tensor)
             node = tensor._node
             inputs = node.inputs
+            needs = node.needs_grad
+            if useful is not None:
+                needs = _needs_towards(inputs, needs, useful)
+                if needs is None:  # no target below this tensor: deliver its gradient, leave its node alone
+                    if g is not None:
+                        _deliver(tensor, g, target_ids, found, create_graph)
+                    continue
             if inputs is None:
                 raise _freed_error(node)
             if node.recorded_after != in_place_updates:  # some tensor was updated in place since: was it one of these?
                 _check_not_modified(node, tensor, inputs)
             if g is not None and (target_ids is not None or tensor._hooks or tensor._retain_grad):
                 g = _deliver(tensor, g, target_ids, found, create_graph)
+            original_needs = node.needs_grad
+            node.needs_grad = needs  # the rule computes only what leads to a target (grad() only)
             if g is None:
                 grads = (None,) * len(inputs)  # no gradient reached this tensor
             elif create_graph:
@@ -180,9 +192,10 @@ def run_backward(
                     args.append(x.data if isinstance(x, Tensor) else x)
                 borrowed = tuple(args)  # arrays a rule may hand back: never add into them
                 grads = node.backward(*args)
+            node.needs_grad = original_needs
             # One pass over the inputs: accumulate each one's gradient, and once its last
             # consumer has delivered, it is ready to run its own rule.
-            for x, needed, gx in zip(inputs, node.needs_grad, grads):
+            for x, needed, gx in zip(inputs, needs, grads):
                 if not needed:
                     continue  # a constant, or a tensor that does not require grad
                 is_leaf = x._node is None
@@ -324,21 +337,26 @@ def _accumulate_at(pending: dict[Tensor, Any], owned: set[Tensor], x: Tensor, ke
         np.add.at(target, key, g)
 
 
-def _count_consumers(roots: Sequence[Tensor]) -> dict[Tensor, int]:
-    """For every non-leaf tensor reachable from ``roots``: how many node inputs refer to it."""
+def _count_consumers(roots: Sequence[Tensor], useful: set[Tensor] | None = None) -> dict[Tensor, int]:
+    """For every non-leaf tensor reachable from ``roots``: how many node inputs refer to it.
+
+    With ``useful`` (grad()), only the tensors in it count, and only their references to each other.
+    """
     counts: dict[Tensor, int] = {}
     stack = []
     for r in roots:
-        if r._node is not None and r not in counts:
+        if r._node is not None and r not in counts and (useful is None or r in useful):
             counts[r] = 0
             stack.append(r)
     while stack:
         node = stack.pop()._node
         inputs = node.inputs
         if inputs is None:
+            if useful is not None:
+                continue  # a target whose own node was freed: nothing below it is needed (see _leading_to)
             raise _freed_error(node)
         for x in inputs:
-            if isinstance(x, Tensor) and x._node is not None:
+            if isinstance(x, Tensor) and x._node is not None and (useful is None or x in useful):
                 seen = counts.get(x)
                 if seen is None:
                     counts[x] = 1
@@ -371,6 +389,48 @@ def _opt_in_hint(node: Any) -> str:
         f"handed -- Tensors under create_graph -- with operators and autograd_engine.ops.dispatch helpers, "
         f"not arrays saved in forward)"
     )
+
+
+def _leading_to(roots: Sequence[Tensor], target_ids: set[int]) -> set[Tensor]:
+    """The tensors reachable from ``roots`` from which a target can be reached (the targets included).
+
+    Post-order over the graph without recursion: a tensor leads to a target when it is one, or
+    when an input of its node does.  A freed node below the outputs is an error, unless its tensor
+    is itself a target (then nothing below it is needed).
+    """
+    leading: set[Tensor] = set()
+    seen: set[Tensor] = set()
+    stack: list[tuple[Tensor, bool]] = [(r, False) for r in roots]
+    while stack:
+        t, expanded = stack.pop()
+        if expanded:  # its inputs are settled
+            if any(isinstance(x, Tensor) and x in leading for x in t._node.inputs):
+                leading.add(t)
+            continue
+        if t in seen:
+            continue
+        seen.add(t)
+        if id(t) in target_ids:
+            leading.add(t)
+        if t._node is None:
+            continue
+        inputs = t._node.inputs
+        if inputs is None:
+            if id(t) in target_ids:
+                continue
+            raise _freed_error(t._node)
+        stack.append((t, True))
+        stack.extend((x, False) for x in inputs if isinstance(x, Tensor) and x not in seen)
+    return leading
+
+
+def _needs_towards(inputs: Any, needs: tuple[bool, ...], useful: set[Tensor]) -> tuple[bool, ...] | None:
+    """``needs`` narrowed to the inputs that lead to a target, or None when none does (or the node
+    was freed, which _leading_to allows only for a target with nothing needed below it)."""
+    if inputs is None:
+        return None
+    narrowed = tuple(needed and x in useful for x, needed in zip(inputs, needs))
+    return narrowed if any(narrowed) else None
 
 
 def _freed_error(node: Any) -> GraphFreedError:

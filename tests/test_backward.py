@@ -550,3 +550,59 @@ def test_grad_results_do_not_alias_inputs_or_upstream():
     assert not np.shares_memory(ga.data, upstream) and not np.shares_memory(gb.data, upstream)
     ga.data += 1
     np.testing.assert_array_equal(upstream, np.arange(6.0))
+
+
+# ----- grad() runs only the part of the graph that leads to its inputs ---------------------------
+
+
+class _RecordsNeeds(ae.Primitive):
+    """a * b whose rule records which input gradients it was asked for."""
+
+    __slots__ = ()
+    name = ""
+    asked: list = []
+
+    def forward(self, a, b):
+        return a * b
+
+    def backward(self, g, out, a, b):
+        _RecordsNeeds.asked.append(self.needs_grad)
+        return (g * b if self.needs_grad[0] else None, g * a if self.needs_grad[1] else None)
+
+
+def test_grad_stops_at_its_inputs_leaving_the_rest_of_the_graph_alone():
+    x = ae.Tensor(np.array([0.5, 1.0]), requires_grad=True)
+    fired = []
+    x.register_hook(fired.append)
+    h = ae.exp(x)
+    y, z = (h * h).sum(), h.sum()
+    (gh,) = ae.grad(y, h)
+    np.testing.assert_allclose(gh.data, 2 * np.exp(x.data))
+    assert fired == []  # x is below the input asked for: its hook does not run
+    z.backward()  # exp's node was not run, so not released: it still works
+    np.testing.assert_allclose(x.grad, np.exp(x.data))
+
+
+def test_grad_computes_only_the_gradients_that_lead_to_its_inputs():
+    w = ae.Tensor(np.array([2.0, -1.0]), requires_grad=True)
+    x = ae.Tensor(np.array([0.5, 3.0]), requires_grad=True)
+    _RecordsNeeds.asked.clear()
+    (gx,) = ae.grad(ae.apply(_RecordsNeeds(), w, x).sum(), x)
+    np.testing.assert_array_equal(gx.data, w.data)
+    assert _RecordsNeeds.asked == [(False, True)]  # w's gradient was not computed
+    assert w.grad is None and x.grad is None
+
+
+def test_grad_with_nested_inputs_and_a_target_whose_node_was_freed():
+    a = ae.Tensor(np.array([1.0, 2.0]), requires_grad=True)
+    b = a * 3
+    c = (b * b).sum()
+    gb, ga = ae.grad(c, [b, a])
+    np.testing.assert_array_equal(gb.data, 2 * b.data)
+    np.testing.assert_array_equal(ga.data, 18 * a.data)
+    h = ae.exp(a)
+    h.sum().backward()  # frees exp's node
+    (gh,) = ae.grad((h * 2).sum(), h)  # h's own node is not needed: PyTorch allows this too
+    np.testing.assert_array_equal(gh.data, [2.0, 2.0])
+    with pytest.raises(ae.GraphFreedError):
+        ae.grad((h * 2).sum(), a)  # through the freed node: still an error
