@@ -157,14 +157,13 @@ def run_backward(
                     if g is not None:
                         _deliver(tensor, g, target_ids, found, create_graph)
                     continue
+                original_needs, node.needs_grad = node.needs_grad, needs  # the rule computes only these
             if inputs is None:
                 raise _freed_error(node)
             if node.recorded_after != in_place_updates:  # some tensor was updated in place since: was it one of these?
                 _check_not_modified(node, tensor, inputs)
             if g is not None and (target_ids is not None or tensor._hooks or tensor._retain_grad):
                 g = _deliver(tensor, g, target_ids, found, create_graph)
-            original_needs = node.needs_grad
-            node.needs_grad = needs  # the rule computes only what leads to a target (grad() only)
             if g is None:
                 grads = (None,) * len(inputs)  # no gradient reached this tensor
             elif create_graph:
@@ -192,7 +191,8 @@ def run_backward(
                     args.append(x.data if isinstance(x, Tensor) else x)
                 borrowed = tuple(args)  # arrays a rule may hand back: never add into them
                 grads = node.backward(*args)
-            node.needs_grad = original_needs
+            if useful is not None:
+                node.needs_grad = original_needs
             # One pass over the inputs: accumulate each one's gradient, and once its last
             # consumer has delivered, it is ready to run its own rule.
             for x, needed, gx in zip(inputs, needs, grads):
