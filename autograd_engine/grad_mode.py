@@ -1,6 +1,9 @@
 """Grad mode: whether operations record the graph. Thread-local, like PyTorch.
 
-``no_grad()`` and ``enable_grad()`` work as context managers and as decorators.
+``no_grad`` and ``enable_grad`` work as context managers and as decorators, with or without
+parentheses (``@no_grad`` and ``@no_grad()``), as in PyTorch 2.x.  ``set_grad_enabled(mode)``
+also works as a plain call; like PyTorch's, it sets the mode when created *and* each time its
+``with`` block is entered, so one object can be entered again.
 """
 from __future__ import annotations
 
@@ -91,20 +94,41 @@ def _generator_in_mode(function: Callable[..., Any], mode: bool) -> Callable[...
     return wrapper
 
 
-class no_grad(_GradModeContext):
+class _ContextWithoutArguments(_GradModeContext):
+    """A mode context that takes no arguments, so it also decorates without parentheses:
+    ``@no_grad`` is ``no_grad()(function)``, as in PyTorch 2.x."""
+
+    def __new__(cls, function: Callable[..., Any] | None = None) -> Any:
+        if function is None:
+            return super().__new__(cls)
+        if not callable(function):
+            raise TypeError(f"{cls.__name__}() takes no arguments (got {function!r}); use `with ae.{cls.__name__}():` "
+                            f"or decorate a function with @ae.{cls.__name__}")
+        return cls()(function)
+
+    def __init__(self, function: Callable[..., Any] | None = None) -> None:
+        pass  # __new__ handled the decorator form
+
+
+class no_grad(_ContextWithoutArguments):
     """Operations inside do not record the graph: outputs never require grad."""
 
     _mode = False
 
 
-class enable_grad(_GradModeContext):
+class enable_grad(_ContextWithoutArguments):
     """Operations inside record the graph, even within ``no_grad``."""
 
     _mode = True
 
 
 class set_grad_enabled(_GradModeContext):
-    """Set grad mode to ``mode`` for a block or a decorated function (or, called plainly, from now on)."""
+    """Set grad mode to ``mode`` for a block or a decorated function (or, called plainly, from now on).
+
+    As in PyTorch, the mode is set when the object is created (the plain call's effect) and
+    again each time its ``with`` block is entered, and leaving the block restores the mode that
+    was on when the object was created.
+    """
 
     def __init__(self, mode: bool) -> None:
         self._mode = bool(mode)
@@ -112,7 +136,8 @@ class set_grad_enabled(_GradModeContext):
         state.grad_enabled = self._mode  # the plain call's effect
 
     def __enter__(self) -> None:
-        state.saved_grad_modes.append(self._previous)  # the constructor already set the mode
+        state.saved_grad_modes.append(self._previous)
+        state.grad_enabled = self._mode  # again: the object may be entered later, or a second time
 
     def __call__(self, function: _F) -> _F:
         state.grad_enabled = self._previous  # as a decorator it acts only while the function runs

@@ -59,6 +59,19 @@ def test_max_and_min_reductions_split_ties_evenly():
     assert_same(g, [[0.5, 1.0], [0.5, 0.0]])
 
 
+def test_max_and_min_reductions_route_the_gradient_to_nan():
+    """A NaN wins the reduction, so it takes the gradient (split among several NaNs, as ties are)."""
+    value, (g,) = grads(lambda t: t.max(), [1.0, NAN, 3.0], upstream=2.0)
+    assert_same(value, NAN)
+    assert_same(g, [0.0, 2.0, 0.0])
+    value, (g,) = grads(lambda t: t.min(), [NAN, 2.0, NAN])
+    assert_same(value, NAN)
+    assert_same(g, [0.5, 0.0, 0.5])
+    value, (g,) = grads(lambda t: t.max(axis=1), [[1.0, NAN], [2.0, 3.0]], upstream=[1.0, 4.0])
+    assert_same(value, [NAN, 3.0])
+    assert_same(g, [[0.0, 1.0], [0.0, 4.0]])  # the NaN-free row is unaffected
+
+
 def test_maximum_and_minimum_split_ties_half_and_half():
     value, (ga, gb) = grads(ae.maximum, [1.0, 2.0, 3.0], 2.0)  # b broadcasts: its gradient sums
     assert_same(value, [2.0, 2.0, 3.0])
@@ -68,6 +81,17 @@ def test_maximum_and_minimum_split_ties_half_and_half():
     assert_same(value, [1.0, 4.0])
     assert_same(ga, [0.5, 0.0])
     assert_same(gb, [0.5, 1.0])
+
+
+def test_maximum_and_minimum_route_the_gradient_to_nan():
+    value, (ga, gb) = grads(ae.maximum, [NAN, 1.0, NAN], [1.0, NAN, NAN], upstream=[1.0, 2.0, 4.0])
+    assert_same(value, [NAN, NAN, NAN])
+    assert_same(ga, [1.0, 0.0, 2.0])  # g to the NaN operand; two NaNs split like a tie
+    assert_same(gb, [0.0, 2.0, 2.0])
+    value, (ga, gb) = grads(ae.minimum, [NAN, 0.0, 5.0], 1.0)  # b broadcasts: its gradient sums
+    assert_same(value, [NAN, 0.0, 1.0])
+    assert_same(ga, [1.0, 1.0, 0.0])
+    assert_same(gb, 1.0)
 
 
 def test_clip_gradient_is_one_on_the_bounds():
@@ -116,6 +140,22 @@ def test_power_with_zero_base():
     assert_same(g, [0.0, 0.0])
 
 
+def test_zeroth_power_of_infinite_and_nan_bases():
+    """d/da a**0 is exactly 0, also where a**-1 times 0 would be inf * 0 or NaN."""
+    for zero in (0.0, np.zeros(4)):  # a Python exponent and a constant array
+        value, (g,) = grads(lambda t: t**zero, [INF, -INF, NAN, 2.0])
+        assert_same(value, [1.0, 1.0, 1.0, 1.0])
+        assert_same(g, [0.0, 0.0, 0.0, 0.0])
+    value, (ga, gb) = grads(ae.power, [INF, -INF, NAN], [0.0, 0.0, 0.0])  # both differentiated
+    assert_same(value, [1.0, 1.0, 1.0])
+    assert_same(ga, [0.0, 0.0, 0.0])
+    assert_same(gb, [INF, NAN, NAN])  # out * log(a)
+    a = ae.Tensor(np.array([INF, NAN]), requires_grad=True)
+    (ga,) = ae.grad((a**0.0).sum(), [a], create_graph=True)  # the rule is recorded: same values
+    assert ga.requires_grad
+    assert_same(ga.data, [0.0, 0.0])
+
+
 def test_sqrt_gradient_at_zero_is_inf():
     value, (g,) = grads(ae.sqrt, [0.0, 4.0])
     assert_same(value, [0.0, 2.0])
@@ -145,6 +185,34 @@ def test_std_gradient_is_zero_where_the_variance_is_zero():
     value, (g,) = grads(lambda t: t.std(axis=1), [[1.0, 1.0], [1.0, 3.0]], upstream=[5.0, 2.0])
     assert_same(value, [0.0, 1.0])
     assert_same(g, [[0.0, 0.0], [-1.0, 1.0]])
+
+
+def test_variance_with_ddof_at_least_the_count_is_inf():
+    """The divisor is max(n - ddof, 0), as in NumPy: n*var / 0 = inf, and 0/0 = NaN."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # the forward pass is quiet, like the mean of nothing
+        v = ae.Tensor(np.array([2.0, 3.0]), requires_grad=True).var(ddof=3)
+        same = ae.Tensor(np.array([2.0, 2.0])).var(ddof=2)
+        empty = ae.Tensor(np.zeros(0)).var()
+    assert_same(v.data, INF)
+    assert_same(same.data, NAN)
+    assert_same(empty.data, NAN)
+    with np.errstate(invalid="ignore"):  # NumPy's warning where the gradient is 0 * inf = NaN
+        value, (g,) = grads(lambda t: t.var(ddof=3), [2.0, 3.0])
+        assert_same(g, [-INF, INF])  # 2 (x - mean) g / 0
+        value, (g,) = grads(lambda t: t.var(ddof=5), [1.0, 2.0, 3.0], upstream=-1.0)
+        assert_same(value, INF)
+        assert_same(g, [INF, NAN, -INF])  # NaN where x == mean
+        value, (g,) = grads(lambda t: t.var(axis=1, ddof=2), [[1.0, 2.0], [3.0, 5.0]], upstream=[1.0, 1.0])
+        assert_same(value, [INF, INF])
+        assert_same(g, [[-INF, INF], [-INF, INF]])
+        value, (g,) = grads(lambda t: t.std(ddof=1), [5.0])
+        assert_same(value, NAN)
+        assert_same(g, [NAN])
+        value, (g,) = grads(lambda t: t.std(ddof=2), [1.0, 2.0])
+        assert_same(value, INF)
+        assert_same(g, [NAN, NAN])  # sqrt'(inf) * inf = 0 * inf
+    assert_same(ae.Tensor(np.array([2.0, 3.0])).var(ddof=1).data, np.var([2.0, 3.0], ddof=1))  # n - ddof > 0: unchanged
 
 
 # ----- large values ----------------------------------------------------------------------------------------
@@ -286,6 +354,23 @@ def test_python_numbers_default_to_float32_and_may_require_grad():
     t = ae.Tensor(3, requires_grad=True)
     assert t.dtype == np.float32
     assert ae.Tensor([1, 2]).dtype == np.float32
+
+
+def test_in_place_add_on_a_graph_tensor_rebinds_the_name():
+    x = ae.Tensor(np.array([2.0]), requires_grad=True)
+    y = x * x
+    y2 = y
+    y += 1
+    assert y is not y2  # a new tensor (PyTorch would change y2 too)
+    assert_same(y.data, [5.0])
+    assert_same(y2.data, [4.0])
+    y.sum().backward()
+    assert_same(x.grad, [4.0])  # d(x*x + 1)/dx
+    with ae.no_grad():  # outside the graph the update is in place, as in PyTorch
+        z = x * x
+        z2 = z
+        z += 1
+    assert z is z2 and z2.data[0] == 5.0
 
 
 def test_gradients_have_the_dtype_of_their_input():

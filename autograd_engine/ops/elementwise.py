@@ -14,6 +14,7 @@ import numpy as np
 
 from ..function import Primitive, apply
 from ..kernels.threads import MIN_ELEMENTS_FOR_UFUNC_THREADS, parallel_ufunc
+from ..tensor import Tensor
 from . import dispatch
 from .dispatch import sum_to_shape, value
 
@@ -90,27 +91,42 @@ class Power(Primitive):
     def backward(self, g, out, a, b):
         need_a, need_b = self.needs_grad
         ga = gb = None
+        a_data = np.asarray(value(a))
         with np.errstate(invalid="ignore", divide="ignore"):
             if need_a:
-                # where b == 0 the derivative is exactly 0 (PyTorch), not 0 * a**-1 (NaN at a == 0, and for
-                # tiny a in higher orders): the base is replaced by exactly 1 there.  If b itself is
-                # differentiated, only a == 0 is replaced, since d/db (b * a**(b-1)) = 1/a there.
+                # where b == 0 the derivative is exactly 0 (PyTorch), not 0 * a**-1 (NaN at a == 0 or
+                # a NaN base, and for tiny a in higher orders): the base is replaced by exactly 1 there,
+                # by selection (arithmetic such as a * ~mask + mask would make inf * 0 = NaN at a = +-inf).
+                # If b itself is differentiated, only a == 0 and a NaN base are replaced, since
+                # d/db (b * a**(b-1)) = 1/a there (and b * a**(b-1) is already 0 at a = +-inf).
                 masked = np.asarray(value(b)) == 0
                 if need_b:
-                    masked = masked & (np.asarray(value(a)) == 0)
-                base = a * ~masked + masked if masked.any() else a
+                    masked = masked & ((a_data == 0) | np.isnan(a_data))
+                base = _select(masked, 1.0, a) if masked.any() else a
                 ga = sum_to_shape(g * b * base ** (b - 1), a.shape)
             if need_b:
-                a_data = np.asarray(value(a))
                 b_data = np.asarray(value(b))
                 zero_base = (a_data == 0) & (b_data >= 0)
-                safe_a = a + zero_base  # log(1) = 0 where the base is 0: the masked entries
-                gb = sum_to_shape(g * out * dispatch.log(safe_a) * ~zero_base, np.shape(b_data))
+                if zero_base.any():  # log(1) = 0 in the masked entries, so that no -inf enters the graph
+                    gb = _select(zero_base, 0.0, g * out * dispatch.log(_select(zero_base, 1.0, a)))
+                else:
+                    gb = g * out * dispatch.log(a)
+                gb = sum_to_shape(gb, np.shape(b_data))
         return ga, gb
 
 
+def _select(condition: np.ndarray, a: Any, b: Any) -> Any:
+    """where(condition, a, b) inside a rule: NumPy's on arrays, the ``where`` op on Tensors (so that
+    ``create_graph=True`` records it).  Selection, unlike ``a * mask + b * ~mask``, never computes
+    inf * 0 in the branch it drops."""
+    if isinstance(a, Tensor) or isinstance(b, Tensor):
+        return where(condition, a, b)
+    return np.where(condition, a, b)
+
+
 class Maximum(Primitive):
-    """Elementwise maximum; where a == b the gradient is split 0.5/0.5 (PyTorch's rule)."""
+    """Elementwise maximum; where a == b the gradient is split 0.5/0.5 (PyTorch's rule).  A NaN
+    operand wins (the output is NaN, as in NumPy) and takes the gradient; two NaNs tie."""
 
     __slots__ = ()
     name = "maximum"
@@ -127,7 +143,8 @@ class Maximum(Primitive):
 
 
 class Minimum(Primitive):
-    """Elementwise minimum; where a == b the gradient is split 0.5/0.5 (PyTorch's rule)."""
+    """Elementwise minimum; where a == b the gradient is split 0.5/0.5 (PyTorch's rule).  A NaN
+    operand wins (the output is NaN, as in NumPy) and takes the gradient; two NaNs tie."""
 
     __slots__ = ()
     name = "minimum"
@@ -144,6 +161,13 @@ class Minimum(Primitive):
 
 
 def _split_by_winner(needs, g, a, b, a_wins, tie):
+    """The gradient to the operand whose value the output took: all of g to the winner, half to
+    each on a tie.  NaN compares false with everything, so it is handled here: the NaN is what the
+    output holds, so it wins (PyTorch hands g to both operands there, 2 g in all)."""
+    a_nan, b_nan = np.isnan(np.asarray(value(a))), np.isnan(np.asarray(value(b)))
+    if a_nan.any() or b_nan.any():
+        a_wins = a_wins | (a_nan & ~b_nan)
+        tie = tie | (a_nan & b_nan)
     share_a = np.asarray(a_wins + 0.5 * tie, dtype=g.dtype)
     return (
         sum_to_shape(g * share_a, a.shape) if needs[0] else None,

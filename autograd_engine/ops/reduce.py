@@ -1,8 +1,9 @@
 """Reductions over an axis (int, tuple or None) with ``keepdims``, and the softmax family.
 
 max and min split the gradient evenly among tied maxima (minima), as PyTorch's
-``amax``/``amin`` do.  logsumexp, softmax and log_softmax subtract the maximum
-first, so they never overflow.
+``amax``/``amin`` do; a NaN wins (the result is NaN, as in NumPy) and takes the gradient,
+split evenly among several NaNs, as PyTorch's ``x.max()`` does.  logsumexp, softmax and
+log_softmax subtract the maximum first, so they never overflow.
 """
 from __future__ import annotations
 
@@ -85,7 +86,12 @@ class Mean(_Reduction):
 
 
 class _Extremum(_Reduction):
-    """max/min: the gradient goes to the winners, split evenly among ties."""
+    """max/min: the gradient goes to the winners, split evenly among ties.
+
+    A slice holding NaN reduces to NaN, and its NaNs are the winners (NaN == NaN is false, so
+    they are found by ``isnan``; a slice without NaN has none to find).  PyTorch's ``x.max()``
+    does the same; its ``amax`` gives NaN gradients to the whole slice instead.
+    """
 
     __slots__ = ()
 
@@ -93,11 +99,17 @@ class _Extremum(_Reduction):
         return self._reduce(x, axis=self.axes, keepdims=self.keepdims)
 
     def branch(self, out, x):
-        return x == expand_reduced(out, x.shape, self.axes, self.keepdims)
+        return self._winners(x, out)
+
+    def _winners(self, x_data: np.ndarray, out_data: np.ndarray) -> np.ndarray:
+        winners = x_data == expand_reduced(out_data, x_data.shape, self.axes, self.keepdims)
+        if x_data.dtype.kind in "fc":
+            winners |= np.isnan(x_data)
+        return winners
 
     def backward(self, g, out, x):
         x_data, out_data = value(x), value(out)
-        winners = x_data == expand_reduced(out_data, x_data.shape, self.axes, self.keepdims)
+        winners = self._winners(x_data, out_data)
         share = (winners / winners.sum(axis=self.axes, keepdims=True)).astype(x_data.dtype)
         return (expand_reduced(g, x_data.shape, self.axes, self.keepdims) * share,)
 
@@ -194,12 +206,12 @@ def mean(x: Any, axis: Any = None, keepdims: bool = False) -> Any:
 
 
 def max(x: Any, axis: Any = None, keepdims: bool = False) -> Any:  # noqa: A001
-    """Maximum over ``axis``; tied maxima share the gradient equally."""
+    """Maximum over ``axis``; tied maxima share the gradient equally, a NaN wins and takes it."""
     return _reduce(Max, x, axis, keepdims)
 
 
 def min(x: Any, axis: Any = None, keepdims: bool = False) -> Any:  # noqa: A001
-    """Minimum over ``axis``; tied minima share the gradient equally."""
+    """Minimum over ``axis``; tied minima share the gradient equally, a NaN wins and takes it."""
     return _reduce(Min, x, axis, keepdims)
 
 
@@ -213,11 +225,27 @@ def logsumexp(x: Any, axis: Any = None, keepdims: bool = False) -> Any:
 
 def var(x: Any, axis: Any = None, ddof: int = 0, keepdims: bool = False) -> Any:
     """Variance over ``axis`` with NumPy's ``ddof`` (0: population variance), composed of
-    mean, subtract and multiply."""
+    mean, subtract and multiply.
+
+    The divisor is ``max(n - ddof, 0)`` for ``n`` reduced elements, as in NumPy and PyTorch: with
+    ``ddof >= n`` the variance is inf (NaN where all values are equal: 0/0), quietly, like the
+    mean of nothing (NumPy and PyTorch warn).  Its gradient there is the formula
+    ``2 (x - mean) g / 0``: +-inf, NaN where ``x == mean``.  To give it, the mean is taken as a
+    constant in that case -- exact for the first derivative, since d var / d mean =
+    -2 sum(x - mean) / divisor = 0, whereas differentiating through the mean would add
+    inf * 0 = NaN to every element (second derivatives are not meaningful there anyway).
+    """
     shape = shape_of(x)
-    count = math.prod(shape[a] for a in normalize_axes(axis, len(shape), "var"))
-    centred = x - mean(x, axis, keepdims=True)
-    return sum(centred * centred, axis, keepdims) / (count - ddof)
+    axes = normalize_axes(axis, len(shape), "var")
+    count = math.prod(shape[a] for a in axes)
+    divisor = builtins.max(count - ddof, 0)
+    if divisor > 0:
+        centred = x - mean(x, axis, keepdims=True)
+        return sum(centred * centred, axis, keepdims) / divisor
+    with np.errstate(invalid="ignore", divide="ignore"):
+        centred = x - np.sum(np.asarray(value(x)), axis=axes, keepdims=True) / count  # NaN if count == 0
+        # times inf rather than / 0: the gradient is then g * inf, without a division-by-zero warning
+        return sum(centred * centred, axis, keepdims) * math.inf
 
 
 def std(x: Any, axis: Any = None, ddof: int = 0, keepdims: bool = False) -> Any:

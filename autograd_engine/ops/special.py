@@ -1,7 +1,9 @@
 """Special functions: ``erf`` (the Gauss error function, for the exact GELU).
 
 erf'(x) = 2 / sqrt(pi) * exp(-x**2).  The forward uses SciPy's ``erf`` when SciPy is
-installed and ``math.erf`` elementwise otherwise (slower, same values).
+installed and ``math.erf`` elementwise otherwise (slower, same values).  The output has the
+input's float dtype (float16 is computed in float32 and rounded back: SciPy has no float16
+loop and would return float64).
 """
 from __future__ import annotations
 
@@ -46,6 +48,8 @@ class Erf(Primitive):
         x = np.asarray(x)
         if x.dtype.kind != "f":
             x = x.astype(get_default_dtype())
+        if x.dtype == np.float16:
+            return _erf_array(x.astype(np.float32)).astype(np.float16)
         return _erf_array(x)
 
     def backward(self, g, out, x):
