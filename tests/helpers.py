@@ -30,3 +30,16 @@ class HalfSquare(ae.Primitive):
 
     def backward(self, g, out, x):
         return (g * x,)
+
+
+def optimizer_trajectory(opt_factory, x0: np.ndarray, grads) -> list[np.ndarray]:
+    """Build ``opt_factory([x])`` on a parameter starting at ``x0``, take one step per gradient in
+    ``grads`` (set as ``.grad``), and return a copy of the parameter after each step."""
+    x = ae.Tensor(x0.copy(), requires_grad=True)
+    opt = opt_factory([x])
+    trajectory = []
+    for g in grads:
+        x.grad = g.copy()
+        opt.step()
+        trajectory.append(x.data.copy())
+    return trajectory

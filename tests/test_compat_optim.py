@@ -6,6 +6,7 @@ below (PyTorch's documented algorithms), never from the implementation.
 """
 import math
 
+import helpers
 import numpy as np
 import pytest
 
@@ -20,14 +21,7 @@ MAXIMIZING = [optim.SGD, optim.Adam, optim.AdamW, optim.RMSprop, optim.Adagrad]
 
 def run(opt_factory, grads=GRADS):
     """Take one step per gradient in ``grads``; return the parameter after each step."""
-    x = ae.Tensor(X0.copy(), requires_grad=True)
-    opt = opt_factory([x])
-    trajectory = []
-    for g in grads:
-        x.grad = g.copy()
-        opt.step()
-        trajectory.append(x.data.copy())
-    return trajectory
+    return helpers.optimizer_trajectory(opt_factory, X0, grads)
 
 
 # ----- zero_grad(set_to_none) ---------------------------------------------------------------

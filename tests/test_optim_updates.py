@@ -3,6 +3,7 @@ import json
 import math
 from pathlib import Path
 
+import helpers
 import numpy as np
 import pytest
 
@@ -73,14 +74,7 @@ GRADS = [np.array([0.3, -0.2, 1.0, -2.0]), np.array([-0.1, 0.4, 0.5, 0.25]), np.
 
 def three_steps(opt_factory):
     """Run an optimizer for three steps over the fixed gradients; return the parameter after each."""
-    x = ae.Tensor(X0.copy(), requires_grad=True)
-    opt = opt_factory([x])
-    trajectory = []
-    for g in GRADS:
-        x.grad = g.copy()
-        opt.step()
-        trajectory.append(x.data.copy())
-    return trajectory
+    return helpers.optimizer_trajectory(opt_factory, X0, GRADS)
 
 
 def notes_sgd(lr, wd=0.0):
