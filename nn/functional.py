@@ -1,8 +1,17 @@
 """The functional API: every layer and loss as a plain function of Tensors (PyTorch's ``nn.functional``).
 
 The functions live next to their module forms (``nn/linear.py``, ``nn/loss.py``, ...); this
-module gathers them under one name: ``import nn.functional as F``.
+module gathers them under one name: ``import nn.functional as F``.  ``one_hot`` lives here.
 """
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+import autograd_engine as ae
+from autograd_engine import Tensor
+
 from .activation import (
     elu,
     gelu,
@@ -17,8 +26,8 @@ from .activation import (
     softplus,
     tanh,
 )
-from .conv import conv2d
-from .dropout import dropout
+from .conv import conv2d, pad
+from .dropout import dropout, dropout2d
 from .embedding import embedding
 from .linear import linear
 from .loss import (
@@ -34,12 +43,38 @@ from .loss import (
     smooth_l1_loss,
 )
 from .normalization import batch_norm, group_norm, layer_norm
-from .pooling import adaptive_avg_pool2d, avg_pool2d, max_pool2d
+from .pooling import adaptive_avg_pool2d, adaptive_max_pool2d, avg_pool2d, max_pool2d
 
 __all__ = [
     "linear", "relu", "leaky_relu", "prelu", "elu", "sigmoid", "tanh", "softplus", "log1p_exp", "gelu", "maxout",
     "softmax", "log_softmax", "dropout", "batch_norm", "layer_norm", "group_norm",
     "cross_entropy", "nll_loss", "multiclass_hinge_loss", "multi_margin_loss", "binary_hinge_loss",
     "binary_cross_entropy_with_logits", "mse_loss", "l1_loss", "smooth_l1_loss", "check_labels",
-    "conv2d", "max_pool2d", "avg_pool2d", "adaptive_avg_pool2d", "embedding",
+    "conv2d", "max_pool2d", "avg_pool2d", "adaptive_avg_pool2d", "adaptive_max_pool2d", "embedding", "dropout2d", "pad",
+    "one_hot",
 ]
+
+
+def one_hot(tensor: Any, num_classes: int = -1) -> Tensor:
+    """PyTorch's ``F.one_hot``: int64 rows of the identity, shape ``tensor.shape + (num_classes,)``,
+    with ``result[..., k] = 1`` where ``tensor == k``.
+
+    ``tensor`` holds integer class labels (any integer dtype; PyTorch insists on int64).
+    ``num_classes=-1`` uses ``max + 1``, which needs a non-empty ``tensor``.  Not differentiable
+    (labels carry no gradient); multiply by a float tensor or call ``.astype`` for float use.
+    Delegates to ``autograd_engine.one_hot``.
+    """
+    labels = np.asarray(tensor.data if isinstance(tensor, Tensor) else tensor)
+    if labels.dtype.kind not in "iu":
+        raise TypeError(
+            f"one_hot: tensor must hold integer class labels, got dtype {labels.dtype}; convert with .astype(np.int64)"
+        )
+    if labels.size and labels.min() < 0:
+        raise ValueError(f"one_hot: class values must be non-negative, got {labels.min()}")
+    if num_classes == -1:
+        if not labels.size:
+            raise ValueError("one_hot: cannot infer the number of classes from an empty tensor; pass num_classes")
+        num_classes = int(labels.max()) + 1
+    elif not isinstance(num_classes, (int, np.integer)) or num_classes < 0:
+        raise ValueError(f"one_hot: num_classes must be -1 (infer max + 1) or a non-negative int, got {num_classes!r}")
+    return ae.one_hot(labels, int(num_classes), dtype=np.int64)

@@ -15,6 +15,7 @@ The notes' recommendation for ReLU networks, He initialisation
 from __future__ import annotations
 
 import math
+import warnings
 from typing import Any
 
 import numpy as np
@@ -26,6 +27,7 @@ __all__ = [
     "calculate_gain", "calculate_fan_in_and_fan_out", "zeros_", "ones_", "constant_", "normal_", "uniform_",
     "small_random_", "xavier_uniform_", "xavier_normal_", "glorot_uniform_", "glorot_normal_",
     "kaiming_uniform_", "kaiming_normal_", "he_uniform_", "he_normal_", "orthogonal_", "sparse_",
+    "trunc_normal_", "eye_", "dirac_",
 ]
 
 
@@ -113,6 +115,91 @@ def normal_(tensor: Any, mean: float = 0.0, std: float = 1.0, generator: np.rand
     """Draw from N(mean, std**2)."""
     data = _array(tensor, "normal_")
     return _fill(tensor, mean + std * _rng(generator).standard_normal(data.shape), "normal_")
+
+
+def trunc_normal_(
+    tensor: Any,
+    mean: float = 0.0,
+    std: float = 1.0,
+    a: float = -2.0,
+    b: float = 2.0,
+    generator: np.random.Generator | None = None,
+) -> Any:
+    """Draw from N(mean, std**2) truncated to [a, b] (``a`` and ``b`` are values, not multiples of std).
+
+    Drawn by rejection: draws outside [a, b] are drawn again, so the values follow the truncated
+    normal exactly.  As PyTorch, warns when ``mean`` is more than 2 std outside [a, b]; raises when
+    [a, b] holds less than 1e-6 of the normal's probability (rejection would not finish).
+    """
+    data = _array(tensor, "trunc_normal_")
+    if not a < b:
+        raise ValueError(f"init.trunc_normal_: the bounds must satisfy a < b, got a={a}, b={b}")
+    if not std > 0:
+        raise ValueError(f"init.trunc_normal_: std must be positive, got {std}")
+    if mean < a - 2 * std or mean > b + 2 * std:
+        warnings.warn(
+            f"init.trunc_normal_: mean={mean} is more than 2 std (std={std}) from [a, b] = [{a}, {b}]; the values "
+            f"crowd at the nearer bound",
+            stacklevel=2,
+        )
+
+    def cdf(v: float) -> float:
+        return 0.5 * math.erfc(-(v - mean) / (std * math.sqrt(2.0)))
+
+    accept = cdf(b) - cdf(a)
+    if accept < 1e-6:
+        raise ValueError(
+            f"init.trunc_normal_: [a, b] = [{a}, {b}] holds only {accept:.2g} of N({mean}, {std}**2); move mean "
+            f"into [a, b] or widen the bounds"
+        )
+    rng = _rng(generator)
+    values = np.empty(data.size)
+    missing = np.arange(data.size)
+    while missing.size:
+        draws = mean + std * rng.standard_normal(missing.size)
+        good = (draws >= a) & (draws <= b)
+        values[missing[good]] = draws[good]
+        missing = missing[~good]
+    return _fill(tensor, values.reshape(data.shape), "trunc_normal_")
+
+
+def eye_(tensor: Any) -> Any:
+    """Fill a 2-D weight with the identity matrix (ones on the main diagonal, zeros elsewhere;
+    a non-square weight gets min(rows, cols) ones), so a Linear layer starts as the identity map
+    on the inputs it keeps."""
+    data = _array(tensor, "eye_")
+    if data.ndim != 2:
+        raise ValueError(
+            f"init.eye_: only 2-D weights are supported, got shape {data.shape}; for a convolution use dirac_"
+        )
+    return _fill(tensor, np.eye(*data.shape), "eye_")
+
+
+def dirac_(tensor: Any, groups: int = 1) -> Any:
+    """Fill a 3-, 4- or 5-D convolution weight (out, in, *kernel) with the Dirac delta, so the
+    convolution (stride 1, 'same' padding) passes its input channels through unchanged.
+
+    Output channel ``d`` of each of the ``groups`` groups gets a 1 at the kernel's centre
+    (index size // 2 on every kernel axis) for input channel ``d``, for d < min(out/groups, in);
+    everything else is 0.  ``out`` must be divisible by ``groups`` (PyTorch's semantics).
+    """
+    data = _array(tensor, "dirac_")
+    if data.ndim not in (3, 4, 5):
+        raise ValueError(
+            f"init.dirac_: only 3-, 4- or 5-D weights (out, in, *kernel) are supported, got shape {data.shape}; "
+            f"for a 2-D weight use eye_"
+        )
+    if not isinstance(groups, (int, np.integer)) or groups < 1 or data.shape[0] % groups:
+        raise ValueError(
+            f"init.dirac_: groups={groups!r} must be a positive int dividing dim 0 (out channels = {data.shape[0]})"
+        )
+    per_group = data.shape[0] // groups
+    centre = tuple(size // 2 for size in data.shape[2:])
+    values = np.zeros(data.shape)
+    for group in range(groups):
+        for d in range(min(per_group, data.shape[1])):
+            values[(group * per_group + d, d, *centre)] = 1
+    return _fill(tensor, values, "dirac_")
 
 
 def small_random_(tensor: Any, scale: float = 0.01, generator: np.random.Generator | None = None) -> Any:

@@ -51,8 +51,10 @@ def test_adaptive_average_pooling():
     x = np.random.default_rng(1).standard_normal((2, 3, 6, 4))
     np.testing.assert_allclose(nn.AdaptiveAvgPool2d(1)(x).data, x.mean(axis=(2, 3), keepdims=True))
     np.testing.assert_allclose(nn.AdaptiveAvgPool2d((3, 2))(x).data, x.reshape(2, 3, 3, 2, 2, 2).mean(axis=(3, 5)))
-    with pytest.raises(ae.ShapeError, match=r"output size \(4, 4\) must divide the input's \(6, 4\)"):
-        nn.AdaptiveAvgPool2d(4)(x)
+    # a size that does not divide: PyTorch's bins, rows [floor(i*6/4), ceil((i+1)*6/4)) = [0,2), [1,3), [3,5), [4,6)
+    rows = [(0, 2), (1, 3), (3, 5), (4, 6)]
+    expected = np.stack([x[:, :, a:b, :].mean(axis=2) for a, b in rows], axis=2)
+    np.testing.assert_allclose(nn.AdaptiveAvgPool2d(4)(x).data, expected)
 
 
 def test_one_by_one_convolution_mixes_channels_at_each_pixel():

@@ -4,10 +4,14 @@ Each kernel processes the planes ``start <= n*C + c < stop`` and releases the GI
 that :func:`autograd_engine.kernels.threads.parallel_for` can run disjoint ranges of
 planes on several threads.
 
-Window (oy, ox) covers the input rows ``oy*sh - ph .. oy*sh - ph + kh - 1`` and
+Window (oy, ox) covers the input rows ``oy*sh - ph .. oy*sh - ph + kh - 1`` (every
+``dh``-th of ``oy*sh - ph .. oy*sh - ph + dh*(kh - 1)`` with max pooling's dilation) and
 the columns likewise; positions outside the input are padding: ignored by max
-pooling (PyTorch's -inf padding) and zeros for average pooling.  The loops index
-flat views with unsigned integers (see :mod:`.im2col` for why).
+pooling (PyTorch's -inf padding) and zeros for average pooling.  With ``ceil_mode`` the
+last window may also run past the bottom/right padding; those positions are not in the
+padded input at all (average pooling does not count them even with
+``count_include_pad``, as PyTorch).  The loops index flat views with unsigned integers
+(see :mod:`.im2col` for why).
 """
 from __future__ import annotations
 
@@ -22,34 +26,57 @@ def window(o: int, stride: int, pad: int, kernel: int, size: int) -> tuple[int, 
     return max(start, 0), min(start + kernel, size)
 
 
+@njit(cache=True, inline="always")
+def padded_extent(o: int, stride: int, pad: int, kernel: int, size: int) -> int:
+    """How many of window ``o``'s rows (or columns) lie in the padded input: ``kernel``, except
+    for a ``ceil_mode`` window that runs past the far padding (PyTorch's count_include_pad divisor)."""
+    start = o * stride - pad
+    return min(start + kernel, size + pad) - start
+
+
+@njit(cache=True, inline="always")
+def dilated_window(o: int, stride: int, pad: int, kernel: int, dilation: int, size: int) -> tuple[int, int]:
+    """The input rows (or columns) ``range(lo, hi, dilation)`` that window ``o`` covers, padding left out."""
+    start = o * stride - pad
+    lo = start if start >= 0 else start + dilation * ((dilation - 1 - start) // dilation)
+    return lo, min(start + dilation * (kernel - 1) + 1, size)
+
+
 @njit(cache=True, nogil=True)
 def max_pool_forward(x, kh, kw, sh, sw, ph, pw, out, switches, start, stop):
+    """:func:`max_pool_dilated_forward` without dilation."""
+    max_pool_dilated_forward(x, kh, kw, sh, sw, ph, pw, 1, 1, out, switches, start, stop)
+
+
+@njit(cache=True, nogil=True)
+def max_pool_dilated_forward(x, kh, kw, sh, sw, ph, pw, dh, dw, out, switches, start, stop):
     """Fill ``out`` with each window's maximum and ``switches`` with its position
     (``row * W + column`` in the input plane).  A tie goes to the first maximum in
     row-major window order; a NaN wins and propagates, as in PyTorch.  Every window
-    must contain at least one input pixel (the op checks ``padding <= kernel // 2``)."""
+    must contain at least one input pixel (the op checks ``padding <= kernel // 2``, and
+    refuses a dilation that lets a window fall between the input pixels)."""
     n_images, channels, height, width = x.shape
     oh, ow = out.shape[2], out.shape[3]
     src, dst, where_out = x.reshape(x.size), out.reshape(out.size), switches.reshape(switches.size)
     for task in range(start, stop):
         plane = u64(task * height * width)
         for oy in range(oh):
-            y_lo, y_hi = window(oy, sh, ph, kh, height)
+            y_lo, y_hi = dilated_window(oy, sh, ph, kh, dh, height)
             for ox in range(ow):
-                x_lo, x_hi = window(ox, sw, pw, kw, width)
+                x_lo, x_hi = dilated_window(ox, sw, pw, kw, dw, width)
                 where = y_lo * width + x_lo
                 best = src[plane + u64(where)]
                 total = best * 0  # becomes NaN if the window holds a NaN (or both infinities)
-                for iy in range(y_lo, y_hi):
-                    for ix in range(x_lo, x_hi):
+                for iy in range(y_lo, y_hi, dh):
+                    for ix in range(x_lo, x_hi, dw):
                         v = src[plane + u64(iy * width + ix)]
                         total += v
                         if v > best:
                             best = v
                             where = iy * width + ix
                 if total != total:  # rare: rescan for the first NaN, which wins
-                    for iy in range(y_lo, y_hi):
-                        for ix in range(x_lo, x_hi):
+                    for iy in range(y_lo, y_hi, dh):
+                        for ix in range(x_lo, x_hi, dw):
                             v = src[plane + u64(iy * width + ix)]
                             if v != v and best == best:
                                 best = v
@@ -105,8 +132,9 @@ def max_pool_backward(g, switches, dx, start, stop):
 
 @njit(cache=True, nogil=True)
 def avg_pool_forward(x, kh, kw, sh, sw, ph, pw, count_include_pad, out, start, stop):
-    """Fill ``out`` with each window's mean: its sum over the input pixels divided by
-    ``kh * kw`` (``count_include_pad``, PyTorch's default) or by the number of input pixels."""
+    """Fill ``out`` with each window's mean: its sum over the input pixels divided by the
+    number of its pixels in the padded input (``count_include_pad``, PyTorch's default: ``kh * kw``
+    except for ``ceil_mode`` windows that overhang the padding) or by the number of input pixels."""
     n_images, channels, height, width = x.shape
     oh, ow = out.shape[2], out.shape[3]
     src, dst = x.reshape(x.size), out.reshape(out.size)
@@ -120,7 +148,10 @@ def avg_pool_forward(x, kh, kw, sh, sw, ph, pw, count_include_pad, out, start, s
                 for iy in range(y_lo, y_hi):
                     for ix in range(x_lo, x_hi):
                         total += src[plane + u64(iy * width + ix)]
-                count = kh * kw if count_include_pad else (y_hi - y_lo) * (x_hi - x_lo)
+                if count_include_pad:
+                    count = padded_extent(oy, sh, ph, kh, height) * padded_extent(ox, sw, pw, kw, width)
+                else:
+                    count = (y_hi - y_lo) * (x_hi - x_lo)
                 dst[u64((task * oh + oy) * ow + ox)] = total / count
 
 
@@ -139,7 +170,10 @@ def avg_pool_backward(g, kh, kw, sh, sw, ph, pw, count_include_pad, dx, start, s
             y_lo, y_hi = window(oy, sh, ph, kh, height)
             for ox in range(ow):
                 x_lo, x_hi = window(ox, sw, pw, kw, width)
-                count = kh * kw if count_include_pad else (y_hi - y_lo) * (x_hi - x_lo)
+                if count_include_pad:
+                    count = padded_extent(oy, sh, ph, kh, height) * padded_extent(ox, sw, pw, kw, width)
+                else:
+                    count = (y_hi - y_lo) * (x_hi - x_lo)
                 share = src[u64((task * oh + oy) * ow + ox)] / count
                 for iy in range(y_lo, y_hi):
                     for ix in range(x_lo, x_hi):
