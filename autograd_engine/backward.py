@@ -25,14 +25,42 @@ from .ops.dispatch import is_basic_index
 from .tensor import Tensor
 
 
-def backward(root: Tensor, grad: Any = None, retain_graph: bool = False) -> None:
-    """Accumulate d(root)/d(leaf) into the ``.grad`` of every leaf that requires grad."""
+def backward(
+    root: Tensor,
+    grad: Any = None,
+    retain_graph: bool = False,
+    create_graph: bool = False,
+    inputs: Tensor | Sequence[Tensor] | None = None,
+) -> None:
+    """Accumulate d(root)/d(leaf) into the ``.grad`` of every leaf that requires grad.
+
+    ``inputs`` (PyTorch's keyword): accumulate into the ``.grad`` of these tensors only, leaves
+    or not; only the part of the graph that leads to them runs.  ``create_graph=True`` is
+    refused with the alternative: ``.grad`` holds NumPy arrays, which carry no graph.
+    """
+    if create_graph:
+        raise RuntimeError(
+            "backward(create_graph=True): .grad holds NumPy arrays, which cannot carry a graph to differentiate "
+            "again; use ae.grad(loss, parameters, create_graph=True), which returns the gradients as Tensors"
+        )
     if not root.requires_grad:
         raise RuntimeError(
             "backward: this tensor does not require grad -- none of its inputs had requires_grad=True, "
             "or it was computed under no_grad()"
         )
-    run_backward([root], [_seed(root, grad, create_graph=False)], retain_graph, create_graph=False)
+    seed = _seed(root, grad, create_graph=False)
+    if inputs is None:
+        run_backward([root], [seed], retain_graph, create_graph=False)
+        return
+    inputs = [inputs] if isinstance(inputs, Tensor) else list(inputs)
+    for i, t in enumerate(inputs):
+        if not isinstance(t, Tensor) or not t.requires_grad:
+            raise RuntimeError(f"backward: inputs[{i}] does not require grad; create it with requires_grad=True")
+    found = run_backward([root], [seed], retain_graph, create_graph=False, targets=inputs)
+    for t in dict.fromkeys(inputs):  # a tensor listed twice gets its gradient once
+        g = found.get(id(t))
+        if g is not None:
+            t._grad = _owned_copy(g) if t._grad is None else np.asarray(t._grad + g)
 
 
 def grad(

@@ -192,16 +192,19 @@ class Tensor:
         self._grad = None
 
     # ----- autograd ---------------------------------------------------------
-    def backward(self, grad: Any = None, retain_graph: bool = False) -> None:
+    def backward(
+        self, grad: Any = None, retain_graph: bool = False, create_graph: bool = False, inputs: Any = None
+    ) -> None:
         """Accumulate d(self)/d(leaf) into every leaf's ``.grad``.
 
         ``grad`` is the upstream gradient; it may be omitted for one-element
         tensors (seed 1).  The graph's saved values are released afterwards
-        unless ``retain_graph=True``.
+        unless ``retain_graph=True``.  ``inputs``: only these tensors' ``.grad``
+        (PyTorch's keyword).  ``create_graph=True`` is refused: use ``ae.grad``.
         """
         from .backward import backward
 
-        backward(self, grad, retain_graph=retain_graph)
+        backward(self, grad, retain_graph=retain_graph, create_graph=create_graph, inputs=inputs)
 
     def register_hook(self, hook: Callable[[Any], Any]) -> _HookHandle:
         """Call ``hook(grad)`` when this tensor's gradient is complete during backward.

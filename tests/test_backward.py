@@ -606,3 +606,18 @@ def test_grad_with_nested_inputs_and_a_target_whose_node_was_freed():
     np.testing.assert_array_equal(gh.data, [2.0, 2.0])
     with pytest.raises(ae.GraphFreedError):
         ae.grad((h * 2).sum(), a)  # through the freed node: still an error
+
+
+def test_backward_inputs_accumulates_only_into_those_and_create_graph_is_refused():
+    w = ae.Tensor(np.array([2.0, -1.0]), requires_grad=True)
+    x = ae.Tensor(np.array([0.5, 3.0]), requires_grad=True)
+    h = w * x
+    loss = (h * h).sum()
+    loss.backward(inputs=[x, h], retain_graph=True)
+    np.testing.assert_array_equal(x.grad, 2 * h.data * w.data)
+    np.testing.assert_array_equal(h.grad, 2 * h.data)  # a non-leaf gets its .grad too, as in PyTorch
+    assert w.grad is None
+    loss.backward(inputs=x)  # accumulates
+    np.testing.assert_array_equal(x.grad, 4 * h.data * w.data)
+    with pytest.raises(RuntimeError, match=r"create_graph=True\): .grad holds NumPy arrays.*use ae.grad"):
+        (w * w).sum().backward(create_graph=True)
