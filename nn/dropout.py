@@ -87,7 +87,7 @@ class Dropout(Module):
 
     def __init__(self, p: float = 0.5, inplace: bool = False, generator: Any = None) -> None:
         super().__init__()
-        _check_p(p, "Dropout")
+        _check_p(p, type(self).__name__)
         self.p = float(p)
         self.inplace = bool(inplace)
         self.generator = generator
@@ -99,20 +99,10 @@ class Dropout(Module):
         return f"p={self.p}" + (", inplace=True" if self.inplace else "")
 
 
-class Dropout2d(Module):
+class Dropout2d(Dropout):
     """Spatial dropout of whole channels with probability ``p`` (default 0.5) over (N, C, H, W) or
     unbatched (C, H, W) inputs (see :func:`dropout2d`): active in ``train()``, the identity in
     ``eval()``.  ``generator`` as for :class:`Dropout`; ``inplace`` has no effect."""
 
-    def __init__(self, p: float = 0.5, inplace: bool = False, generator: Any = None) -> None:
-        super().__init__()
-        _check_p(p, "Dropout2d")
-        self.p = float(p)
-        self.inplace = bool(inplace)
-        self.generator = generator
-
     def forward(self, x: Any) -> Any:
         return _spatial_dropout(x, self.p, self.training, self.generator, "Dropout2d")
-
-    def extra_repr(self) -> str:
-        return f"p={self.p}" + (", inplace=True" if self.inplace else "")
