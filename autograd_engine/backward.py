@@ -165,7 +165,10 @@ def run_backward(
             leaves[root] = None
 
     # grad(): only the part of the graph between the outputs and the inputs asked for runs; the
-    # rest is neither computed nor released (nor are its hooks called), as in PyTorch.
+    # rest is neither computed nor released (nor are its hooks called), as in PyTorch.  A rule
+    # that runs still computes every gradient its node recorded as needed: the ones that lead
+    # nowhere are dropped (narrowing the shared node's needs_grad would not be safe if the rule
+    # raised, or for another thread running backward through the same graph).
     useful = None if target_ids is None else _leading_to(roots, target_ids)
     consumers = _count_consumers(roots, useful)
     ready = [r for r in dict.fromkeys(roots) if r in consumers and consumers[r] == 0]
@@ -185,7 +188,6 @@ def run_backward(
                     if g is not None:
                         _deliver(tensor, g, target_ids, found, create_graph)
                     continue
-                original_needs, node.needs_grad = node.needs_grad, needs  # the rule computes only these
             if inputs is None:
                 raise _freed_error(node)
             if node.recorded_after != in_place_updates:  # some tensor was updated in place since: was it one of these?
@@ -219,8 +221,6 @@ def run_backward(
                     args.append(x.data if isinstance(x, Tensor) else x)
                 borrowed = tuple(args)  # arrays a rule may hand back: never add into them
                 grads = node.backward(*args)
-            if useful is not None:
-                node.needs_grad = original_needs
             # One pass over the inputs: accumulate each one's gradient, and once its last
             # consumer has delivered, it is ready to run its own rule.
             for x, needed, gx in zip(inputs, needs, grads):
@@ -395,15 +395,17 @@ def _count_consumers(roots: Sequence[Tensor], useful: set[Tensor] | None = None)
 
 
 def _check_not_modified(node: Any, out: Tensor, inputs: Any) -> None:
-    """Refuse to run ``node``'s rule when its output or an input was changed in place (``+=``, ...)
-    after the node was recorded: the rule would differentiate with the new values (PyTorch
-    raises too).  Changes made through ``.data`` directly are not tracked."""
+    """Refuse to run ``node``'s rule when its output or an input was changed in place (``+=``, an
+    optimizer step, ...) after the node was recorded: the rule would differentiate with the new
+    values (PyTorch raises too).  Changes made through ``.data`` without ``mark_modified()`` are
+    not tracked."""
     for role, t in [("its output", out), *((f"input {i}", x) for i, x in enumerate(inputs))]:
-        if isinstance(t, Tensor) and t._modified_at > node.recorded_after:
+        if isinstance(t, Tensor) and t._version is not None and t._version[0] > node.recorded_after:
             raise RuntimeError(
                 f"backward: {role} of {node.describe()} (shape {t.shape}) was modified by an in-place update "
-                f"(+=, -=, *= or /=) after {node.describe()} used it, so its gradient would be computed from "
-                f"the new values; update a copy instead (t = t + 1), or update it after backward"
+                f"(+=, -=, *=, /=, an optimizer step, or through a detach() of it) after {node.describe()} used "
+                f"it, so its gradient would be computed from the new values; update a copy instead (t = t + 1), "
+                f"or update it after backward"
             )
 
 
@@ -423,11 +425,13 @@ def _leading_to(roots: Sequence[Tensor], target_ids: set[int]) -> set[Tensor]:
     """The tensors reachable from ``roots`` from which a target can be reached (the targets included).
 
     Post-order over the graph without recursion: a tensor leads to a target when it is one, or
-    when an input of its node does.  A freed node below the outputs is an error, unless its tensor
-    is itself a target (then nothing below it is needed).
+    when an input of its node does.  A node freed by an earlier backward is a dead end (its
+    inputs are gone); that is an error only when some target is then not reached, since the
+    target may have been below it.
     """
     leading: set[Tensor] = set()
     seen: set[Tensor] = set()
+    freed = None  # a freed node met on the way: an error only if a target is then not reached
     stack: list[tuple[Tensor, bool]] = [(r, False) for r in roots]
     while stack:
         t, expanded = stack.pop()
@@ -443,12 +447,14 @@ def _leading_to(roots: Sequence[Tensor], target_ids: set[int]) -> set[Tensor]:
         if t._node is None:
             continue
         inputs = t._node.inputs
-        if inputs is None:
-            if id(t) in target_ids:
-                continue
-            raise _freed_error(t._node)
+        if inputs is None:  # freed: nothing below it can be reached (a target itself needs nothing below)
+            freed = freed or t._node
+            continue
         stack.append((t, True))
         stack.extend((x, False) for x in inputs if isinstance(x, Tensor) and x not in seen)
+    reached = {id(t) for t in leading if id(t) in target_ids}
+    if freed is not None and reached != target_ids:
+        raise _freed_error(freed)  # a target may lie below the freed part: say so, not "unused"
     return leading
 
 

@@ -53,8 +53,8 @@ class Primitive:
     differentiable_twice: ClassVar[bool] = True
     """False for rules that run on raw arrays only (Numba kernels): they refuse ``create_graph``.
 
-    A primitive declared outside the engine starts False unless it (or a base class of its own)
-    says True: its rule may well compute with arrays it saved in ``forward``, which
+    A primitive declared outside the engine (and not derived from a built-in one) starts False
+    unless it (or a base class of its own) says True: its rule may well compute with arrays it saved in ``forward``, which
     ``create_graph`` would treat as constants -- a silently wrong second derivative.  Set it
     True once the rule uses only ``g``, ``out`` and the inputs it is handed (Tensors under
     ``create_graph``) with operators and the helpers of ``autograd_engine.ops.dispatch``.
@@ -62,8 +62,10 @@ class Primitive:
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
-        declared = any("differentiable_twice" in c.__dict__ for c in cls.__mro__ if c is not Primitive)
-        if not declared and not cls.__module__.startswith(_ENGINE_PACKAGE + "."):
+        bases = [c for c in cls.__mro__ if c is not Primitive and issubclass(c, Primitive)]
+        declared = any("differentiable_twice" in c.__dict__ for c in bases)
+        from_engine = any(c.__module__.startswith(_ENGINE_PACKAGE + ".") for c in bases)  # inherits a built-in's
+        if not declared and not from_engine:
             cls.differentiable_twice = False
         if cls.name:
             existing = PRIMITIVES.get(cls.name)

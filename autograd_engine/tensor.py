@@ -50,11 +50,13 @@ class Tensor:
 
     # The gradient lives in the slot ``_grad``; ``grad`` is a property whose setter checks what
     # the user assigns.  Op outputs (``_from_op``) set the slot directly.
-    __slots__ = ("data", "_grad", "requires_grad", "_node", "_hooks", "_retain_grad", "name", "_modified_at", "__weakref__")
+    __slots__ = ("data", "_grad", "requires_grad", "_node", "_hooks", "_retain_grad", "name", "_version", "__weakref__")
     _in_place_updates = 0
-    """How many in-place updates (``+=``, ``-=``, ...) have run in this process: each recorded node
-    notes the count, and each tensor the count at its last in-place update (``_modified_at``), so
-    that backward can tell when a value a node saved was changed after the node was recorded."""
+    """How many in-place updates (``+=``, ``-=``, ..., :meth:`mark_modified`) have run in this process:
+    each recorded node notes the count, and each tensor the count at its last in-place update, so
+    that backward can tell when a value a node used was changed after the node was recorded.  The
+    tensor keeps that count in ``_version``, a one-element list shared with its ``detach()``es (they
+    share the array), or None while it has never been updated nor detached."""
     __array_ufunc__ = None  # make `ndarray + Tensor` call Tensor.__radd__
     __array_priority__ = 1000
 
@@ -74,7 +76,7 @@ class Tensor:
             )
         self.data: np.ndarray = array
         self._grad: np.ndarray | None = None
-        self._modified_at = 0
+        self._version: list[int] | None = None
         self.requires_grad: bool = bool(requires_grad)
         self._node: Primitive | None = None
         self._hooks: list[Callable[[Any], Any]] | None = None
@@ -87,7 +89,7 @@ class Tensor:
         t = object.__new__(Tensor)
         t.data = data
         t._grad = None
-        t._modified_at = 0
+        t._version = None
         t.requires_grad = node is not None
         t._node = node
         t._hooks = None
@@ -170,8 +172,13 @@ class Tensor:
         return self.data.tolist()
 
     def detach(self) -> Tensor:
-        """A new leaf sharing this tensor's data, cut from the graph."""
-        return Tensor._from_op(self.data, None)
+        """A new leaf sharing this tensor's data, cut from the graph.  An in-place update of either
+        counts for both (they share the array), as in PyTorch."""
+        if self._version is None:
+            self._version = [0]
+        t = Tensor._from_op(self.data, None)
+        t._version = self._version
+        return t
 
     def requires_grad_(self, requires_grad: bool = True) -> Tensor:
         """Set ``requires_grad`` in place on a leaf (for non-leaves the graph decides)."""
@@ -337,9 +344,17 @@ class Tensor:
                 )
             return out_of_place(self, other)
         ufunc(self.data, _data(other), out=self.data, casting="same_kind")
-        Tensor._in_place_updates += 1
-        self._modified_at = Tensor._in_place_updates  # a node recorded before this must not use the new value
+        self.mark_modified()
         return self
+
+    def mark_modified(self) -> None:
+        """Record that this tensor's array was changed in place, so that backward refuses graphs
+        recorded before the change (they would differentiate with the new values).  The in-place
+        operators call it; call it after changing ``.data`` in place yourself, as the optimizers do."""
+        Tensor._in_place_updates += 1
+        if self._version is None:
+            self._version = [0]
+        self._version[0] = Tensor._in_place_updates
 
     def __neg__(self) -> Tensor:
         return _ops.negative(self)
@@ -363,8 +378,9 @@ class Tensor:
             f"tensors are immutable in the graph (an op that saved this one for its gradient would use the "
             f"changed values). Build a new tensor instead: ae.where(mask, new_values, t), "
             f"t + ae.scatter_add(delta, key, t.shape), or ae.concatenate of the pieces; or, for a leaf "
-            f"outside the graph, change its array inside `with ae.no_grad():` via `t.data[key] = value` "
-            f"(as an optimizer step does)"
+            f"outside the graph, change its array inside `with ae.no_grad():` via `t.data[key] = value` and "
+            f"then call t.mark_modified() (as an optimizer step does), so that a graph that used the old "
+            f"value is not differentiated again"
         )
 
     # Comparisons are not differentiable: they return NumPy bool arrays.

@@ -29,9 +29,14 @@ from autograd_engine.errors import ShapeError
 from .module import Module
 
 
-def _check_p(p: float, op: str) -> None:
+def _check_p(p: float, op: str, inplace: Any = False) -> None:
     if not 0.0 <= p <= 1.0:
         raise ValueError(f"{op}: p is the probability of dropping a unit and must be in [0, 1], got {p}")
+    if not isinstance(inplace, bool | np.bool_):  # a generator passed where it stood before inplace existed
+        raise TypeError(
+            f"{op}: inplace must be True or False, got a {type(inplace).__name__}; pass a generator by keyword "
+            f"(generator=...)"
+        )
 
 
 def _masked(x: Any, p: float, mask_shape: tuple[int, ...], generator: Any) -> Any:
@@ -49,7 +54,7 @@ def dropout(x: Any, p: float = 0.5, training: bool = True, inplace: bool = False
     """Zero each element with probability ``p`` and scale the survivors by 1 / (1 - p) (train);
     return ``x`` unchanged when ``training`` is False or ``p`` is 0.  ``p = 1`` gives zeros.
     ``inplace`` has no effect (see the module docstring)."""
-    _check_p(p, "dropout")
+    _check_p(p, "dropout", inplace)
     if not training or p == 0.0:
         return x
     shape = x.shape if isinstance(x, Tensor) else np.shape(x)
@@ -64,6 +69,7 @@ def dropout2d(x: Any, p: float = 0.5, training: bool = True, inplace: bool = Fal
     channel.  (PyTorch 2.x still reads a 3-D input as (N, C, L) with a warning and says it will
     change to (C, H, W); here it is (C, H, W) already.)  ``inplace`` has no effect.
     """
+    _check_p(p, "dropout2d", inplace)
     return _spatial_dropout(x, p, training, generator, "dropout2d")
 
 
@@ -87,7 +93,7 @@ class Dropout(Module):
 
     def __init__(self, p: float = 0.5, inplace: bool = False, generator: Any = None) -> None:
         super().__init__()
-        _check_p(p, type(self).__name__)
+        _check_p(p, type(self).__name__, inplace)
         self.p = float(p)
         self.inplace = bool(inplace)
         self.generator = generator

@@ -84,6 +84,7 @@ class LBFGS(Optimizer):
         offset = 0
         for p in self._params:
             p.data[...] = flat[offset:offset + p.size].reshape(p.shape)  # in place: modules keep their arrays
+            p.mark_modified()
             offset += p.size
 
     def _evaluate(self, closure: Callable[[], Any]) -> tuple[float, np.ndarray]:

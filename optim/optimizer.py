@@ -149,6 +149,7 @@ class Optimizer:
                 if state is None:
                     state = self.state[p] = {}
                 self._update(p.data, grad, state, group)
+                p.mark_modified()  # a graph recorded before the step must not be differentiated again
         return loss
 
     def _update(self, param: np.ndarray, grad: np.ndarray, state: dict[str, Any], group: dict[str, Any]) -> None:

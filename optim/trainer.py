@@ -78,10 +78,10 @@ class Trainer:
     with too few ``total_steps`` for the run is refused at construction.
     ``ema``: an ``ExponentialMovingAverage`` updated after every
     step; validation accuracy with the averages is recorded as ``val_acc_ema``.
-    ``patience`` (as Keras's): how many epochs in a row without a better
-    validation accuracy (training accuracy without ``val_data``) are tolerated --
-    training stops at the epoch that makes it ``patience`` (0: the first epoch
-    that does not improve), never at an improving epoch; None never stops early.
+    ``patience`` (as Keras's): training stops at the ``patience``-th epoch in a
+    row without a better validation accuracy (training accuracy without
+    ``val_data``) -- at the first such epoch for 0 and for 1 -- and never at an
+    improving epoch; None never stops early.
     ``restore_best``: at the end, load the best epoch's weights.
     ``num_train_samples`` / ``num_val_samples``: the accuracy is measured on that
     many random examples of an ``(X, y)`` pair (None: all of them).
@@ -126,7 +126,7 @@ class Trainer:
             if isinstance(value, bool) or not isinstance(value, int) or value < (0 if name == "ratio_every" else 1):
                 raise ValueError(f"Trainer: {name} must be a positive integer, got {value!r}")
         if patience is not None and (isinstance(patience, bool) or not isinstance(patience, int) or patience < 0):
-            raise ValueError(f"Trainer: patience is how many epochs without improvement are tolerated before "
+            raise ValueError(f"Trainer: patience is after how many epochs in a row without improvement to stop: "
                              f"stopping: a non-negative integer (0 stops at the first epoch that does not improve) "
                              f"or None (never stop early), got {patience!r}")
         _check_num_samples("num_train_samples", num_train_samples)

@@ -333,3 +333,17 @@ def test_redeclaring_a_primitive_replaces_it_and_a_taken_name_is_refused():
             __slots__ = ()
             name = "abs"
     del ae.PRIMITIVES["test_notebook_cell_op"]  # the table's coverage test expects only the engine's own
+
+
+def test_a_subclass_of_a_built_in_primitive_keeps_its_second_derivative():
+    from autograd_engine.ops.elementwise import Exp
+
+    class LoggedExp(Exp):
+        __slots__ = ()
+        name = ""
+
+    assert LoggedExp.differentiable_twice
+    x = ae.Tensor(np.array([0.2, -0.4]), requires_grad=True)
+    (g,) = ae.grad(ae.apply(LoggedExp(), x).sum(), x, create_graph=True)
+    (h,) = ae.grad(g.sum(), x)
+    np.testing.assert_allclose(h.data, np.exp(x.data))

@@ -69,3 +69,31 @@ def test_a_wrong_shape_grad_outputs_tensor_is_named_also_under_create_graph():
     x = ae.Tensor(np.ones(3), requires_grad=True)
     with pytest.raises(ae.ShapeError, match=r"grad_outputs has shape \(2,\) but the tensor has shape \(3,\)"):
         ae.grad(x * 2, x, grad_outputs=ae.Tensor(np.ones(2)), create_graph=True)
+
+
+def test_updates_through_a_detached_alias_or_an_optimizer_step_count_too():
+    import optim
+
+    x = ae.Tensor(np.array([1.0, 2.0]), requires_grad=True)
+    y = (x * x).sum()
+    alias = x.detach()  # shares the array
+    alias += 10
+    with pytest.raises(RuntimeError, match=MESSAGE.format(op="multiply")):
+        y.backward()  # was [22, 24] silently; the recorded value gives [2, 4]
+    w = ae.Tensor(np.array([0.5, -1.5]), requires_grad=True)
+    opt = optim.SGD([w], lr=0.1)
+    loss = (w * w).sum()
+    loss.backward(retain_graph=True)
+    opt.step()
+    with pytest.raises(RuntimeError, match="optimizer step"):
+        loss.backward()  # the graph saw the weights before the step (PyTorch raises too)
+    w.grad = None
+    (w * w).sum().backward()  # a fresh graph after the step is fine
+    np.testing.assert_allclose(w.grad, 2 * w.data)
+    v = ae.Tensor(np.array([1.0, 3.0]), requires_grad=True)
+    z = (v * v).sum()
+    with ae.no_grad():
+        v.data[0] = 5.0
+    v.mark_modified()  # a change written into .data by hand counts once marked
+    with pytest.raises(RuntimeError, match="modified by an in-place update"):
+        z.backward()

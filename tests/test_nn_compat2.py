@@ -368,3 +368,11 @@ def test_adaptive_avg_pool_errors_name_the_module_and_the_expected_shape():
         nn.AdaptiveAvgPool2d(2)(np.ones((3, 4)))
     with pytest.raises(ae.ShapeError, match=r"^adaptive_avg_pool2d: expected x of shape \(N, C, H, W\)"):
         F.adaptive_avg_pool2d(np.ones((2, 3, 4)), 1)
+
+
+def test_a_generator_passed_where_it_stood_before_inplace_is_refused():
+    rng = np.random.default_rng(0)
+    with pytest.raises(TypeError, match=r"Dropout: inplace must be True or False, got a Generator; pass a generator by keyword"):
+        nn.Dropout(0.5, rng)
+    with pytest.raises(TypeError, match=r"dropout: inplace must be True or False"):
+        nn.functional.dropout(np.ones(3), 0.5, True, rng)

@@ -408,8 +408,9 @@ class MaxPool2d(_Pool2d):
 
     Backward routes each output's gradient to its switch only: a tie goes to the first
     maximum in row-major window order (one input, as PyTorch), a NaN wins and propagates.
-    ``dilation`` spreads a window's taps ``dilation`` pixels apart.  ``ceil_mode`` needs no
-    code of its own: it only adds windows (in ``out_size``) that the kernel clips to the input.
+    ``dilation`` spreads a window's taps ``dilation`` pixels apart.  ``ceil_mode`` only adds
+    windows (in ``out_size``) that the general kernel clips to the input; the 2x2 fast path,
+    which does not clip, is used only when no window runs past the input.
     """
 
     __slots__ = ("dilation",)
