@@ -45,6 +45,8 @@ def _rng(generator: np.random.Generator | None) -> np.random.Generator:
 def _fill(tensor: Any, values: Any, fn: str) -> Any:
     data = _array(tensor, fn)
     data[...] = values
+    if isinstance(tensor, Tensor):
+        tensor.mark_modified()
     return tensor
 
 

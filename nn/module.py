@@ -406,6 +406,7 @@ class Module:
                 p = module._parameters[name]
                 if p.data.flags.writeable:
                     _copy_into(p.data, new)
+                    p.mark_modified()  # a graph recorded with the old values must not be differentiated
                 else:
                     p.data = np.array(new, dtype=p.data.dtype, copy=True)
             else:

@@ -67,6 +67,7 @@ class ExponentialMovingAverage:
         """Overwrite each parameter's values (in place) with its average."""
         for shadow, p in zip(self.shadow, self.parameters):
             p.data[...] = shadow
+            p.mark_modified()
 
     def store(self) -> None:
         """Remember the current parameter values (to ``restore()`` after evaluating)."""
@@ -78,6 +79,7 @@ class ExponentialMovingAverage:
             raise RuntimeError("ExponentialMovingAverage.restore: nothing stored; call store() first")
         for saved, p in zip(self._stored, self.parameters):
             p.data[...] = saved
+            p.mark_modified()
         self._stored = None
 
     @contextlib.contextmanager

@@ -97,3 +97,13 @@ def test_updates_through_a_detached_alias_or_an_optimizer_step_count_too():
     v.mark_modified()  # a change written into .data by hand counts once marked
     with pytest.raises(RuntimeError, match="modified by an in-place update"):
         z.backward()
+
+
+def test_loading_weights_into_a_used_parameter_counts_as_an_update():
+    import nn
+
+    layer = nn.Linear(2, 1)
+    loss = layer(np.ones((1, 2), np.float32)).sum()
+    layer.load_state_dict({"weight": np.zeros((1, 2), np.float32), "bias": np.zeros(1, np.float32)})
+    with pytest.raises(RuntimeError, match="modified by an in-place update"):
+        loss.backward()
