@@ -194,9 +194,17 @@ class Tensor:
         self.requires_grad = bool(requires_grad)
         return self
 
-    def zero_grad(self) -> None:
-        """Forget the accumulated gradient (``.grad = None``)."""
-        self._grad = None
+    def zero_grad(self, set_to_none: bool = True) -> None:
+        """Reset the accumulated gradient: forget it (``.grad = None``, PyTorch's default), or with
+        ``set_to_none=False`` write zeros into the gradient array in place, so that code holding
+        it sees the zeros (a read-only array is replaced by fresh zeros).  No gradient stays None."""
+        grad = self._grad
+        if set_to_none or grad is None:
+            self._grad = None
+        elif grad.flags.writeable:
+            grad.fill(0)
+        else:
+            self._grad = np.zeros_like(grad)
 
     # ----- autograd ---------------------------------------------------------
     def backward(

@@ -308,12 +308,7 @@ class Module:
         place, so they keep their identity; a parameter without a gradient stays None.
         """
         for p in self.parameters():
-            if set_to_none or p.grad is None:
-                p.grad = None
-            elif isinstance(p.grad, np.ndarray) and p.grad.flags.writeable:
-                p.grad.fill(0)
-            else:  # a read-only array cannot be zeroed in place: replace it
-                p.grad = np.zeros_like(np.asarray(p.grad))
+            p.zero_grad(set_to_none)
 
     def requires_grad_(self, requires_grad: bool = True) -> Module:
         """Freeze (``False``) or unfreeze every parameter."""

@@ -125,10 +125,7 @@ class Optimizer:
         """
         for group in self.param_groups:
             for p in group["params"]:
-                if set_to_none:
-                    p.grad = None
-                elif p.grad is not None:
-                    p.grad = zero_in_place(p.grad)
+                p.zero_grad(set_to_none)
 
     def step(self, closure: Callable[[], Any] | None = None) -> Any:
         """Update every parameter that has a gradient; return ``closure()`` if one is given.
@@ -259,15 +256,6 @@ class Optimizer:
 
 # State entries that have the parameter's shape (checked by load_state_dict).
 _SHAPED = {"velocity", "sum", "square_avg", "grad_avg", "momentum_buffer", "exp_avg", "exp_avg_sq", "max_exp_avg_sq"}
-
-
-def zero_in_place(grad: np.ndarray) -> np.ndarray:
-    """Write zeros into the gradient array ``grad`` and return it; an array that cannot be
-    written (read-only) is replaced by fresh zeros of its shape and dtype instead."""
-    if isinstance(grad, np.ndarray) and grad.flags.writeable:
-        grad.fill(0)
-        return grad
-    return np.zeros_like(np.asarray(grad))
 
 
 def check_number(
