@@ -57,6 +57,17 @@ def cos(x: Any) -> Any:
     return x.cos() if isinstance(x, Tensor) else np.cos(x)
 
 
+def where(condition: np.ndarray, a: Any, b: Any) -> Any:
+    """``a`` where ``condition``, else ``b``: NumPy's on arrays, the ``where`` op on Tensors (so that
+    ``create_graph=True`` records it).  Selection, unlike ``a * mask + b * ~mask``, never computes
+    inf * 0 in the branch it drops."""
+    if isinstance(a, Tensor) or isinstance(b, Tensor):
+        from .elementwise import where as where_op  # elementwise imports this module
+
+        return where_op(condition, a, b)
+    return np.where(condition, a, b)
+
+
 def scatter_add(grad: Any, key: Any, shape: tuple[int, ...], dtype: Any) -> Any:
     """A zero array of ``shape`` with ``grad`` added at ``key`` (repeated indices accumulate)."""
     if isinstance(grad, Tensor):

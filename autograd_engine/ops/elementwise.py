@@ -102,26 +102,17 @@ class Power(Primitive):
                 masked = np.asarray(value(b)) == 0
                 if need_b:
                     masked = masked & ((a_data == 0) | np.isnan(a_data))
-                base = _select(masked, 1.0, a) if masked.any() else a
+                base = dispatch.where(masked, 1.0, a) if masked.any() else a
                 ga = sum_to_shape(g * b * base ** (b - 1), a.shape)
             if need_b:
                 b_data = np.asarray(value(b))
                 zero_base = (a_data == 0) & (b_data >= 0)
                 if zero_base.any():  # log(1) = 0 in the masked entries, so that no -inf enters the graph
-                    gb = _select(zero_base, 0.0, g * out * dispatch.log(_select(zero_base, 1.0, a)))
+                    gb = dispatch.where(zero_base, 0.0, g * out * dispatch.log(dispatch.where(zero_base, 1.0, a)))
                 else:
                     gb = g * out * dispatch.log(a)
                 gb = sum_to_shape(gb, np.shape(b_data))
         return ga, gb
-
-
-def _select(condition: np.ndarray, a: Any, b: Any) -> Any:
-    """where(condition, a, b) inside a rule: NumPy's on arrays, the ``where`` op on Tensors (so that
-    ``create_graph=True`` records it).  Selection, unlike ``a * mask + b * ~mask``, never computes
-    inf * 0 in the branch it drops."""
-    if isinstance(a, Tensor) or isinstance(b, Tensor):
-        return where(condition, a, b)
-    return np.where(condition, a, b)
 
 
 class Maximum(Primitive):
@@ -573,7 +564,6 @@ def where(condition: Any, a: Any, b: Any) -> Any:
 def astype(x: Any, dtype: Any) -> Any:
     """Cast to ``dtype``; a cast to the same dtype returns ``x`` itself."""
     dtype = np.dtype(dtype)
-    from ..tensor import Tensor
 
     if isinstance(x, Tensor) and x.dtype == dtype:
         return x
