@@ -60,7 +60,7 @@ def backward(
     for t in dict.fromkeys(inputs):  # a tensor listed twice gets its gradient once
         g = found.get(id(t))
         if g is not None:
-            t._grad = _owned_copy(g) if t._grad is None else np.asarray(t._grad + g)
+            _add_to_grad(t, g, owned=False)
 
 
 def grad(
@@ -275,11 +275,19 @@ def _deliver(
             found[id(tensor)] = g
     elif is_leaf or tensor._retain_grad:
         data = g.data if isinstance(g, Tensor) else g
-        if tensor._grad is None:  # the slot behind .grad: the engine's gradients have the right shape and dtype
-            tensor._grad = data if fresh and is_leaf else _owned_copy(data)
-        else:
-            tensor._grad = np.asarray(tensor._grad + data)
+        _add_to_grad(tensor, data, owned=fresh and is_leaf)
     return g
+
+
+def _add_to_grad(tensor: Tensor, g: np.ndarray, owned: bool) -> None:
+    """Accumulate ``g`` into ``tensor.grad``; ``g`` is stored itself only when the engine ``owned`` it.
+
+    Writes the slot behind ``.grad`` directly: the engine's gradients have the right shape and dtype.
+    """
+    if tensor._grad is None:
+        tensor._grad = g if owned else _owned_copy(g)
+    else:
+        tensor._grad = np.asarray(tensor._grad + g)
 
 
 def _hook_result(tensor: Tensor, hook: Any, replaced: Any, create_graph: bool) -> Any:
