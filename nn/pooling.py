@@ -51,9 +51,14 @@ def adaptive_bins(size: int, out: int) -> list[tuple[int, int]]:
     return [(i * size // out, -(-(i + 1) * size // out)) for i in range(out)]
 
 
-def _adaptive_output_size(output_size: Any, spatial: tuple[int, ...], op: str) -> tuple[int, int]:
-    """``output_size`` as (OH, OW): an int, or a pair of ints in which None keeps the input's size."""
-    if isinstance(output_size, (tuple, list)) and len(output_size) == 2 and len(spatial) == 2:
+def _adaptive_output_size(output_size: Any, shape: tuple[int, ...], op: str) -> tuple[int, int]:
+    """``output_size`` as (OH, OW) for an input of ``shape``, which must be (N, C, H, W): an int, or
+    a pair of ints in which None keeps the input's size."""
+    if len(shape) != 4:
+        hint = "; add a batch axis (x[None]) for a single image" if len(shape) == 3 else ""
+        raise ShapeError(f"{op}: expected x of shape (N, C, H, W), got shape {shape}{hint}")
+    spatial = shape[2:]
+    if isinstance(output_size, (tuple, list)) and len(output_size) == 2:
         output_size = tuple(size if v is None else v for v, size in zip(output_size, spatial))
     out_h, out_w = pair(output_size, "output_size", op, 1)
     if 0 in spatial:
@@ -95,10 +100,7 @@ def adaptive_avg_pool2d(x: Any, output_size: Any) -> Any:
 def _adaptive_avg_pool2d(x: Any, output_size: Any, op: str) -> Any:
     """``adaptive_avg_pool2d`` whose errors name ``op`` (the function, or the module the user called)."""
     shape = shape_of(x)
-    if len(shape) != 4:
-        hint = "; add a batch axis (x[None]) for a single image" if len(shape) == 3 else ""
-        raise ShapeError(f"{op}: expected x of shape (N, C, H, W), got shape {shape}{hint}")
-    out_h, out_w = _adaptive_output_size(output_size, shape[-2:], op)
+    out_h, out_w = _adaptive_output_size(output_size, shape, op)
     if out_h == out_w == 1:
         return ae.global_avg_pool2d(x)
     height, width = shape[-2:]
@@ -122,11 +124,8 @@ def _adaptive_max_pool2d(x: Any, output_size: Any, return_indices: bool, op: str
     others find each bin's winner in NumPy and gather it with integer indexing (whose gradient
     adds into the winner, like the switches of ``max_pool2d``)."""
     shape = shape_of(x)
-    if len(shape) != 4:
-        hint = "; add a batch axis (x[None]) for a single image" if len(shape) == 3 else ""
-        raise ShapeError(f"{op}: expected x of shape (N, C, H, W), got shape {shape}{hint}")
+    out_h, out_w = _adaptive_output_size(output_size, shape, op)
     n, c, height, width = shape
-    out_h, out_w = _adaptive_output_size(output_size, (height, width), op)
     if height % out_h == 0 and width % out_w == 0:
         return ae.max_pool2d(x, (height // out_h, width // out_w), return_indices=return_indices)
     x = _as_float_tensor(x)
