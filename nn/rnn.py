@@ -45,6 +45,7 @@ import autograd_engine as ae
 from autograd_engine import get_default_dtype
 from autograd_engine import random as ae_random
 from autograd_engine.ops.dispatch import value
+from autograd_engine.ops.recurrent import lstm_recurrence, lstm_step
 
 from . import init
 from .module import Module, Parameter
@@ -65,25 +66,6 @@ def rnn_step(x_gates: Any, h: Any, weight_hh: Any, activation: Callable[[Any], A
     the previous hidden state; ``weight_hh`` (H, H).  Returns the new hidden state (N, H).
     """
     return activation(ae.linear(h, weight_hh, x_gates))
-
-
-def lstm_step(x_gates: Any, h: Any, c: Any, weight_hh: Any) -> tuple[Any, Any]:
-    """One LSTM step with PyTorch's gate order (i, f, g, o).
-
-    ``x_gates`` (N, 4H) is ``x_t @ W_ih.T + b_ih + b_hh``; ``h``, ``c`` (N, H) the previous
-    hidden and cell states; ``weight_hh`` (4H, H).  Returns ``(h_t, c_t)``, each (N, H)::
-
-        i, f, o = sigmoid of their gate blocks;  g = tanh of its block
-        c_t = f * c + i * g;   h_t = o * tanh(c_t)
-    """
-    hidden = np.shape(value(h))[-1]
-    gates = ae.linear(h, weight_hh, x_gates)  # h @ W_hh.T + x_gates as one node
-    i = ae.sigmoid(gates[..., :hidden])
-    f = ae.sigmoid(gates[..., hidden : 2 * hidden])
-    g = ae.tanh(gates[..., 2 * hidden : 3 * hidden])
-    o = ae.sigmoid(gates[..., 3 * hidden :])
-    c = f * c + i * g
-    return o * ae.tanh(c), c
 
 
 def gru_step(x_gates: Any, h: Any, weight_hh: Any, bias_hh: Any = None) -> Any:
@@ -320,9 +302,8 @@ class RNNBase(_Recurrent):
             fold = self.mode != "GRU" and b_ih is not None
             x_gates = ae.linear(layer_input, w_ih, b_ih + b_hh if fold else b_ih)
             x_gates = ae.reshape(x_gates, (steps, n, -1))
-            outputs, final = self._run_layer(x_gates, [s[layer] for s in state], w_hh, b_hh)
+            layer_input, final = self._run_layer(x_gates, [s[layer] for s in state], w_hh, b_hh)
             finals.append(final)
-            layer_input = ae.concatenate(outputs, axis=0)  # (T*N, H), step after step
         output = ae.reshape(layer_input, (steps, n, self.hidden_size))
         if self.batch_first and batched:
             output = ae.swapaxes(output, 0, 1)
@@ -334,26 +315,24 @@ class RNNBase(_Recurrent):
             return output, final_states
         return output, final_states[0]
 
-    def _run_layer(self, x_gates: Any, state: list[Any], w_hh: Any, b_hh: Any) -> tuple[list[Any], tuple[Any, ...]]:
-        """Run one layer over time; return its hidden state at every step and its final state."""
-        outputs = []
-        if self.mode == "LSTM":
-            h, c = state
-            for t in range(len(x_gates)):
-                h, c = lstm_step(x_gates[t], h, c, w_hh)
-                outputs.append(h)
-            return outputs, (h, c)
+    def _run_layer(self, x_gates: Any, state: list[Any], w_hh: Any, b_hh: Any) -> tuple[Any, tuple[Any, ...]]:
+        """Run one layer over time; return its hidden states (T*N, H), step after step, and its final state."""
+        steps, n = np.shape(value(x_gates))[:2]
+        if self.mode == "LSTM":  # the whole recurrence is one primitive (see lstm_recurrence)
+            hs, cs = lstm_recurrence(x_gates, *state, w_hh)
+            return ae.reshape(hs, (steps * n, self.hidden_size)), (hs[-1], cs[-1])
         (h,) = state
+        outputs = []
         if self.mode == "GRU":
-            for t in range(len(x_gates)):
+            for t in range(steps):
                 h = gru_step(x_gates[t], h, w_hh, b_hh)
                 outputs.append(h)
         else:
             activation = ae.tanh if self.mode == "RNN_TANH" else ae.relu
-            for t in range(len(x_gates)):
+            for t in range(steps):
                 h = rnn_step(x_gates[t], h, w_hh, activation)
                 outputs.append(h)
-        return outputs, (h,)
+        return ae.concatenate(outputs, axis=0), (h,)
 
     def _check_input(self, input: Any) -> tuple[Any, bool]:
         """The input as (T, N, D) and whether it had a batch axis."""

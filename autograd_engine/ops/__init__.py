@@ -12,6 +12,7 @@ subclass with its forward and gradient rule) lives in exactly one of:
 - ``linalg``: matmul
 - ``affine``: linear (x @ W.T + b, the fully-connected layer)
 - ``special``: erf
+- ``recurrent``: lstm_recurrence (the LSTM over all time steps; lstm_step composed)
 - ``conv``: conv2d, max_pool2d, avg_pool2d (Numba kernels; global_avg_pool2d composed)
 """
 from .affine import linear
@@ -46,6 +47,7 @@ from .elementwise import (
 from .index import getitem, one_hot, scatter_add
 from .join import concatenate, pad, split, stack
 from .linalg import dot, matmul
+from .recurrent import lstm_recurrence, lstm_step
 from .reduce import (
     amax,
     amin,
@@ -77,4 +79,4 @@ from .shape import (
 )
 from .special import erf
 
-__all__ = [name for name in dir() if not name.startswith("_") and name not in {"conv", "elementwise", "index", "join", "linalg", "reduce", "shape", "dispatch", "special", "affine"}]
+__all__ = [name for name in dir() if not name.startswith("_") and name not in {"conv", "elementwise", "index", "join", "linalg", "reduce", "shape", "dispatch", "special", "affine", "recurrent"}]

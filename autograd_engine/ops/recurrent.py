@@ -1,0 +1,191 @@
+"""The LSTM: one step composed from primitives, and the whole recurrence as one primitive.
+
+``lstm_step`` is the notes' cell written with the engine's ops (``linear``, ``sigmoid``,
+``tanh``, slicing, ``*`` and ``+``): its graph shows every gate, and ``LSTMCell`` uses it.
+
+``lstm_recurrence`` runs the same step over every time step of a sequence as *one* node.
+Composed, a step costs fifteen nodes, and their bookkeeping and temporaries made an
+``nn.LSTM`` training step 1.5-1.7x the hand-written NumPy step; the graph's array work alone,
+with the engine's cost at zero, was already 1.11x (``benchmarks/lstm_floor.py``).  The
+recurrence is the one place where a layer needs a primitive of its own (DESIGN rule 4), as
+``torch.nn.LSTM`` has its fused kernel while ``torch.nn.LSTMCell`` composes.  Its rule is
+written out below with the equations; its second derivative (``create_graph=True``) goes
+through ``lstm_step``, so both paths compute the same function and are tested against each
+other.
+
+Gates are PyTorch's (i, f, g, o)::
+
+    a_t = x_gates[t] + h_{t-1} @ W_hh.T           (N, 4H)
+    i, f, o = sigmoid of their blocks of a_t;  g = tanh of its block
+    c_t = f * c_{t-1} + i * g;   h_t = o * tanh(c_t)
+
+Backward, from the gradients dh, dc arriving at step t (from the outputs and from step t+1)::
+
+    dc  += dh * o * (1 - tanh(c_t)^2)
+    da_i = dc * g * i (1 - i)        da_f = dc * c_{t-1} * f (1 - f)
+    da_g = dc * i * (1 - g^2)        da_o = dh * tanh(c_t) * o (1 - o)
+    dh_{t-1} = da_t @ W_hh;   dc_{t-1} = dc * f;   dW_hh = sum_t da_t^T h_{t-1}
+
+The factors that do not depend on the gradients (``g * i (1 - i)``, ...) are computed for all
+steps at once before the loop, so each step of the loop is eight NumPy calls.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from ..errors import ShapeError
+from ..function import Primitive, apply
+from ..kernels.lstm import lstm_step_backward
+from ..kernels.threads import blas_for_product
+from ..tensor import Tensor
+from .affine import linear
+from .dispatch import shape_of, value
+from .elementwise import sigmoid, tanh
+from .join import stack
+
+
+def lstm_step(x_gates: Any, h: Any, c: Any, weight_hh: Any) -> tuple[Any, Any]:
+    """One LSTM step with PyTorch's gate order (i, f, g, o), composed from primitives.
+
+    ``x_gates`` (N, 4H) is ``x_t @ W_ih.T + b_ih + b_hh``; ``h``, ``c`` (N, H) the previous
+    hidden and cell states; ``weight_hh`` (4H, H).  Returns ``(h_t, c_t)``, each (N, H)::
+
+        i, f, o = sigmoid of their gate blocks;  g = tanh of its block
+        c_t = f * c + i * g;   h_t = o * tanh(c_t)
+    """
+    hidden = shape_of(h)[-1]
+    gates = linear(h, weight_hh, x_gates)  # h @ W_hh.T + x_gates as one node
+    i = sigmoid(gates[..., :hidden])
+    f = sigmoid(gates[..., hidden : 2 * hidden])
+    g = tanh(gates[..., 2 * hidden : 3 * hidden])
+    o = sigmoid(gates[..., 3 * hidden :])
+    c = f * c + i * g
+    return o * tanh(c), c
+
+
+def lstm_recurrence(x_gates: Any, h0: Any, c0: Any, weight_hh: Any) -> tuple[Tensor, Tensor]:
+    """Every step of an LSTM layer as one node: the hidden and the cell states of all steps.
+
+    ``x_gates`` (T, N, 4H): the input's contribution to the gates, ``x @ W_ih.T + b_ih + b_hh``
+    for all steps (one matrix product before the loop); ``h0``, ``c0`` (N, H): the initial
+    states; ``weight_hh`` (4H, H).  Returns ``(hs, cs)``, each (T, N, H): ``hs[t]``, ``cs[t]`` are
+    what :func:`lstm_step` returns at step ``t``, so ``hs[-1]``, ``cs[-1]`` are the final states.
+    """
+    xs, hs, cs, ws = (shape_of(a) for a in (x_gates, h0, c0, weight_hh))
+    if len(ws) != 2 or ws[0] != 4 * ws[1]:
+        raise ShapeError(f"lstm_recurrence: weight_hh must have shape (4H, H), got {ws}")
+    hidden = ws[1]
+    if len(xs) != 3 or xs[2] != 4 * hidden or xs[0] == 0:
+        raise ShapeError(
+            f"lstm_recurrence: x_gates must have shape (T, N, 4H) = (T, N, {4 * hidden}) with T >= 1 to match "
+            f"weight_hh {ws}, got {xs}"
+        )
+    for label, s in (("h0", hs), ("c0", cs)):
+        if s != (xs[1], hidden):
+            raise ShapeError(
+                f"lstm_recurrence: {label} must have shape (N, H) = {(xs[1], hidden)} to match x_gates {xs} and "
+                f"weight_hh {ws}, got {s}"
+            )
+    states = apply(LSTMRecurrence(), x_gates, h0, c0, weight_hh)
+    return states[0], states[1]
+
+
+def _sigmoid(z: np.ndarray, out: np.ndarray) -> None:
+    """out = 1 / (1 + exp(-z)) in four passes over ``out`` (callers ignore exp's overflow: it gives exactly 0)."""
+    np.negative(z, out=out)
+    np.exp(out, out=out)
+    out += 1
+    np.reciprocal(out, out=out)
+
+
+class LSTMRecurrence(Primitive):
+    """Inputs ``x_gates`` (T, N, 4H), ``h0``, ``c0`` (N, H), ``weight_hh`` (4H, H); output
+    (2, T, N, H): the hidden states, then the cell states, of every step.
+
+    Saved for backward: the gate activations (T, N, 4H) and tanh(c_t) (T, N, H).
+    """
+
+    __slots__ = ()
+    name = "lstm_recurrence"
+
+    def forward(self, x_gates, h0, c0, weight_hh):
+        steps, batch, width = x_gates.shape
+        hidden = width // 4
+        result = np.result_type(x_gates, h0, c0, weight_hh)
+        dtype = np.promote_types(result, np.float32)  # float16 is computed in float32 (the kernel's types)
+        w_t = np.ascontiguousarray(weight_hh.T, dtype=dtype)  # (H, 4H): BLAS multiplies it faster than the .T view
+        acts = np.empty((steps, batch, width), dtype)  # i, f, g, o after their nonlinearities
+        states = np.empty((2, steps, batch, hidden), dtype)
+        tanh_c = np.empty((steps, batch, hidden), dtype)
+        pre = np.empty((batch, width), dtype)  # the gates' pre-activations at one step
+        h, c = np.asarray(h0, dtype), np.asarray(c0, dtype)
+        with blas_for_product(batch * width * hidden), np.errstate(over="ignore"):
+            for t in range(steps):
+                np.matmul(h, w_t, out=pre)
+                pre += x_gates[t]
+                # The sigmoid of the whole row, then tanh over g's block: NumPy runs a ufunc over
+                # contiguous memory about twice as fast as over the three strided gate blocks.
+                a = acts[t]
+                _sigmoid(pre, out=a)
+                np.tanh(pre[:, 2 * hidden : 3 * hidden], out=a[:, 2 * hidden : 3 * hidden])
+                c_t, h_t, tanh_c_t = states[1, t], states[0, t], tanh_c[t]
+                np.multiply(a[:, hidden : 2 * hidden], c, out=c_t)
+                c_t += a[:, :hidden] * a[:, 2 * hidden : 3 * hidden]
+                np.tanh(c_t, out=tanh_c_t)
+                np.multiply(a[:, 3 * hidden :], tanh_c_t, out=h_t)
+                h, c = h_t, c_t
+        self.saved = (acts, tanh_c)
+        return states if result == dtype else states.astype(result)
+
+    def backward(self, grad, out, x_gates, h0, c0, weight_hh):
+        if isinstance(grad, Tensor):  # create_graph: differentiate the composed steps instead
+            return _composed_gradients(self.needs_grad, grad, x_gates, h0, c0, weight_hh)
+        acts, tanh_c = self.saved
+        steps, batch, width = acts.shape
+        hidden = width // 4
+        dtype = acts.dtype
+        weight_hh = np.asarray(weight_hh, dtype)
+        c0 = np.ascontiguousarray(c0, dtype)
+        g_out = np.ascontiguousarray(grad, dtype)  # (2, T, N, H): what reaches every h_t and c_t from outside
+        out = np.asarray(out, dtype)
+        cs = out[1]
+        g_acts = np.empty_like(acts)  # the gradient of the gates' pre-activations: x_gates's gradient
+        g_h = np.zeros((batch, hidden), dtype)  # what reaches h_t from step t+1
+        g_c = np.zeros((batch, hidden), dtype)  # what reaches c_t from step t+1
+        with blas_for_product(batch * width * hidden):
+            for t in range(steps - 1, -1, -1):
+                c_prev = cs[t - 1] if t else c0
+                lstm_step_backward(acts[t], tanh_c[t], c_prev, g_out[0, t], g_out[1, t], g_h, g_c, g_acts[t])
+                np.matmul(g_acts[t], weight_hh, out=g_h)
+        need_x, need_h0, need_c0, need_w = self.needs_grad
+        g_weight = None
+        if need_w:
+            g_weight = g_acts[0].T @ np.asarray(h0, dtype)
+            if steps > 1:
+                g_weight += g_acts[1:].reshape(-1, width).T @ out[0, :-1].reshape(-1, hidden)
+        return (g_acts if need_x else None, g_h if need_h0 else None, g_c if need_c0 else None, g_weight)
+
+
+def _composed_gradients(needs_grad: tuple[bool, ...], grad: Tensor, *inputs: Any) -> tuple[Any, ...]:
+    """The recurrence's vector-Jacobian product under ``create_graph=True``: the same function
+    composed from :func:`lstm_step`, differentiated by the engine with its graph recorded."""
+    from ..backward import grad as gradients  # backward imports the ops
+
+    x_gates, h, c, weight_hh = inputs
+    hs, cs = [], []
+    for t in range(shape_of(x_gates)[0]):
+        h, c = lstm_step(x_gates[t], h, c, weight_hh)
+        hs.append(h)
+        cs.append(c)
+    states = stack([stack(hs), stack(cs)])
+    wanted = [x for x, needed in zip(inputs, needs_grad) if needed]
+    found = iter(gradients(states, wanted, grad_outputs=grad, create_graph=True, allow_unused=True))
+    results = []
+    for x, needed in zip(inputs, needs_grad):
+        g = next(found) if needed else None
+        if needed and g is None:  # not reached (cannot happen for these inputs, but never return None for a need)
+            g = Tensor(np.zeros(shape_of(x), dtype=value(x).dtype))
+        results.append(g)
+    return tuple(results)

@@ -1,0 +1,172 @@
+"""The LSTM recurrence as one primitive (``ae.lstm_recurrence``, which ``nn.LSTM`` runs on).
+
+- Forward against the notes' equations written out in NumPy here, float32 and float64, over
+  Hypothesis-drawn lengths, batch and hidden sizes (size 1 included).
+- Gradients of all four inputs against centred finite differences (float64), for every
+  combination of inputs that require grad, with gradient arriving at the hidden states, at the
+  cell states, or both.
+- Second derivatives (``create_graph=True``, which runs through the composed ``lstm_step``)
+  against finite differences of the first gradient, also through ``nn.LSTM``.
+- The errors for shapes that do not fit together.
+"""
+from __future__ import annotations
+
+import itertools
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import autograd_engine as ae
+import nn
+from autograd_engine import testing
+from autograd_engine.gradcheck import gradcheck
+
+PROPERTY_TESTED = {"lstm_recurrence"}
+
+
+def sigmoid(z):
+    return 1 / (1 + np.exp(-z))
+
+
+def notes_lstm(x_gates, h, c, weight_hh):
+    """The notes' LSTM over time in NumPy, gates (i, f, g, o): hidden and cell states of every step."""
+    hidden = h.shape[-1]
+    hs, cs = [], []
+    for x_t in x_gates:
+        a = x_t + h @ weight_hh.T
+        i, f = sigmoid(a[:, :hidden]), sigmoid(a[:, hidden : 2 * hidden])
+        g, o = np.tanh(a[:, 2 * hidden : 3 * hidden]), sigmoid(a[:, 3 * hidden :])
+        c = f * c + i * g
+        h = o * np.tanh(c)
+        hs.append(h)
+        cs.append(c)
+    return np.stack(hs), np.stack(cs)
+
+
+@st.composite
+def problems(draw, dtype=np.float64):
+    steps, batch, hidden = draw(st.integers(1, 4)), draw(st.integers(1, 3)), draw(st.integers(1, 3))
+    shapes = [(steps, batch, 4 * hidden), (batch, hidden), (batch, hidden), (4 * hidden, hidden)]
+    return draw(testing.arrays_tuple(shapes, dtype, min_value=-2.0, max_value=2.0))
+
+
+@given(problems(), st.sampled_from([np.float32, np.float64]))
+def test_forward_matches_the_notes_equations(inputs, dtype):
+    inputs = [a.astype(dtype) for a in inputs]
+    hs, cs = ae.lstm_recurrence(*(ae.Tensor(a) for a in inputs))
+    ref_hs, ref_cs = notes_lstm(*(a.astype(np.float64) for a in inputs))
+    assert hs.dtype == cs.dtype == dtype
+    tol = 1e-12 if dtype == np.float64 else 2e-6
+    np.testing.assert_allclose(hs.data, ref_hs, rtol=tol, atol=tol)
+    np.testing.assert_allclose(cs.data, ref_cs, rtol=tol, atol=tol)
+
+
+@settings(max_examples=30)
+@given(problems(), st.sampled_from(["hidden", "cell", "both"]))
+def test_gradients_of_all_inputs_match_finite_differences(inputs, used):
+    def f(x_gates, h0, c0, weight_hh):
+        hs, cs = ae.lstm_recurrence(x_gates, h0, c0, weight_hh)
+        if used == "hidden":
+            return hs
+        if used == "cell":
+            return cs
+        return ae.stack([hs, cs * 0.5])
+
+    testing.assert_gradients_match(f, *inputs)
+
+
+@pytest.mark.parametrize("needed", [m for m in itertools.product([False, True], repeat=4) if any(m)])
+def test_each_combination_of_inputs_that_require_grad(needed):
+    """The rule computes only what is needed, and what it computes is right."""
+    rng = np.random.default_rng(sum(1 << k for k, n in enumerate(needed)))
+    steps, batch, hidden = 3, 2, 2
+    values = [rng.standard_normal(s) for s in [(steps, batch, 4 * hidden), (batch, hidden), (batch, hidden), (4 * hidden, hidden)]]
+    upstream = rng.standard_normal((2, steps, batch, hidden))
+    tensors = [ae.Tensor(v, requires_grad=n) for v, n in zip(values, needed)]
+    hs, cs = ae.lstm_recurrence(*tensors)
+    (ae.stack([hs, cs]) * upstream).sum().backward()
+    for k, (tensor, n) in enumerate(zip(tensors, needed)):
+        if not n:
+            assert tensor.grad is None
+            continue
+
+        def loss(v, k=k):
+            point = list(values)
+            point[k] = v
+            return float((np.stack(notes_lstm(*point)) * upstream).sum())
+
+        numeric = np.zeros_like(values[k])
+        for idx in np.ndindex(values[k].shape):
+            plus, minus = values[k].copy(), values[k].copy()
+            plus[idx] += 1e-6
+            minus[idx] -= 1e-6
+            numeric[idx] = (loss(plus) - loss(minus)) / 2e-6
+        np.testing.assert_allclose(tensor.grad, numeric, rtol=1e-5, atol=1e-7, err_msg=f"input {k}")
+
+
+def test_float32_gradients_agree_with_float64_finite_differences():
+    """The float32 kernel path: gradients within float32 accuracy of the float64 ones."""
+    rng = np.random.default_rng(7)
+    values = [rng.standard_normal(s) * 0.5 for s in [(6, 4, 20), (4, 5), (4, 5), (20, 5)]]
+    upstream = rng.standard_normal((6, 4, 5))
+
+    def f(*arrays):
+        return ae.lstm_recurrence(*arrays)[0]
+
+    report = gradcheck(f, values)
+    assert report, report.table()
+    singles = [ae.Tensor(v.astype(np.float32), requires_grad=True) for v in values]
+    doubles = [ae.Tensor(v, requires_grad=True) for v in values]
+    for tensors in (singles, doubles):
+        (f(*tensors) * upstream).sum().backward()
+    for single, double in zip(singles, doubles):
+        assert single.grad.dtype == np.float32
+        np.testing.assert_allclose(single.grad, double.grad, rtol=1e-4, atol=1e-5)
+
+
+def test_second_derivatives_match_finite_differences():
+    rng = np.random.default_rng(3)
+    values = [rng.standard_normal(s) * 0.7 for s in [(3, 2, 8), (2, 2), (2, 2), (8, 2)]]
+    testing.assert_second_order_gradients_match(lambda *a: ae.stack(ae.lstm_recurrence(*a)), *values)
+
+
+def test_second_derivatives_through_nn_lstm():
+    """A gradient penalty through nn.LSTM (create_graph=True) is differentiable again."""
+    rng = np.random.default_rng(4)
+    lstm = nn.LSTM(3, 2, num_layers=2).double()
+
+    def f(x):
+        out, (h_n, c_n) = lstm(x)
+        return out.sum() + (h_n * c_n).sum()
+
+    testing.assert_second_order_gradients_match(f, rng.standard_normal((3, 2, 3)))
+
+
+def test_float16_inputs_give_float16_states():
+    rng = np.random.default_rng(5)
+    values = [rng.standard_normal(s).astype(np.float16) for s in [(2, 3, 8), (3, 2), (3, 2), (8, 2)]]
+    tensors = [ae.Tensor(v, requires_grad=True) for v in values]
+    hs, cs = ae.lstm_recurrence(*tensors)
+    assert hs.dtype == cs.dtype == np.float16
+    ref_hs, _ = notes_lstm(*(v.astype(np.float64) for v in values))
+    np.testing.assert_allclose(hs.data, ref_hs, rtol=2e-2, atol=2e-3)
+    hs.sum().backward()
+    assert all(t.grad.dtype == np.float16 and np.isfinite(t.grad).all() for t in tensors)
+
+
+@pytest.mark.parametrize(
+    "shapes,message",
+    [
+        ([(3, 2, 8), (2, 2), (2, 2), (8, 3)], r"weight_hh must have shape \(4H, H\), got \(8, 3\)"),
+        ([(3, 2, 12), (2, 2), (2, 2), (8, 2)], r"x_gates must have shape \(T, N, 4H\) = \(T, N, 8\).*got \(3, 2, 12\)"),
+        ([(2, 8), (2, 2), (2, 2), (8, 2)], r"x_gates must have shape \(T, N, 4H\)"),
+        ([(0, 2, 8), (2, 2), (2, 2), (8, 2)], r"T >= 1"),
+        ([(3, 2, 8), (3, 2), (2, 2), (8, 2)], r"h0 must have shape \(N, H\) = \(2, 2\).*got \(3, 2\)"),
+        ([(3, 2, 8), (2, 2), (2,), (8, 2)], r"c0 must have shape \(N, H\) = \(2, 2\).*got \(2,\)"),
+    ],
+)
+def test_shapes_that_do_not_fit_are_refused_by_name(shapes, message):
+    with pytest.raises(ae.ShapeError, match=message):
+        ae.lstm_recurrence(*(np.zeros(s) for s in shapes))
