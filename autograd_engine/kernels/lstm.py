@@ -13,26 +13,32 @@ import numpy as np
 from numba import njit
 
 
-@njit(cache=True)
-def lstm_step_forward(acts, c_prev, c):  # pragma: no cover (jitted)
+@njit(cache=True, error_model="numpy")  # NumPy's division semantics: no zero check, so the loop vectorises
+def lstm_step_forward(exp_neg, g, c_prev, acts, c):  # pragma: no cover (jitted)
     """Finish one LSTM step's gates and cell state (gate order i, f, g, o).
 
-    In-out: ``acts`` (N, 4H) holds exp(-a) in the sigmoid gates' blocks (i, f, o) and tanh(a)
-    in g's block, a the pre-activations; the sigmoid blocks are replaced by 1 / (1 + exp(-a)).
-    Output: ``c`` (N, H) = f * ``c_prev`` + i * g.
+    Inputs: ``exp_neg`` (N, 4H) holds exp(-a) in the sigmoid gates' blocks (i, f, o), a the
+    pre-activations (its g block is not read); ``g`` (N, H) = tanh of g's pre-activation;
+    ``c_prev`` (N, H).  Outputs: ``acts`` (N, 4H), the gates i, f, g, o with the sigmoid
+    1 / (1 + exp(-a)) applied; ``c`` (N, H) = f * ``c_prev`` + i * g.  The outputs are other
+    arrays than the inputs, which lets LLVM vectorise the loop.
     """
     n, width = acts.shape
     hidden = width // 4
     one = np.float32(1)
     for r in range(n):
-        a = acts[r]
+        e, a = exp_neg[r], acts[r]
+        e_i, e_f, e_o = e[:hidden], e[hidden : 2 * hidden], e[3 * hidden :]
         a_i, a_f, a_g, a_o = a[:hidden], a[hidden : 2 * hidden], a[2 * hidden : 3 * hidden], a[3 * hidden :]
-        c_p, c_r = c_prev[r], c[r]
+        g_r, c_p, c_r = g[r], c_prev[r], c[r]
         for k in range(hidden):
-            i = one / (one + a_i[k])
-            f = one / (one + a_f[k])
-            a_i[k], a_f[k], a_o[k] = i, f, one / (one + a_o[k])
-            c_r[k] = f * c_p[k] + i * a_g[k]
+            i = one / (one + e_i[k])
+            f = one / (one + e_f[k])
+            a_i[k] = i
+            a_f[k] = f
+            a_g[k] = g_r[k]
+            a_o[k] = one / (one + e_o[k])
+            c_r[k] = f * c_p[k] + i * g_r[k]
 
 
 @njit(cache=True)
