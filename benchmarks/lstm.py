@@ -1,4 +1,4 @@
-"""One training step of an LSTM language-model layer, four ways.
+"""One training step of an LSTM language-model layer, five ways.
 
     out, _ = LSTM(D=64, H=128)(x)           x: (T=50, N=32, D), float32
     loss = cross_entropy(Linear(H, 64)(out) at every step, labels (T, N))
@@ -8,11 +8,14 @@
   (CS231n ``lstm_forward``/``lstm_backward`` style, the input projection and the weight
   gradients batched over all steps) -- the reference;
 - **autograd_engine nn.LSTM**: ``nn.LSTM`` + ``nn.Linear`` + ``nn.functional.cross_entropy``,
-  composed from engine primitives, differentiated by the engine;
+  differentiated by the engine; the LSTM runs its recurrence as one engine primitive
+  (``ae.lstm_recurrence``);
+- **autograd_engine composed steps**: the same with the recurrence composed from primitives,
+  ``ae.lstm_step`` (fifteen nodes) per time step, as ``nn.LSTM`` ran before it had the primitive;
 - **PyTorch fused nn.LSTM**: ``torch.nn.LSTM`` (one fused kernel per layer);
 - **PyTorch eager cell loop**: the same cell written with torch ops in a Python loop.
 
-All four start from the same weights and must agree on the loss and the gradients before
+All five start from the same weights and must agree on the loss and the gradients before
 anything is timed.  Timing is interleaved (``_timing.compare``); judge the ratios.
 
 Run:  python benchmarks/lstm.py [--repeats N] [--single-thread [--cpu-time]]
@@ -149,6 +152,28 @@ class EngineLSTM:
         return loss.item(), grads
 
 
+class EngineComposedLSTM(EngineLSTM):
+    """:class:`EngineLSTM` with the time loop composed from ``ae.lstm_step``, one node per op."""
+
+    def step(self) -> tuple[float, dict[str, np.ndarray]]:
+        lstm = self.lstm
+        lstm.zero_grad()
+        self.head.zero_grad()
+        x_gates = ae.linear(ae.reshape(self.x, (T * N, D)), lstm.weight_ih_l0, lstm.bias_ih_l0 + lstm.bias_hh_l0)
+        x_gates = ae.reshape(x_gates, (T, N, 4 * H))
+        h = c = np.zeros((N, H), np.float32)
+        outputs = []
+        for t in range(T):
+            h, c = ae.lstm_step(x_gates[t], h, c, lstm.weight_hh_l0)
+            outputs.append(h)
+        out = ae.concatenate(outputs, axis=0)
+        loss = nn.functional.cross_entropy(self.head(out), self.y)
+        loss.backward()
+        grads = {k[:-3]: v.grad for k, v in lstm.named_parameters()}
+        grads.update(weight_out=self.head.weight.grad, bias_out=self.head.bias.grad)
+        return loss.item(), grads
+
+
 # ----- PyTorch ---------------------------------------------------------------------------------
 
 
@@ -239,7 +264,11 @@ def main() -> None:
         parser.error("--cpu-time needs --single-thread (several threads' CPU time is not a duration)")
 
     p = make_problem()
-    models: dict[str, object] = {"hand-written NumPy": NumpyLSTM(p), "autograd_engine nn.LSTM": EngineLSTM(p)}
+    models: dict[str, object] = {
+        "hand-written NumPy": NumpyLSTM(p),
+        "autograd_engine nn.LSTM": EngineLSTM(p),
+        "autograd_engine composed steps": EngineComposedLSTM(p),
+    }
     try:
         import torch
     except ImportError:

@@ -1,21 +1,19 @@
-"""How close to the hand-written NumPy step can the engine's LSTM get?  Two bounds, measured.
+"""Why ``nn.LSTM`` runs its recurrence as one primitive: the bound on the composed LSTM step.
 
 ``benchmarks/lstm.py`` times the engine's ``nn.LSTM`` training step against a hand-written
-NumPy step.  This script asks where the difference comes from, with the same problem
-(T=50, N=32, D=64, H=128, a Linear to 64 classes at every step, cross-entropy, float32):
+NumPy step.  Before ``ae.lstm_recurrence``, ``nn.LSTM`` composed every time step from
+primitives; this script measures how close that composition could ever get, with the same
+problem (T=50, N=32, D=64, H=128, a Linear to 64 classes at every step, cross-entropy, float32):
 
 - **hand-written NumPy**: the reference of ``lstm.py``;
-- **autograd_engine nn.LSTM**: the composed layer of ``lstm.py`` (one ``linear`` node, four
-  gate slices, four activations and five elementwise nodes per step);
+- **autograd_engine nn.LSTM**: the layer as it is, on the ``lstm_recurrence`` primitive;
+- **autograd_engine composed steps**: the recurrence composed from ``ae.lstm_step`` (one
+  ``linear`` node, four gate slices, four activations and five elementwise nodes per step);
 - **the composed graph's arrays, no engine**: the NumPy calls that the engine's gradient rules
-  make on that graph -- the same products, temporaries, slice scatters and ``+=`` at forks --
-  written out in a plain loop, without Tensors, nodes or the backward pass's bookkeeping.
-  No way of *running* the composed graph (a faster backward loop, capture and replay) can
-  beat this: it is the array work of the composition itself;
-- **engine, whole recurrence as one primitive**: what fusion would give.  A prototype
-  primitive here (not part of the engine) runs the time loop of the hand-written step, with
-  preallocated buffers, inside one node; the input projection, the head and the loss stay
-  engine ops.
+  make on that composed graph -- the same products, temporaries, slice scatters and ``+=`` at
+  forks -- written out in a plain loop, without Tensors, nodes or the backward pass's
+  bookkeeping.  No way of *running* the composed graph (a faster backward loop, capture and
+  replay) can beat this: it is the array work of the composition itself.
 
 All four must agree on the loss and the gradients before anything is timed.
 
@@ -32,11 +30,20 @@ import numpy as np
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-from lstm import PROBLEM, C, D, EngineLSTM, H, N, NumpyLSTM, T, _sigmoid, make_problem, time_and_report  # noqa: E402
-
-import autograd_engine as ae  # noqa: E402
-import nn  # noqa: E402
-from autograd_engine.function import Primitive, apply  # noqa: E402
+from lstm import (  # noqa: E402
+    PROBLEM,
+    C,
+    D,
+    EngineComposedLSTM,
+    EngineLSTM,
+    H,
+    N,
+    NumpyLSTM,
+    T,
+    _sigmoid,
+    make_problem,
+    time_and_report,
+)
 
 
 class ComposedArraysOnly:
@@ -117,83 +124,6 @@ class ComposedArraysOnly:
         return float(loss), grads
 
 
-class FusedRecurrence(Primitive):
-    """Prototype: the whole LSTM recurrence as one node, the hand-written step's loops inside.
-
-    Inputs ``x_gates`` (T, N, 4H), ``h0``, ``c0`` (N, H), ``weight_hh`` (4H, H); output
-    (2, T, N, H): the hidden states, then the cell states, of every step.
-    """
-
-    __slots__ = ()
-    name = "fused_lstm_recurrence_prototype"
-    differentiable_twice = False
-
-    def forward(self, x_gates, h0, c0, weight_hh):
-        steps, batch, width = x_gates.shape
-        hidden = width // 4
-        acts = np.empty_like(x_gates)
-        out = np.empty((2, steps, batch, hidden), x_gates.dtype)
-        tanh_cs = np.empty((steps, batch, hidden), x_gates.dtype)
-        h, c = h0, c0
-        for t in range(steps):
-            a = acts[t]
-            np.matmul(h, weight_hh.T, out=a)
-            a += x_gates[t]
-            a[:, : 2 * hidden] = _sigmoid(a[:, : 2 * hidden])
-            a[:, 2 * hidden : 3 * hidden] = np.tanh(a[:, 2 * hidden : 3 * hidden])
-            a[:, 3 * hidden :] = _sigmoid(a[:, 3 * hidden :])
-            i, f, g, o = (a[:, k * hidden : (k + 1) * hidden] for k in range(4))
-            c = out[1, t]
-            np.multiply(f, c0 if t == 0 else out[1, t - 1], out=c)
-            c += i * g
-            np.tanh(c, out=tanh_cs[t])
-            h = np.multiply(o, tanh_cs[t], out=out[0, t])
-        self.saved = (acts, tanh_cs)
-        return out
-
-    def backward(self, grad, out, x_gates, h0, c0, weight_hh):
-        acts, tanh_cs = self.saved
-        steps, batch, width = x_gates.shape
-        hidden = width // 4
-        g_gates = np.empty_like(x_gates)
-        g_h = np.zeros((batch, hidden), x_gates.dtype)
-        g_c = np.zeros((batch, hidden), x_gates.dtype)
-        for t in reversed(range(steps)):
-            i, f, g, o = (acts[t][:, k * hidden : (k + 1) * hidden] for k in range(4))
-            c_prev = c0 if t == 0 else out[1, t - 1]
-            g_h += grad[0, t]
-            g_c += grad[1, t]
-            g_c += g_h * o * (1 - tanh_cs[t] ** 2)
-            ga = g_gates[t]
-            ga[:, :hidden] = g_c * g * i * (1 - i)
-            ga[:, hidden : 2 * hidden] = g_c * c_prev * f * (1 - f)
-            ga[:, 2 * hidden : 3 * hidden] = g_c * i * (1 - g * g)
-            ga[:, 3 * hidden :] = g_h * tanh_cs[t] * o * (1 - o)
-            g_c *= f
-            g_h = ga @ weight_hh
-        g_weight = g_gates[0].T @ h0
-        if steps > 1:
-            g_weight += g_gates[1:].reshape(-1, width).T @ out[0, :-1].reshape(-1, hidden)
-        return g_gates, g_h, g_c, g_weight
-
-
-class EngineFusedLSTM(EngineLSTM):
-    """``lstm.py``'s engine step with the time loop replaced by :class:`FusedRecurrence`."""
-
-    def step(self) -> tuple[float, dict[str, np.ndarray]]:
-        lstm = self.lstm
-        lstm.zero_grad()
-        self.head.zero_grad()
-        x_gates = ae.linear(ae.reshape(self.x, (T * N, D)), lstm.weight_ih_l0, lstm.bias_ih_l0 + lstm.bias_hh_l0)
-        zeros = np.zeros((N, H), np.float32)
-        states = apply(FusedRecurrence(), ae.reshape(x_gates, (T, N, 4 * H)), zeros, zeros, lstm.weight_hh_l0)
-        loss = nn.functional.cross_entropy(self.head(states[0]).reshape(T * N, C), self.y)
-        loss.backward()
-        grads = {k[:-3]: v.grad for k, v in lstm.named_parameters()}
-        grads.update(weight_out=self.head.weight.grad, bias_out=self.head.bias.grad)
-        return loss.item(), grads
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=15)
@@ -202,8 +132,8 @@ def main() -> None:
     models = {
         "hand-written NumPy": NumpyLSTM(p),
         "autograd_engine nn.LSTM": EngineLSTM(p),
+        "autograd_engine composed steps": EngineComposedLSTM(p),
         "composed graph's arrays, no engine": ComposedArraysOnly(p),
-        "engine, recurrence as one primitive": EngineFusedLSTM(p),
     }
     time_and_report(models, args.repeats, "lstm bounds", f"## Bounds of the LSTM step: {PROBLEM}, float32")
 

@@ -3,15 +3,14 @@
 ``lstm_step`` is the notes' cell written with the engine's ops (``linear``, ``sigmoid``,
 ``tanh``, slicing, ``*`` and ``+``): its graph shows every gate, and ``LSTMCell`` uses it.
 
-``lstm_recurrence`` runs the same step over every time step of a sequence as *one* node.
-Composed, a step costs fifteen nodes, and their bookkeeping and temporaries made an
-``nn.LSTM`` training step 1.5-1.7x the hand-written NumPy step; the graph's array work alone,
-with the engine's cost at zero, was already 1.11x (``benchmarks/lstm_floor.py``).  The
-recurrence is the one place where a layer needs a primitive of its own (DESIGN rule 4), as
-``torch.nn.LSTM`` has its fused kernel while ``torch.nn.LSTMCell`` composes.  Its rule is
-written out below with the equations; its second derivative (``create_graph=True``) goes
-through ``lstm_step``, so both paths compute the same function and are tested against each
-other.
+``lstm_recurrence`` runs the same step over every time step of a sequence as *one* node, and
+``nn.LSTM`` runs on it.  Composed, a step costs fifteen nodes; their bookkeeping and
+temporaries made an ``nn.LSTM`` training step 1.5-1.7x the hand-written NumPy step, and the
+graph's array work alone, with the engine's cost at zero, was already 1.11x of it
+(``benchmarks/lstm_floor.py``).  So the recurrence is where a layer needs a primitive of its own
+(DESIGN rule 4), as ``torch.nn.LSTM`` has its fused kernel while ``torch.nn.LSTMCell``
+composes.  Its second derivative (``create_graph=True``) differentiates the composed steps, so
+the primitive's rule is needed only for first order.
 
 Gates are PyTorch's (i, f, g, o)::
 
@@ -26,8 +25,9 @@ Backward, from the gradients dh, dc arriving at step t (from the outputs and fro
     da_g = dc * i * (1 - g^2)        da_o = dh * tanh(c_t) * o (1 - o)
     dh_{t-1} = da_t @ W_hh;   dc_{t-1} = dc * f;   dW_hh = sum_t da_t^T h_{t-1}
 
-The factors that do not depend on the gradients (``g * i (1 - i)``, ...) are computed for all
-steps at once before the loop, so each step of the loop is eight NumPy calls.
+Per step, the products go to BLAS and the pointwise work to NumPy's ``exp``/``tanh`` and two
+Numba kernels (:mod:`autograd_engine.kernels.lstm`): seven calls forward, two backward.
+W_hh's gradient is one product over all steps after the loop.
 """
 from __future__ import annotations
 
