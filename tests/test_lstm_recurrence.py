@@ -170,3 +170,30 @@ def test_float16_inputs_give_float16_states():
 def test_shapes_that_do_not_fit_are_refused_by_name(shapes, message):
     with pytest.raises(ae.ShapeError, match=message):
         ae.lstm_recurrence(*(np.zeros(s) for s in shapes))
+
+
+@pytest.mark.parametrize("steps,batch,hidden", [(2, 0, 3), (2, 3, 0), (1, 0, 0)])
+def test_zero_size_batch_or_hidden_state(steps, batch, hidden):
+    shapes = [(steps, batch, 4 * hidden), (batch, hidden), (batch, hidden), (4 * hidden, hidden)]
+    tensors = [ae.Tensor(np.ones(s), requires_grad=True) for s in shapes]
+    hs, cs = ae.lstm_recurrence(*tensors)
+    assert hs.shape == cs.shape == (steps, batch, hidden)
+    (hs.sum() + cs.sum()).backward()
+    for tensor, shape in zip(tensors, shapes):
+        assert tensor.grad.shape == shape
+        assert not tensor.grad.any()  # nothing flows: every entry is 0 (4H x H weight: no product has terms)
+
+
+def test_backward_twice_with_retain_graph_doubles_the_gradients_then_the_graph_is_freed():
+    rng = np.random.default_rng(6)
+    shapes = [(3, 2, 8), (2, 2), (2, 2), (8, 2)]
+    tensors = [ae.Tensor(rng.standard_normal(s), requires_grad=True) for s in shapes]
+    hs, cs = ae.lstm_recurrence(*tensors)
+    loss = (hs * hs).sum() + cs[-1].sum()
+    loss.backward(retain_graph=True)
+    first = [t.grad.copy() for t in tensors]
+    loss.backward()
+    for tensor, once in zip(tensors, first):
+        np.testing.assert_allclose(tensor.grad, 2 * once, rtol=1e-12)
+    with pytest.raises(ae.GraphFreedError, match="already freed"):
+        loss.backward()

@@ -156,7 +156,8 @@ class LSTMRecurrence(Primitive):
         if need_w:
             g_weight = g_acts[0].T @ np.asarray(h0, dtype)
             if steps > 1:
-                g_weight += g_acts[1:].reshape(-1, width).T @ out[0, :-1].reshape(-1, hidden)
+                rows = (steps - 1) * batch  # (shapes spelt out: -1 cannot be inferred for zero-size arrays)
+                g_weight += g_acts[1:].reshape(rows, width).T @ out[0, :-1].reshape(rows, hidden)
         return (g_acts if need_x else None, g_h if need_h0 else None, g_c if need_c0 else None, g_weight)
 
 
