@@ -12,6 +12,7 @@
 from __future__ import annotations
 
 import itertools
+import warnings
 
 import numpy as np
 import pytest
@@ -197,3 +198,19 @@ def test_backward_twice_with_retain_graph_doubles_the_gradients_then_the_graph_i
         np.testing.assert_allclose(tensor.grad, 2 * once, rtol=1e-12)
     with pytest.raises(ae.GraphFreedError, match="already freed"):
         loss.backward()
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_saturated_gates_are_exactly_0_and_1_without_overflow_warnings(dtype):
+    """Pre-activations of +-800 (exp overflows): the sigmoid gates are exactly 0 or 1, tanh is 1,
+    and their derivatives, hence the gates' gradients, are exactly 0."""
+    x_gates = ae.Tensor(np.array([[[800.0, -800.0, 800.0, -800.0], [-800.0, 800.0, -800.0, 800.0]]], dtype), requires_grad=True)
+    zeros = np.zeros((2, 1), dtype)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        hs, cs = ae.lstm_recurrence(x_gates, zeros, zeros, np.zeros((4, 1), dtype))
+        (hs.sum() + cs.sum()).backward()
+    # row 0: i = 1, f = 0, g = 1, o = 0 -> c = 1, h = 0;  row 1: i = 0, f = 1, g = -1, o = 1 -> c = 0, h = 0
+    np.testing.assert_array_equal(cs.data[0, :, 0], [1.0, 0.0])
+    np.testing.assert_array_equal(hs.data[0, :, 0], [0.0, 0.0])
+    np.testing.assert_array_equal(x_gates.grad, np.zeros((1, 2, 4)))
