@@ -214,3 +214,48 @@ def test_saturated_gates_are_exactly_0_and_1_without_overflow_warnings(dtype):
     np.testing.assert_array_equal(cs.data[0, :, 0], [1.0, 0.0])
     np.testing.assert_array_equal(hs.data[0, :, 0], [0.0, 0.0])
     np.testing.assert_array_equal(x_gates.grad, np.zeros((1, 2, 4)))
+
+
+def test_create_graph_counts_an_input_shared_between_arguments_once():
+    """h0 passed as c0 too, and x_gates computed from h0: under create_graph the rule's composed
+    gradient must follow only the recurrence's own paths (the backward pass around it adds the
+    rest), so first and second derivatives match the ordinary ones and finite differences."""
+    rng = np.random.default_rng(8)
+
+    def f(s, weight_hh, x):
+        x_gates = x + ae.concatenate([s, s, s, s], axis=1)  # (T, N, 4H) + (N, 4H): depends on s
+        return ae.stack(ae.lstm_recurrence(x_gates, s, s, weight_hh))
+
+    values = [rng.standard_normal((2, 2)) * 0.7, rng.standard_normal((8, 2)) * 0.7, rng.standard_normal((3, 2, 8)) * 0.7]
+    testing.assert_gradients_match(f, *values)
+    testing.assert_second_order_gradients_match(f, *values)
+
+
+def test_create_graph_runs_the_hooks_of_the_inputs_once():
+    rng = np.random.default_rng(9)
+    leaf = ae.Tensor(rng.standard_normal((2, 2)), requires_grad=True)
+    weight_hh = ae.Tensor(rng.standard_normal((8, 2)), requires_grad=True)
+    for create_graph in (False, True):
+        calls = []
+        h0 = leaf * 1.0
+        h0.register_hook(lambda g: calls.append(1) or g * 2)
+        hs, cs = ae.lstm_recurrence(np.ones((3, 2, 8)), h0, np.zeros((2, 2)), weight_hh)
+        (g,) = ae.grad(hs.sum(), leaf, create_graph=create_graph)
+        assert len(calls) == 1, create_graph
+        if not create_graph:
+            plain = g.data
+    np.testing.assert_allclose(g.data, plain, rtol=1e-12)
+
+
+def test_integer_and_list_operands():
+    """Integer arrays give float64 states (as tanh of integers is float64), nested lists the
+    default float dtype (as Tensor(...) converts them)."""
+    operands = [np.ones((2, 1, 4), dtype=np.int64), np.zeros((1, 1), np.int64), np.zeros((1, 1), np.int64), np.ones((4, 1), np.int64)]
+    hs, cs = ae.lstm_recurrence(*operands)
+    ref_hs, ref_cs = notes_lstm(*(a.astype(np.float64) for a in operands))
+    assert hs.dtype == np.float64
+    np.testing.assert_allclose(hs.data, ref_hs, rtol=1e-12)
+    np.testing.assert_allclose(cs.data, ref_cs, rtol=1e-12)
+    hs, cs = ae.lstm_recurrence(*(a.tolist() for a in operands))
+    assert hs.dtype == ae.get_default_dtype()
+    np.testing.assert_allclose(hs.data, ref_hs, rtol=1e-6)

@@ -39,11 +39,12 @@ from ..errors import ShapeError
 from ..function import Primitive, apply
 from ..kernels.lstm import lstm_step_backward, lstm_step_forward
 from ..kernels.threads import blas_for_product
-from ..tensor import Tensor
+from ..tensor import Tensor, as_array
 from .affine import linear
-from .dispatch import shape_of, value
+from .dispatch import shape_of
 from .elementwise import sigmoid, tanh
 from .join import stack
+from .shape import Reshape
 
 
 def lstm_step(x_gates: Any, h: Any, c: Any, weight_hh: Any) -> tuple[Any, Any]:
@@ -72,7 +73,9 @@ def lstm_recurrence(x_gates: Any, h0: Any, c0: Any, weight_hh: Any) -> tuple[Ten
     for all steps (one matrix product before the loop); ``h0``, ``c0`` (N, H): the initial
     states; ``weight_hh`` (4H, H).  Returns ``(hs, cs)``, each (T, N, H): ``hs[t]``, ``cs[t]`` are
     what :func:`lstm_step` returns at step ``t``, so ``hs[-1]``, ``cs[-1]`` are the final states.
+    Operands may be Tensors, NumPy arrays or nested lists (converted as ``Tensor(...)`` converts them).
     """
+    x_gates, h0, c0, weight_hh = (a if isinstance(a, Tensor | np.ndarray) else as_array(a) for a in (x_gates, h0, c0, weight_hh))
     xs, hs, cs, ws = (shape_of(a) for a in (x_gates, h0, c0, weight_hh))
     if len(ws) != 2 or ws[0] != 4 * ws[1]:
         raise ShapeError(f"lstm_recurrence: weight_hh must have shape (4H, H), got {ws}")
@@ -96,7 +99,7 @@ class LSTMRecurrence(Primitive):
     """Inputs ``x_gates`` (T, N, 4H), ``h0``, ``c0`` (N, H), ``weight_hh`` (4H, H); output
     (2, T, N, H): the hidden states, then the cell states, of every step.
 
-    Saved for backward: the gate activations (T, N, 4H) and tanh(c_t) (T, N, H).
+    Saved for backward: the gate activations (T, N, 4H), tanh(c_t) (T, N, H) and the states.
     """
 
     __slots__ = ()
@@ -128,20 +131,21 @@ class LSTMRecurrence(Primitive):
                 np.tanh(c_t, out=tanh_c_t)
                 np.multiply(a[:, 3 * hidden :], tanh_c_t, out=h_t)
                 h, c = h_t, c_t
-        self.saved = (acts, tanh_c)
-        return states if result == dtype else states.astype(result)
+        self.saved = (acts, tanh_c, states)  # backward reads these states: for float16, the float32 ones
+        if result.kind == "f" and result != dtype:
+            return states.astype(result)
+        return states  # (integer and boolean inputs give float states, as tanh of them does)
 
     def backward(self, grad, out, x_gates, h0, c0, weight_hh):
         if isinstance(grad, Tensor):  # create_graph: differentiate the composed steps instead
             return _composed_gradients(self.needs_grad, grad, x_gates, h0, c0, weight_hh)
-        acts, tanh_c = self.saved
+        acts, tanh_c, out = self.saved
         steps, batch, width = acts.shape
         hidden = width // 4
         dtype = acts.dtype
         weight_hh = np.asarray(weight_hh, dtype)
         c0 = np.ascontiguousarray(c0, dtype)
         g_out = np.ascontiguousarray(grad, dtype)  # (2, T, N, H): what reaches every h_t and c_t from outside
-        out = np.asarray(out, dtype)
         cs = out[1]
         g_acts = np.empty_like(acts)  # the gradient of the gates' pre-activations: x_gates's gradient
         g_h = np.zeros((batch, hidden), dtype)  # what reaches h_t from step t+1
@@ -163,22 +167,24 @@ class LSTMRecurrence(Primitive):
 
 def _composed_gradients(needs_grad: tuple[bool, ...], grad: Tensor, *inputs: Any) -> tuple[Any, ...]:
     """The recurrence's vector-Jacobian product under ``create_graph=True``: the same function
-    composed from :func:`lstm_step`, differentiated by the engine with its graph recorded."""
+    composed from :func:`lstm_step`, differentiated by the engine with its graph recorded.
+
+    The composed steps read a stand-in for each input -- a reshape to its own shape, a node of
+    its own -- and ``grad`` is taken with respect to the stand-ins.  Taken with respect to the
+    inputs themselves, it would also follow the paths between them (``h0`` passed as ``c0`` too,
+    or ``x_gates`` computed from ``h0``) and run their hooks, which the backward pass around this
+    rule does again: gradients counted twice.
+    """
     from ..backward import grad as gradients  # backward imports the ops
 
-    x_gates, h, c, weight_hh = inputs
+    stand_ins = [apply(Reshape(x.shape), x) if needed else x for x, needed in zip(inputs, needs_grad)]
+    x_gates, h, c, weight_hh = stand_ins
     hs, cs = [], []
     for t in range(shape_of(x_gates)[0]):
         h, c = lstm_step(x_gates[t], h, c, weight_hh)
         hs.append(h)
         cs.append(c)
     states = stack([stack(hs), stack(cs)])
-    wanted = [x for x, needed in zip(inputs, needs_grad) if needed]
-    found = iter(gradients(states, wanted, grad_outputs=grad, create_graph=True, allow_unused=True))
-    results = []
-    for x, needed in zip(inputs, needs_grad):
-        g = next(found) if needed else None
-        if needed and g is None:  # not reached (cannot happen for these inputs, but never return None for a need)
-            g = Tensor(np.zeros(shape_of(x), dtype=value(x).dtype))
-        results.append(g)
-    return tuple(results)
+    wanted = [x for x, needed in zip(stand_ins, needs_grad) if needed]
+    found = iter(gradients(states, wanted, grad_outputs=grad, create_graph=True))
+    return tuple(next(found) if needed else None for needed in needs_grad)
