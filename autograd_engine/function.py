@@ -140,8 +140,26 @@ def apply(op: Primitive, *inputs: Any) -> Any:
         op.needs_grad = tuple(needs)
         op.scope = mode.scope
         op.recorded_after = Tensor._in_place_updates
-        return Tensor._from_op(out, op)
-    return Tensor._from_op(out, None)
+        result = Tensor._from_op(out, op)
+    else:
+        result = Tensor._from_op(out, None)
+    if out.base is not None:  # a view (reshape, slicing, transpose, ...): it shares its input's version
+        _share_version(result, out.base, inputs)
+    return result
+
+
+def _share_version(view: Tensor, base: np.ndarray, inputs: tuple[Any, ...]) -> None:
+    """Give ``view`` the in-place version cell of the input Tensor whose memory it views, so that an
+    update through either counts for both (as ``detach()`` does; PyTorch's views share a version too).
+    ``base`` is the array that owns the view's memory (NumPy collapses chains of views to it)."""
+    for x in inputs:
+        if isinstance(x, Tensor):
+            data = x.data
+            if data is base or data.base is base:
+                if x._version is None:
+                    x._version = [0]
+                view._version = x._version
+                return
 
 
 def _forward_error(op: Primitive, arrays: list, error: Exception) -> Exception:

@@ -55,8 +55,9 @@ class Tensor:
     """How many in-place updates (``+=``, ``-=``, ..., :meth:`mark_modified`) have run in this process:
     each recorded node notes the count, and each tensor the count at its last in-place update, so
     that backward can tell when a value a node used was changed after the node was recorded.  The
-    tensor keeps that count in ``_version``, a one-element list shared with its ``detach()``es (they
-    share the array), or None while it has never been updated nor detached."""
+    tensor keeps that count in ``_version``, a one-element list shared with its ``detach()``es and
+    with the views ops made of it (they share the array), or None while it has never been updated,
+    detached nor viewed."""
     __array_ufunc__ = None  # make `ndarray + Tensor` call Tensor.__radd__
     __array_priority__ = 1000
 

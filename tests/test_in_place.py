@@ -107,3 +107,42 @@ def test_loading_weights_into_a_used_parameter_counts_as_an_update():
     layer.load_state_dict({"weight": np.zeros((1, 2), np.float32), "bias": np.zeros(1, np.float32)})
     with pytest.raises(RuntimeError, match="modified by an in-place update"):
         loss.backward()
+
+
+def test_views_made_by_ops_share_the_version_of_the_tensor_they_view():
+    """Slicing, reshape and transpose give views of their input's array: an in-place update
+    through the view, or of the base after the view was used, counts for both (PyTorch's views
+    share a version counter too).  A reshape that had to copy is a new array and counts alone."""
+    w = ae.Tensor(np.array([1.0, 1.0]), requires_grad=True)
+    a = ae.Tensor(np.array([5.0, 2.0, 3.0]))
+    y = (a[1:] * w).sum()
+    a += 10  # the base of the slice that multiply used
+    with pytest.raises(RuntimeError, match=MESSAGE.format(op="multiply")):
+        y.backward()  # was [12, 13] silently; the recorded values give [2, 3]
+
+    x = ae.Tensor(np.array([[0.5, -1.0], [2.0, 0.0]]), requires_grad=True)
+    e = ae.exp(x)  # its rule reads its output
+    loss = e.sum()
+    with ae.no_grad():
+        flat = ae.transpose(e).reshape(-1)  # transpose: a view; reshaping that view must copy
+        kept = e.reshape(-1).detach()  # a view of e's array
+    flat += 1  # the copy: e is untouched
+    loss.backward(retain_graph=True)
+    np.testing.assert_allclose(x.grad, np.exp(x.data))
+    kept *= 0  # through a view of e
+    with pytest.raises(RuntimeError, match="modified by an in-place update"):
+        loss.backward()
+
+
+def test_the_lstm_output_changed_in_place_is_refused():
+    """nn.LSTM's output views the states its recurrence saved for backward."""
+    import nn
+
+    lstm = nn.LSTM(3, 4)
+    out, (h_n, c_n) = lstm(np.random.default_rng(0).standard_normal((5, 2, 3)).astype(np.float32))
+    loss = h_n.sum() + c_n.sum()
+    with ae.no_grad():
+        d = out.detach()
+        d *= 0
+    with pytest.raises(RuntimeError, match="modified by an in-place update"):
+        loss.backward()
