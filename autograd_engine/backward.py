@@ -479,5 +479,6 @@ def _freed_error(node: Any) -> GraphFreedError:
     return GraphFreedError(
         f"backward: the graph through {node.describe()} was already freed by an earlier backward, "
         f"which released its saved values; pass retain_graph=True to the first backward() (or grad()) "
-        f"if you need to go through the graph again"
+        f"if you need to go through the graph again; or, if it reaches back into an earlier batch's graph "
+        f"through a carried recurrent state (truncated backpropagation through time), carry state.detach() instead"
     )

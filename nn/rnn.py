@@ -151,7 +151,7 @@ class _CellBase(_Recurrent):
             expected = (n, self.hidden_size) if batched else (self.hidden_size,)
             if np.shape(value(state)) != expected:
                 raise ae.ShapeError(
-                    f"{name}: state {k} must have shape {expected} for input of shape {shape}, "
+                    f"{name}: {('h', 'c')[k]} must have shape {expected} for input of shape {shape}, "
                     f"got {np.shape(value(state))}"
                 )
             ready.append(state if batched else ae.expand_dims(state, 0))
@@ -366,11 +366,14 @@ class RNNBase(_Recurrent):
             zeros = np.zeros((self.num_layers, n, self.hidden_size), dtype=self.weight_hh_l0.dtype)
             return (zeros,) * count
         if count == 2 and (not isinstance(hx, tuple | list) or len(hx) != 2):
-            raise TypeError(f"{name}: hx must be a tuple (h_0, c_0), got {type(hx).__name__}")
+            got = f"a {type(hx).__name__} of {len(hx)}" if isinstance(hx, tuple | list) else type(hx).__name__
+            raise TypeError(f"{name}: hx must be a tuple of two states (h_0, c_0), got {got}")
         states = hx if count == 2 else (_single_state(name, hx),)
         expected = (self.num_layers, n, self.hidden_size) if batched else (self.num_layers, self.hidden_size)
         ready = []
         for label, state in zip(labels, states):
+            if state is None:
+                raise TypeError(f"{name}: {label} is None; pass both states, or hx=None for zeros in both")
             if np.shape(value(state)) != expected:
                 layout = "(num_layers, N, hidden_size)" if batched else "(num_layers, hidden_size)"
                 hint = "batch_first does not apply to the states"
@@ -444,11 +447,41 @@ class _FixedModeRNN(RNNBase):
 class LSTM(_FixedModeRNN):
     """Stacked LSTM with PyTorch's parameters and gate order (i, f, g, o); see the module docstring.
 
-    ``LSTM(input_size, hidden_size, num_layers=1, bias=True, batch_first=False, dropout=0.0)``;
-    ``forward(input, (h_0, c_0)=None)`` returns ``output, (h_n, c_n)``.
+    ``LSTM(input_size, hidden_size, num_layers=1, bias=True, batch_first=False, dropout=0.0,
+    proj_size=0, dtype=None)``; ``forward(input, (h_0, c_0)=None)`` returns ``output, (h_n, c_n)``:
+
+    - ``input``: (T, N, input_size), or (N, T, input_size) with ``batch_first=True``, or
+      unbatched (T, input_size);
+    - ``h_0``, ``c_0``: (num_layers, N, hidden_size), or (num_layers, hidden_size) for unbatched
+      input (``batch_first`` does not apply to them, as in PyTorch); zeros when omitted;
+    - ``output``: the last layer's hidden state at every step, (T, N, hidden_size) or
+      (N, T, hidden_size) with ``batch_first``, (T, hidden_size) unbatched;
+    - ``h_n``, ``c_n``: every layer's final states, shaped as ``h_0``.
+
+    Each layer's time loop runs as one engine primitive, :func:`autograd_engine.lstm_recurrence`
+    (``LSTMCell`` composes one step from primitives).
     """
 
     _mode = "LSTM"
+
+    def __init__(
+        self,
+        input_size: int,
+        hidden_size: int,
+        num_layers: int = 1,
+        bias: bool = True,
+        batch_first: bool = False,
+        dropout: float = 0.0,
+        bidirectional: bool = False,
+        proj_size: int = 0,
+        dtype: Any = None,
+    ) -> None:
+        if proj_size:
+            raise NotImplementedError(
+                f"LSTM: proj_size={proj_size} (a projection of the hidden state) is not implemented; put an "
+                f"nn.Linear(hidden_size, {proj_size}) after the LSTM, or use LSTMCell with your own projection"
+            )
+        super().__init__(input_size, hidden_size, num_layers, bias, batch_first, dropout, bidirectional, dtype)
 
 
 class GRU(_FixedModeRNN):

@@ -350,6 +350,16 @@ def test_errors_name_the_layer_the_shapes_and_the_fix():
         nn.LSTM(3, 0)
     with pytest.raises(ae.ShapeError, match=r"LSTMCell: expected input of shape \(N, 3\)"):
         nn.LSTMCell(3, 4)(np.zeros((2, 5)))
+    with pytest.raises(ae.ShapeError, match=r"LSTMCell: c must have shape \(2, 4\) .* got \(2, 5\)"):
+        nn.LSTMCell(3, 4)(np.zeros((2, 3)), (np.zeros((2, 4)), np.zeros((2, 5))))
+    with pytest.raises(TypeError, match=r"hx must be a tuple of two states \(h_0, c_0\), got a tuple of 3"):
+        lstm(np.zeros((2, 5, 3), np.float32), (np.zeros((2, 2, 4)),) * 3)
+    with pytest.raises(TypeError, match=r"LSTM: h_0 is None; pass both states, or hx=None"):
+        lstm(np.zeros((2, 5, 3), np.float32), (None, np.zeros((2, 2, 4))))
+    with pytest.raises(NotImplementedError, match=r"proj_size=2 .* nn.Linear\(hidden_size, 2\) after the LSTM"):
+        nn.LSTM(3, 4, proj_size=2)
+    with pytest.raises(ae.ShapeError, match=r"lstm_step: .* got x_gates \(2, 12\), h \(2, 4\)"):
+        ae.lstm_step(np.zeros((2, 12)), np.zeros((2, 4)), np.zeros((2, 4)), np.zeros((16, 4)))
 
 
 def test_one_state_layers_refuse_a_tuple_and_the_lstm_cell_takes_a_list():

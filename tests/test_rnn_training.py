@@ -255,3 +255,15 @@ def test_char_rnn_script_reads_paths_and_globs_and_checks_its_arguments(tmp_path
         with pytest.raises(SystemExit):
             script.main([flag, bad])
         assert f"argument {flag}: must be" in capsys.readouterr().err
+
+
+def test_forgetting_to_detach_the_carried_state_names_the_fix():
+    """Truncated BPTT without detach(): the second chunk's backward reaches into the first chunk's
+    freed graph, and the error says to detach the carried state."""
+    lstm = nn.LSTM(2, 3)
+    x = np.random.default_rng(0).standard_normal((4, 1, 2)).astype(np.float32)
+    out, state = lstm(x)
+    out.sum().backward()
+    out, state = lstm(x, state)  # state still belongs to the first chunk's graph
+    with pytest.raises(ae.GraphFreedError, match=r"carry state.detach\(\) instead"):
+        out.sum().backward()

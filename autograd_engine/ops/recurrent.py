@@ -57,6 +57,12 @@ def lstm_step(x_gates: Any, h: Any, c: Any, weight_hh: Any) -> tuple[Any, Any]:
         c_t = f * c + i * g;   h_t = o * tanh(c_t)
     """
     hidden = shape_of(h)[-1]
+    sx, sh, sc, sw = (shape_of(a) for a in (x_gates, h, c, weight_hh))
+    if sw != (4 * hidden, hidden) or sc != sh or sx != sh[:-1] + (4 * hidden,):
+        raise ShapeError(
+            f"lstm_step: expected x_gates (N, 4H), h and c (N, H) and weight_hh (4H, H); got x_gates {sx}, "
+            f"h {sh}, c {sc} and weight_hh {sw} (H = {hidden}, from h)"
+        )
     gates = linear(h, weight_hh, x_gates)  # h @ W_hh.T + x_gates as one node
     i = sigmoid(gates[..., :hidden])
     f = sigmoid(gates[..., hidden : 2 * hidden])
