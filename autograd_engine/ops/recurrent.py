@@ -8,8 +8,8 @@
 temporaries made an ``nn.LSTM`` training step 1.5-1.7x the hand-written NumPy step, and the
 graph's array work alone, with the engine's cost at zero, was already 1.11x of it
 (``benchmarks/lstm_floor.py``).  So the recurrence is where a layer needs a primitive of its own
-(DESIGN rule 4), as ``torch.nn.LSTM`` has its fused kernel while ``torch.nn.LSTMCell``
-composes.  Its second derivative (``create_graph=True``) differentiates the composed steps, so
+(a layer never writes a backward pass; the engine gains the primitive), as ``torch.nn.LSTM``
+has its fused kernel while ``torch.nn.LSTMCell`` composes.  Its second derivative (``create_graph=True``) differentiates the composed steps, so
 the primitive's rule is needed only for first order.
 
 Gates are PyTorch's (i, f, g, o)::
@@ -26,8 +26,9 @@ Backward, from the gradients dh, dc arriving at step t (from the outputs and fro
     dh_{t-1} = da_t @ W_hh;   dc_{t-1} = dc * f;   dW_hh = sum_t da_t^T h_{t-1}
 
 Per step, the products go to BLAS and the pointwise work to NumPy's ``exp``/``tanh`` and two
-Numba kernels (:mod:`autograd_engine.kernels.lstm`): seven calls forward, two backward.
-W_hh's gradient is one product over all steps after the loop.
+Numba kernels (:mod:`autograd_engine.kernels.lstm`): eight calls forward, two backward.
+W_hh's gradient is summed by BLAS after the loop, in two products (step 0 reads ``h0``, the
+others the stored states).
 """
 from __future__ import annotations
 
