@@ -39,3 +39,12 @@ def test_the_readme_primitive_example_runs_and_is_right_in_both_orders(capsys):
         aet.assert_second_order_gradients_match(namespace["swish"], np.array([0.7, -1.3, 2.1]))
     finally:
         ae.PRIMITIVES.pop("swish", None)  # the table's coverage test expects the engine's own primitives only
+
+
+def test_the_readme_recurrent_example_learns_its_sequence_and_carries_no_graph():
+    readme = (ROOT / "README.md").read_text()
+    block = readme.split("## Recurrent networks")[1].split("```python")[1].split("```")[0]
+    namespace: dict = {}
+    exec(block, namespace)  # the README's own example
+    assert namespace["loss"].item() < 0.05  # "hello world, " repeated: the next character is predictable
+    assert all(s.requires_grad is False and s.is_leaf for s in namespace["state"])
