@@ -263,7 +263,11 @@ def main(argv: Sequence[str] | None = None) -> list[float]:
 
     ae.seed(args.seed)
     rng = np.random.default_rng(args.seed)
-    text = read_text(args.text)
+    try:  # mistakes in the arguments get argparse's usage message, not a traceback
+        text = read_text(args.text)
+        windows_per_pass(len(text), args.batch_size, args.seq_len)
+    except (FileNotFoundError, ValueError) as error:
+        parser.error(str(error))
     vocab = Vocabulary(text)
     data = vocab.encode(text)
     model = CharRNN(len(vocab), args.hidden, args.embed, args.layers)

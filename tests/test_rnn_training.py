@@ -255,6 +255,12 @@ def test_char_rnn_script_reads_paths_and_globs_and_checks_its_arguments(tmp_path
         with pytest.raises(SystemExit):
             script.main([flag, bad])
         assert f"argument {flag}: must be" in capsys.readouterr().err
+    for argv, message in ((["--text", str(tmp_path / "missing.txt")], "no file matches"),
+                          (["--text", str(own), "--batch-size", "2"], "use more text or smaller batches")):
+        with pytest.raises(SystemExit):  # argparse's usage message, not a traceback
+            script.main(argv)
+        err = capsys.readouterr().err
+        assert ": error:" in err and message in err, err
 
 
 def test_forgetting_to_detach_the_carried_state_names_the_fix():
