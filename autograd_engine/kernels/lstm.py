@@ -13,6 +13,25 @@ import numpy as np
 from numba import njit
 
 
+@njit(cache=True)
+def lstm_step_inputs(pre, x, g):  # pragma: no cover (jitted)
+    """Prepare one LSTM step's pre-activations a = ``pre`` + ``x`` for NumPy's exp and tanh.
+
+    ``pre`` (N, 4H) holds h_{t-1} @ W_hh.T and ``x`` (N, 4H) the input's part; ``pre`` is replaced
+    by -a (for exp(-a) in the sigmoid gates' blocks; g's block is not read later) and ``g``
+    (N, H) receives g's block of a.
+    """
+    n, width = pre.shape
+    hidden = width // 4
+    for r in range(n):
+        p, x_r, g_r = pre[r], x[r], g[r]
+        for k in range(width):
+            p[k] = -(p[k] + x_r[k])
+        p_g = p[2 * hidden : 3 * hidden]
+        for k in range(hidden):
+            g_r[k] = -p_g[k]
+
+
 @njit(cache=True, error_model="numpy")  # NumPy's division semantics: no zero check, so the loop vectorises
 def lstm_step_forward(exp_neg, g, c_prev, acts, c):  # pragma: no cover (jitted)
     """Finish one LSTM step's gates and cell state (gate order i, f, g, o).

@@ -25,8 +25,8 @@ Backward, from the gradients dh, dc arriving at step t (from the outputs and fro
     da_g = dc * i * (1 - g^2)        da_o = dh * tanh(c_t) * o (1 - o)
     dh_{t-1} = da_t @ W_hh;   dc_{t-1} = dc * f;   dW_hh = sum_t da_t^T h_{t-1}
 
-Per step, the products go to BLAS and the pointwise work to NumPy's ``exp``/``tanh`` and two
-Numba kernels (:mod:`autograd_engine.kernels.lstm`): eight calls forward, two backward.
+Per step, the products go to BLAS and the pointwise work to NumPy's ``exp``/``tanh`` and three
+Numba kernels (:mod:`autograd_engine.kernels.lstm`): seven calls forward, two backward.
 W_hh's gradient is summed by BLAS after the loop, in two products (step 0 reads ``h0``, the
 others the stored states).
 """
@@ -38,7 +38,7 @@ import numpy as np
 
 from ..errors import ShapeError
 from ..function import Primitive, apply
-from ..kernels.lstm import lstm_step_backward, lstm_step_forward
+from ..kernels.lstm import lstm_step_backward, lstm_step_forward, lstm_step_inputs
 from ..kernels.threads import blas_for_product
 from ..tensor import Tensor, as_array
 from .affine import linear
@@ -124,15 +124,15 @@ class LSTMRecurrence(Primitive):
         pre = np.empty((batch, width), dtype)  # the gates' pre-activations at one step
         g = np.empty((batch, hidden), dtype)  # tanh of g's pre-activations at one step
         h, c = np.asarray(h0, dtype), np.ascontiguousarray(c0, dtype)
+        x_gates = np.ascontiguousarray(x_gates, dtype)  # (the kernels' layout and type; no copy for nn.LSTM's)
         with blas_for_product(batch * width * hidden), np.errstate(over="ignore"):
             for t in range(steps):
                 np.matmul(h, w_t, out=pre)
-                pre += x_gates[t]
-                # tanh over g's block, then exp(-a) over the whole row: NumPy runs a ufunc over
-                # contiguous memory about twice as fast as over the three strided sigmoid blocks.
-                np.tanh(pre[:, 2 * hidden : 3 * hidden], out=g)
-                np.negative(pre, out=pre)
+                lstm_step_inputs(pre, x_gates[t], g)  # pre = -a, g = a's g block, a = pre + x_gates[t]
+                # exp(-a) over the whole row: NumPy runs a ufunc over contiguous memory about twice
+                # as fast as over the three strided sigmoid blocks.
                 np.exp(pre, out=pre)
+                np.tanh(g, out=g)
                 a, c_t, h_t, tanh_c_t = acts[t], states[1, t], states[0, t], tanh_c[t]
                 lstm_step_forward(pre, g, c, a, c_t)  # the sigmoids 1 / (1 + exp(-a)), and c_t = f * c + i * g
                 np.tanh(c_t, out=tanh_c_t)
