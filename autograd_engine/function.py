@@ -143,19 +143,26 @@ def apply(op: Primitive, *inputs: Any) -> Any:
         result = Tensor._from_op(out, op)
     else:
         result = Tensor._from_op(out, None)
-    if out.base is not None:  # a view (reshape, slicing, transpose, ...): it shares its input's version
-        _share_version(result, out.base, inputs)
+    base = out.base
+    if base is not None:  # a view (reshape, slicing, transpose, ...): it shares its input's version
+        _share_version(result, out, base, inputs)
+    else:
+        for a in arrays:  # a forward that returned an input's array itself (a custom identity op)
+            if a is out:
+                _share_version(result, out, out, inputs)
+                break
     return result
 
 
-def _share_version(view: Tensor, base: np.ndarray, inputs: tuple[Any, ...]) -> None:
+def _share_version(view: Tensor, out: np.ndarray, base: np.ndarray, inputs: tuple[Any, ...]) -> None:
     """Give ``view`` the in-place version cell of the input Tensor whose memory it views, so that an
     update through either counts for both (as ``detach()`` does; PyTorch's views share a version too).
-    ``base`` is the array that owns the view's memory (NumPy collapses chains of views to it)."""
+    ``base`` is the array that owns the view's memory (NumPy collapses chains of views to it); of the
+    inputs over that memory, the one the view overlaps is chosen (two inputs may slice one array)."""
     for x in inputs:
         if isinstance(x, Tensor):
             data = x.data
-            if data is base or data.base is base:
+            if (data is base or data.base is base) and np.may_share_memory(out, data):
                 if x._version is None:
                     x._version = [0]
                 view._version = x._version

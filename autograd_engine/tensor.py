@@ -78,6 +78,10 @@ class Tensor:
         self.data: np.ndarray = array
         self._grad: np.ndarray | None = None
         self._version: list[int] | None = None
+        if isinstance(data, Tensor) and array is data.data:  # Tensor(t) shares t's array, so its version too
+            if data._version is None:
+                data._version = [0]
+            self._version = data._version
         self.requires_grad: bool = bool(requires_grad)
         self._node: Primitive | None = None
         self._hooks: list[Callable[[Any], Any]] | None = None

@@ -94,4 +94,5 @@ def clip_weight_norm_(params: Module | Iterable[Any], max_norm: float, dim: int 
         largest = max(largest, float(norms.max()) if norms.size else 0.0)
         scale = np.minimum(1.0, max_norm / np.maximum(norms, 1e-12))
         data *= scale.astype(data.dtype)
+        p.mark_modified()  # a graph recorded with the old weights must not be differentiated with these
     return largest

@@ -146,3 +146,76 @@ def test_the_lstm_output_changed_in_place_is_refused():
         d *= 0
     with pytest.raises(RuntimeError, match="modified by an in-place update"):
         loss.backward()
+
+
+class _SecondOperandFlattened(ae.Primitive):
+    """A two-input op whose output views its second operand (no built-in op is like this)."""
+
+    __slots__ = ()
+    name = ""  # not registered
+    differentiable_twice = True
+
+    def forward(self, a, b):
+        return b.reshape(-1)
+
+    def backward(self, g, out, a, b):
+        return (None, g.reshape(b.shape))
+
+
+class _Identity(ae.Primitive):
+    """Returns its input's array itself, as a straight-through op might."""
+
+    __slots__ = ()
+    name = ""
+    differentiable_twice = True
+
+    def forward(self, x):
+        return x
+
+    def backward(self, g, out, x):
+        return (g,)
+
+
+def test_a_view_shares_the_version_of_the_input_it_overlaps_and_an_identity_op_shares_too():
+    """Two tensors may slice one NumPy array (Tensor() does not copy): the view counts with the one
+    whose memory it covers.  An op that returns its input array itself is a view of it (PyTorch too)."""
+    for updated, refused in (("b", True), ("a", False)):
+        rows = np.array([[1.0, 2.0], [3.0, 4.0]])
+        a, b = ae.Tensor(rows[0]), ae.Tensor(rows[1])
+        w = ae.Tensor(np.ones(2), requires_grad=True)
+        y = (ae.apply(_SecondOperandFlattened(), a, b) * w).sum()
+        (b if updated == "b" else a).__iadd__(100)
+        if refused:
+            with pytest.raises(RuntimeError, match="modified by an in-place update"):
+                y.backward()  # was [103, 104] silently; the recorded values give [3, 4]
+        else:
+            y.backward()  # a's memory is not in the output
+            np.testing.assert_array_equal(w.grad, [3.0, 4.0])
+    x = ae.Tensor(np.array([1.0, 2.0, 3.0]))
+    w = ae.Tensor(np.ones(3), requires_grad=True)
+    y = (ae.apply(_Identity(), x) * w).sum()
+    x += 10
+    with pytest.raises(RuntimeError, match="modified by an in-place update"):
+        y.backward()  # was [11, 12, 13]
+
+
+def test_a_tensor_made_from_a_tensor_shares_its_array_and_its_version():
+    a = ae.Tensor(np.array([1.0, 2.0, 3.0]))
+    w = ae.Tensor(np.ones(3), requires_grad=True)
+    y = (a * w).sum()
+    b = ae.Tensor(a)  # no copy, as torch.as_tensor
+    b += 1
+    with pytest.raises(RuntimeError, match="modified by an in-place update"):
+        y.backward()
+
+
+def test_the_max_norm_constraint_counts_as_an_update():
+    import nn
+
+    layer = nn.Linear(3, 2)
+    with ae.no_grad():
+        layer.weight.data[:] = 10.0
+    loss = layer(np.ones((1, 3), np.float32)).sum() * layer.weight.sum()
+    nn.clip_weight_norm_(layer, max_norm=1.0)
+    with pytest.raises(RuntimeError, match="modified by an in-place update"):
+        loss.backward()

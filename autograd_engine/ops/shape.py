@@ -6,6 +6,7 @@ inverse permutation, sum the broadcast axes away.
 """
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from typing import Any
 
@@ -77,9 +78,9 @@ def _as_shape(shape: Any) -> tuple[int, ...]:
 
 def _resolve_shape(old: tuple[int, ...], shape: tuple[int, ...]) -> tuple[int, ...]:
     """``shape`` with its -1 entry filled in; raises when the sizes do not agree."""
-    size = int(np.prod(old))
+    size = math.prod(old)  # (math.prod: np.prod on a tuple costs microseconds, a third of a reshape)
     unknown = [i for i, n in enumerate(shape) if n == -1]
-    known = int(np.prod([n for n in shape if n != -1]))
+    known = math.prod(n for n in shape if n != -1)
     if len(unknown) <= 1 and all(n >= -1 for n in shape):
         if not unknown and known == size:
             return shape
