@@ -146,14 +146,14 @@ class LSTMRecurrence(Primitive):
     def backward(self, grad, out, x_gates, h0, c0, weight_hh):
         if isinstance(grad, Tensor):  # create_graph: differentiate the composed steps instead
             return _composed_gradients(self.needs_grad, grad, x_gates, h0, c0, weight_hh)
-        acts, tanh_c, out = self.saved
+        acts, tanh_c, states = self.saved  # (not ``out``: for float16 results, the float32 states)
         steps, batch, width = acts.shape
         hidden = width // 4
         dtype = acts.dtype
         weight_hh = np.asarray(weight_hh, dtype)
         c0 = np.ascontiguousarray(c0, dtype)
         g_out = np.ascontiguousarray(grad, dtype)  # (2, T, N, H): what reaches every h_t and c_t from outside
-        cs = out[1]
+        cs = states[1]
         g_acts = np.empty_like(acts)  # the gradient of the gates' pre-activations: x_gates's gradient
         g_h = np.zeros((batch, hidden), dtype)  # what reaches h_t from step t+1
         g_c = np.zeros((batch, hidden), dtype)  # what reaches c_t from step t+1
@@ -168,7 +168,7 @@ class LSTMRecurrence(Primitive):
             g_weight = g_acts[0].T @ np.asarray(h0, dtype)
             if steps > 1:
                 rows = (steps - 1) * batch  # (shapes spelt out: -1 cannot be inferred for zero-size arrays)
-                g_weight += g_acts[1:].reshape(rows, width).T @ out[0, :-1].reshape(rows, hidden)
+                g_weight += g_acts[1:].reshape(rows, width).T @ states[0, :-1].reshape(rows, hidden)
         return (g_acts if need_x else None, g_h if need_h0 else None, g_c if need_c0 else None, g_weight)
 
 
