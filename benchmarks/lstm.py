@@ -144,21 +144,22 @@ class EngineLSTM:
     def step(self) -> tuple[float, dict[str, np.ndarray]]:
         self.lstm.zero_grad()
         self.head.zero_grad()
-        out, _ = self.lstm(self.x)
-        loss = nn.functional.cross_entropy(self.head(out).reshape(T * N, C), self.y)
+        loss = nn.functional.cross_entropy(self.head(self.hidden_states()), self.y)
         loss.backward()
         grads = {k[:-3]: v.grad for k, v in self.lstm.named_parameters()}
         grads.update(weight_out=self.head.weight.grad, bias_out=self.head.bias.grad)
         return loss.item(), grads
 
+    def hidden_states(self):
+        """The LSTM's hidden state at every step, (T*N, H)."""
+        return self.lstm(self.x)[0].reshape(T * N, H)
+
 
 class EngineComposedLSTM(EngineLSTM):
     """:class:`EngineLSTM` with the time loop composed from ``ae.lstm_step``, one node per op."""
 
-    def step(self) -> tuple[float, dict[str, np.ndarray]]:
+    def hidden_states(self):
         lstm = self.lstm
-        lstm.zero_grad()
-        self.head.zero_grad()
         x_gates = ae.linear(ae.reshape(self.x, (T * N, D)), lstm.weight_ih_l0, lstm.bias_ih_l0 + lstm.bias_hh_l0)
         x_gates = ae.reshape(x_gates, (T, N, 4 * H))
         h = c = np.zeros((N, H), np.float32)
@@ -166,12 +167,7 @@ class EngineComposedLSTM(EngineLSTM):
         for t in range(T):
             h, c = ae.lstm_step(x_gates[t], h, c, lstm.weight_hh_l0)
             outputs.append(h)
-        out = ae.concatenate(outputs, axis=0)
-        loss = nn.functional.cross_entropy(self.head(out), self.y)
-        loss.backward()
-        grads = {k[:-3]: v.grad for k, v in lstm.named_parameters()}
-        grads.update(weight_out=self.head.weight.grad, bias_out=self.head.bias.grad)
-        return loss.item(), grads
+        return ae.concatenate(outputs, axis=0)
 
 
 # ----- PyTorch ---------------------------------------------------------------------------------

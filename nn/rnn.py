@@ -31,7 +31,7 @@ before the loop.  In ``RNN`` and ``GRU`` each step then costs one ``linear(h, W_
 joined by a single ``concatenate``.  ``LSTM`` hands the whole time loop to
 ``ae.lstm_recurrence``, one node per layer whose rule is the notes' backward pass written
 out: composed, its fifteen nodes per step made a training step 1.5-1.7x the hand-written
-NumPy step, and the primitive makes it 0.85-0.95x (``benchmarks/lstm.py``).  ``LSTMCell``
+NumPy step, and the primitive makes it 0.84-0.96x (``benchmarks/lstm.py``).  ``LSTMCell``
 and :func:`lstm_step` stay composed, so the graph of one step still shows every gate;
 ``create_graph=True`` through ``LSTM`` differentiates those composed steps.
 

@@ -6,11 +6,12 @@
 ``lstm_recurrence`` runs the same step over every time step of a sequence as *one* node, and
 ``nn.LSTM`` runs on it.  Composed, a step costs fifteen nodes; their bookkeeping and
 temporaries made an ``nn.LSTM`` training step 1.5-1.7x the hand-written NumPy step, and the
-graph's array work alone, with the engine's cost at zero, was already 1.11x of it
+graph's array work alone, with the engine's cost at zero, was already 1.11-1.19x of it
 (``benchmarks/lstm_floor.py``).  So the recurrence is where a layer needs a primitive of its own
 (a layer never writes a backward pass; the engine gains the primitive), as ``torch.nn.LSTM``
-has its fused kernel while ``torch.nn.LSTMCell`` composes.  Its second derivative (``create_graph=True``) differentiates the composed steps, so
-the primitive's rule is needed only for first order.
+has its fused kernel while ``torch.nn.LSTMCell`` composes.  Its second derivative
+(``create_graph=True``) differentiates the composed steps, so the primitive's rule is needed
+only for first order.  Its Numba kernels load on its first call, not on ``import``.
 
 Gates are PyTorch's (i, f, g, o)::
 
@@ -38,7 +39,6 @@ import numpy as np
 
 from ..errors import ShapeError
 from ..function import Primitive, apply
-from ..kernels.lstm import lstm_step_backward, lstm_step_forward, lstm_step_inputs
 from ..kernels.threads import blas_for_product
 from ..tensor import Tensor, as_array
 from .affine import linear
@@ -113,6 +113,8 @@ class LSTMRecurrence(Primitive):
     name = "lstm_recurrence"
 
     def forward(self, x_gates, h0, c0, weight_hh):
+        from ..kernels.lstm import lstm_step_forward, lstm_step_inputs  # Numba loads on first use, not on import
+
         steps, batch, width = x_gates.shape
         hidden = width // 4
         result = np.result_type(x_gates, h0, c0, weight_hh)
@@ -146,6 +148,8 @@ class LSTMRecurrence(Primitive):
     def backward(self, grad, out, x_gates, h0, c0, weight_hh):
         if isinstance(grad, Tensor):  # create_graph: differentiate the composed steps instead
             return _composed_gradients(self.needs_grad, grad, x_gates, h0, c0, weight_hh)
+        from ..kernels.lstm import lstm_step_backward
+
         acts, tanh_c, states = self.saved  # (not ``out``: for float16 results, the float32 states)
         steps, batch, width = acts.shape
         hidden = width // 4
