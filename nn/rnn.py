@@ -439,8 +439,17 @@ class _FixedModeRNN(RNNBase):
         batch_first: bool = False,
         dropout: float = 0.0,
         bidirectional: bool = False,
+        proj_size: int = 0,
         dtype: Any = None,
     ) -> None:
+        name = type(self).__name__
+        if proj_size and self._mode != "LSTM":
+            raise ValueError(f"{name}: proj_size applies to LSTM only (as in PyTorch), got proj_size={proj_size}")
+        if proj_size:
+            raise NotImplementedError(
+                f"{name}: proj_size={proj_size} (a projection of the hidden state) is not implemented; put an "
+                f"nn.Linear(hidden_size, {proj_size}) after the LSTM, or use LSTMCell with your own projection"
+            )
         super().__init__(self._mode, input_size, hidden_size, num_layers, bias, batch_first, dropout, bidirectional, dtype)
 
 
@@ -463,25 +472,6 @@ class LSTM(_FixedModeRNN):
     """
 
     _mode = "LSTM"
-
-    def __init__(
-        self,
-        input_size: int,
-        hidden_size: int,
-        num_layers: int = 1,
-        bias: bool = True,
-        batch_first: bool = False,
-        dropout: float = 0.0,
-        bidirectional: bool = False,
-        proj_size: int = 0,
-        dtype: Any = None,
-    ) -> None:
-        if proj_size:
-            raise NotImplementedError(
-                f"LSTM: proj_size={proj_size} (a projection of the hidden state) is not implemented; put an "
-                f"nn.Linear(hidden_size, {proj_size}) after the LSTM, or use LSTMCell with your own projection"
-            )
-        super().__init__(input_size, hidden_size, num_layers, bias, batch_first, dropout, bidirectional, dtype)
 
 
 class GRU(_FixedModeRNN):

@@ -358,6 +358,8 @@ def test_errors_name_the_layer_the_shapes_and_the_fix():
         lstm(np.zeros((2, 5, 3), np.float32), (None, np.zeros((2, 2, 4))))
     with pytest.raises(NotImplementedError, match=r"proj_size=2 .* nn.Linear\(hidden_size, 2\) after the LSTM"):
         nn.LSTM(3, 4, proj_size=2)
+    with pytest.raises(ValueError, match=r"GRU: proj_size applies to LSTM only"):
+        nn.GRU(3, 4, proj_size=2)
     with pytest.raises(ae.ShapeError, match=r"lstm_step: .* got x_gates \(2, 12\), h \(2, 4\)"):
         ae.lstm_step(np.zeros((2, 12)), np.zeros((2, 4)), np.zeros((2, 4)), np.zeros((16, 4)))
 
