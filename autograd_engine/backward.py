@@ -411,9 +411,9 @@ def _check_not_modified(node: Any, out: Tensor, inputs: Any) -> None:
         if isinstance(t, Tensor) and t._version is not None and t._version[0] > node.recorded_after:
             raise RuntimeError(
                 f"backward: {role} of {node.describe()} (shape {t.shape}) was modified by an in-place update "
-                f"(+=, -=, *=, /=, an optimizer step, or through a detach() or a view of it, or of the tensor it views) after {node.describe()} used "
-                f"it, so its gradient would be computed from the new values; update a copy instead (t = t + 1), "
-                f"or update it after backward"
+                f"(+=, -=, *=, /=, an optimizer step, or through a detach() or a view of it, or of the tensor it "
+                f"views) after {node.describe()} used it, so its gradient would be computed from the new values; "
+                f"update a copy instead (t = t + 1), or update it after backward"
             )
 
 
