@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 
 from .errors import AnomalyError, GraphFreedError, ShapeError
-from .function import _anomaly_in_rule, _check_finite
+from .function import _anomaly_in_rule, _check_finite, declared_in_engine
 from .grad_mode import enable_grad, no_grad, state
 from .ops.dispatch import is_basic_index
 from .tensor import Tensor
@@ -120,11 +120,9 @@ def _seed(root: Tensor, grad: Any, create_graph: bool, who: str = "backward: gra
             )
         seed = np.ones(root.shape, dtype=root.dtype)
     else:
-        if np.shape(grad.data if isinstance(grad, Tensor) else grad) != root.shape:
-            raise ShapeError(
-                f"{who} has shape {np.shape(grad.data if isinstance(grad, Tensor) else grad)} but the tensor "
-                f"has shape {root.shape}; they must match"
-            )
+        shape = np.shape(grad.data if isinstance(grad, Tensor) else grad)
+        if shape != root.shape:
+            raise ShapeError(f"{who} has shape {shape} but the tensor has shape {root.shape}; they must match")
         if isinstance(grad, Tensor):
             if create_graph:
                 return grad
@@ -419,7 +417,7 @@ def _check_not_modified(node: Any, out: Tensor, inputs: Any) -> None:
 
 def _opt_in_hint(node: Any) -> str:
     """For a primitive declared outside the engine: how to let create_graph through it."""
-    if type(node).__module__.startswith("autograd_engine."):
+    if declared_in_engine(type(node)):
         return ""
     return (
         f" ({type(node).__name__} is declared outside the engine, so differentiable_twice starts False: set "

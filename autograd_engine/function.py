@@ -31,8 +31,9 @@ from .errors import AnomalyError, EngineError, ShapeError
 from .grad_mode import state
 
 PRIMITIVES: dict[str, type[Primitive]] = {}
-_ENGINE_PACKAGE = __name__.rpartition(".")[0]  # "autograd_engine": the built-in primitives live below it
 """Every registered primitive by name: the table of the engine's calculus."""
+
+_ENGINE_PACKAGE = __name__.rpartition(".")[0]  # "autograd_engine": the built-in primitives live below it
 
 
 class Primitive:
@@ -54,17 +55,18 @@ class Primitive:
     """False for rules that run on raw arrays only (Numba kernels): they refuse ``create_graph``.
 
     A primitive declared outside the engine (and not derived from a built-in one) starts False
-    unless it (or a base class of its own) says True: its rule may well compute with arrays it saved in ``forward``, which
-    ``create_graph`` would treat as constants -- a silently wrong second derivative.  Set it
-    True once the rule uses only ``g``, ``out`` and the inputs it is handed (Tensors under
-    ``create_graph``) with operators and the helpers of ``autograd_engine.ops.dispatch``.
+    unless it (or a base class of its own) says True: its rule may well compute with arrays it
+    saved in ``forward``, which ``create_graph`` would treat as constants -- a silently wrong
+    second derivative.  Set it True once the rule uses only ``g``, ``out`` and the inputs it is
+    handed (Tensors under ``create_graph``) with operators and the helpers of
+    ``autograd_engine.ops.dispatch``.
     """
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
         bases = [c for c in cls.__mro__ if c is not Primitive and issubclass(c, Primitive)]
         declared = any("differentiable_twice" in c.__dict__ for c in bases)
-        from_engine = any(c.__module__.startswith(_ENGINE_PACKAGE + ".") for c in bases)  # inherits a built-in's
+        from_engine = any(declared_in_engine(c) for c in bases)  # inherits a built-in's
         if not declared and not from_engine:
             cls.differentiable_twice = False
         if cls.name:
@@ -102,6 +104,11 @@ class Primitive:
         """Drop the inputs and saved values: this node can no longer run backward."""
         self.inputs = None
         self.saved = None
+
+
+def declared_in_engine(cls: type) -> bool:
+    """True for the engine's own primitives (declared in a module below ``autograd_engine``)."""
+    return cls.__module__.startswith(_ENGINE_PACKAGE + ".")
 
 
 def apply(op: Primitive, *inputs: Any) -> Any:
@@ -163,9 +170,7 @@ def _share_version(view: Tensor, out: np.ndarray, base: np.ndarray, inputs: tupl
         if isinstance(x, Tensor):
             data = x.data
             if (data is base or data.base is base) and np.may_share_memory(out, data):
-                if x._version is None:
-                    x._version = [0]
-                view._version = x._version
+                view._version = x._version_cell()
                 return
 
 

@@ -79,9 +79,7 @@ class Tensor:
         self._grad: np.ndarray | None = None
         self._version: list[int] | None = None
         if isinstance(data, Tensor) and array is data.data:  # Tensor(t) shares t's array, so its version too
-            if data._version is None:
-                data._version = [0]
-            self._version = data._version
+            self._version = data._version_cell()
         self.requires_grad: bool = bool(requires_grad)
         self._node: Primitive | None = None
         self._hooks: list[Callable[[Any], Any]] | None = None
@@ -179,10 +177,8 @@ class Tensor:
     def detach(self) -> Tensor:
         """A new leaf sharing this tensor's data, cut from the graph.  An in-place update of either
         counts for both (they share the array), as in PyTorch."""
-        if self._version is None:
-            self._version = [0]
         t = Tensor._from_op(self.data, None)
-        t._version = self._version
+        t._version = self._version_cell()
         return t
 
     def requires_grad_(self, requires_grad: bool = True) -> Tensor:
@@ -365,9 +361,13 @@ class Tensor:
         recorded before the change (they would differentiate with the new values).  The in-place
         operators call it; call it after changing ``.data`` in place yourself, as the optimizers do."""
         Tensor._in_place_updates += 1
+        self._version_cell()[0] = Tensor._in_place_updates
+
+    def _version_cell(self) -> list[int]:
+        """This tensor's version cell, made on first need; share it with a tensor over the same array."""
         if self._version is None:
             self._version = [0]
-        self._version[0] = Tensor._in_place_updates
+        return self._version
 
     def __neg__(self) -> Tensor:
         return _ops.negative(self)
