@@ -25,6 +25,7 @@ import autograd_engine as ae
 from autograd_engine import Tensor
 from autograd_engine import random as ae_random
 from autograd_engine.errors import ShapeError
+from autograd_engine.ops.dispatch import shape_of
 
 from .module import Module
 
@@ -57,8 +58,7 @@ def dropout(x: Any, p: float = 0.5, training: bool = True, inplace: bool = False
     _check_p(p, "dropout", inplace)
     if not training or p == 0.0:
         return x
-    shape = x.shape if isinstance(x, Tensor) else np.shape(x)
-    return _masked(x, p, tuple(shape), generator)
+    return _masked(x, p, shape_of(x), generator)
 
 
 def dropout2d(x: Any, p: float = 0.5, training: bool = True, inplace: bool = False, generator: Any = None) -> Any:
@@ -69,13 +69,12 @@ def dropout2d(x: Any, p: float = 0.5, training: bool = True, inplace: bool = Fal
     channel.  (PyTorch 2.x still reads a 3-D input as (N, C, L) with a warning and says it will
     change to (C, H, W); here it is (C, H, W) already.)  ``inplace`` has no effect.
     """
-    _check_p(p, "dropout2d", inplace)
-    return _spatial_dropout(x, p, training, generator, "dropout2d")
+    return _spatial_dropout(x, p, training, generator, "dropout2d", inplace)
 
 
-def _spatial_dropout(x: Any, p: float, training: bool, generator: Any, op: str) -> Any:
-    _check_p(p, op)
-    shape = tuple(x.shape if isinstance(x, Tensor) else np.shape(x))
+def _spatial_dropout(x: Any, p: float, training: bool, generator: Any, op: str, inplace: Any = False) -> Any:
+    _check_p(p, op, inplace)
+    shape = shape_of(x)
     if len(shape) not in (3, 4):
         raise ShapeError(
             f"{op}: expected (N, C, H, W) or an unbatched (C, H, W), got shape {shape}; use dropout for "
