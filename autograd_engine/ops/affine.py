@@ -22,8 +22,7 @@ import numpy as np
 from ..errors import ShapeError
 from ..function import Primitive, apply
 from ..kernels.threads import blas_for_product
-from ..tensor import Tensor, as_array
-from .dispatch import sum_to_shape
+from .dispatch import array_operand, sum_to_shape
 
 
 class Linear(Primitive):
@@ -68,7 +67,7 @@ def linear(x: Any, weight: Any, bias: Any = None) -> Any:
     layer; NumPy arrays keep their dtype and promote as in NumPy (a float64 array through a
     float32 layer gives float64).
     """
-    x, weight = _operand(x, "input"), _operand(weight, "weight")
+    x, weight = array_operand(x, "linear", "input"), array_operand(weight, "linear", "weight")
     sx, sw = x.shape, weight.shape
     if len(sw) != 2:
         raise ShapeError(f"linear: weight must be 2-D (out_features, in_features), got shape {sw}")
@@ -79,7 +78,7 @@ def linear(x: Any, weight: Any, bias: Any = None) -> Any:
         )
     if bias is None:
         return apply(Linear(), x, weight)
-    bias = _operand(bias, "bias")
+    bias = array_operand(bias, "linear", "bias")
     sb = bias.shape
     out_shape = (*sx[:-1], sw[0])
     if sb != (sw[0],) and sb != out_shape and _broadcast(sb, out_shape) != out_shape:
@@ -88,19 +87,6 @@ def linear(x: Any, weight: Any, bias: Any = None) -> Any:
             f"shape {out_shape}; got {sb}"
         )
     return apply(Linear(), x, weight, bias)
-
-
-def _operand(x: Any, role: str) -> Any:
-    """A Tensor or ndarray unchanged; anything else converted as ``Tensor(x)`` would (default dtype)."""
-    if isinstance(x, (Tensor, np.ndarray)):
-        return x
-    try:
-        array = as_array(x)
-    except (ValueError, TypeError) as error:  # ragged lists, unparsable values
-        raise type(error)(f"linear: cannot make an array of numbers from the {role} ({type(x).__name__}): {error}") from error
-    if array.dtype.kind not in "biufc":
-        raise TypeError(f"linear: the {role} must be numbers, got dtype {array.dtype} from a {type(x).__name__}")
-    return array
 
 
 def _broadcast(a: tuple[int, ...], b: tuple[int, ...]) -> tuple[int, ...] | None:

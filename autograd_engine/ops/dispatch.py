@@ -10,7 +10,7 @@ from typing import Any
 
 import numpy as np
 
-from ..tensor import Tensor
+from ..tensor import Tensor, as_array
 
 
 def sum_to_shape(grad: Any, shape: tuple[int, ...]) -> Any:
@@ -92,6 +92,20 @@ def is_basic_index(key: Any) -> bool:
         if not (p is None or p is Ellipsis or isinstance(p, (int, np.integer, slice))):
             return False
     return True
+
+
+def array_operand(x: Any, op: str, role: str) -> Any:
+    """A Tensor or ndarray unchanged; anything else (nested lists, numbers) converted as ``Tensor(x)``
+    would (Python numbers become the default dtype), with errors that name ``op`` and the operand's ``role``."""
+    if isinstance(x, (Tensor, np.ndarray)):
+        return x
+    try:
+        array = as_array(x)
+    except (ValueError, TypeError) as error:  # ragged lists, unparsable values
+        raise type(error)(f"{op}: cannot make an array of numbers from the {role} ({type(x).__name__}): {error}") from error
+    if array.dtype.kind not in "biufc":
+        raise TypeError(f"{op}: the {role} must be numbers, got dtype {array.dtype} from a {type(x).__name__}")
+    return array
 
 
 def value(x: Any) -> Any:

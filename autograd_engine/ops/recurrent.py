@@ -40,9 +40,9 @@ import numpy as np
 from ..errors import ShapeError
 from ..function import Primitive, apply
 from ..kernels.threads import blas_for_product
-from ..tensor import Tensor, as_array
+from ..tensor import Tensor
 from .affine import linear
-from .dispatch import shape_of
+from .dispatch import array_operand, shape_of
 from .elementwise import sigmoid, tanh
 from .join import stack
 from .shape import Reshape
@@ -82,7 +82,10 @@ def lstm_recurrence(x_gates: Any, h0: Any, c0: Any, weight_hh: Any) -> tuple[Ten
     what :func:`lstm_step` returns at step ``t``, so ``hs[-1]``, ``cs[-1]`` are the final states.
     Operands may be Tensors, NumPy arrays or nested lists (converted as ``Tensor(...)`` converts them).
     """
-    x_gates, h0, c0, weight_hh = (a if isinstance(a, Tensor | np.ndarray) else as_array(a) for a in (x_gates, h0, c0, weight_hh))
+    x_gates, h0, c0, weight_hh = (
+        array_operand(a, "lstm_recurrence", role)
+        for a, role in ((x_gates, "x_gates"), (h0, "h0"), (c0, "c0"), (weight_hh, "weight_hh"))
+    )
     xs, hs, cs, ws = (shape_of(a) for a in (x_gates, h0, c0, weight_hh))
     if len(ws) != 2 or ws[0] != 4 * ws[1]:
         raise ShapeError(f"lstm_recurrence: weight_hh must have shape (4H, H), got {ws}")
