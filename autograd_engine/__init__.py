@@ -7,7 +7,6 @@
     >>> x.grad, y.grad, z.grad
     (array(-4., dtype=float32), array(-4., dtype=float32), array(3., dtype=float32))
 """
-from . import memory as _memory
 from . import random
 from .anomaly import detect_anomaly, is_anomaly_enabled
 from .backward import grad
@@ -21,8 +20,6 @@ from .ops import *  # noqa: F403  (every op under NumPy's name)
 from .ops import __all__ as _ops_all
 from .random import seed
 from .tensor import Tensor
-
-_memory._apply_at_import()  # glibc keeps freed arrays for the next training step (memory.py)
 
 
 def tensor(data, requires_grad: bool = False, dtype=None) -> Tensor:

@@ -14,17 +14,17 @@ the OS.  The price: the process keeps freed memory instead of returning it -- up
 at the top of its heap, and whatever free blocks lie below.  :func:`release_freed_memory`
 hands it back (``malloc_trim``), e.g. after training.
 
-It runs when ``autograd_engine`` is imported, on glibc only (elsewhere it does nothing),
-and changes malloc for the whole process (NumPy, PyTorch, everything).  To leave malloc
-alone, set the environment variable ``AUTOGRAD_ENGINE_KEEP_MEMORY=0`` (or ``off``, ``false``,
-``no``) before importing: setting any of these thresholds turns off glibc's adaptive
-threshold for good, so ``keep_freed_memory(False)`` restores glibc's initial thresholds
-but not its adaptive behaviour.
+It changes malloc for the whole process (NumPy, PyTorch, everything), so it is an explicit
+call, never a side effect of ``import autograd_engine``: ``optim.Trainer`` makes it when
+training starts (``Trainer(keep_freed_memory=False)`` leaves malloc alone), and the
+benchmarks make it for every contender alike.  It works on glibc only (elsewhere it does
+nothing).  Setting any of these thresholds turns off glibc's adaptive threshold for good,
+so ``keep_freed_memory(False)`` restores glibc's initial thresholds but not its adaptive
+behaviour.
 """
 from __future__ import annotations
 
 import ctypes
-import os
 import sys
 
 _M_TRIM_THRESHOLD, _M_MMAP_THRESHOLD = -1, -3  # glibc's mallopt parameters (malloc.h)
@@ -59,8 +59,3 @@ def release_freed_memory() -> bool:
     Returns whether any was returned (always False outside glibc)."""
     libc = _glibc()
     return libc is not None and bool(libc.malloc_trim(0))
-
-
-def _apply_at_import() -> None:
-    if os.environ.get("AUTOGRAD_ENGINE_KEEP_MEMORY", "1").strip().lower() not in {"0", "false", "off", "no"}:
-        keep_freed_memory(True)

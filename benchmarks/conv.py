@@ -355,8 +355,10 @@ def main() -> None:
 
     from _timing import Contender, compare, machine_info, table
 
+    import autograd_engine as ae
     from autograd_engine.kernels.threads import get_num_threads
 
+    ae.keep_freed_memory()  # as the Trainer does: freed arrays are reused by the next step (every contender gains)
     threads = get_num_threads()
     x, y, weights = make_problem()
     engine_step, model = engine_step_fn(x, y, weights)

@@ -256,6 +256,7 @@ def main() -> None:
     parser.add_argument("--single-thread", action="store_true", help="one BLAS thread, one torch thread")
     parser.add_argument("--cpu-time", action="store_true", help="time CPU seconds, not wall clock (with --single-thread)")
     args = parser.parse_args()
+    ae.keep_freed_memory()  # as the Trainer does: freed arrays are reused by the next step (every contender gains)
     if args.cpu_time and not args.single_thread:
         parser.error("--cpu-time needs --single-thread (several threads' CPU time is not a duration)")
 

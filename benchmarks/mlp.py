@@ -163,6 +163,7 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=15)
     parser.add_argument("--cpu-time", action="store_true", help="time CPU seconds, not wall clock (needs one BLAS thread)")
     args = parser.parse_args()
+    ae.keep_freed_memory()  # as the Trainer does: freed arrays are reused by the next step (every contender gains)
     one_thread = os.environ.get("OMP_NUM_THREADS") == "1" and os.environ.get("OPENBLAS_NUM_THREADS") == "1"
     if args.cpu_time and not one_thread:
         parser.error("--cpu-time needs OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 (several threads' CPU time is not a duration)")

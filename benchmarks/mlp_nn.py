@@ -116,6 +116,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=15)
     args = parser.parse_args()
+    ae.keep_freed_memory()  # as the Trainer does: freed arrays are reused by the next step (every contender gains)
 
     check_same_step()
     rng = np.random.default_rng(0)

@@ -282,6 +282,7 @@ def main() -> None:
     parser.add_argument("--steps", type=int, default=5, help="optimizer steps per timed call")
     parser.add_argument("--only", default="", help="comma-separated subset of " + ",".join(OPTIMIZERS))
     args = parser.parse_args()
+    ae.keep_freed_memory()  # as the Trainer does: freed arrays are reused by the next step (every contender gains)
     names = [n for n in OPTIMIZERS if not args.only or n in args.only.split(",")]
 
     summary = []

@@ -130,6 +130,7 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=15)
     parser.add_argument("--cpu-time", action="store_true", help="time CPU seconds, not wall clock (steadier on a busy machine)")
     args = parser.parse_args()
+    ae.keep_freed_memory()  # as the Trainer does: freed arrays are reused by the next step (every contender gains)
     clock = time.thread_time if args.cpu_time else time.perf_counter
 
     has_torch = installed("torch", "pip install -e '.[bench]'")

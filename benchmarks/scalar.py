@@ -168,6 +168,7 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=5)
     parser.add_argument("--cpu-time", action="store_true", help="time CPU seconds, not wall clock (steadier on a busy machine)")
     args = parser.parse_args()
+    ae.keep_freed_memory()  # as the Trainer does: freed arrays are reused by the next step (every contender gains)
     clock = time.thread_time if args.cpu_time else time.perf_counter
     how = f"{args.repeats} interleaved repeats, {'CPU time' if args.cpu_time else 'wall clock'}"
     has_torch = _has_torch()

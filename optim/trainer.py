@@ -25,6 +25,8 @@ Checkpoints (``checkpoint_dir``): ``{prefix}_last.npz`` after every epoch
 both random generators, counters and the best weights), and
 ``{prefix}_best_epoch{E}_val{acc}.npz`` whenever validation accuracy
 improves (the previous best file is removed once the new one is written).
+Unless ``keep_freed_memory=False``, ``train()`` asks malloc to keep freed arrays for the
+next step (``ae.keep_freed_memory()``, process-wide).
 Files are written with ``nn.save``: to a temporary file, then ``os.replace``,
 so an interrupted write leaves the previous checkpoint intact.
 ``Trainer.load_checkpoint(path)`` restores a run so that ``train()`` continues
@@ -116,6 +118,7 @@ class Trainer:
         verbose: bool = True,
         print_every: int = 100,
         seed: int = 0,
+        keep_freed_memory: bool = True,
     ) -> None:
         if not isinstance(model, nn.Module):
             raise TypeError(f"Trainer: model must be an nn.Module, got {type(model).__name__}")
@@ -151,6 +154,7 @@ class Trainer:
         self.ratio_every, self.monitor_samples = ratio_every, monitor_samples
         self.progress, self.verbose, self.print_every = progress, verbose, print_every
         self.rng = np.random.default_rng(seed)
+        self.keep_freed_memory = keep_freed_memory
         self.history = History()
         self.epoch = 0  # epochs completed
         self.iteration = 0
@@ -165,7 +169,13 @@ class Trainer:
 
     # ----- the loop -----------------------------------------------------------
     def train(self) -> History:
-        """Run the remaining epochs (all of them, or those after a loaded checkpoint); return the history."""
+        """Run the remaining epochs (all of them, or those after a loaded checkpoint); return the history.
+
+        Unless ``keep_freed_memory=False``, first calls ``ae.keep_freed_memory()``: malloc then keeps
+        the arrays each step frees for the next step (process-wide; see ``autograd_engine.memory``).
+        """
+        if self.keep_freed_memory:
+            ae.keep_freed_memory()
         while self.epoch < self.epochs and not self.stopped_early:
             self._train_epoch()
         if self.restore_best and self.best_state is not None:
