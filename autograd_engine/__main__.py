@@ -1,5 +1,6 @@
-"""``python -m autograd_engine``: the demo.  Runs the CS231n backprop examples and trains a
-tiny MLP with engine ops, printing what a reader of the notes would check."""
+"""``python -m autograd_engine``: the engine's demo.  Runs the CS231n backprop examples, trains a
+tiny MLP with engine ops and draws the sigmoid neuron's circuit, printing what a reader of the
+notes would check.  ``python -m optim`` goes on with the layers and optimizers built on top."""
 from __future__ import annotations
 
 import numpy as np
@@ -42,34 +43,14 @@ def tiny_mlp(steps: int = 200) -> None:
             print(f"step {step:3d}  loss {loss.item():.4f}  train accuracy {accuracy:.0%}")
 
 
-def spiral_with_nn_and_optim(steps: int = 1000) -> None:
-    """The notes' spiral case study with nn and optim: a 2-layer ReLU net, softmax loss, Adam."""
-    import nn
-    import optim
-
-    rng = np.random.default_rng(0)
-    n, classes = 100, 3
-    radius = np.tile(np.linspace(0.0, 1.0, n), classes)
-    labels = np.repeat(np.arange(classes), n)
-    angle = np.concatenate([np.linspace(4 * k, 4 * (k + 1), n) for k in range(classes)]) + rng.normal(0, 0.2, n * classes)
-    inputs = np.stack([radius * np.sin(angle), radius * np.cos(angle)], axis=1).astype(np.float32)
-
-    model = nn.Sequential(nn.Linear(2, 100), nn.ReLU(), nn.Linear(100, classes))
-    optimizer = optim.Adam(model.parameters(), lr=1e-2)
-    for step in range(steps + 1):
-        scores = model(inputs)
-        loss = nn.functional.cross_entropy(scores, labels) + 1e-3 * nn.l2_penalty(model.parameters())
-        optimizer.zero_grad()
-        loss.backward()
-        optimizer.step()
-        if step % 250 == 0:
-            print(f"step {step:4d}  loss {loss.item():.4f}  train accuracy {(scores.argmax(axis=1) == labels).mean():.1%}")
-    print(model)
-
-    scores = model(inputs[:4])
-    nn.functional.cross_entropy(scores, labels[:4]).backward(retain_graph=True)
-    path = ae.save_svg(ae.draw(scores, params=model), "spiral_net_graph.svg")
-    print(f"graph of one forward pass (clustered by module) written to {path}")
+def draw_neuron() -> str:
+    """The sigmoid neuron's circuit after backward: every node's value and gradient, as the notes draw it."""
+    w = ae.Tensor([2.0, -3.0, -3.0], requires_grad=True)
+    xs = ae.Tensor([-1.0, -2.0], requires_grad=True)
+    neuron = ae.sigmoid(w[0] * xs[0] + w[1] * xs[1] + w[2])
+    ae.retain_grads(neuron)
+    neuron.backward(retain_graph=True)
+    return ae.save_svg(ae.draw(neuron), "neuron_graph.svg")
 
 
 if __name__ == "__main__":
@@ -77,5 +58,5 @@ if __name__ == "__main__":
     backprop_examples()
     print("\nA 2-16-2 ReLU MLP learning XOR of the signs, engine ops and plain SGD")
     tiny_mlp()
-    print("\nThe notes' spiral data: nn.Sequential 2-100-3, softmax cross-entropy, optim.Adam")
-    spiral_with_nn_and_optim()
+    print(f"\nthe sigmoid neuron's circuit, values and gradients, written to {draw_neuron()}")
+    print("next: python -m optim trains the notes' spiral net with nn and optim")

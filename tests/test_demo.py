@@ -1,4 +1,6 @@
-"""The README's demo command (`python -m autograd_engine`) prints what the notes say and trains."""
+"""The README's demo command (`python -m autograd_engine && python -m optim`) prints what the notes
+say, trains and draws; the README's examples run and are right."""
+import html
 import os
 import re
 import subprocess
@@ -8,16 +10,30 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def test_the_demo_reproduces_the_notes_and_trains(tmp_path):
+def _run_module(name: str, cwd: Path) -> str:
     env = {**os.environ, "PYTHONPATH": str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", "")}
-    result = subprocess.run(
-        [sys.executable, "-m", "autograd_engine"], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=300
-    )
+    result = subprocess.run([sys.executable, "-m", name], cwd=cwd, env=env, capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, result.stderr
-    out = result.stdout
+    return result.stdout
+
+
+def test_the_readme_demo_command_is_the_one_tested():
+    assert "pip install -e . && python -m autograd_engine && python -m optim" in (ROOT / "README.md").read_text()
+
+
+def test_the_engine_demo_reproduces_the_notes_trains_and_draws(tmp_path):
+    out = _run_module("autograd_engine", tmp_path)
     assert "f = (x + y) * z = -12;  df/dx = -4, df/dy = -4, df/dz = 3" in out
     assert "dw = [-0.2  -0.39  0.2 ], dx = [ 0.39 -0.59]" in out
     assert "step 200  loss" in out and out.split("step 200")[1].split("\n")[0].endswith("train accuracy 100%")
+    svg = html.unescape((tmp_path / "neuron_graph.svg").read_text())
+    assert "<svg" in svg[:1000]
+    assert "data 0.73 | grad 1.00" in svg  # the neuron's output, as the notes draw it
+    assert "grad [-0.20, -0.39, 0.20]" in svg and "data 1.00 | grad 0.20" in svg  # dw, and the sum under the sigmoid
+
+
+def test_the_nn_and_optim_demo_trains_the_spiral_net_and_draws_it(tmp_path):
+    out = _run_module("optim", tmp_path)
     spiral_accuracies = [float(a) for a in re.findall(r"step 1000  loss \S+  train accuracy ([\d.]+)%", out)]
     assert spiral_accuracies and spiral_accuracies[0] >= 97.0
     svg = (tmp_path / "spiral_net_graph.svg").read_text()
