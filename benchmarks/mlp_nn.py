@@ -11,10 +11,9 @@ ratio within 1.10x.
 
 Both steps are checked to compute the same loss and update before timing.  On a
 machine shared with other jobs, wall-clock times of BLAS calls swing by several
-times; ``OPENBLAS_NUM_THREADS=1`` gives steadier ratios.  Measured 2026-11 on the
-2-core dev box under load: 1.05-1.09x (single BLAS thread, CPU time); most of the
-gap is BLAS itself -- ``x @ W.T`` with PyTorch's (out, in) weight layout is ~10%
-slower than ``x @ W`` with the assignments' (in, out) layout for these shapes.
+times; ``OPENBLAS_NUM_THREADS=1`` gives steadier ratios.  Part of any gap is BLAS
+itself: ``x @ W.T`` with PyTorch's (out, in) weight layout is slower than ``x @ W`` with
+the assignments' (in, out) layout for these shapes.  Results: ``RESULTS.md``.
 
 Run:  python benchmarks/mlp_nn.py [--repeats N]
 """

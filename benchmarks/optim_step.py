@@ -16,12 +16,9 @@ The target is ``optim / numpy in-place <= 1.10``.  Each timed call runs
 by +-15%, so the summary also measures the optimizer's own cost directly:
 ``step()`` minus the same hand-written update on one-element parameters.
 
-Measured (2026-11-22, 2-core Xeon shared with other jobs, load average 5-8): the
-optimizer's own cost is 5-20 us per step for the six parameters (about 1-2 us
-per parameter), 0.1-0.5% of a step (2.4 ms for SGD to 19 ms for Adam); the
-interleaved medians of optim / numpy in-place scattered between 0.8 and 1.4 on
-both sides of 1 from run to run with identical arithmetic (the results agree
-bit for bit, which the script asserts), i.e. the load, not the optimizer.
+The two compute identical arithmetic (the script asserts the results agree bit for
+bit), so a ratio away from 1 in one run is the machine's load, not the optimizer.
+Results: ``RESULTS.md``.
 
 Run:  python benchmarks/optim_step.py [--repeats N] [--steps N] [--only adam,sgd]
 """

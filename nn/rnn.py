@@ -30,8 +30,8 @@ before the loop.  In ``RNN`` and ``GRU`` each step then costs one ``linear(h, W_
 (the product and the add as one node) and a few elementwise ops, and the steps' outputs are
 joined by a single ``concatenate``.  ``LSTM`` hands the whole time loop to
 ``ae.lstm_recurrence``, one node per layer whose rule is the notes' backward pass written
-out: composed, its fifteen nodes per step made a training step 1.5-1.7x the hand-written
-NumPy step, and the primitive makes it 0.84-0.96x (``benchmarks/lstm.py``).  ``LSTMCell``
+out, which costs less than the fifteen nodes per step of the composed cell
+(``benchmarks/lstm.py`` times both).  ``LSTMCell``
 and :func:`lstm_step` stay composed, so the graph of one step still shows every gate;
 ``create_graph=True`` through ``LSTM`` differentiates those composed steps.
 

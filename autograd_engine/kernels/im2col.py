@@ -23,7 +23,7 @@ ranges on several threads (the planes never write to the same memory).
 
 All arrays must be C-contiguous (``reshape(size)`` raises otherwise).  The loops index
 flat views with unsigned integers: Numba then skips its negative-index wraparound
-and LLVM vectorises the inner loops (2-3x faster than ``cols[row, col]`` indexing).
+and LLVM vectorises the inner loops (which ``cols[row, col]`` indexing prevents).
 """
 from __future__ import annotations
 

@@ -2,7 +2,7 @@
 
 Written with NumPy, the backward's part is about fifteen passes over small arrays per time
 step (products, ``1 - x``, block writes into the gate gradient), each paying NumPy's call and
-temporary; here it is one pass, which LLVM vectorises (4-5x faster).  The kernels hold
+temporary; here it is one pass, which LLVM vectorises.  The kernels hold
 products, sums and quotients only: ``exp`` and ``tanh`` stay with NumPy, whose versions are
 vectorised and Numba's are not.  The matrix products stay with BLAS in the op
 (:mod:`autograd_engine.ops.recurrent`), which owns the shapes.  All arrays are C-contiguous.

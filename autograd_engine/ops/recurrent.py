@@ -4,10 +4,9 @@
 ``tanh``, slicing, ``*`` and ``+``): its graph shows every gate, and ``LSTMCell`` uses it.
 
 ``lstm_recurrence`` runs the same step over every time step of a sequence as *one* node, and
-``nn.LSTM`` runs on it.  Composed, a step costs fifteen nodes; their bookkeeping and
-temporaries made an ``nn.LSTM`` training step 1.5-1.7x the hand-written NumPy step, and the
-graph's array work alone, with the engine's cost at zero, was already 1.11-1.19x of it
-(``benchmarks/lstm_floor.py``).  So the recurrence is where a layer needs a primitive of its own
+``nn.LSTM`` runs on it.  Composed, a step costs fifteen nodes, and their bookkeeping and
+temporaries (weight gradients summed step by step, slice scatters) cost more than the
+hand-written NumPy step, whatever runs the graph.  So the recurrence is where a layer needs a primitive of its own
 (a layer never writes a backward pass; the engine gains the primitive), as ``torch.nn.LSTM``
 has its fused kernel while ``torch.nn.LSTMCell`` composes.  Its second derivative
 (``create_graph=True``) differentiates the composed steps, so the primitive's rule is needed
