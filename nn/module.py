@@ -21,6 +21,7 @@ from typing import Any, NamedTuple
 import numpy as np
 
 from autograd_engine import Tensor, get_default_dtype
+from autograd_engine.errors import StateDictError
 from autograd_engine.grad_mode import state as _grad_state
 
 
@@ -75,14 +76,6 @@ class IncompatibleKeys(NamedTuple):
 
     missing_keys: list[str]
     unexpected_keys: list[str]
-
-
-class StateDictError(KeyError, ValueError):
-    """``load_state_dict``: a well-formed state dict that does not fit the object loading it -- a
-    module's keys or shapes, an optimizer's type, parameter groups or state shapes."""
-
-    def __str__(self) -> str:  # KeyError would quote the message
-        return str(self.args[0]) if self.args else ""
 
 
 class Module:

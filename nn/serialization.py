@@ -31,6 +31,7 @@ from typing import Any, BinaryIO
 import numpy as np
 
 from autograd_engine import Tensor
+from autograd_engine.errors import CheckpointError
 
 from .module import Module
 
@@ -41,16 +42,6 @@ _FORMAT = "autograd_engine.nn checkpoint v1"
 # that a folder shared between machines never has another machine's live temporaries removed.
 _HOST = f"{zlib.crc32(socket.gethostname().encode('utf-8', 'replace')):08x}"
 _TEMPORARY = re.compile(r"\.tmp-(?P<host>[0-9a-f]{8})-(?P<pid>[0-9]+)-[^.]*\.npz\Z")
-
-
-class CheckpointError(ValueError):
-    """A file is not a valid checkpoint: truncated, corrupt, or not written by this library.
-
-    Raised by :func:`load` for every damaged or crafted file (never a zipfile, JSON or NumPy
-    error), and by the ``load_state_dict`` of optimizers, the training history and
-    ``optim.Trainer.load_checkpoint`` for state that is malformed rather than merely
-    mismatched.  The message names the file when there is one.  A ``ValueError``.
-    """
 
 
 class _Damaged(Exception):

@@ -23,7 +23,7 @@ from typing import Any
 import numpy as np
 
 from autograd_engine import Tensor
-from nn import StateDictError
+from autograd_engine.errors import StateDictError
 
 from .optimizer import check_number
 

@@ -29,7 +29,7 @@ from typing import Any
 
 import numpy as np
 
-from nn import CheckpointError
+from autograd_engine.errors import CheckpointError
 
 _SERIES = ("loss", "train_acc", "val_acc", "val_acc_ema", "val_loss", "lr", "samples_per_second")
 

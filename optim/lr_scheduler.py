@@ -37,7 +37,7 @@ import math
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
-from nn import StateDictError
+from autograd_engine.errors import StateDictError
 
 from .optimizer import Optimizer, check_number
 

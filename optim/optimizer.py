@@ -27,7 +27,7 @@ from typing import Any
 import numpy as np
 
 from autograd_engine import Tensor, enable_grad
-from nn import CheckpointError, StateDictError
+from autograd_engine.errors import CheckpointError, StateDictError
 
 ParamsLike = Iterable[Tensor] | Iterable[dict[str, Any]]
 
