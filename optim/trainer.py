@@ -470,8 +470,15 @@ class Trainer:
         except BaseException:
             self.best_path = previous  # the old best file is still there and still the best on disk
             raise
-        if previous and previous != str(path) and os.path.exists(previous):
+        if previous and previous != str(path) and self._is_best_file(previous) and os.path.exists(previous):
             os.remove(previous)
+
+    def _is_best_file(self, path: str) -> bool:
+        """Whether ``path`` names a best-epoch checkpoint in this trainer's folder: the only files the
+        trainer removes (a loaded ``best_path`` comes from a file, and could name any file)."""
+        candidate = Path(path)
+        return (candidate.parent.resolve() == self.checkpoint_dir.resolve() and candidate.suffix == ".npz"
+                and candidate.name.startswith(f"{self.checkpoint_prefix}_best_epoch"))
 
     def load_checkpoint(self, path: str | os.PathLike) -> None:
         """Restore a run saved by ``save_checkpoint``: weights, optimizer and scheduler state, EMA,
@@ -520,6 +527,10 @@ class Trainer:
         ae.random.default_generator().bit_generator.state = state["rng"]["library"]
         self.epoch, self.iteration = int(state["epoch"]), int(state["iteration"])
         best = state["best"]
+        if not (best["state"] is None or isinstance(best["state"], Mapping)):
+            raise TypeError(f"the best weights are a {type(best['state']).__name__}, not a state dict")
+        if not (best["path"] is None or isinstance(best["path"], str)):
+            raise TypeError(f"the best checkpoint's path is a {type(best['path']).__name__}, not a string")
         self.best_val_acc, self.best_epoch, self.best_state = float(best["val_acc"]), int(best["epoch"]), best["state"]
         self.best_path, self.bad_epochs = best["path"], int(best["bad_epochs"])
         self.stopped_early = bool(best["stopped_early"])

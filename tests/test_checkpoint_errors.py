@@ -3,6 +3,7 @@ exception type, ``nn.CheckpointError``, naming the file -- never a zipfile, JSON
 never NumPy's advice to load with ``allow_pickle``."""
 import io
 import json
+import os
 import zipfile
 
 import numpy as np
@@ -338,6 +339,8 @@ def test_the_trainer_refuses_crafted_entries_and_restores_nothing(tmp_path):
         lambda s: s["optimizer"]["state"].update({"99": {}}),
         lambda s: s["history"].pop("loss"),
         lambda s: s["best"].pop("epoch"),
+        lambda s: s["best"].update(state=[1, 2]),
+        lambda s: s["best"].update(path=7),
     ):
         copy = nn.load(tmp_path / "model_last.npz")
         change(copy)
@@ -345,3 +348,21 @@ def test_the_trainer_refuses_crafted_entries_and_restores_nothing(tmp_path):
         assert_resume_refused(crafted)
     nn.save(state, crafted)
     small_trainer().load_checkpoint(crafted)  # the untouched state loads
+
+
+def test_a_crafted_best_path_never_makes_the_trainer_delete_another_file(tmp_path):
+    """The trainer removes the previous best checkpoint when a better one is written; a path
+    read from a checkpoint is removed only if it is a best checkpoint of the trainer's folder."""
+    run_dir, victim = tmp_path / "run", tmp_path / "notes.txt"
+    victim.write_text("keep me")
+    trainer = small_trainer(run_dir)
+    trainer.train()
+    state = nn.load(run_dir / "model_last.npz")
+    state["best"].update(path=str(victim), val_acc=-1.0)  # the next epoch is a new best
+    nn.save(state, run_dir / "crafted.npz")
+    resumed = small_trainer(run_dir)
+    resumed.epochs = 2
+    resumed.load_checkpoint(run_dir / "crafted.npz")
+    resumed.train()
+    assert victim.read_text() == "keep me"
+    assert resumed.best_epoch == 2 and os.path.exists(resumed.best_path)
