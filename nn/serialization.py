@@ -89,9 +89,9 @@ def save(obj: Module | Mapping[str, Any], path: str | os.PathLike | BinaryIO) ->
         raise
 
 
-def _remove_stale_temporaries(directory: str | os.PathLike) -> list[str]:
+def _remove_stale_temporaries(directory: str | os.PathLike) -> None:
     """Delete the temporaries (``.tmp-*.npz``) that writers on this host left in ``directory``
-    when they died mid-save (killed, power loss of the process); return their names.
+    when they died mid-save (killed, or crashed).
 
     A temporary whose writer process still runs is kept: it may be another process or
     thread saving into the directory right now.  So are temporaries written by other hosts
@@ -100,8 +100,7 @@ def _remove_stale_temporaries(directory: str | os.PathLike) -> list[str]:
     try:
         names = os.listdir(directory)
     except OSError:
-        return []
-    removed = []
+        return
     for name in names:
         match = _TEMPORARY.match(name)
         if match is None or match["host"] != _HOST or _process_is_alive(int(match["pid"])):
@@ -109,9 +108,7 @@ def _remove_stale_temporaries(directory: str | os.PathLike) -> list[str]:
         try:
             os.remove(os.path.join(directory, name))
         except OSError:  # another saver removed it first, or we may not
-            continue
-        removed.append(name)
-    return removed
+            pass
 
 
 def _process_is_alive(pid: int) -> bool:

@@ -489,7 +489,7 @@ class Trainer:
         it; a valid one from a run built differently (another model or optimizer, another
         number of schedulers, EMA or not) raises ``nn.StateDictError`` saying what differs.
         """
-        shown = repr(os.fspath(path))
+        shown = repr(os.fspath(path) if isinstance(path, str | os.PathLike) else path)
         state = nn.load(path)
         problem = _checkpoint_problem(state)
         if problem is not None:
