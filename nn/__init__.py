@@ -23,5 +23,5 @@ from .normalization import BatchNorm1d, BatchNorm2d, GroupNorm, LayerNorm
 from .pooling import AdaptiveAvgPool2d, AdaptiveMaxPool2d, AvgPool2d, MaxPool2d
 from .regularization import clip_weight_norm_, elastic_net_penalty, l1_penalty, l2_penalty, split_decay_parameters
 from .rnn import GRU, LSTM, RNN, GRUCell, LSTMCell, RNNCell
-from .serialization import load, save
+from .serialization import CheckpointError, load, save
 from .summary import parameter_count, summary

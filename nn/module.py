@@ -14,12 +14,14 @@ as a child, so a call costs two attribute writes.
 """
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterator, Mapping
 from typing import Any, NamedTuple
 
 import numpy as np
 
 from autograd_engine import Tensor, get_default_dtype
+from autograd_engine.errors import StateDictError
 from autograd_engine.grad_mode import state as _grad_state
 
 
@@ -74,13 +76,6 @@ class IncompatibleKeys(NamedTuple):
 
     missing_keys: list[str]
     unexpected_keys: list[str]
-
-
-class StateDictError(KeyError, ValueError):
-    """``load_state_dict``: the checkpoint does not fit the model (keys or shapes)."""
-
-    def __str__(self) -> str:  # KeyError would quote the message
-        return str(self.args[0]) if self.args else ""
 
 
 class Module:
@@ -370,16 +365,28 @@ class Module:
 
         With ``strict=True`` the keys must match exactly; missing or unexpected keys raise
         :class:`StateDictError` naming them.  A shape mismatch always raises, naming the key
-        and both shapes.  Nothing is changed unless every entry fits.  Values are cast to
-        the parameter's dtype.  Returns the missing and unexpected keys.
+        and both shapes, and so does a value that is not an array of numbers.  Nothing is
+        changed unless every entry fits.  Values are cast to the parameter's dtype.  Returns
+        the missing and unexpected keys.  To load a file: ``load_state_dict(nn.load(path))``.
         """
+        if not isinstance(state_dict, Mapping):
+            is_path = isinstance(state_dict, str | bytes | os.PathLike)
+            hint = "; to load a file, use model.load_state_dict(nn.load(path))" if is_path else ""
+            raise TypeError(
+                f"{type(self).__name__}.load_state_dict: expected a mapping of names to arrays (a dict, OrderedDict, "
+                f"or the result of state_dict()), got {type(state_dict).__name__}{hint}"
+            )
         slots = self._state_slots()
         missing = [k for k in slots if k not in state_dict]
         unexpected = [k for k in state_dict if k not in slots]
         problems = []
         for key, (module, name, _) in slots.items():
             if key in state_dict:
-                new_shape = np.shape(_array(state_dict[key]))
+                new_value = _numeric_array(state_dict[key])
+                if new_value is None:
+                    problems.append(f"{key!r} is {_describe(state_dict[key])}, not an array of numbers")
+                    continue
+                new_shape = np.shape(new_value)
                 old_shape = np.shape(getattr(module, name).data if _is_tensor(getattr(module, name)) else getattr(module, name))
                 if new_shape != old_shape:
                     problems.append(f"shape mismatch for {key!r}: the checkpoint has {new_shape}, the model has {old_shape}")
@@ -480,6 +487,20 @@ def _is_tensor(x: Any) -> bool:
 
 def _array(x: Any) -> np.ndarray:
     return x.data if isinstance(x, Tensor) else np.asarray(x)
+
+
+def _numeric_array(x: Any) -> np.ndarray | None:
+    """``x`` as an array of booleans or numbers, or None when it is not one (strings, objects, ragged lists)."""
+    try:
+        array = _array(x)
+    except (TypeError, ValueError):
+        return None
+    return array if array.dtype.kind in "biuf" else None
+
+
+def _describe(x: Any) -> str:
+    dtype = getattr(x, "dtype", None)
+    return f"an array of dtype {dtype}" if dtype is not None else f"a {type(x).__name__}"
 
 
 def _copy_into(target: np.ndarray, values: np.ndarray) -> None:

@@ -17,12 +17,13 @@ Shadows keep each parameter's dtype.
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
 import numpy as np
 
 from autograd_engine import Tensor
+from autograd_engine.errors import StateDictError
 
 from .optimizer import check_number
 
@@ -97,10 +98,14 @@ class ExponentialMovingAverage:
         return {"decay": self.decay, "num_updates": self.num_updates, "shadow": [s.copy() for s in self.shadow]}
 
     def load_state_dict(self, state_dict: dict[str, Any]) -> None:
-        """Restore the averages (cast to each parameter's dtype) saved by ``state_dict``."""
+        """Restore the averages (cast to each parameter's dtype) saved by ``state_dict``; averages of
+        another number or shape of parameters raise ``nn.StateDictError``."""
+        if not isinstance(state_dict, Mapping):
+            raise TypeError(f"ExponentialMovingAverage.load_state_dict: expected a mapping (the dict returned by "
+                            f"state_dict()), got {type(state_dict).__name__}")
         shadow = state_dict["shadow"]
         if len(shadow) != len(self.parameters) or any(s.shape != p.shape for s, p in zip(shadow, self.parameters)):
-            raise ValueError("ExponentialMovingAverage.load_state_dict: the saved averages do not match the "
-                             "parameters' number or shapes")
+            raise StateDictError("ExponentialMovingAverage.load_state_dict: the saved averages do not match the "
+                                 "parameters' number or shapes")
         self.decay, self.num_updates = state_dict["decay"], state_dict["num_updates"]
         self.shadow = [np.array(s, dtype=p.dtype, copy=True) for s, p in zip(shadow, self.parameters)]

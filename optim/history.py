@@ -23,10 +23,13 @@ from __future__ import annotations
 
 import math
 import os
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 import numpy as np
+
+from autograd_engine.errors import CheckpointError
 
 _SERIES = ("loss", "train_acc", "val_acc", "val_acc_ema", "val_loss", "lr", "samples_per_second")
 
@@ -68,7 +71,8 @@ class History:
     # ----- saving -------------------------------------------------------------
     def state_dict(self) -> dict[str, Any]:
         """The fields as plain data for ``nn.save``: series as arrays, and the histograms of all
-        epochs and layers stacked into a few arrays (so a checkpoint holds tens of arrays, not thousands)."""
+        epochs and layers stacked into a few arrays (so a checkpoint holds tens of arrays, not thousands).
+        Every field may be empty (no monitoring, no ratios, no epoch yet)."""
         state: dict[str, Any] = {name: np.asarray(getattr(self, name), dtype=np.float64) for name in _SERIES}
         state["ratio_iterations"] = np.asarray(self.ratio_iterations, dtype=np.int64)
         state["monitored_epochs"] = np.asarray(self.monitored_epochs, dtype=np.int64)
@@ -80,28 +84,27 @@ class History:
                 "epochs": len(getattr(self, field)),
                 "index": np.asarray([i for i, _, _ in records], dtype=np.int64),
                 "names": [name for _, name, _ in records],
-                "counts": np.asarray([h["counts"] for _, _, h in records]).reshape(len(records), -1),
-                "edges": np.asarray([h["edges"] for _, _, h in records]).reshape(len(records), -1),
+                "counts": _rows([h["counts"] for _, _, h in records], np.int64),
+                "edges": _rows([h["edges"] for _, _, h in records], np.float64),
                 "mean": np.asarray([h["mean"] for _, _, h in records], dtype=np.float64),
                 "std": np.asarray([h["std"] for _, _, h in records], dtype=np.float64),
             }
         return state
 
-    def load_state_dict(self, state: dict[str, Any]) -> None:
-        """Restore the fields from ``state_dict()``'s output."""
-        for name in _SERIES:
-            setattr(self, name, [float(x) for x in state[name]])
-        self.ratio_iterations = [int(x) for x in state["ratio_iterations"]]
-        self.monitored_epochs = [int(x) for x in state["monitored_epochs"]]
-        self.update_ratio = {k: [float(x) for x in v] for k, v in state["update_ratio"].items()}
-        self.dead_relu = {k: [float(x) for x in v] for k, v in state["dead_relu"].items()}
-        for field in ("activations", "gradients"):
-            packed = state[field]
-            epochs: list[dict[str, dict[str, Any]]] = [{} for _ in range(int(packed["epochs"]))]
-            for r, (i, name) in enumerate(zip(packed["index"], packed["names"])):
-                epochs[int(i)][name] = {"counts": np.array(packed["counts"][r]), "edges": np.array(packed["edges"][r]),
-                                        "mean": float(packed["mean"][r]), "std": float(packed["std"][r])}
-            setattr(self, field, epochs)
+    def load_state_dict(self, state: Mapping[str, Any]) -> None:
+        """Restore the fields from ``state_dict()``'s output.  A dict that is not one (damaged or
+        crafted) raises ``nn.CheckpointError`` and changes nothing."""
+        if not isinstance(state, Mapping):
+            raise TypeError(f"History.load_state_dict: expected a mapping (the dict returned by "
+                            f"History.state_dict()), got {type(state).__name__}")
+        try:
+            fields = _fields(state)
+        except (KeyError, TypeError, ValueError, IndexError, AttributeError) as error:
+            raise CheckpointError(
+                f"History.load_state_dict: not a valid training history (damaged, or not made by "
+                f"History.state_dict()): {type(error).__name__}: {error}"
+            ) from None
+        self.__dict__.update(fields)
 
     # ----- drawing ------------------------------------------------------------
     def plot(self, directory: str | os.PathLike = ".", prefix: str = "", dpi: int = 90) -> list[Path]:
@@ -182,6 +185,28 @@ class History:
         last = lambda xs: f"{xs[-1]:.4g}" if xs else "-"  # noqa: E731
         return (f"History({len(self.loss)} iterations, {len(self.train_acc)} epochs; last loss {last(self.loss)}, "
                 f"train acc {last(self.train_acc)}, val acc {last(self.val_acc)})")
+
+
+def _rows(rows: list[np.ndarray], dtype: Any) -> np.ndarray:
+    """Equal-length rows stacked into a 2-D array; (0, 0) when there are none."""
+    return np.asarray(rows, dtype=dtype).reshape(len(rows), -1) if rows else np.zeros((0, 0), dtype)
+
+
+def _fields(state: Mapping[str, Any]) -> dict[str, Any]:
+    """History's attributes rebuilt from ``state_dict()``'s output (raises on anything malformed)."""
+    fields: dict[str, Any] = {name: [float(x) for x in state[name]] for name in _SERIES}
+    fields["ratio_iterations"] = [int(x) for x in state["ratio_iterations"]]
+    fields["monitored_epochs"] = [int(x) for x in state["monitored_epochs"]]
+    fields["update_ratio"] = {str(k): [float(x) for x in v] for k, v in state["update_ratio"].items()}
+    fields["dead_relu"] = {str(k): [float(x) for x in v] for k, v in state["dead_relu"].items()}
+    for field in ("activations", "gradients"):
+        packed = state[field]
+        epochs: list[dict[str, dict[str, Any]]] = [{} for _ in range(int(packed["epochs"]))]
+        for r, (i, name) in enumerate(zip(packed["index"], packed["names"], strict=True)):
+            epochs[int(i)][str(name)] = {"counts": np.array(packed["counts"][r]), "edges": np.array(packed["edges"][r]),
+                                         "mean": float(packed["mean"][r]), "std": float(packed["std"][r])}
+        fields[field] = epochs
+    return fields
 
 
 def histogram(values: np.ndarray, bins: int = 40) -> dict[str, Any]:

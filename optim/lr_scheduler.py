@@ -34,8 +34,10 @@ from __future__ import annotations
 
 import bisect
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
+
+from autograd_engine.errors import StateDictError
 
 from .optimizer import Optimizer, check_number
 
@@ -94,7 +96,7 @@ class LRScheduler:
     def load_state_dict(self, state_dict: dict[str, Any]) -> None:
         """Restore the position and set the groups' ``lr`` to it (so the order of loading the
         optimizer's and the scheduler's state does not matter)."""
-        self.__dict__.update(state_dict)
+        self.__dict__.update(_checked_state(self, state_dict))
         for group, lr in zip(self.optimizer.param_groups, self._last_lr):
             group["lr"] = lr
 
@@ -453,9 +455,14 @@ class SequentialLR(LRScheduler):
         return state
 
     def load_state_dict(self, state_dict: dict[str, Any]) -> None:
-        state = dict(state_dict)
-        for s, saved in zip(self.schedulers, state.pop("schedulers")):
-            s.load_state_dict(saved)
+        state = _checked_state(self, state_dict)
+        saved = state.pop("schedulers", [])
+        if not isinstance(saved, list | tuple) or len(saved) != len(self.schedulers):
+            held = len(saved) if isinstance(saved, list | tuple) else "no list of"
+            raise StateDictError(f"SequentialLR.load_state_dict: the state dict holds {held} schedulers, "
+                                 f"this SequentialLR {len(self.schedulers)}")
+        for s, saved_state in zip(self.schedulers, saved):
+            s.load_state_dict(saved_state)
         super().load_state_dict(state)
 
 
@@ -535,7 +542,7 @@ class ReduceLROnPlateau:
 
     def load_state_dict(self, state_dict: dict[str, Any]) -> None:
         """Restore what ``state_dict`` saved (the rates themselves live in the optimizer's state)."""
-        self.__dict__.update(state_dict)
+        self.__dict__.update(_checked_state(self, state_dict))
 
 
 class MomentumSchedule:
@@ -585,9 +592,24 @@ class MomentumSchedule:
 
     def load_state_dict(self, state_dict: dict[str, Any]) -> None:
         """Restore the position and set the groups' momentum to it."""
-        self.__dict__.update(state_dict)
+        self.__dict__.update(_checked_state(self, state_dict))
         self.last_epoch -= 1
         self.step()
+
+
+def _checked_state(owner: Any, state_dict: Any) -> dict[str, Any]:
+    """``state_dict`` as a dict, once it is known to be a mapping whose entries all belong to the
+    owner's own ``state_dict()``: loading sets them as attributes, and an unknown one could
+    shadow a method or the optimizer."""
+    name = type(owner).__name__
+    if not isinstance(state_dict, Mapping):
+        raise TypeError(f"{name}.load_state_dict: expected a mapping (the dict returned by state_dict()), "
+                        f"got {type(state_dict).__name__}")
+    unknown = sorted(str(key) for key in set(state_dict) - set(owner.state_dict()))
+    if unknown:
+        raise StateDictError(f"{name}.load_state_dict: the state dict has entries that a {name} does not have: "
+                             f"{unknown}; was it saved by another scheduler?")
+    return dict(state_dict)
 
 
 def _per_group(owner: Any, name: str, value: Any, n_groups: int) -> list[Any]:

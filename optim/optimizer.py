@@ -21,12 +21,13 @@ from __future__ import annotations
 import copy
 import math
 import numbers
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 import numpy as np
 
 from autograd_engine import Tensor, enable_grad
+from autograd_engine.errors import CheckpointError, StateDictError
 
 ParamsLike = Iterable[Tensor] | Iterable[dict[str, Any]]
 
@@ -188,9 +189,10 @@ class Optimizer:
     def state_dict(self) -> dict[str, Any]:
         """A deep copy of the optimizer's state, with parameters replaced by their index.
 
-        ``{"state": {index: {name: value}}, "param_groups": [{..., "params": [indices]}]}``,
-        indices counting parameters across groups in order, as PyTorch does.
-        Arrays are copied, so training on does not change a saved dict.
+        ``{"type": class name, "state": {index: {name: value}}, "param_groups": [{..., "params":
+        [indices]}]}``, indices counting parameters across groups in order, as PyTorch does.
+        Arrays are copied, so training on does not change a saved dict.  ``type`` lets
+        ``load_state_dict`` refuse another optimizer's state.
         """
         index = {}
         groups = []
@@ -202,40 +204,53 @@ class Optimizer:
                 packed["params"].append(index[id(p)])
             groups.append(packed)
         state = {index[id(p)]: copy.deepcopy(s) for p, s in self.state.items() if id(p) in index}
-        return {"state": state, "param_groups": groups}
+        return {"type": type(self).__name__, "state": state, "param_groups": groups}
 
-    def load_state_dict(self, state_dict: dict[str, Any]) -> None:
+    def load_state_dict(self, state_dict: Mapping[str, Any]) -> None:
         """Restore hyperparameters and per-parameter state saved by ``state_dict()``.
 
-        The optimizer must have been built over parameters of the same shapes in
-        the same groups.  Arrays are copied bit for bit and keep their saved
-        dtype (float32 stays float32), so training resumes exactly.
+        The optimizer must be of the same type (a state dict saved before the type was
+        recorded is taken as it is) and built over parameters of the same shapes in the
+        same groups; otherwise ``nn.StateDictError`` (a ``ValueError``) says what differs.
+        A dict that is not an optimizer state dict at all (damaged or crafted) raises
+        ``nn.CheckpointError``.  Nothing is changed unless everything fits.  Arrays are
+        copied bit for bit and keep their saved dtype (float32 stays float32), so training
+        resumes exactly.
         """
         name = type(self).__name__
-        saved_groups = state_dict["param_groups"]
+        if not isinstance(state_dict, Mapping):
+            raise TypeError(f"{name}.load_state_dict: expected a mapping (the dict returned by "
+                            f"optimizer.state_dict()), got {type(state_dict).__name__}")
+        saved_type = state_dict.get("type")
+        if saved_type is not None and saved_type != name:
+            raise StateDictError(
+                f"{name}.load_state_dict: the state dict was saved by {saved_type}, not {name}; {name} cannot take "
+                f"{saved_type}'s hyperparameters and per-parameter state: load it into a {saved_type}(...)"
+            )
+        saved_groups, saved_state = _checked_layout(name, state_dict)
         if len(saved_groups) != len(self.param_groups):
-            raise ValueError(
+            raise StateDictError(
                 f"{name}.load_state_dict: the saved state has {len(saved_groups)} parameter groups, "
                 f"this optimizer has {len(self.param_groups)}; build the optimizer over the same groups"
             )
         by_index: dict[int, Tensor] = {}
         for i, (saved, group) in enumerate(zip(saved_groups, self.param_groups)):
             if len(saved["params"]) != len(group["params"]):
-                raise ValueError(
+                raise StateDictError(
                     f"{name}.load_state_dict: group {i} has {len(saved['params'])} parameters in the saved state "
                     f"but {len(group['params'])} here"
                 )
             by_index.update(zip(saved["params"], group["params"]))
         new_state: dict[Tensor, dict[str, Any]] = {}
-        for k, values in state_dict["state"].items():
-            p = by_index[int(k)]
+        for k, values in saved_state.items():
+            p = by_index[k]
             for key, value in values.items():
                 if isinstance(value, np.ndarray) and value.ndim > 0 and value.shape != p.shape and key in _SHAPED:
-                    raise ValueError(
+                    raise StateDictError(
                         f"{name}.load_state_dict: state {key!r} of parameter {k} has shape {value.shape}, "
                         f"but the parameter has shape {p.shape}"
                     )
-            new_state[p] = copy.deepcopy(values)
+            new_state[p] = copy.deepcopy(dict(values))
         restored = []
         for saved, group in zip(saved_groups, self.param_groups):
             merged = {**group, **{k: copy.deepcopy(v) for k, v in saved.items() if k != "params"}}
@@ -256,6 +271,39 @@ class Optimizer:
 
 # State entries that have the parameter's shape (checked by load_state_dict).
 _SHAPED = {"velocity", "sum", "square_avg", "grad_avg", "momentum_buffer", "exp_avg", "exp_avg_sq", "max_exp_avg_sq"}
+
+
+def _checked_layout(name: str, state_dict: Mapping[str, Any]) -> tuple[list[Mapping[str, Any]], dict[int, Mapping]]:
+    """The parameter groups and the per-parameter state of an optimizer state dict, with the state
+    keyed by int index; ``nn.CheckpointError`` unless they have the layout ``state_dict()`` writes
+    (groups listing distinct integer indices, state only for listed indices)."""
+
+    def malformed(what: str) -> CheckpointError:
+        return CheckpointError(f"{name}.load_state_dict: not a valid optimizer state dict (damaged, or not made "
+                               f"by Optimizer.state_dict()): {what}")
+
+    groups, state = state_dict.get("param_groups"), state_dict.get("state")
+    if not isinstance(groups, list | tuple) or not all(isinstance(g, Mapping) for g in groups):
+        raise malformed(f"'param_groups' must be a list of dicts, got {type(groups).__name__}")
+    if not isinstance(state, Mapping):
+        raise malformed(f"'state' must be a dict, got {type(state).__name__}")
+    listed: list[Any] = []
+    for group in groups:
+        if not isinstance(group.get("params"), list | tuple):
+            raise malformed("every parameter group needs a 'params' list of indices")
+        listed.extend(group["params"])
+    indices = set(listed)
+    if not all(isinstance(i, int | np.integer) and not isinstance(i, bool) for i in listed) or len(indices) != len(listed):
+        raise malformed("the groups' 'params' must list distinct integer indices")
+    by_index: dict[int, Mapping] = {}
+    for key, values in state.items():
+        index = int(key) if isinstance(key, str) and key.isdigit() else key
+        if not (isinstance(index, int | np.integer) and index in indices):
+            raise malformed(f"'state' has an entry for parameter {key!r}, which no group lists")
+        if not isinstance(values, Mapping) or not all(isinstance(k, str) for k in values):
+            raise malformed(f"the state of parameter {key!r} must be a dict with string keys")
+        by_index[index] = values
+    return list(groups), by_index
 
 
 def check_number(

@@ -56,6 +56,11 @@ Batches = Iterable[tuple[Any, Any]]
 DATA_FORMS = ("a pair (X, y) of arrays (a tuple, or a list [X, y] of two arrays), a list of (X, y) batches, "
               "or a function returning an iterable of (X, y) batches")
 
+_CHECKPOINT_FORMAT = "optim.Trainer checkpoint v1"
+# The entries of a Trainer checkpoint and their types (the EMA entry may also be None).
+_CHECKPOINT_ENTRIES = {"epoch": int, "iteration": int, "model": Mapping, "optimizer": Mapping, "schedulers": list,
+                       "ema": Mapping, "history": Mapping, "rng": Mapping, "best": Mapping}
+
 
 class Trainer:
     """Train ``model`` with ``optimizer`` on ``train_data``, evaluating on ``val_data``.
@@ -234,6 +239,9 @@ class Trainer:
                 self._say(f"  iteration {self.iteration} (epoch {epoch}): loss {loss:.4f}, {rate:.0f} samples/s")
         if bar is not None:
             bar.close()
+        if seen == 0:
+            raise ValueError(f"Trainer: train_data gave no examples in epoch {epoch}, so there is nothing to train on; "
+                             f"a function of batches must return a fresh, non-empty iterable each epoch")
         elapsed = time.perf_counter() - started
         self.history.samples_per_second.append(seen / max(elapsed, 1e-9))
         self._end_epoch(epoch, running_acc=correct / max(seen, 1))
@@ -310,7 +318,10 @@ class Trainer:
                     total += len(labels)
         finally:
             self.model.train(was_training)
-        return correct / max(total, 1), loss_sum / max(total, 1)
+        if total == 0:
+            raise ValueError("Trainer.evaluate: the data gave no examples, so there is no accuracy to measure; "
+                             "a function of batches must return a fresh, non-empty iterable each time")
+        return correct / total, loss_sum / total
 
     def _params(self) -> list[Any]:
         return [p for group in self.optimizer.param_groups for p in group["params"]]
@@ -440,7 +451,7 @@ class Trainer:
     def state_dict(self) -> dict[str, Any]:
         """Everything ``load_checkpoint`` needs to continue this run exactly (plain data for ``nn.save``)."""
         return {
-            "format": "optim.Trainer checkpoint v1",
+            "format": _CHECKPOINT_FORMAT,
             "epoch": self.epoch,
             "iteration": self.iteration,
             "model": self.model.state_dict(),
@@ -469,21 +480,52 @@ class Trainer:
         except BaseException:
             self.best_path = previous  # the old best file is still there and still the best on disk
             raise
-        if previous and previous != str(path) and os.path.exists(previous):
+        if previous and previous != str(path) and self._is_best_file(previous) and os.path.exists(previous):
             os.remove(previous)
+
+    def _is_best_file(self, path: str) -> bool:
+        """Whether ``path`` names a best-epoch checkpoint in this trainer's folder: the only files the
+        trainer removes (a loaded ``best_path`` comes from a file, and could name any file)."""
+        candidate = Path(path)
+        return (candidate.parent.resolve() == self.checkpoint_dir.resolve() and candidate.suffix == ".npz"
+                and candidate.name.startswith(f"{self.checkpoint_prefix}_best_epoch"))
 
     def load_checkpoint(self, path: str | os.PathLike) -> None:
         """Restore a run saved by ``save_checkpoint``: weights, optimizer and scheduler state, EMA,
-        history, random generators and counters.  ``train()`` then continues with the next epoch."""
+        history, random generators and counters.  ``train()`` then continues with the next epoch.
+
+        Nothing is restored unless everything is.  A file that is not a valid Trainer checkpoint
+        (damaged, crafted, or another kind of checkpoint) raises ``nn.CheckpointError`` naming
+        it; a valid one from a run built differently (another model or optimizer, another
+        number of schedulers, EMA or not) raises ``nn.StateDictError`` saying what differs.
+        """
+        shown = repr(os.fspath(path) if isinstance(path, str | os.PathLike) else path)
         state = nn.load(path)
-        if state.get("format") != "optim.Trainer checkpoint v1":
-            raise ValueError(f"Trainer.load_checkpoint: {os.fspath(path)!r} is not a Trainer checkpoint "
-                             f"(format {state.get('format')!r})")
+        problem = _checkpoint_problem(state)
+        if problem is not None:
+            raise nn.CheckpointError(f"Trainer.load_checkpoint: {shown} is not a valid Trainer checkpoint: {problem}")
         if len(state["schedulers"]) != len(self.schedulers):
-            raise ValueError(f"Trainer.load_checkpoint: the checkpoint has {len(state['schedulers'])} schedulers, "
-                             f"this trainer {len(self.schedulers)}; build the trainer as the saved run was built")
+            raise nn.StateDictError(
+                f"Trainer.load_checkpoint: the checkpoint {shown} has {len(state['schedulers'])} schedulers, this "
+                f"trainer {len(self.schedulers)}; build the trainer as the saved run was built"
+            )
         if (state["ema"] is None) != (self.ema is None):
-            raise ValueError("Trainer.load_checkpoint: the checkpoint and this trainer disagree on using an EMA")
+            raise nn.StateDictError(f"Trainer.load_checkpoint: the checkpoint {shown} and this trainer disagree on "
+                                    f"using an EMA; build the trainer as the saved run was built")
+        backup = self.state_dict()
+        try:
+            self._restore(state)
+        except BaseException as error:
+            self._restore(backup)
+            if isinstance(error, nn.StateDictError | MemoryError) or not isinstance(error, Exception):
+                raise
+            detail = str(error) if isinstance(error, nn.CheckpointError) else f"{type(error).__name__}: {error}"
+            raise nn.CheckpointError(f"Trainer.load_checkpoint: {shown} is not a valid Trainer checkpoint: "
+                                     f"{detail}") from None
+        self._check_schedule_lengths()
+
+    def _restore(self, state: Mapping[str, Any]) -> None:
+        """Set every part of the run from ``state`` (a ``state_dict()``), in place."""
         self.model.load_state_dict(state["model"])
         self.optimizer.load_state_dict(state["optimizer"])
         for scheduler, saved in zip(self.schedulers, state["schedulers"]):
@@ -495,9 +537,29 @@ class Trainer:
         ae.random.default_generator().bit_generator.state = state["rng"]["library"]
         self.epoch, self.iteration = int(state["epoch"]), int(state["iteration"])
         best = state["best"]
-        self.best_val_acc, self.best_epoch, self.best_state = best["val_acc"], int(best["epoch"]), best["state"]
-        self.best_path, self.bad_epochs, self.stopped_early = best["path"], int(best["bad_epochs"]), best["stopped_early"]
-        self._check_schedule_lengths()
+        if not (best["state"] is None or isinstance(best["state"], Mapping)):
+            raise TypeError(f"the best weights are a {type(best['state']).__name__}, not a state dict")
+        if not (best["path"] is None or isinstance(best["path"], str)):
+            raise TypeError(f"the best checkpoint's path is a {type(best['path']).__name__}, not a string")
+        self.best_val_acc, self.best_epoch, self.best_state = float(best["val_acc"]), int(best["epoch"]), best["state"]
+        self.best_path, self.bad_epochs = best["path"], int(best["bad_epochs"])
+        self.stopped_early = bool(best["stopped_early"])
+
+
+def _checkpoint_problem(state: Any) -> str | None:
+    """What keeps ``state`` (loaded from a file) from being a Trainer checkpoint, or None."""
+    if not isinstance(state, Mapping) or state.get("format") != _CHECKPOINT_FORMAT:
+        found = state.get("format") if isinstance(state, Mapping) else None
+        return (f"it is not a Trainer checkpoint (format {found!r}; Trainer.save_checkpoint writes "
+                f"{_CHECKPOINT_FORMAT!r}); a model's weights alone load with model.load_state_dict(nn.load(path))")
+    missing = [key for key in _CHECKPOINT_ENTRIES if key not in state]
+    if missing:
+        return f"it lacks the entries {missing}"
+    for key, kind in _CHECKPOINT_ENTRIES.items():
+        value = state[key]
+        if not ((key == "ema" and value is None) or (isinstance(value, kind) and not isinstance(value, bool))):
+            return f"its entry {key!r} is a {type(value).__name__}, not a {kind.__name__}"
+    return None
 
 
 def _check_data(data: Any, name: str, required: bool = False) -> Any:
@@ -521,6 +583,9 @@ def _check_data(data: Any, name: str, required: bool = False) -> Any:
         inputs = _as_inputs(inputs, name)
         if len(inputs) != len(labels):
             raise ValueError(f"Trainer: {name} has {len(inputs)} inputs but {len(labels)} labels")
+        if len(labels) == 0:
+            raise ValueError(f"Trainer: {name} is empty (0 examples); give at least one example"
+                             + (", or leave it out (None)" if name == "val_data" else ""))
         return (inputs, np.asarray(labels))
     if callable(data):
         return data
@@ -530,6 +595,9 @@ def _check_data(data: Any, name: str, required: bool = False) -> Any:
         raise TypeError(f"Trainer: {name} is a one-shot iterator, which would be empty after the first epoch; "
                         f"pass a list of batches or a function returning a fresh iterator")
     if isinstance(data, list):
+        if not data:
+            raise ValueError(f"Trainer: {name} is an empty list of batches; give at least one (X, y) batch"
+                             + (", or leave it out (None)" if name == "val_data" else ""))
         for i, batch in enumerate(data):
             if not (isinstance(batch, tuple | list) and len(batch) == 2):
                 hint = " (for one data set pass the tuple (X, y) of arrays)" if len(data) == 2 else ""
