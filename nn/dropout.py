@@ -25,7 +25,7 @@ import autograd_engine as ae
 from autograd_engine import Tensor
 from autograd_engine import random as ae_random
 from autograd_engine.errors import ShapeError
-from autograd_engine.ops.dispatch import shape_of
+from autograd_engine.ops.dispatch import array_operand, shape_of
 
 from .module import Module
 
@@ -38,6 +38,12 @@ def _check_p(p: float, op: str, inplace: Any = False) -> None:
             f"{op}: inplace must be True or False, got a {type(inplace).__name__}; pass a generator by keyword "
             f"(generator=...)"
         )
+
+
+def _tensor(x: Any, op: str) -> Tensor:
+    """The input as a Tensor (lists of Tensors stacked with their gradients), so that every mode returns one."""
+    x = array_operand(x, op, "input")
+    return x if isinstance(x, Tensor) else Tensor(x)
 
 
 def _masked(x: Any, p: float, mask_shape: tuple[int, ...], generator: Any) -> Any:
@@ -56,6 +62,7 @@ def dropout(x: Any, p: float = 0.5, training: bool = True, inplace: bool = False
     return ``x`` unchanged when ``training`` is False or ``p`` is 0.  ``p = 1`` gives zeros.
     ``inplace`` has no effect (see the module docstring)."""
     _check_p(p, "dropout", inplace)
+    x = _tensor(x, "dropout")
     if not training or p == 0.0:
         return x
     return _masked(x, p, shape_of(x), generator)
@@ -74,6 +81,7 @@ def dropout2d(x: Any, p: float = 0.5, training: bool = True, inplace: bool = Fal
 
 def _spatial_dropout(x: Any, p: float, training: bool, generator: Any, op: str, inplace: Any = False) -> Any:
     _check_p(p, op, inplace)
+    x = _tensor(x, op)
     shape = shape_of(x)
     if len(shape) not in (3, 4):
         raise ShapeError(

@@ -68,7 +68,7 @@ def concatenate(arrays: Sequence[Any], axis: int | None = 0) -> Any:
         raise ValueError("concatenate: need at least one tensor")
     if axis is None:
         arrays, axis = [reshape(a, (-1,)) for a in arrays], 0
-    shapes = [shape_of(a) for a in arrays]
+    shapes = [shape_of(a, "concatenate") for a in arrays]
     ndim = len(shapes[0])
     if ndim == 0 or any(len(s) != ndim for s in shapes):
         raise ShapeError(f"concatenate: all inputs need the same number (>= 1) of dimensions, got shapes {shapes}")
@@ -83,7 +83,7 @@ def stack(arrays: Sequence[Any], axis: int = 0) -> Any:
     arrays = list(arrays)
     if not arrays:
         raise ValueError("stack: need at least one tensor")
-    shapes = {shape_of(a) for a in arrays}
+    shapes = {shape_of(a, "stack") for a in arrays}
     if len(shapes) != 1:
         raise ShapeError(f"stack: all inputs must have the same shape, got {sorted(shapes)}")
     return concatenate([expand_dims(a, axis) for a in arrays], axis=axis)
@@ -92,7 +92,7 @@ def stack(arrays: Sequence[Any], axis: int = 0) -> Any:
 def split(x: Any, indices_or_sections: int | Sequence[int], axis: int = 0) -> list[Any]:
     """Split into pieces along ``axis``: ``n`` equal sections, or at the given indices
     (NumPy's ``split``; equal sections must divide the axis)."""
-    shape = shape_of(x)
+    shape = shape_of(x, "split")
     if not shape:
         raise ShapeError("split: a 0-d tensor has no axis to split; reshape it to 1-d first")
     axis = normalize_axis(axis, len(shape), "split")
@@ -115,7 +115,7 @@ def pad(x: Any, pad_width: Any, mode: str = "constant", constant_values: float =
     """
     if mode != "constant":
         raise ValueError(f"pad: only mode='constant' is supported, got {mode!r}")
-    ndim = len(shape_of(x))
+    ndim = len(shape_of(x, "pad"))
     widths = np.broadcast_to(np.asarray(pad_width, dtype=int), (ndim, 2)) if ndim else np.zeros((0, 2), int)
     if (widths < 0).any():
         raise ValueError(f"pad: pad widths must be non-negative, got {pad_width}")
