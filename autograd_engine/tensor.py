@@ -613,7 +613,7 @@ class Tensor:
         return _ops.astype(self, dtype)
 
     def dot(self, other: Any) -> Tensor:
-        return _ops.matmul(self, other)
+        return _ops.dot(self, other)
 
     def matmul(self, other: Any) -> Tensor:
         return _ops.matmul(self, other)
