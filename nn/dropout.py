@@ -40,12 +40,6 @@ def _check_p(p: float, op: str, inplace: Any = False) -> None:
         )
 
 
-def _tensor(x: Any, op: str) -> Tensor:
-    """The input as a Tensor (lists of Tensors stacked with their gradients), so that every mode returns one."""
-    x = array_operand(x, op, "input")
-    return x if isinstance(x, Tensor) else Tensor(x)
-
-
 def _masked(x: Any, p: float, mask_shape: tuple[int, ...], generator: Any) -> Any:
     """``x`` times an inverted-dropout mask of ``mask_shape`` (broadcast against ``x``)."""
     data = x.data if isinstance(x, Tensor) else np.asarray(x)
@@ -62,7 +56,7 @@ def dropout(x: Any, p: float = 0.5, training: bool = True, inplace: bool = False
     return ``x`` unchanged when ``training`` is False or ``p`` is 0.  ``p = 1`` gives zeros.
     ``inplace`` has no effect (see the module docstring)."""
     _check_p(p, "dropout", inplace)
-    x = _tensor(x, "dropout")
+    x = array_operand(x, "dropout", "input")  # a list of Tensors stacked with its gradients, also in eval mode
     if not training or p == 0.0:
         return x
     return _masked(x, p, shape_of(x), generator)
@@ -81,7 +75,7 @@ def dropout2d(x: Any, p: float = 0.5, training: bool = True, inplace: bool = Fal
 
 def _spatial_dropout(x: Any, p: float, training: bool, generator: Any, op: str, inplace: Any = False) -> Any:
     _check_p(p, op, inplace)
-    x = _tensor(x, op)
+    x = array_operand(x, op, "input")
     shape = shape_of(x)
     if len(shape) not in (3, 4):
         raise ShapeError(

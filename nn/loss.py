@@ -11,13 +11,14 @@ Labels are checked: integer dtype, the input's shape without the class axis, val
 ``[0, C)`` -- anything else raises an error naming the loss, the shapes and the bad value.
 
 Every floating argument that is a Tensor requiring grad gets its gradient: the input, float
-targets (probabilities, regression targets, BCE targets, +-1 hinge labels), class weights,
-``pos_weight`` and hyperparameters given as Tensors (``margin``, ``beta``, ``label_smoothing``),
-since each loss is composed of engine ops that see the Tensors themselves.  (PyTorch refuses
-gradients for the class weights of ``nll_loss``/``cross_entropy`` with class indices,
-``multi_margin_loss`` and ``binary_cross_entropy_with_logits``.)  Integer class labels carry no
-gradient (integer tensors cannot require one).  Operands may be Tensors, arrays or nested lists
-(of numbers or of Tensors, stacked with their gradients: ``dispatch.array_operand``).
+targets (probabilities, regression targets, BCE targets), class weights, ``pos_weight`` and
+hyperparameters given as Tensors (``margin``, ``delta``, ``beta``, ``label_smoothing``), since
+each loss is composed of engine ops that see the Tensors themselves.  (PyTorch refuses gradients
+for the class weights of ``nll_loss``/``cross_entropy`` with class indices, ``multi_margin_loss``
+and ``binary_cross_entropy_with_logits``.)  Integer class labels carry no gradient (integer
+tensors cannot require one), nor do the -1/+1 labels of ``binary_hinge_loss`` (refused if they
+require grad).  Operands may be Tensors, arrays or nested lists (of numbers or of Tensors, stacked
+with their gradients: ``dispatch.array_operand``).
 """
 from __future__ import annotations
 
@@ -312,12 +313,16 @@ def binary_hinge_loss(input: Any, target: Any, margin: float = 1.0, reduction: s
     """The notes' per-attribute binary SVM: ``L_i = sum_j max(0, margin - y_ij * f_ij)`` with y in {-1, +1}.
 
     ``input`` f and ``target`` y have one shape, (N,) or (N, K) (K independent attributes);
-    ``'mean'`` averages L_i over the N examples, ``'none'`` returns the (N,) vector.  Float labels
-    that require grad get the formula's gradient ``-f`` where the hinge is active.
+    ``'mean'`` averages L_i over the N examples, ``'none'`` returns the (N,) vector.  The labels
+    take only the values -1 and +1, so they have no gradient: labels that require grad are refused.
     """
     op = "binary_hinge_loss"
     _check_reduction(reduction, op)
     input, target = array_operand(input, op, "input"), array_operand(target, op, "target")
+    if isinstance(target, Tensor) and target.requires_grad:
+        raise TypeError(
+            f"{op}: the labels require grad, but labels are -1 or +1 and have no gradient; pass target.detach()"
+        )
     shape = input.shape
     labels = np.asarray(value(target))
     if labels.shape != shape:
@@ -325,7 +330,7 @@ def binary_hinge_loss(input: Any, target: Any, margin: float = 1.0, reduction: s
     if not np.isin(labels, (-1, 1)).all():
         bad = labels[~np.isin(labels, (-1, 1))].ravel()[0]
         raise ValueError(f"binary_hinge_loss: labels must be -1 or +1, got {bad}; map {{0, 1}} labels with 2 * y - 1")
-    terms = ae.relu(margin - input * _in_dtype(target, input.dtype))
+    terms = ae.relu(margin - input * labels.astype(input.dtype))
     losses = ae.sum(terms, axis=tuple(range(1, len(shape)))) if len(shape) > 1 else terms
     return _reduce(losses, reduction)
 

@@ -8,7 +8,8 @@ is added, so that each one is checked with list operands and with lists of Tenso
 """
 from __future__ import annotations
 
-from typing import Any, Callable, NamedTuple
+from collections.abc import Callable
+from typing import Any, NamedTuple
 
 import numpy as np
 import pytest
@@ -158,7 +159,7 @@ CASES: dict[str, Case] = {
     "F.nll_loss": Case(F.nll_loss, lambda f, x, y: f(x, y), (normal(2, 3), LABELS)),
     "F.multiclass_hinge_loss": Case(F.multiclass_hinge_loss, lambda f, x, y: f(x, y), (normal(2, 3), LABELS)),
     "F.multi_margin_loss": Case(F.multi_margin_loss, lambda f, x, y: f(x, y), (normal(2, 3), LABELS)),
-    "F.binary_hinge_loss": Case(F.binary_hinge_loss, lambda f, x, y: f(x, y), (normal(2, 3), np.sign(normal(2, 3)))),
+    "F.binary_hinge_loss": Case(F.binary_hinge_loss, lambda f, x, y: f(x, y), (normal(2, 3), np.sign(normal(2, 3)).astype(np.int64))),
     "F.binary_cross_entropy_with_logits": Case(
         F.binary_cross_entropy_with_logits, lambda f, x, y: f(x, y), (normal(2, 3), probabilities(2, 3))
     ),
