@@ -16,7 +16,7 @@ import pytest
 
 import autograd_engine as ae
 import nn.functional as F
-from autograd_engine import ops
+from autograd_engine import ops, testing
 
 RNG = np.random.default_rng(13)
 
@@ -372,3 +372,61 @@ def test_stack_keeps_the_gradient_the_constructor_refuses():
     y = ae.stack([x, 2.0 * x])
     y.backward(np.array([1.0, 10.0]))
     assert x.grad == pytest.approx(21.0)
+
+
+# ----- Tensors in argument positions ------------------------------------------------------------------
+
+
+def test_variance_with_ddof_at_least_the_count_keeps_a_list_of_tensors_in_the_graph():
+    """That case subtracts a constant array; a list operand met it with NumPy's -, which detached it."""
+    rows = [ae.Tensor([1.0, 4.0], requires_grad=True), ae.Tensor([2.0, 8.0], requires_grad=True)]
+    whole = ae.Tensor([[1.0, 4.0], [2.0, 8.0]], requires_grad=True)
+    with np.errstate(invalid="ignore"):
+        ae.var(rows, axis=0, ddof=2).sum().backward()
+        ae.var(whole, axis=0, ddof=2).sum().backward()
+    np.testing.assert_array_equal(np.stack([r.grad for r in rows]), whole.grad)  # +-inf, as documented
+
+
+def test_clip_bounds_that_are_tensors_get_their_gradients():
+    x, lo, hi = np.array([-2.0, 0.5, 3.0, 1.0, -1.0]), np.array([-1.0, -1.0, -1.0, 1.0, -1.0]), np.array(2.0)
+    testing.assert_gradients_match(ae.clip, x + 0.01, lo, hi)  # off the ties
+    tensors = [ae.Tensor(v, requires_grad=True) for v in (x, lo, hi)]
+    out = ae.clip(*tensors)
+    out.backward(np.arange(1.0, 6.0))
+    np.testing.assert_array_equal(out.data, np.clip(x, lo, hi))
+    # x gets g inside and on the bounds (x == lo at index 3), each bound where it wins (PyTorch's clamp)
+    np.testing.assert_array_equal(tensors[0].grad, [0.0, 2.0, 0.0, 4.0, 5.0])
+    np.testing.assert_array_equal(tensors[1].grad, [1.0, 0.0, 0.0, 0.0, 0.0])
+    assert tensors[2].grad == 3.0
+
+
+def test_clip_with_tensor_bounds_matches_pytorch_clamp():
+    torch = pytest.importorskip("torch")
+    rng = np.random.default_rng(5)
+    x, lo, hi = rng.standard_normal((3, 4)), rng.uniform(-1.0, -0.2, 4), rng.uniform(0.2, 1.0, (3, 1))
+    g = rng.standard_normal((3, 4))
+    ours = [ae.Tensor(v, requires_grad=True) for v in (x, lo, hi)]
+    theirs = [torch.tensor(v, requires_grad=True) for v in (x, lo, hi)]
+    ae.clip(*ours).backward(g)
+    torch.clamp(*theirs).backward(torch.tensor(g))
+    for a, b in zip(ours, theirs):
+        np.testing.assert_allclose(a.grad, b.grad.numpy(), rtol=1e-12)
+
+
+def test_pad_with_a_tensor_constant_gives_it_the_gradient_of_the_padding():
+    x = ae.Tensor([1.0, 5.0], requires_grad=True)
+    c = ae.Tensor(7.0, requires_grad=True)
+    out = ae.pad(x, (1, 2), constant_values=c)
+    np.testing.assert_array_equal(out.data, [7.0, 1.0, 5.0, 7.0, 7.0])
+    out.backward(np.arange(5.0))
+    np.testing.assert_array_equal(x.grad, [1.0, 2.0])
+    assert c.grad == 0.0 + 3.0 + 4.0
+    testing.assert_gradients_match(lambda a, v: ae.pad(a, ((1, 0), (2, 1)), constant_values=v), normal(2, 3), np.array(0.5))
+    with pytest.raises(ae.ShapeError, match="pad: constant_values as a Tensor must be 0-d"):
+        ae.pad(x, 1, constant_values=ae.Tensor([1.0, 2.0], requires_grad=True))
+
+
+def test_leaky_relu_refuses_a_slope_that_requires_grad():
+    with pytest.raises(TypeError, match="leaky_relu: negative_slope is a constant.*prelu"):
+        ae.leaky_relu(ae.Tensor([1.0, -1.0]), ae.Tensor(0.1, requires_grad=True))
+    np.testing.assert_allclose(ae.leaky_relu(ae.Tensor([-1.0]), ae.Tensor(0.2)).data, [-0.2])  # a constant Tensor is fine

@@ -16,7 +16,7 @@ import numpy as np
 from ..errors import ShapeError
 from ..function import Primitive, apply
 from . import dispatch
-from .dispatch import expand_reduced, shape_of, value
+from .dispatch import array_operand, expand_reduced, shape_of, value
 
 
 def normalize_axes(axis: Any, ndim: int, op: str) -> tuple[int, ...]:
@@ -235,6 +235,7 @@ def var(x: Any, axis: Any = None, ddof: int = 0, keepdims: bool = False) -> Any:
     -2 sum(x - mean) / divisor = 0, whereas differentiating through the mean would add
     inf * 0 = NaN to every element (second derivatives are not meaningful there anyway).
     """
+    x = array_operand(x, "var", "input")  # once: x is used several times, and beside an array below
     shape = shape_of(x, "var")
     axes = normalize_axes(axis, len(shape), "var")
     count = math.prod(shape[a] for a in axes)
