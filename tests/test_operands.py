@@ -430,3 +430,30 @@ def test_leaky_relu_refuses_a_slope_that_requires_grad():
     with pytest.raises(TypeError, match="leaky_relu: negative_slope is a constant.*prelu"):
         ae.leaky_relu(ae.Tensor([1.0, -1.0]), ae.Tensor(0.1, requires_grad=True))
     np.testing.assert_allclose(ae.leaky_relu(ae.Tensor([-1.0]), ae.Tensor(0.2)).data, [-0.2])  # a constant Tensor is fine
+
+
+# ----- NumPy names whose meaning differs from NumPy's or PyTorch's (rows of EDGE_CASES.md) ----------------
+
+
+def test_clip_rejects_crossed_bounds():
+    with pytest.raises(ValueError, match=r"clip: a_min \(2.0\) is greater than a_max \(1.0\)"):
+        ae.clip(ae.Tensor([0.0, 3.0]), 2.0, 1.0)
+
+
+def test_astype_to_the_same_dtype_returns_the_tensor():
+    x = ae.Tensor([1.0, 2.0], requires_grad=True)
+    assert ae.astype(x, x.dtype) is x
+    assert ae.astype(x, np.float64) is not x
+
+
+def test_softmax_defaults_to_the_last_axis():
+    x = normal(2, 3)
+    np.testing.assert_allclose(ae.softmax(x).data.sum(axis=-1), [1.0, 1.0])
+    np.testing.assert_allclose(ae.log_softmax(x).data, ae.log_softmax(x, axis=-1).data)
+
+
+def test_split_takes_numpys_sections():
+    pieces = ae.split(np.arange(6.0), 2)  # two sections of 3 (torch.split(x, 2) gives three pieces of 2)
+    assert [p.shape for p in pieces] == [(3,), (3,)]
+    with pytest.raises(ae.ShapeError, match="does not divide into 4 equal sections"):
+        ae.split(np.arange(6.0), 4)
