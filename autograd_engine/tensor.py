@@ -413,6 +413,8 @@ class Tensor:
         return self._in_place(other, np.true_divide, operator.truediv, "/=")
 
     def _in_place(self, other: Any, ufunc: np.ufunc, out_of_place: Callable[[Any, Any], Any], symbol: str) -> Tensor:
+        if isinstance(other, (list, tuple)):  # a list holding Tensors is stacked, so that it is seen to require grad
+            other = as_operand(other, symbol, "right operand")
         other_requires_grad = isinstance(other, Tensor) and other.requires_grad
         if _grad_mode.grad_enabled and (self.requires_grad or other_requires_grad):
             if self._node is None and self.requires_grad:

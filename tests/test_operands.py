@@ -457,3 +457,14 @@ def test_split_takes_numpys_sections():
     assert [p.shape for p in pieces] == [(3,), (3,)]
     with pytest.raises(ae.ShapeError, match="does not divide into 4 equal sections"):
         ae.split(np.arange(6.0), 4)
+
+
+def test_in_place_arithmetic_with_a_list_of_tensors_keeps_their_gradients():
+    """``y += [x, x]`` on a constant y: the list requires grad, so y is rebound out of place (as for
+    ``y += x``) instead of taking the values in place and dropping x's gradient."""
+    x = ae.Tensor(2.0, requires_grad=True)
+    y = ae.Tensor([1.0, 1.0])
+    y += [x, 3.0 * x]
+    np.testing.assert_array_equal(y.data, [3.0, 7.0])
+    y.sum().backward()
+    assert x.grad == 4.0
