@@ -171,14 +171,15 @@ def apply(op: Primitive, *inputs: Any) -> Any:
 
 def _converted_operands(op: Primitive, inputs: tuple[Any, ...]) -> list[Any]:
     """The inputs with every list and tuple converted by ``as_operand`` (a list holding Tensors is
-    stacked with their gradients, never detached); Python numbers too when no operand is an array
-    or Tensor, so that ``ae.mean(2.0)`` computes as ``ae.mean(Tensor(2.0))``.  Beside a Tensor,
-    numbers stay Python numbers, which NumPy's promotion treats as weak (float32 stays float32)."""
-    lone_numbers = not any(isinstance(x, (Tensor, np.ndarray, list, tuple)) for x in inputs)
+    stacked with their gradients, never detached); when no operand is an array or Tensor, every
+    operand, so that ``ae.mean(2.0)`` computes as ``ae.mean(Tensor(2.0))`` (and ``ae.exp(None)`` is
+    refused by name).  Beside a Tensor or array, numbers stay Python numbers, which NumPy's promotion
+    treats as weak (a float32 tensor times 2.0 stays float32).  Returns only Tensors and arrays in
+    place of what it converts, so ``apply`` calls it at most once per op."""
+    alone = not any(isinstance(x, (Tensor, np.ndarray, list, tuple)) for x in inputs)
     name = op.describe() or type(op).__name__
     return [
-        as_operand(x, name, f"operand {i + 1}") if isinstance(x, (list, tuple))
-        or (lone_numbers and isinstance(x, (int, float, complex, np.generic))) else x
+        as_operand(x, name, f"operand {i + 1}") if alone or isinstance(x, (list, tuple)) else x
         for i, x in enumerate(inputs)
     ]
 

@@ -334,6 +334,13 @@ def test_ragged_and_non_numeric_lists_are_refused_naming_the_op():
         ae.add(ae.Tensor([1.0]), ["a"])
 
 
+def test_operands_that_are_not_numbers_are_refused_naming_the_op():
+    with pytest.raises(TypeError, match=r"exp: the operand 1 must be numbers, got dtype object from a NoneType"):
+        ae.exp(None)
+    with pytest.raises(TypeError, match=r"maximum: the operand 2 must be numbers, got dtype <U1 from a str"):
+        ae.maximum(1.0, "a")
+
+
 def test_lists_of_numbers_are_not_joined_as_python_lists():
     """``ae.add([1, 2], [3, 4])`` adds elementwise (Python's + on two lists would concatenate them)."""
     np.testing.assert_array_equal(ae.add([1.0, 2.0], [3.0, 4.0]).data, [4.0, 6.0])
