@@ -35,7 +35,7 @@ def as_array(data: Any, dtype: Any = None) -> np.ndarray:
     return array
 
 
-def as_operand(x: Any, op: str = "", role: str = "operand") -> Any:
+def as_operand(x: Any, op: str, role: str = "operand") -> Any:
     """``x`` as an operand of the op ``op``: the one conversion of array-likes that every op goes through.
 
     - a Tensor or ndarray: unchanged;
@@ -108,7 +108,10 @@ class Tensor:
     ``Tensor(data, requires_grad=False, dtype=None)`` accepts Python numbers,
     nested lists, NumPy arrays and Tensors.  Python numbers (int or float) become
     the default dtype (float32; see ``set_default_dtype``); NumPy arrays keep
-    their dtype and are not copied.  Only floating tensors may require grad.
+    their dtype and are not copied.  Only floating tensors may require grad.  A list
+    holding a Tensor that requires grad is refused (its values would be copied without
+    the graph): ``ae.stack`` joins tensors with their gradients, and ops given such a
+    list stack it themselves.
 
     ``.grad`` is a NumPy array of the tensor's shape and dtype, filled by
     ``backward()`` and accumulated across calls until cleared.  Tensors are
