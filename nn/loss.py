@@ -146,7 +146,7 @@ def nll_loss(
 
 def _nll(input: Any, target: Any, weight: Any, ignore_index: int, reduction: str, op: str) -> Any:
     _check_reduction(reduction, op)
-    shape = shape_of(input)
+    shape = shape_of(input, op)
     labels = check_labels(target, shape, op, ignore_index)
     scores, n_classes = _class_scores(input, op)
     flat = labels.reshape(-1)
