@@ -121,6 +121,7 @@ def apply(op: Primitive, *inputs: Any) -> Any:
     arrays = []
     needs = []
     any_needs = False
+    plain = 0  # operands that are neither Tensors nor ndarrays (Python numbers, mostly)
     for x in inputs:  # one plain loop: cheaper than two comprehensions for an op's one or two inputs
         if isinstance(x, Tensor):
             arrays.append(x.data)
@@ -128,8 +129,15 @@ def apply(op: Primitive, *inputs: Any) -> Any:
             needs.append(needed)
             any_needs = any_needs or needed
         else:
+            kind = type(x)
+            if kind is not np.ndarray:
+                if kind is list or kind is tuple:
+                    return apply(op, *_converted_operands(op, inputs))
+                plain += 1
             arrays.append(x)
             needs.append(False)
+    if plain and plain == len(inputs):
+        return apply(op, *_converted_operands(op, inputs))
     try:
         out = op.forward(*arrays)
     except EngineError:
@@ -159,6 +167,21 @@ def apply(op: Primitive, *inputs: Any) -> Any:
                 _share_version(result, out, out, inputs)
                 break
     return result
+
+
+def _converted_operands(op: Primitive, inputs: tuple[Any, ...]) -> list[Any]:
+    """The inputs with every list and tuple converted by ``as_operand`` (a list holding Tensors is
+    stacked with their gradients, never detached); when no operand is an array or Tensor, every
+    operand, so that ``ae.mean(2.0)`` computes as ``ae.mean(Tensor(2.0))`` (and ``ae.exp(None)`` is
+    refused by name).  Beside a Tensor or array, numbers stay Python numbers, which NumPy's promotion
+    treats as weak (a float32 tensor times 2.0 stays float32).  Returns only Tensors and arrays in
+    place of what it converts, so ``apply`` calls it at most once per op."""
+    alone = not any(isinstance(x, (Tensor, np.ndarray, list, tuple)) for x in inputs)
+    name = op.describe() or type(op).__name__
+    return [
+        as_operand(x, name, f"operand {i + 1}") if alone or isinstance(x, (list, tuple)) else x
+        for i, x in enumerate(inputs)
+    ]
 
 
 def _share_version(view: Tensor, out: np.ndarray, base: np.ndarray, inputs: tuple[Any, ...]) -> None:
@@ -229,4 +252,4 @@ def _anomaly_in_rule(node: Primitive, error: AnomalyError) -> AnomalyError:
     )
 
 
-from .tensor import Tensor  # noqa: E402  (Tensor's methods call back into the ops)
+from .tensor import Tensor, as_operand  # noqa: E402  (Tensor's methods call back into the ops)

@@ -35,13 +35,83 @@ def as_array(data: Any, dtype: Any = None) -> np.ndarray:
     return array
 
 
+def as_operand(x: Any, op: str, role: str = "operand") -> Any:
+    """``x`` as an operand of the op ``op``: the one conversion of array-likes that every op goes through.
+
+    - a Tensor or ndarray: unchanged;
+    - a list or tuple that holds Tensors (at any depth): **stacked with their gradients** into one
+      Tensor, level by level, as ``ae.stack`` (PyTorch's ``torch.stack``, HIPS autograd's lists),
+      so ``ae.sum([x, x + 2])`` gives ``x`` the gradient 2.  Numbers and lists of numbers among
+      them become arrays as ``Tensor(...)`` makes them; the elements of a level must have one shape;
+    - anything else (nested lists of numbers, Python numbers): an array, as ``Tensor(...)`` makes it
+      (Python numbers become the default dtype), refused with an error naming ``op`` and ``role``
+      if it is not numbers.
+    """
+    if isinstance(x, (Tensor, np.ndarray)):
+        return x
+    if isinstance(x, (list, tuple)) and _holds_tensor(x):
+        return _stacked(x, op, role)
+    try:
+        array = as_array(x)
+    except (ValueError, TypeError) as error:  # ragged lists, unparsable values
+        raise type(error)(
+            f"{op}: cannot make an array of numbers from the {role} ({type(x).__name__}): {error}; nested lists "
+            f"must be rectangular (the lists at each level of one length) and hold numbers"
+        ) from error
+    if array.dtype.kind not in "biufc":
+        raise TypeError(f"{op}: the {role} must be numbers, got dtype {array.dtype} from a {type(x).__name__}")
+    return array
+
+
+def _holds_tensor(sequence: list | tuple) -> bool:
+    """True when a Tensor sits anywhere inside the (nested) list or tuple."""
+    kinds = set(map(type, sequence))  # one C-speed pass per level: lists of numbers cost little
+    if any(issubclass(kind, Tensor) for kind in kinds):
+        return True
+    if list in kinds or tuple in kinds:
+        return any(_holds_tensor(item) for item in sequence if type(item) in (list, tuple))
+    return False
+
+
+def _refuse_tensors_that_require_grad(sequence: list | tuple) -> None:
+    """``Tensor([x, y])`` copies values: refused if a Tensor inside requires grad (its gradient would be lost)."""
+    for item in sequence:
+        if isinstance(item, (list, tuple)):
+            _refuse_tensors_that_require_grad(item)
+        elif isinstance(item, Tensor) and item.requires_grad:
+            raise TypeError(
+                f"Tensor: the {type(sequence).__name__} holds a Tensor that requires grad (shape {item.shape}); "
+                f"Tensor(...) copies values and would cut it from the graph. Use ae.stack([...]) to join tensors "
+                f"with their gradients (ops given such a list stack it themselves), or .detach() them to copy values"
+            )
+
+
+def _stacked(sequence: list | tuple, op: str, role: str) -> Tensor:
+    """A (nested) list holding Tensors as one Tensor, stacked level by level (recorded, so differentiable)."""
+    items = [
+        _stacked(item, op, role) if isinstance(item, (list, tuple)) and _holds_tensor(item)
+        else item if isinstance(item, Tensor) else as_operand(item, op, role)
+        for item in sequence
+    ]
+    shapes = [item.shape for item in items]
+    if any(shape != shapes[0] for shape in shapes):
+        raise ShapeError(
+            f"{op}: the {role} is a list holding Tensors, which is stacked (as ae.stack) so that their gradients "
+            f"flow; its elements must then have one shape, got shapes {shapes}"
+        )
+    return _ops.stack(items)
+
+
 class Tensor:
     """An n-dimensional array that records the operations applied to it.
 
     ``Tensor(data, requires_grad=False, dtype=None)`` accepts Python numbers,
     nested lists, NumPy arrays and Tensors.  Python numbers (int or float) become
     the default dtype (float32; see ``set_default_dtype``); NumPy arrays keep
-    their dtype and are not copied.  Only floating tensors may require grad.
+    their dtype and are not copied.  Only floating tensors may require grad.  A list
+    holding a Tensor that requires grad is refused (its values would be copied without
+    the graph): ``ae.stack`` joins tensors with their gradients, and ops given such a
+    list stack it themselves.
 
     ``.grad`` is a NumPy array of the tensor's shape and dtype, filled by
     ``backward()`` and accumulated across calls until cleared.  Tensors are
@@ -62,6 +132,8 @@ class Tensor:
     __array_priority__ = 1000
 
     def __init__(self, data: Any, requires_grad: bool = False, dtype: Any = None) -> None:
+        if isinstance(data, (list, tuple)) and _holds_tensor(data) and _grad_mode.grad_enabled:
+            _refuse_tensors_that_require_grad(data)
         try:
             array = as_array(data, dtype)
         except (ValueError, TypeError) as error:  # ragged lists, unparsable values
@@ -344,6 +416,8 @@ class Tensor:
         return self._in_place(other, np.true_divide, operator.truediv, "/=")
 
     def _in_place(self, other: Any, ufunc: np.ufunc, out_of_place: Callable[[Any, Any], Any], symbol: str) -> Tensor:
+        if isinstance(other, (list, tuple)):  # a list holding Tensors is stacked, so that it is seen to require grad
+            other = as_operand(other, symbol, "right operand")
         other_requires_grad = isinstance(other, Tensor) and other.requires_grad
         if _grad_mode.grad_enabled and (self.requires_grad or other_requires_grad):
             if self._node is None and self.requires_grad:
@@ -544,7 +618,7 @@ class Tensor:
         return _ops.astype(self, dtype)
 
     def dot(self, other: Any) -> Tensor:
-        return _ops.matmul(self, other)
+        return _ops.dot(self, other)
 
     def matmul(self, other: Any) -> Tensor:
         return _ops.matmul(self, other)

@@ -25,7 +25,7 @@ import autograd_engine as ae
 from autograd_engine import Tensor
 from autograd_engine import random as ae_random
 from autograd_engine.errors import ShapeError
-from autograd_engine.ops.dispatch import shape_of
+from autograd_engine.ops.dispatch import array_operand, shape_of
 
 from .module import Module
 
@@ -56,6 +56,7 @@ def dropout(x: Any, p: float = 0.5, training: bool = True, inplace: bool = False
     return ``x`` unchanged when ``training`` is False or ``p`` is 0.  ``p = 1`` gives zeros.
     ``inplace`` has no effect (see the module docstring)."""
     _check_p(p, "dropout", inplace)
+    x = array_operand(x, "dropout", "input")  # a list of Tensors stacked with its gradients, also in eval mode
     if not training or p == 0.0:
         return x
     return _masked(x, p, shape_of(x), generator)
@@ -74,6 +75,7 @@ def dropout2d(x: Any, p: float = 0.5, training: bool = True, inplace: bool = Fal
 
 def _spatial_dropout(x: Any, p: float, training: bool, generator: Any, op: str, inplace: Any = False) -> Any:
     _check_p(p, op, inplace)
+    x = array_operand(x, op, "input")
     shape = shape_of(x)
     if len(shape) not in (3, 4):
         raise ShapeError(

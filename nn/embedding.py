@@ -12,6 +12,7 @@ import numpy as np
 
 import autograd_engine as ae
 from autograd_engine import Tensor, get_default_dtype
+from autograd_engine.ops.dispatch import array_operand, value
 
 from . import init
 from .module import Module, Parameter
@@ -50,13 +51,14 @@ def embedding(input: Any, weight: Any, padding_idx: int | None = None) -> Any:
 
     With ``padding_idx`` the picks of that row pass its value but no gradient (PyTorch's rule).
     """
-    num_embeddings = np.shape(weight.data if isinstance(weight, Tensor) else weight)[0]
+    weight = array_operand(weight, "embedding", "weight")
+    num_embeddings = weight.shape[0]
     indices = check_indices(input, num_embeddings)
     out = ae.getitem(weight, indices)
     if padding_idx is not None:
         padded = indices == padding_idx
         if padded.any():
-            constant = (weight.data if isinstance(weight, Tensor) else weight)[indices]
+            constant = value(weight)[indices]
             out = ae.where(~padded[..., None], out, constant)
     return out
 

@@ -9,6 +9,16 @@
 
 Labels are checked: integer dtype, the input's shape without the class axis, values in
 ``[0, C)`` -- anything else raises an error naming the loss, the shapes and the bad value.
+
+Every floating argument that is a Tensor requiring grad gets its gradient: the input, float
+targets (probabilities, regression targets, BCE targets), class weights, ``pos_weight`` and
+hyperparameters given as Tensors (``margin``, ``delta``, ``beta``, ``label_smoothing``), since
+each loss is composed of engine ops that see the Tensors themselves.  (PyTorch refuses gradients
+for the class weights of ``nll_loss``/``cross_entropy`` with class indices, ``multi_margin_loss``
+and ``binary_cross_entropy_with_logits``.)  Integer class labels carry no gradient (integer
+tensors cannot require one), nor do the -1/+1 labels of ``binary_hinge_loss`` (refused if they
+require grad).  Operands may be Tensors, arrays or nested lists (of numbers or of Tensors, stacked
+with their gradients: ``dispatch.array_operand``).
 """
 from __future__ import annotations
 
@@ -18,7 +28,7 @@ import numpy as np
 
 import autograd_engine as ae
 from autograd_engine import Tensor
-from autograd_engine.ops.dispatch import value
+from autograd_engine.ops.dispatch import array_operand, shape_of, value
 
 from .module import Module
 
@@ -46,15 +56,19 @@ def _class_scores(input: Any, op: str) -> tuple[Any, int]:
     """Scores/log-probabilities as (M, C) with the class axis last, and the class count C.
 
     Accepts (C,), (N, C) and PyTorch's (N, C, d1, ...) layouts."""
-    shape = np.shape(value(input))
-    if len(shape) == 0:
-        raise ae.ShapeError(f"{op}: the input must have a class axis, shapes (N, C) or (C,), got a 0-d tensor")
+    shape = shape_of(input, op)
+    _require_class_axis(shape, op)
     if len(shape) == 1:
         return ae.reshape(input, (1, shape[0])), shape[0]
     if len(shape) == 2:
         return input, shape[1]
     moved = ae.moveaxis(input, 1, -1)
     return ae.reshape(moved, (-1, shape[1])), shape[1]
+
+
+def _require_class_axis(shape: tuple[int, ...], op: str) -> None:
+    if len(shape) == 0:
+        raise ae.ShapeError(f"{op}: the input must have a class axis, shapes (N, C) or (C,), got a 0-d tensor")
 
 
 def check_labels(target: Any, input_shape: tuple[int, ...], op: str, ignore_index: int | None = None) -> np.ndarray:
@@ -90,13 +104,23 @@ def check_labels(target: Any, input_shape: tuple[int, ...], op: str, ignore_inde
     return labels.astype(np.int64, copy=False)
 
 
-def _class_weight(weight: Any, n_classes: int, op: str, dtype: np.dtype) -> np.ndarray | None:
+def _class_weight(weight: Any, n_classes: int, op: str, dtype: np.dtype) -> Any:
+    """The (C,) class weights in ``dtype``: an array, or the Tensor itself when it requires grad
+    (so that it gets its gradient), or None."""
     if weight is None:
         return None
-    weight = np.asarray(value(weight), dtype=dtype)
+    weight = array_operand(weight, op, "weight")
     if weight.shape != (n_classes,):
         raise ae.ShapeError(f"{op}: weight must have one entry per class, shape ({n_classes},), got {weight.shape}")
-    return weight
+    return _in_dtype(weight, dtype)
+
+
+def _in_dtype(x: Any, dtype: np.dtype) -> Any:
+    """``x`` cast to ``dtype``: a Tensor that requires grad through ``astype`` (its gradient is cast
+    back), anything else as a plain array."""
+    if isinstance(x, Tensor) and x.requires_grad:
+        return ae.astype(x, dtype)
+    return np.asarray(value(x)).astype(dtype, copy=False)
 
 
 # ----- negative log-likelihood and cross-entropy --------------------------------
@@ -114,14 +138,15 @@ def nll_loss(
     ``input`` holds log-probabilities, shape (N, C), (C,) or (N, C, d1, ...); ``target`` holds
     integer labels of shape (N,), () or (N, d1, ...).  ``weight`` (C,) rescales each class;
     entries with label ``ignore_index`` contribute 0.  ``'mean'`` divides by the summed weights
-    of the counted entries (PyTorch's weighted mean; NaN when none is counted).
+    of the counted entries (PyTorch's weighted mean; NaN when none is counted).  A ``weight``
+    that requires grad gets its gradient, that of this weighted mean (PyTorch refuses one).
     """
-    return _nll(input, target, weight, ignore_index, reduction, "nll_loss")
+    return _nll(array_operand(input, "nll_loss", "input"), target, weight, ignore_index, reduction, "nll_loss")
 
 
 def _nll(input: Any, target: Any, weight: Any, ignore_index: int, reduction: str, op: str) -> Any:
     _check_reduction(reduction, op)
-    shape = np.shape(value(input))
+    shape = shape_of(input, op)
     labels = check_labels(target, shape, op, ignore_index)
     scores, n_classes = _class_scores(input, op)
     flat = labels.reshape(-1)
@@ -153,32 +178,34 @@ def cross_entropy(
     """Softmax cross-entropy of unnormalised scores: ``-log softmax(input)[y]``, the notes' softmax loss.
 
     ``input``: scores (N, C), (C,) or (N, C, d1, ...).  ``target``: integer labels (N,) (see
-    :func:`nll_loss`), or class probabilities of the input's shape (float).  Computed through
-    ``log_softmax`` (stable for large scores).  ``weight`` (C,) rescales classes;
+    :func:`nll_loss`), or class probabilities of the input's shape (float), which get their
+    gradient when they require one (as in PyTorch).  Computed through ``log_softmax`` (stable for
+    large scores).  ``weight`` (C,) rescales classes (and gets its gradient when it requires one);
     ``label_smoothing`` = eps mixes the target with the uniform distribution exactly as PyTorch:
     ``(1 - eps) * nll + eps / C * sum_c w_c * (-log p_c)``, with the same normaliser as the
     nll term for ``'mean'``.  With small random weights on C classes the loss starts at
     ``log(C)`` (2.302 for 10 classes), the notes' sanity check.
     """
-    _check_reduction(reduction, "cross_entropy")
+    op = "cross_entropy"
+    _check_reduction(reduction, op)
     if not 0.0 <= label_smoothing <= 1.0:
         raise ValueError(f"cross_entropy: label_smoothing must be in [0, 1], got {label_smoothing}")
-    shape = np.shape(value(input))
+    input = array_operand(input, op, "input")
+    shape = input.shape
+    _require_class_axis(shape, op)  # before log_softmax, whose axis error would not say what cross_entropy needs
     class_axis = 0 if len(shape) == 1 else 1
     log_p = ae.log_softmax(input, axis=class_axis)
-    target_value = np.asarray(value(target))
-    if target_value.dtype.kind == "f":
-        return _soft_cross_entropy(log_p, target_value, weight, reduction, label_smoothing, shape, class_axis)
-    nll = _nll(log_p, target, weight, ignore_index, reduction, "cross_entropy")
+    if np.asarray(value(target)).dtype.kind == "f":  # class probabilities (a list of Tensors reads as floats too)
+        target = array_operand(target, op, "target")
+        return _soft_cross_entropy(log_p, target, weight, reduction, label_smoothing, shape, class_axis)
+    nll = _nll(log_p, target, weight, ignore_index, reduction, op)
     if label_smoothing == 0.0:
         return nll
-    labels = check_labels(target, shape, "cross_entropy", ignore_index)
+    labels = check_labels(target, shape, op, ignore_index)
     n_classes = shape[class_axis]
-    class_weight = _class_weight(weight, n_classes, "cross_entropy", np.dtype(value(input).dtype))
+    class_weight = _class_weight(weight, n_classes, op, log_p.dtype)
     if class_weight is not None:
-        w_shape = [1] * len(shape)
-        w_shape[class_axis] = n_classes
-        smooth = -ae.sum(log_p * class_weight.reshape(w_shape), axis=class_axis)
+        smooth = -ae.sum(log_p * ae.reshape(class_weight, _class_axis_shape(len(shape), class_axis, n_classes)), axis=class_axis)
     else:
         smooth = -ae.sum(log_p, axis=class_axis)
     ignored = labels == ignore_index
@@ -188,10 +215,15 @@ def cross_entropy(
         counted = labels[~ignored]
         denominator = class_weight[counted].sum() if class_weight is not None else counted.size
         with np.errstate(invalid="ignore", divide="ignore"):
-            smooth = ae.sum(smooth) / np.asarray(denominator, dtype=log_p.dtype)
+            smooth = ae.sum(smooth) / denominator
     elif reduction == "sum":
         smooth = ae.sum(smooth)
     return (1 - label_smoothing) * nll + smooth * (label_smoothing / n_classes)
+
+
+def _class_axis_shape(ndim: int, class_axis: int, n_classes: int) -> tuple[int, ...]:
+    """The shape that broadcasts a (C,) vector along the class axis of an ``ndim``-d input."""
+    return tuple(n_classes if axis == class_axis else 1 for axis in range(ndim))
 
 
 def _soft_cross_entropy(log_p, probabilities, weight, reduction, label_smoothing, shape, class_axis):
@@ -202,15 +234,13 @@ def _soft_cross_entropy(log_p, probabilities, weight, reduction, label_smoothing
             f"ae.tensor([...], dtype=np.int64): Python numbers given to Tensor() become float32)"
         )
     n_classes = shape[class_axis]
-    probabilities = probabilities.astype(log_p.dtype, copy=False)
+    probabilities = _in_dtype(probabilities, log_p.dtype)
     if label_smoothing:
         probabilities = probabilities * (1 - label_smoothing) + label_smoothing / n_classes
     terms = log_p * probabilities
-    class_weight = _class_weight(weight, n_classes, "cross_entropy", np.dtype(log_p.dtype))
+    class_weight = _class_weight(weight, n_classes, "cross_entropy", log_p.dtype)
     if class_weight is not None:
-        w_shape = [1] * len(shape)
-        w_shape[class_axis] = n_classes
-        terms = terms * class_weight.reshape(w_shape)
+        terms = terms * ae.reshape(class_weight, _class_axis_shape(len(shape), class_axis, n_classes))
     losses = -ae.sum(terms, axis=class_axis)
     return _reduce(losses, reduction)
 
@@ -222,7 +252,8 @@ def _hinge_terms(input: Any, target: Any, margin: float, p: int, op: str) -> tup
     """max(0, s_j - s_y + margin)**p for every class j != y, as (M, C), and the flat labels."""
     if p not in (1, 2):
         raise ValueError(f"{op}: p must be 1 (hinge) or 2 (squared hinge), got {p}")
-    shape = np.shape(value(input))
+    input = array_operand(input, op, "input")
+    shape = input.shape
     if len(shape) not in (1, 2):
         raise ae.ShapeError(f"{op}: scores must be (N, C) or (C,), got shape {shape}")
     labels = check_labels(target, shape, op)
@@ -245,7 +276,8 @@ def multiclass_hinge_loss(
 
     ``p=1`` is the hinge, ``p=2`` the squared hinge.  ``input``: scores (N, C) or (C,);
     ``target``: integer labels (N,) or ().  ``weight`` (C,) scales each example's loss by the
-    weight of its class.  ``'mean'`` averages L_i over the examples (the CS231n ``svm_loss``);
+    weight of its class (a ``weight`` that requires grad gets its gradient).  ``'mean'`` averages L_i
+    over the examples (the CS231n ``svm_loss``);
     with small random scores and ``delta=1`` the loss starts near C - 1 (9 for 10 classes).
     Unlike :func:`multi_margin_loss` (PyTorch), the sum is *not* divided by the number of classes.
     """
@@ -264,7 +296,8 @@ def multi_margin_loss(
     """PyTorch's ``multi_margin_loss``: ``L_i = sum_{j != y_i} w[y_i] * max(0, margin - s_{y_i} + s_j)**p / C``.
 
     The same sum as the notes' :func:`multiclass_hinge_loss` with ``delta = margin``, divided
-    by the number of classes C (PyTorch's convention).  ``'mean'`` averages over examples.
+    by the number of classes C (PyTorch's convention).  ``'mean'`` averages over examples.  A ``weight``
+    that requires grad gets its gradient (PyTorch refuses one).
     """
     _check_reduction(reduction, "multi_margin_loss")
     terms, flat, label_shape = _hinge_terms(input, target, margin, p, "multi_margin_loss")
@@ -280,17 +313,24 @@ def binary_hinge_loss(input: Any, target: Any, margin: float = 1.0, reduction: s
     """The notes' per-attribute binary SVM: ``L_i = sum_j max(0, margin - y_ij * f_ij)`` with y in {-1, +1}.
 
     ``input`` f and ``target`` y have one shape, (N,) or (N, K) (K independent attributes);
-    ``'mean'`` averages L_i over the N examples, ``'none'`` returns the (N,) vector.
+    ``'mean'`` averages L_i over the N examples, ``'none'`` returns the (N,) vector.  The labels
+    take only the values -1 and +1, so they have no gradient: labels that require grad are refused.
     """
-    _check_reduction(reduction, "binary_hinge_loss")
-    shape = np.shape(value(input))
+    op = "binary_hinge_loss"
+    _check_reduction(reduction, op)
+    input, target = array_operand(input, op, "input"), array_operand(target, op, "target")
+    if isinstance(target, Tensor) and target.requires_grad:
+        raise TypeError(
+            f"{op}: the labels require grad, but labels are -1 or +1 and have no gradient; pass target.detach()"
+        )
+    shape = input.shape
     labels = np.asarray(value(target))
     if labels.shape != shape:
         raise ae.ShapeError(f"binary_hinge_loss: labels have shape {labels.shape} but the scores have shape {shape}")
     if not np.isin(labels, (-1, 1)).all():
         bad = labels[~np.isin(labels, (-1, 1))].ravel()[0]
         raise ValueError(f"binary_hinge_loss: labels must be -1 or +1, got {bad}; map {{0, 1}} labels with 2 * y - 1")
-    terms = ae.relu(margin - input * labels.astype(value(input).dtype))
+    terms = ae.relu(margin - input * labels.astype(input.dtype))
     losses = ae.sum(terms, axis=tuple(range(1, len(shape)))) if len(shape) > 1 else terms
     return _reduce(losses, reduction)
 
@@ -306,12 +346,15 @@ def binary_cross_entropy_with_logits(
     Computed as ``softplus(x) - t * x`` (with ``pos_weight`` p: ``(1 - t) x + (1 + (p - 1) t) softplus(-x)``)
     through an exact, overflow-free softplus, so it is finite for any logit.  ``weight`` scales
     each element (broadcast); ``pos_weight`` (K,) weighs the positives of each attribute.
-    ``'mean'`` averages over all elements (PyTorch).
+    ``'mean'`` averages over all elements (PyTorch).  Targets, ``weight`` and ``pos_weight`` that
+    require grad get their gradients (PyTorch refuses them for the two weights).
     """
     from .activation import log1p_exp
 
-    _check_reduction(reduction, "binary_cross_entropy_with_logits")
-    shape = np.shape(value(input))
+    op = "binary_cross_entropy_with_logits"
+    _check_reduction(reduction, op)
+    input, target = array_operand(input, op, "input"), array_operand(target, op, "target")
+    shape = input.shape
     t = np.asarray(value(target))
     if t.shape != shape:
         raise ae.ShapeError(
@@ -319,14 +362,15 @@ def binary_cross_entropy_with_logits(
         )
     if t.dtype.kind not in "fiub" or (t.size and (t.min() < 0 or t.max() > 1)):
         raise ValueError("binary_cross_entropy_with_logits: targets must be numbers in [0, 1] (probabilities or 0/1 labels)")
-    target = target if isinstance(target, Tensor) else t.astype(value(input).dtype)
+    if not isinstance(target, Tensor):
+        target = t.astype(input.dtype)
     if pos_weight is None:
         losses = log1p_exp(input) - target * input
     else:
-        pw = value(pos_weight)
+        pw = array_operand(pos_weight, op, "pos_weight")
         losses = (1 - target) * input + (1 + (pw - 1) * target) * log1p_exp(-input)
     if weight is not None:
-        losses = losses * value(weight)
+        losses = losses * array_operand(weight, op, "weight")
     return _reduce(losses, reduction)
 
 
@@ -334,10 +378,13 @@ def binary_cross_entropy_with_logits(
 
 
 def _difference(input: Any, target: Any, op: str) -> Any:
-    a, b = np.shape(value(input)), np.shape(value(target))
-    if a != b:
-        raise ae.ShapeError(f"{op}: input shape {a} and target shape {b} differ; reshape one so that they match")
-    return input - target
+    """``input - target`` as a Tensor (both get their gradients), of one shape."""
+    input, target = array_operand(input, op, "input"), array_operand(target, op, "target")
+    if input.shape != target.shape:
+        raise ae.ShapeError(
+            f"{op}: input shape {input.shape} and target shape {target.shape} differ; reshape one so that they match"
+        )
+    return ae.subtract(input, target)
 
 
 def mse_loss(input: Any, target: Any, reduction: str = "mean") -> Any:

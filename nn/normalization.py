@@ -26,6 +26,7 @@ import numpy as np
 
 import autograd_engine as ae
 from autograd_engine import Tensor, get_default_dtype
+from autograd_engine.ops.dispatch import array_operand
 
 from .module import Module, Parameter
 
@@ -74,6 +75,7 @@ def batch_norm(
     docstring for the rule).  ``training=False``: normalise with the running statistics.
     ``weight``/``bias`` are the (C,) scale and shift, or None.
     """
+    x = array_operand(x, "batch_norm", "input")
     data = _value(x)
     if data.ndim < 2:
         raise ae.ShapeError(f"batch_norm: expected an input (N, C) or (N, C, ...), got shape {data.shape}")
@@ -199,6 +201,7 @@ def layer_norm(x: Any, normalized_shape: Any, weight: Any = None, bias: Any = No
     """Normalise each example over its trailing ``normalized_shape`` axes; ``weight``/``bias``
     have shape ``normalized_shape``."""
     normalized_shape = (normalized_shape,) if isinstance(normalized_shape, int) else tuple(normalized_shape)
+    x = array_operand(x, "layer_norm", "input")
     shape = np.shape(_value(x))
     k = len(normalized_shape)
     if shape[len(shape) - k :] != normalized_shape or k == 0:
@@ -245,6 +248,7 @@ class LayerNorm(Module):
 def group_norm(x: Any, num_groups: int, weight: Any = None, bias: Any = None, eps: float = 1e-5) -> Any:
     """Group normalisation of ``x`` (N, C, *): statistics per example over each group of
     ``C // num_groups`` consecutive channels and the spatial axes; ``weight``/``bias`` are (C,)."""
+    x = array_operand(x, "group_norm", "input")
     shape = np.shape(_value(x))
     if len(shape) < 2 or shape[1] % num_groups:
         raise ae.ShapeError(

@@ -21,7 +21,7 @@ import numpy as np
 import autograd_engine as ae
 from autograd_engine.errors import ShapeError
 from autograd_engine.ops.conv import pair
-from autograd_engine.ops.dispatch import shape_of
+from autograd_engine.ops.dispatch import array_operand, shape_of
 
 from .module import Module
 
@@ -71,7 +71,7 @@ def _adaptive_output_size(output_size: Any, shape: tuple[int, ...], op: str) -> 
 
 def _as_float_tensor(x: Any) -> Any:
     """``x`` as a Tensor of a floating dtype (others in the default dtype, as the pooling primitives)."""
-    x = x if isinstance(x, ae.Tensor) else ae.Tensor(np.asarray(x))
+    x = x if isinstance(x, ae.Tensor) else ae.Tensor(x)
     return x if x.dtype.kind == "f" else x.astype(ae.get_default_dtype())
 
 
@@ -99,6 +99,7 @@ def adaptive_avg_pool2d(x: Any, output_size: Any) -> Any:
 
 def _adaptive_avg_pool2d(x: Any, output_size: Any, op: str) -> Any:
     """``adaptive_avg_pool2d`` whose errors name ``op`` (the function, or the module the user called)."""
+    x = array_operand(x, op, "input")
     shape = shape_of(x)
     out_h, out_w = _adaptive_output_size(output_size, shape, op)
     if out_h == out_w == 1:
@@ -123,6 +124,7 @@ def _adaptive_max_pool2d(x: Any, output_size: Any, return_indices: bool, op: str
     """``adaptive_max_pool2d`` whose errors name ``op``.  Sizes that divide run ``max_pool2d``;
     others find each bin's winner in NumPy and gather it with integer indexing (whose gradient
     adds into the winner, like the switches of ``max_pool2d``)."""
+    x = array_operand(x, op, "input")
     shape = shape_of(x)
     out_h, out_w = _adaptive_output_size(output_size, shape, op)
     n, c, height, width = shape

@@ -35,8 +35,8 @@ from ..dtypes import get_default_dtype
 from ..errors import ShapeError
 from ..function import Primitive, apply
 from ..kernels.threads import parallel_blas_for, parallel_for
-from ..tensor import Tensor, as_array
-from .dispatch import shape_of
+from ..tensor import Tensor
+from .dispatch import array_operand, shape_of
 from .reduce import mean
 
 IntPair = int | tuple[int, int]
@@ -100,13 +100,8 @@ def _compute_dtype(*arrays: Any) -> np.dtype:
 
 
 
-def _operand(x: Any) -> Any:
-    """Tensors and arrays as they are; lists and numbers as arrays (Python floats: the default dtype)."""
-    return x if isinstance(x, (Tensor, np.ndarray)) else as_array(x)
-
-
 def _check_images(x: Any, op: str) -> tuple[int, int, int, int]:
-    shape = shape_of(x)
+    shape = shape_of(x, op)
     if len(shape) != 4:
         hint = "; add a batch axis (x[None]) for a single image" if len(shape) == 3 else ""
         raise ShapeError(f"{op}: expected x of shape (N, C, H, W), got shape {shape}{hint}")
@@ -295,7 +290,7 @@ def conv2d(
     Not differentiable twice (its gradient rule runs in Numba kernels).
     """
     op = "conv2d"
-    x, w, b = _operand(x), _operand(w), None if b is None else _operand(b)
+    x, w, b = array_operand(x, op, "input"), array_operand(w, op, "weight"), None if b is None else array_operand(b, op, "bias")
     n, c, h, width = _check_images(x, op)
     w_shape = shape_of(w)
     if len(w_shape) != 4:
@@ -508,7 +503,7 @@ def max_pool2d(
     each winner's flat position ``row * W + column`` in its input plane, as PyTorch (an integer
     Tensor, so it carries no gradient).
     """
-    x = _operand(x)
+    x = array_operand(x, "max_pool2d", "input")
     kernel, stride_, padding_, dilation_, out_size = _pool_geometry(
         "max_pool2d", x, kernel_size, stride, padding, dilation, ceil_mode
     )
@@ -532,7 +527,7 @@ def avg_pool2d(
     divided by its pixels inside the padded input (``count_include_pad``) or inside the input.
     Not differentiable twice.
     """
-    x = _operand(x)
+    x = array_operand(x, "avg_pool2d", "input")
     kernel, stride_, padding_, _, out_size = _pool_geometry("avg_pool2d", x, kernel_size, stride, padding, 1, ceil_mode)
     return apply(AvgPool2d(kernel, stride_, padding_, out_size, bool(count_include_pad)), x)
 
@@ -541,6 +536,6 @@ def global_avg_pool2d(x: Any, keepdims: bool = True) -> Any:
     """Mean over the spatial axes of NCHW images: (N, C, 1, 1), or (N, C) with ``keepdims=False``.
 
     Composed from ``mean`` (so it is differentiable twice)."""
-    x = _operand(x)
+    x = array_operand(x, "global_avg_pool2d", "input")
     _check_images(x, "global_avg_pool2d")
     return mean(x, axis=(2, 3), keepdims=keepdims)

@@ -10,7 +10,8 @@ from typing import Any
 
 import numpy as np
 
-from ..tensor import Tensor, as_array
+from ..tensor import Tensor
+from ..tensor import as_operand as array_operand  # noqa: F401  (the one conversion of array-likes; ops import it from here)
 
 
 def sum_to_shape(grad: Any, shape: tuple[int, ...]) -> Any:
@@ -94,25 +95,17 @@ def is_basic_index(key: Any) -> bool:
     return True
 
 
-def array_operand(x: Any, op: str, role: str) -> Any:
-    """A Tensor or ndarray unchanged; anything else (nested lists, numbers) converted as ``Tensor(x)``
-    would (Python numbers become the default dtype), with errors that name ``op`` and the operand's ``role``."""
-    if isinstance(x, (Tensor, np.ndarray)):
-        return x
-    try:
-        array = as_array(x)
-    except (ValueError, TypeError) as error:  # ragged lists, unparsable values
-        raise type(error)(f"{op}: cannot make an array of numbers from the {role} ({type(x).__name__}): {error}") from error
-    if array.dtype.kind not in "biufc":
-        raise TypeError(f"{op}: the {role} must be numbers, got dtype {array.dtype} from a {type(x).__name__}")
-    return array
-
-
 def value(x: Any) -> Any:
     """The NumPy value of ``x``: a Tensor's array, anything else unchanged (constants in rules)."""
     return x.data if isinstance(x, Tensor) else x
 
 
-def shape_of(x: Any) -> tuple[int, ...]:
-    """The shape of a Tensor, ndarray, Python number or nested list (what ops check operands with)."""
-    return np.shape(value(x))
+def shape_of(x: Any, op: str = "") -> tuple[int, ...]:
+    """The shape of a Tensor, ndarray, Python number or nested list (what ops check operands with);
+    a ragged list is refused naming ``op``."""
+    if isinstance(x, Tensor):
+        return x.data.shape
+    try:
+        return np.shape(x)
+    except ValueError:  # a ragged list: as_operand says what is wrong with it, naming op
+        return array_operand(x, op or "shape_of").shape

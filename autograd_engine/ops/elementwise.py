@@ -542,17 +542,46 @@ def relu(x: Any) -> Any:
 
 
 def leaky_relu(x: Any, negative_slope: float = 0.01) -> Any:
-    """x where x > 0, else negative_slope * x; the gradient at 0 is negative_slope (PyTorch)."""
+    """x where x > 0, else negative_slope * x; the gradient at 0 is negative_slope (PyTorch).
+
+    ``negative_slope`` is a constant number; a learnt slope is ``nn.functional.prelu``."""
+    if isinstance(negative_slope, Tensor) and negative_slope.requires_grad:
+        raise TypeError(
+            "leaky_relu: negative_slope is a constant number, but a Tensor that requires grad was given (its "
+            "gradient would be lost); for a learnt slope use nn.functional.prelu(x, weight) or nn.PReLU"
+        )
     return apply(LeakyRelu(float(negative_slope)), x)
 
 
 def clip(x: Any, a_min: Any = None, a_max: Any = None) -> Any:
-    """Limit values to [a_min, a_max] (either may be None); gradient 1 on the bounds."""
+    """Limit values to [a_min, a_max] (either may be None; numbers or arrays that broadcast against
+    ``x``); the gradient to ``x`` is 1 inside and on the bounds, 0 outside.
+
+    Bounds that are Tensors take part in the graph (PyTorch's ``clamp`` with Tensor bounds): the
+    output is selected with ``where``, so ``a_min`` gets the gradient where ``x < a_min`` and
+    ``a_max`` where ``x > a_max``.  ``a_min > a_max`` is refused (NumPy returns ``a_max`` there)."""
     if a_min is None and a_max is None:
         raise ValueError("clip: give at least one of a_min and a_max")
     if a_min is not None and a_max is not None and np.any(np.asarray(a_min) > np.asarray(a_max)):
         raise ValueError(f"clip: a_min ({a_min}) is greater than a_max ({a_max})")
-    return apply(Clip(a_min, a_max), x)
+    lo, hi = _clip_bound(a_min, "a_min"), _clip_bound(a_max, "a_max")
+    if not isinstance(lo, Tensor) and not isinstance(hi, Tensor):
+        return apply(Clip(lo, hi), x)
+    x = dispatch.array_operand(x, "clip", "input")
+    x_data, out = value(x), x
+    if lo is not None:
+        out = where(x_data < value(lo), lo, out)
+    if hi is not None:
+        out = where(x_data > value(hi), hi, out)
+    return out
+
+
+def _clip_bound(bound: Any, role: str) -> Any:
+    """A bound of ``clip``: a list holding Tensors stacked into one; anything else unchanged."""
+    if isinstance(bound, (list, tuple)):
+        converted = dispatch.array_operand(bound, "clip", role)
+        return converted if isinstance(converted, Tensor) else bound
+    return bound
 
 
 def where(condition: Any, a: Any, b: Any) -> Any:

@@ -8,7 +8,8 @@ import numpy as np
 
 from ..errors import ShapeError
 from ..function import Primitive, apply
-from .dispatch import shape_of
+from ..tensor import Tensor
+from .dispatch import array_operand, shape_of
 from .index import getitem
 from .reduce import normalize_axis
 from .shape import expand_dims, reshape
@@ -68,7 +69,7 @@ def concatenate(arrays: Sequence[Any], axis: int | None = 0) -> Any:
         raise ValueError("concatenate: need at least one tensor")
     if axis is None:
         arrays, axis = [reshape(a, (-1,)) for a in arrays], 0
-    shapes = [shape_of(a) for a in arrays]
+    shapes = [shape_of(a, "concatenate") for a in arrays]
     ndim = len(shapes[0])
     if ndim == 0 or any(len(s) != ndim for s in shapes):
         raise ShapeError(f"concatenate: all inputs need the same number (>= 1) of dimensions, got shapes {shapes}")
@@ -83,7 +84,7 @@ def stack(arrays: Sequence[Any], axis: int = 0) -> Any:
     arrays = list(arrays)
     if not arrays:
         raise ValueError("stack: need at least one tensor")
-    shapes = {shape_of(a) for a in arrays}
+    shapes = {shape_of(a, "stack") for a in arrays}
     if len(shapes) != 1:
         raise ShapeError(f"stack: all inputs must have the same shape, got {sorted(shapes)}")
     return concatenate([expand_dims(a, axis) for a in arrays], axis=axis)
@@ -92,7 +93,7 @@ def stack(arrays: Sequence[Any], axis: int = 0) -> Any:
 def split(x: Any, indices_or_sections: int | Sequence[int], axis: int = 0) -> list[Any]:
     """Split into pieces along ``axis``: ``n`` equal sections, or at the given indices
     (NumPy's ``split``; equal sections must divide the axis)."""
-    shape = shape_of(x)
+    shape = shape_of(x, "split")
     if not shape:
         raise ShapeError("split: a 0-d tensor has no axis to split; reshape it to 1-d first")
     axis = normalize_axis(axis, len(shape), "split")
@@ -111,12 +112,28 @@ def split(x: Any, indices_or_sections: int | Sequence[int], axis: int = 0) -> li
 def pad(x: Any, pad_width: Any, mode: str = "constant", constant_values: float = 0) -> Any:
     """Pad with a constant (NumPy's ``pad`` with ``mode='constant'``).
 
-    ``pad_width`` is an int, a ``(before, after)`` pair, or one pair per axis.
+    ``pad_width`` is an int, a ``(before, after)`` pair, or one pair per axis.  ``constant_values``
+    is a number (or NumPy's per-axis pairs), or a 0-d Tensor, which then gets its gradient: the sum
+    of the upstream gradient over the padding.
     """
     if mode != "constant":
         raise ValueError(f"pad: only mode='constant' is supported, got {mode!r}")
-    ndim = len(shape_of(x))
+    shape = shape_of(x, "pad")
+    ndim = len(shape)
     widths = np.broadcast_to(np.asarray(pad_width, dtype=int), (ndim, 2)) if ndim else np.zeros((0, 2), int)
     if (widths < 0).any():
         raise ValueError(f"pad: pad widths must be non-negative, got {pad_width}")
-    return apply(Pad(tuple((int(a), int(b)) for a, b in widths), constant_values), x)
+    widths = tuple((int(a), int(b)) for a, b in widths)
+    if isinstance(constant_values, (Tensor, list, tuple)):
+        constant = array_operand(constant_values, "pad", "constant_values")
+        if isinstance(constant, Tensor):  # in the graph: pad with 0, then add constant * (1 in the padding)
+            if constant.ndim:
+                raise ShapeError(
+                    f"pad: constant_values as a Tensor must be 0-d (one value for all the padding), got shape "
+                    f"{constant.shape}; pass per-axis values as numbers"
+                )
+            x = array_operand(x, "pad", "input")
+            padded = apply(Pad(widths, 0), x)
+            in_padding = np.pad(np.zeros(shape, padded.dtype), widths, mode="constant", constant_values=1) if ndim else 0
+            return padded + constant * in_padding
+    return apply(Pad(widths, constant_values), x)

@@ -1,4 +1,5 @@
-"""Matrix product: 1-D, 2-D and batched operands with NumPy's broadcasting of the batch axes.
+"""Matrix product: 1-D, 2-D and batched operands with NumPy's broadcasting of the batch axes; and
+``dot``, NumPy's other product, composed from it.
 
 The rule is the notes' dimension analysis: for out = a @ b, da = g @ b^T and
 db = a^T @ g, with 1-D operands treated as a row (a) or a column (b) and the
@@ -6,6 +7,7 @@ broadcast batch axes summed away.
 """
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import numpy as np
@@ -13,7 +15,9 @@ import numpy as np
 from ..errors import ShapeError
 from ..function import Primitive, apply
 from ..kernels.threads import blas_for_product
-from .dispatch import sum_to_shape, value
+from .dispatch import shape_of, sum_to_shape
+from .elementwise import multiply
+from .shape import moveaxis, reshape
 
 
 class MatMul(Primitive):
@@ -50,7 +54,7 @@ class MatMul(Primitive):
 
 def matmul(a: Any, b: Any) -> Any:
     """Matrix product ``a @ b`` as ``numpy.matmul`` (no 0-d operands)."""
-    sa, sb = np.shape(value(a)), np.shape(value(b))
+    sa, sb = shape_of(a, "matmul"), shape_of(b, "matmul")
     if not sa or not sb:
         raise ShapeError(f"matmul: operands must have at least one dimension, got shapes {sa} and {sb}; use * for scalars")
     inner_a = sa[-1]
@@ -64,4 +68,30 @@ def matmul(a: Any, b: Any) -> Any:
     return apply(MatMul(), a, b)
 
 
-dot = matmul
+def dot(a: Any, b: Any) -> Any:
+    """``numpy.dot``: the sum product over the last axis of ``a`` and the second-to-last of ``b``.
+
+    - a 0-d operand: ``a * b`` (NumPy multiplies);
+    - ``b`` 1-d: the sum product over the last axes of both (an inner product for two vectors),
+      shape ``a.shape[:-1]``;
+    - otherwise ``dot(a, b)[i, ..., j, ..., k] = sum(a[i, ..., :] * b[j, ..., :, k])``, shape
+      ``a.shape[:-1] + b.shape[:-2] + b.shape[-1:]``.  For 2-d operands that is the matrix product;
+      for N-d ones it is *not* ``matmul``'s batched product: every row of ``a`` meets every matrix
+      of ``b`` (composed here from ``reshape``, ``transpose`` and ``matmul``, so it is
+      differentiable, twice too).
+    """
+    sa, sb = shape_of(a, "dot"), shape_of(b, "dot")
+    if not sa or not sb:
+        return multiply(a, b)
+    inner_b = sb[0] if len(sb) == 1 else sb[-2]
+    if sa[-1] != inner_b:
+        raise ShapeError(
+            f"dot: shapes {sa} and {sb} are not aligned: the last axis of the first operand ({sa[-1]}) must equal "
+            f"the {'only' if len(sb) == 1 else 'second-to-last'} axis of the second ({inner_b}); transpose an "
+            f"operand (.T), or use matmul for a batched product"
+        )
+    if len(sa) <= 2 and len(sb) <= 2 or len(sa) == 1 or len(sb) == 1:
+        return matmul(a, b)  # numpy.dot and numpy.matmul agree here
+    rows = reshape(a, (math.prod(sa[:-1]), sa[-1]))  # (M, K): every row of a
+    columns = reshape(moveaxis(b, -2, 0), (sb[-2], math.prod(sb[:-2]) * sb[-1]))  # (K, B N): every column of b's matrices
+    return reshape(matmul(rows, columns), sa[:-1] + sb[:-2] + sb[-1:])

@@ -16,7 +16,7 @@ import numpy as np
 from ..errors import ShapeError
 from ..function import Primitive, apply
 from . import dispatch
-from .dispatch import expand_reduced, shape_of, value
+from .dispatch import array_operand, expand_reduced, shape_of, value
 
 
 def normalize_axes(axis: Any, ndim: int, op: str) -> tuple[int, ...]:
@@ -192,7 +192,7 @@ class LogSoftmax(_AlongAxis):
 
 
 def _reduce(cls: type[_Reduction], x: Any, axis: Any, keepdims: bool) -> Any:
-    return apply(cls(normalize_axes(axis, len(shape_of(x)), cls.name), bool(keepdims)), x)
+    return apply(cls(normalize_axes(axis, len(shape_of(x, cls.name)), cls.name), bool(keepdims)), x)
 
 
 def sum(x: Any, axis: Any = None, keepdims: bool = False) -> Any:  # noqa: A001
@@ -235,7 +235,8 @@ def var(x: Any, axis: Any = None, ddof: int = 0, keepdims: bool = False) -> Any:
     -2 sum(x - mean) / divisor = 0, whereas differentiating through the mean would add
     inf * 0 = NaN to every element (second derivatives are not meaningful there anyway).
     """
-    shape = shape_of(x)
+    x = array_operand(x, "var", "input")  # once: x is used several times, and beside an array below
+    shape = shape_of(x, "var")
     axes = normalize_axes(axis, len(shape), "var")
     count = math.prod(shape[a] for a in axes)
     divisor = builtins.max(count - ddof, 0)
@@ -261,7 +262,7 @@ def std(x: Any, axis: Any = None, ddof: int = 0, keepdims: bool = False) -> Any:
 
 
 def _one_axis(x: Any, axis: int, op: str) -> int | None:
-    ndim = len(shape_of(x))
+    ndim = len(shape_of(x, op))
     if ndim == 0 and axis is not None and not isinstance(axis, tuple):
         normalize_axes(axis, 0, op)  # a 0-d tensor accepts 0 and -1, as in PyTorch
         return None  # it has no axis: normalise over "all" of it

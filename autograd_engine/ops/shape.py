@@ -93,7 +93,7 @@ def reshape(x: Any, shape: Any) -> Any:
     """Give ``x`` a new shape with the same number of elements (one entry may be -1)."""
     from ..tensor import Tensor
 
-    new = _resolve_shape(shape_of(x), _as_shape(shape))
+    new = _resolve_shape(shape_of(x, "reshape"), _as_shape(shape))
     if isinstance(x, Tensor) and new == x.shape:
         return x
     return apply(Reshape(new), x)
@@ -101,7 +101,7 @@ def reshape(x: Any, shape: Any) -> Any:
 
 def transpose(x: Any, axes: Sequence[int] | None = None) -> Any:
     """Permute the axes (default: reverse them), as ``numpy.transpose``."""
-    ndim = len(shape_of(x))
+    ndim = len(shape_of(x, "transpose"))
     if axes is None:
         axes = tuple(range(ndim))[::-1]
     else:
@@ -122,7 +122,7 @@ permute = transpose
 
 def swapaxes(x: Any, axis1: int, axis2: int) -> Any:
     """Exchange two axes."""
-    axes = list(range(len(shape_of(x))))
+    axes = list(range(len(shape_of(x, "swapaxes"))))
     a1, a2 = normalize_axis(axis1, len(axes), "swapaxes"), normalize_axis(axis2, len(axes), "swapaxes")
     axes[a1], axes[a2] = axes[a2], axes[a1]
     return apply(Transpose(tuple(axes)), x)
@@ -131,7 +131,7 @@ def swapaxes(x: Any, axis1: int, axis2: int) -> Any:
 def moveaxis(x: Any, source: int | Sequence[int], destination: int | Sequence[int]) -> Any:
     """Move axes to new positions, keeping the order of the others (``numpy.moveaxis``:
     ``source`` and ``destination`` are one axis each, or sequences of the same length)."""
-    ndim = len(shape_of(x))
+    ndim = len(shape_of(x, "moveaxis"))
     sources, destinations = _axis_list(source, ndim), _axis_list(destination, ndim)
     if len(sources) != len(destinations):
         raise ShapeError(
@@ -156,7 +156,7 @@ def broadcast_to(x: Any, shape: Any) -> Any:
     """Repeat ``x`` along size-1 (or new leading) axes to ``shape``; the gradient sums them back."""
     shape = _as_shape(shape)
     try:
-        fits = np.broadcast_shapes(shape_of(x), shape) == shape
+        fits = np.broadcast_shapes(shape_of(x, "broadcast_to"), shape) == shape
     except ValueError:
         fits = False
     if not fits:
@@ -169,7 +169,7 @@ expand = broadcast_to
 
 def squeeze(x: Any, axis: Any = None) -> Any:
     """Remove size-1 axes (all of them, or those in ``axis``, which must have size 1)."""
-    shape = shape_of(x)
+    shape = shape_of(x, "squeeze")
     if axis is None:
         axes = tuple(i for i, n in enumerate(shape) if n == 1)
     else:
@@ -182,7 +182,7 @@ def squeeze(x: Any, axis: Any = None) -> Any:
 
 def expand_dims(x: Any, axis: Any) -> Any:
     """Insert size-1 axes at ``axis`` (an int or tuple, positions in the result)."""
-    shape = shape_of(x)
+    shape = shape_of(x, "expand_dims")
     ndim = len(shape) + (1 if isinstance(axis, (int, np.integer)) else len(axis))
     axes = normalize_axes(axis, ndim, "expand_dims")
     rest = iter(shape)
@@ -194,7 +194,7 @@ unsqueeze = expand_dims
 
 def flatten(x: Any, start_axis: int = 0, end_axis: int = -1) -> Any:
     """Merge axes ``start_axis..end_axis`` into one (PyTorch's ``flatten``; all axes by default)."""
-    shape = shape_of(x)
+    shape = shape_of(x, "flatten")
     if not shape:
         return reshape(x, (1,))
     start = normalize_axis(start_axis, len(shape), "flatten")
