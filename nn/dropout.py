@@ -24,13 +24,16 @@ import numpy as np
 import autograd_engine as ae
 from autograd_engine import Tensor
 from autograd_engine import random as ae_random
+from autograd_engine.checks import check_real
 from autograd_engine.errors import ShapeError
 from autograd_engine.ops.dispatch import shape_of
 
 from .module import Module
 
 
-def _check_p(p: float, op: str, inplace: Any = False) -> None:
+def _check_p(p: float, op: str, inplace: Any = False) -> float:
+    """``p`` as a float in [0, 1] (the probability of dropping a unit); ``inplace`` must be a bool."""
+    p = check_real(p, "p", op)
     if not 0.0 <= p <= 1.0:
         raise ValueError(f"{op}: p is the probability of dropping a unit and must be in [0, 1], got {p}")
     if not isinstance(inplace, bool | np.bool_):  # a generator passed where it stood before inplace existed
@@ -38,6 +41,7 @@ def _check_p(p: float, op: str, inplace: Any = False) -> None:
             f"{op}: inplace must be True or False, got a {type(inplace).__name__}; pass a generator by keyword "
             f"(generator=...)"
         )
+    return p
 
 
 def _masked(x: Any, p: float, mask_shape: tuple[int, ...], generator: Any) -> Any:
@@ -92,8 +96,7 @@ class Dropout(Module):
 
     def __init__(self, p: float = 0.5, inplace: bool = False, generator: Any = None) -> None:
         super().__init__()
-        _check_p(p, type(self).__name__, inplace)
-        self.p = float(p)
+        self.p = _check_p(p, type(self).__name__, inplace)
         self.inplace = bool(inplace)
         self.generator = generator
 

@@ -58,9 +58,11 @@ def _pool_kernels():
 
 
 def pair(v: Any, name: str, op: str, minimum: int) -> tuple[int, int]:
-    """``v`` (an int or a pair of ints) as a pair, each at least ``minimum``."""
+    """``v`` (an int or a pair of ints; not bools) as a pair, each at least ``minimum``."""
     values = (v, v) if isinstance(v, (int, np.integer)) else tuple(v) if isinstance(v, (tuple, list)) else None
-    if values is None or len(values) != 2 or not all(isinstance(a, (int, np.integer)) for a in values):
+    if values is None or len(values) != 2 or not all(
+        isinstance(a, (int, np.integer)) and not isinstance(a, bool) for a in values
+    ):
         raise TypeError(f"{op}: {name} must be an int or a pair of ints (height, width), got {v!r}")
     if any(a < minimum for a in values):
         raise ValueError(f"{op}: {name} must be >= {minimum}, got {v!r}")
