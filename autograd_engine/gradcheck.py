@@ -150,6 +150,7 @@ def gradcheck(
     if n_samples is not None:
         n_samples = check_int(n_samples, "n_samples", "gradcheck", low=1)
     raise_exception = check_bool(raise_exception, "raise_exception", "gradcheck")
+    seed = check_int(seed, "seed", "gradcheck", low=0)
     check_callable(f, "f", "gradcheck", "inputs -> Tensor")
     rng = np.random.default_rng(seed)
     arrays = [_as_float64(x) for x in inputs]

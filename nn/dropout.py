@@ -24,7 +24,7 @@ import numpy as np
 import autograd_engine as ae
 from autograd_engine import Tensor
 from autograd_engine import random as ae_random
-from autograd_engine.checks import check_real
+from autograd_engine.checks import check_bool, check_real
 from autograd_engine.errors import ShapeError
 from autograd_engine.ops.dispatch import shape_of
 
@@ -59,7 +59,8 @@ def dropout(x: Any, p: float = 0.5, training: bool = True, inplace: bool = False
     """Zero each element with probability ``p`` and scale the survivors by 1 / (1 - p) (train);
     return ``x`` unchanged when ``training`` is False or ``p`` is 0.  ``p = 1`` gives zeros.
     ``inplace`` has no effect (see the module docstring)."""
-    _check_p(p, "dropout", inplace)
+    p = _check_p(p, "dropout", inplace)
+    training = check_bool(training, "training", "dropout")
     if not training or p == 0.0:
         return x
     return _masked(x, p, shape_of(x), generator)
@@ -77,7 +78,8 @@ def dropout2d(x: Any, p: float = 0.5, training: bool = True, inplace: bool = Fal
 
 
 def _spatial_dropout(x: Any, p: float, training: bool, generator: Any, op: str, inplace: Any = False) -> Any:
-    _check_p(p, op, inplace)
+    p = _check_p(p, op, inplace)
+    training = check_bool(training, "training", op)
     shape = shape_of(x)
     if len(shape) not in (3, 4):
         raise ShapeError(

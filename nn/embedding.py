@@ -52,6 +52,8 @@ def embedding(input: Any, weight: Any, padding_idx: int | None = None) -> Any:
     With ``padding_idx`` the picks of that row pass its value but no gradient (PyTorch's rule).
     """
     num_embeddings = np.shape(weight.data if isinstance(weight, Tensor) else weight)[0]
+    if padding_idx is not None:
+        padding_idx = check_int(padding_idx, "padding_idx", "embedding")
     indices = check_indices(input, num_embeddings)
     out = ae.getitem(weight, indices)
     if padding_idx is not None:

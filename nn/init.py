@@ -97,6 +97,16 @@ def _fan(tensor: Any, mode: str) -> int:
     return fan_in if mode == "fan_in" else fan_out
 
 
+def _no_elements(tensor: Any, fn: str) -> bool:
+    """True (with a warning, as PyTorch) for a weight with no elements: its fan may be 0, and there is
+    nothing to fill, so the fan-based initialisers leave it alone instead of dividing by zero."""
+    if _array(tensor, fn).size:
+        return False
+    warnings.warn(f"init.{fn}: initialising a zero-element tensor of shape {_array(tensor, fn).shape} does nothing",
+                  stacklevel=3)
+    return True
+
+
 def zeros_(tensor: Any) -> Any:
     """Fill with 0."""
     return _fill(tensor, 0, "zeros_")
@@ -225,6 +235,8 @@ def small_random_(tensor: Any, scale: float = 0.01, generator: np.random.Generat
 def xavier_uniform_(tensor: Any, gain: float = 1.0, generator: np.random.Generator | None = None) -> Any:
     """Glorot: U(-b, b) with b = gain * sqrt(6 / (fan_in + fan_out))."""
     gain = check_real(gain, "gain", "init.xavier_uniform_", low=0.0)
+    if _no_elements(tensor, "xavier_uniform_"):
+        return tensor
     fan_in, fan_out = calculate_fan_in_and_fan_out(tensor)
     bound = gain * math.sqrt(6.0 / (fan_in + fan_out))
     return uniform_(tensor, -bound, bound, generator)
@@ -233,6 +245,8 @@ def xavier_uniform_(tensor: Any, gain: float = 1.0, generator: np.random.Generat
 def xavier_normal_(tensor: Any, gain: float = 1.0, generator: np.random.Generator | None = None) -> Any:
     """Glorot: N(0, std**2) with std = gain * sqrt(2 / (fan_in + fan_out))."""
     gain = check_real(gain, "gain", "init.xavier_normal_", low=0.0)
+    if _no_elements(tensor, "xavier_normal_"):
+        return tensor
     fan_in, fan_out = calculate_fan_in_and_fan_out(tensor)
     return normal_(tensor, 0.0, gain * math.sqrt(2.0 / (fan_in + fan_out)), generator)
 
@@ -250,6 +264,8 @@ def kaiming_uniform_(
     layers use ``a=sqrt(5)``, i.e. b = 1 / sqrt(fan_in).
     """
     a = check_real(a, "a", "init.kaiming_uniform_")
+    if _no_elements(tensor, "kaiming_uniform_"):
+        return tensor
     bound = calculate_gain(nonlinearity, a) * math.sqrt(3.0 / _fan(tensor, mode))
     return uniform_(tensor, -bound, bound, generator)
 
@@ -264,6 +280,8 @@ def kaiming_normal_(
     """He: N(0, std**2) with std = gain / sqrt(fan).  With the defaults, std = sqrt(2 / fan_in):
     the notes' ``w = np.random.randn(n) * sqrt(2.0 / n)`` for ReLU networks."""
     a = check_real(a, "a", "init.kaiming_normal_")
+    if _no_elements(tensor, "kaiming_normal_"):
+        return tensor
     std = calculate_gain(nonlinearity, a) / math.sqrt(_fan(tensor, mode))
     return normal_(tensor, 0.0, std, generator)
 

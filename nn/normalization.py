@@ -96,6 +96,7 @@ def batch_norm(
     ``weight``/``bias`` are the (C,) scale and shift, or None.
     """
     eps = _check_eps(eps, "batch_norm")
+    training = check_bool(training, "training", "batch_norm")
     if momentum is not None:
         momentum = check_real(momentum, "momentum", "batch_norm", low=0.0, high=1.0)
     data = _value(x)

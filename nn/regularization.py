@@ -93,6 +93,11 @@ def clip_weight_norm_(params: Module | Iterable[Any], max_norm: float, dim: int 
     largest = 0.0
     for p in _parameters(params, exclude_biases=True):
         data = p.data
+        if not -data.ndim <= dim < data.ndim:
+            raise ValueError(
+                f"clip_weight_norm_: dim={dim} is out of range for a weight of shape {data.shape} "
+                f"(allowed: {-data.ndim} to {data.ndim - 1})"
+            )
         axis = dim % data.ndim
         other_axes = tuple(a for a in range(data.ndim) if a != axis)
         norms = np.sqrt(np.sum(data.astype(np.float64) ** 2, axis=other_axes, keepdims=True))

@@ -447,6 +447,7 @@ class _FixedModeRNN(RNNBase):
         dtype: Any = None,
     ) -> None:
         name = type(self).__name__
+        proj_size = check_int(proj_size, "proj_size", name, low=0)
         if proj_size and self._mode != "LSTM":
             raise ValueError(f"{name}: proj_size applies to LSTM only (as in PyTorch), got proj_size={proj_size}")
         if proj_size:

@@ -291,12 +291,13 @@ class OneCycleLR(LRScheduler):
         last_epoch: int = -1,
     ) -> None:
         _check_optimizer(self, optimizer)
+        for name, value in (("total_steps", total_steps), ("epochs", epochs), ("steps_per_epoch", steps_per_epoch)):
+            if value is not None:
+                _check_positive_int(self, name, value)
         if total_steps is not None:
-            _check_positive_int(self, "total_steps", total_steps)
+            total_steps = int(total_steps)
         elif epochs is not None and steps_per_epoch is not None:
-            _check_positive_int(self, "epochs", epochs)
-            _check_positive_int(self, "steps_per_epoch", steps_per_epoch)
-            total_steps = epochs * steps_per_epoch
+            total_steps = int(epochs) * int(steps_per_epoch)
         else:
             raise ValueError("OneCycleLR: give the length of the schedule, either total_steps or both epochs and "
                              f"steps_per_epoch (got total_steps={total_steps!r}, epochs={epochs!r}, "

@@ -73,6 +73,8 @@ ENGINE = [
     (lambda: ae.gradcheck(ae.sum, [np.ones(2)], n_samples=2.5), TypeError, r"gradcheck: n_samples must be a positive integer, got 2.5"),
     (lambda: ae.gradcheck(3, [np.ones(2)]), TypeError, r"gradcheck: f must be a function .*got 3 \(int\)"),
     (lambda: ae.numerical_gradient(np.sum, np.ones(2), h=0.0), ValueError, r"numerical_gradient: h must lie in \(0.0"),
+    (lambda: ae.gradcheck(ae.sum, [np.ones(2)], seed="a"), TypeError, r"gradcheck: seed must be a non-negative integer, got 'a'"),
+    (lambda: ae.seed(1.5), TypeError, r"seed: value must be a non-negative integer, got 1.5 \(float\)"),
 ]
 
 NN = [
@@ -127,6 +129,10 @@ NN = [
     (lambda: nn.Dropout(NAN), ValueError, r"Dropout: p must be a finite real number, got nan"),
     (lambda: nn.Dropout2d(-0.1), ValueError, r"Dropout2d: p is the probability .* got -0.1"),
     (lambda: F.dropout(X, "0.5"), TypeError, r"dropout: p must be a finite real number, got '0.5'"),
+    (lambda: F.dropout(X, 0.5, "no"), TypeError, r"dropout: training must be True or False, got 'no'"),
+    (lambda: F.dropout2d(IMAGES, 0.5, training=None), TypeError, r"dropout2d: training must be True or False, got None"),
+    (lambda: F.batch_norm(np.ones((4, 3)), None, None, training="yes"), TypeError,
+     r"batch_norm: training must be True or False, got 'yes'"),
     (lambda: nn.RNN(3.5, 4), TypeError, r"RNN: input_size must be a positive integer, got 3.5"),
     (lambda: nn.LSTM(3, 4, num_layers=0), ValueError, r"LSTM: num_layers must be a positive integer, got 0"),
     (lambda: nn.GRU(3, "4"), TypeError, r"GRU: hidden_size must be a positive integer, got '4'"),
@@ -137,9 +143,12 @@ NN = [
     (lambda: nn.RNNCell(3, 4.0), TypeError, r"RNNCell: hidden_size must be a positive integer, got 4.0"),
     (lambda: nn.LSTMCell(0, 4), ValueError, r"LSTMCell: input_size must be a positive integer, got 0"),
     (lambda: nn.GRUCell(3, 4, bias="no"), TypeError, r"GRUCell: bias must be True or False, got 'no'"),
+    (lambda: nn.LSTM(3, 4, proj_size=None), TypeError, r"LSTM: proj_size must be a non-negative integer, got None"),
     (lambda: nn.Embedding(10.0, 3), TypeError, r"Embedding: num_embeddings must be a positive integer, got 10.0"),
     (lambda: nn.Embedding(10, 0), ValueError, r"Embedding: embedding_dim must be a positive integer, got 0"),
     (lambda: nn.Embedding(10, 3, padding_idx=1.5), TypeError, r"Embedding: padding_idx must be an integer, got 1.5"),
+    (lambda: F.embedding(np.array([1]), np.ones((3, 2)), padding_idx=1.5), TypeError,
+     r"embedding: padding_idx must be an integer, got 1.5"),
     (lambda: nn.Embedding.from_pretrained(np.ones((2, 3)), freeze="no"), TypeError,
      r"Embedding.from_pretrained: freeze must be True or False, got 'no'"),
     (lambda: nn.LeakyReLU("0.1"), TypeError, r"LeakyReLU: negative_slope must be a finite real number, got '0.1'"),
@@ -195,6 +204,8 @@ NN = [
     (lambda: nn.clip_weight_norm_(nn.Linear(2, 2), NAN), ValueError, r"clip_weight_norm_: max_norm must be a real number, not NaN"),
     (lambda: nn.clip_weight_norm_(nn.Linear(2, 2), 0.0), ValueError, r"clip_weight_norm_: max_norm must lie in \(0.0, inf\], got 0.0"),
     (lambda: nn.clip_weight_norm_(nn.Linear(2, 2), 1.0, dim=0.0), TypeError, r"clip_weight_norm_: dim must be an integer, got 0.0"),
+    (lambda: nn.clip_weight_norm_(nn.Linear(2, 2), 1.0, dim=2), ValueError,
+     r"clip_weight_norm_: dim=2 is out of range for a weight of shape \(2, 2\)"),
     (lambda: nn.utils.clip_grad_norm_([with_grad()], max_norm=NAN), ValueError, r"clip_grad_norm_: max_norm must be a real number, not NaN, got nan"),
     (lambda: nn.utils.clip_grad_norm_([with_grad()], max_norm=-1.0), ValueError, r"clip_grad_norm_: max_norm must lie in \[0.0, inf\], got -1.0"),
     (lambda: nn.utils.clip_grad_norm_([with_grad()], max_norm="5"), TypeError, r"clip_grad_norm_: max_norm must be a real number, got '5'"),
@@ -210,6 +221,10 @@ NN = [
     (lambda: nn.Linear(2, 2).train("no"), TypeError, r"Linear.train: mode must be True or False, got 'no'"),
     (lambda: nn.Linear(2, 2).requires_grad_("no"), TypeError, r"Linear.requires_grad_: requires_grad must be True or False, got 'no'"),
     (lambda: F.one_hot(np.array([1, 2]), 2.5), TypeError, r"one_hot: num_classes must be an integer, got 2.5"),
+    (lambda: nn.parameter_count(nn.Linear(2, 2), trainable_only="no"), TypeError,
+     r"parameter_count: trainable_only must be True or False, got 'no'"),
+    (lambda: nn.summary(nn.Linear(2, 2), input_shape=2), TypeError, r"summary: input_shape must be a tuple of sizes .*got 2"),
+    (lambda: nn.summary(nn.Linear(2, 2), input_shape=(1, 2.0)), TypeError, r"summary: input_shape must be a non-negative integer, got 2.0"),
 ]
 
 OPTIM = [
@@ -259,6 +274,7 @@ OPTIM = [
     (lambda: lr_scheduler.OneCycleLR(sgd(), max_lr=NAN, total_steps=10), ValueError, r"OneCycleLR: max_lr of group 0 must be a finite real number, got nan"),
     (lambda: lr_scheduler.OneCycleLR(sgd(), 0.1, total_steps=10.5), TypeError, r"OneCycleLR: total_steps must be a positive integer, got 10.5"),
     (lambda: lr_scheduler.OneCycleLR(sgd(), 0.1, epochs=2, steps_per_epoch=0), ValueError, r"OneCycleLR: steps_per_epoch must be a positive integer, got 0"),
+    (lambda: lr_scheduler.OneCycleLR(sgd(), 0.1, total_steps=10, epochs=2.5), TypeError, r"OneCycleLR: epochs must be a positive integer, got 2.5"),
     (lambda: lr_scheduler.OneCycleLR(sgd(), 0.1, total_steps=10, pct_start=1.5), ValueError, r"OneCycleLR: pct_start must lie in \[0.0, 1.0\], got 1.5"),
     (lambda: lr_scheduler.OneCycleLR(sgd(), 0.1, total_steps=10, anneal_strategy="exp"), ValueError, r"OneCycleLR: anneal_strategy must be 'cos' or 'linear', got 'exp'"),
     (lambda: lr_scheduler.OneCycleLR(sgd(), 0.1, total_steps=10, three_phase="yes"), TypeError, r"OneCycleLR: three_phase must be True or False, got 'yes'"),
@@ -404,6 +420,14 @@ def test_valid_hyperparameter_edges():
     assert np.all(init.normal_(weight(), std=0) == 0)
     assert np.isfinite(init.trunc_normal_(weight(), a=-INF, b=INF)).all()  # infinite bounds are allowed
     assert lr_scheduler.LambdaLR(sgd(2), [lambda t: 1.0, lambda t: 0.5]).get_last_lr() == [0.1, 0.05]
+
+
+def test_fan_based_init_of_a_zero_element_weight_does_nothing_instead_of_dividing_by_zero():
+    for fill in (init.kaiming_normal_, init.kaiming_uniform_, init.xavier_uniform_, init.xavier_normal_):
+        with pytest.warns(UserWarning, match="zero-element tensor"):
+            assert fill(np.zeros((0, 0))).shape == (0, 0)
+        with pytest.warns(UserWarning, match="zero-element tensor"):
+            fill(np.zeros((3, 0)))
 
 
 def test_complex_tensors_without_gradients_still_work():
