@@ -34,7 +34,7 @@ def normalize_axes(axis: Any, ndim: int, op: str) -> tuple[int, ...]:
         raise _axis_type_error(axis, op)
     result = []
     for a in axes:
-        if isinstance(a, bool) or not isinstance(a, (int, np.integer)):
+        if type(a) is not int and (isinstance(a, bool) or not isinstance(a, np.integer)):  # plain ints: one test
             raise _axis_type_error(axis, op)
         valid = a in (0, -1) if ndim == 0 else -ndim <= a < ndim  # a 0-d tensor accepts 0 and -1, as in PyTorch
         if not valid:
