@@ -88,6 +88,8 @@ NN = [
     (lambda: nn.Conv2d(3, -4, 3), ValueError, r"Conv2d: out_channels must be a positive integer, got -4"),
     (lambda: nn.Conv2d(4, 4, 3, groups=0), ValueError, r"Conv2d: groups must be a positive integer, got 0"),
     (lambda: nn.Conv2d(4, 4, 3, groups=2.0), TypeError, r"Conv2d: groups must be a positive integer, got 2.0"),
+    (lambda: F.conv2d(IMAGES, np.ones((2, 2, 3, 3)), groups=1.5), TypeError, r"conv2d: groups must be a positive integer, got 1.5"),
+    (lambda: ae.conv2d(IMAGES, np.ones((2, 2, 3, 3)), groups=0), ValueError, r"conv2d: groups must be a positive integer, got 0"),
     (lambda: nn.Conv2d(3, 4, True), TypeError, r"Conv2d: kernel_size must be an int or a pair of ints .*got True"),
     (lambda: nn.Conv2d(3, 4, 3, bias=None), TypeError, r"Conv2d: bias must be True or False, got None"),
     (lambda: nn.MaxPool2d(2.5), TypeError, r"MaxPool2d: kernel_size must be an int or a pair of ints .*got 2.5"),

@@ -31,6 +31,7 @@ from typing import Any
 
 import numpy as np
 
+from ..checks import check_int
 from ..dtypes import get_default_dtype
 from ..errors import ShapeError
 from ..function import Primitive, apply
@@ -302,8 +303,7 @@ def conv2d(
     w_shape = shape_of(w)
     if len(w_shape) != 4:
         raise ShapeError(f"{op}: expected weights of shape (F, C/groups, KH, KW), got shape {w_shape}")
-    if not isinstance(groups, (int, np.integer)) or groups < 1:
-        raise ValueError(f"{op}: groups must be a positive int, got {groups!r}")
+    groups = check_int(groups, "groups", op, low=1)
     f, c_group, kh, kw = w_shape
     if c % groups or f % groups:
         raise ShapeError(
