@@ -272,7 +272,7 @@ class RNNBase(_Recurrent):
                 stacklevel=3,
             )
         self.mode = mode
-        self.input_size, self.hidden_size, self.num_layers = int(input_size), int(hidden_size), int(num_layers)
+        self.input_size, self.hidden_size, self.num_layers = input_size, hidden_size, num_layers
         self.bias, self.batch_first, self.dropout = bias, batch_first, dropout
         self.bidirectional = False
         dtype = np.dtype(dtype or get_default_dtype())

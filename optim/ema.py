@@ -43,7 +43,8 @@ class ExponentialMovingAverage:
         if not self.parameters or not all(isinstance(p, Tensor) for p in self.parameters):
             raise TypeError("ExponentialMovingAverage: expected a non-empty iterable of Tensors (model.parameters())")
         self.decay = decay
-        self.num_updates: int | None = 0 if check_bool(use_num_updates, "use_num_updates", "ExponentialMovingAverage") else None
+        use_num_updates = check_bool(use_num_updates, "use_num_updates", "ExponentialMovingAverage")
+        self.num_updates: int | None = 0 if use_num_updates else None
         self.shadow = [p.data.copy() for p in self.parameters]
         self._stored: list[np.ndarray] | None = None
         self._work = [np.empty_like(p.data) for p in self.parameters]
