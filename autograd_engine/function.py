@@ -150,7 +150,7 @@ def apply(op: Primitive, *inputs: Any) -> Any:
         op.recorded_after = Tensor._in_place_updates
         result = Tensor._from_op(out, op)
     else:
-        if any_needs and out.dtype.kind == "c" and mode.grad_enabled:
+        if any_needs and mode.grad_enabled and out.dtype.kind == "c":  # only non-float outputs get this far
             raise _complex_output_error(op, arrays, out)
         result = Tensor._from_op(out, None)
     base = out.base
