@@ -13,6 +13,7 @@ import inspect
 from collections.abc import Callable
 from typing import Any
 
+from .checks import check_bool
 from .grad_mode import state
 
 
@@ -29,7 +30,7 @@ class detect_anomaly(contextlib.ContextDecorator):
         return super().__new__(cls)
 
     def __init__(self, enabled: bool = True) -> None:
-        self.enabled = bool(enabled)
+        self.enabled = check_bool(enabled, "enabled", "detect_anomaly")
 
     def __enter__(self) -> detect_anomaly:
         state.saved_anomaly_modes.append(state.anomaly)

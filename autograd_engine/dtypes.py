@@ -23,5 +23,6 @@ def get_default_dtype() -> np.dtype:
 
 
 def is_differentiable_dtype(dtype: np.dtype) -> bool:
-    """Only floating (and complex) tensors can carry gradients."""
-    return dtype.kind in "fc"
+    """Only floating tensors can carry gradients (ops record a node only for a floating output;
+    complex values are refused where they would enter a graph)."""
+    return dtype.kind == "f"

@@ -115,7 +115,8 @@ def apply(op: Primitive, *inputs: Any) -> Any:
     """Run ``op`` on ``inputs`` and return its output Tensor, recording the node if needed.
 
     The output requires grad when grad mode is on, its dtype is floating and any
-    input Tensor requires grad.  NumPy's own errors from the forward are
+    input Tensor requires grad; a complex output of such inputs is refused (TypeError),
+    since it would carry no gradient.  NumPy's own errors from the forward are
     re-raised naming the op and the input shapes.
     """
     arrays = []
@@ -157,6 +158,8 @@ def apply(op: Primitive, *inputs: Any) -> Any:
         op.recorded_after = Tensor._in_place_updates
         result = Tensor._from_op(out, op)
     else:
+        if any_needs and mode.grad_enabled and out.dtype.kind == "c":  # only non-float outputs get this far
+            raise _complex_output_error(op, arrays, out)
         result = Tensor._from_op(out, None)
     base = out.base
     if base is not None:  # a view (reshape, slicing, transpose, ...): it shares its input's version
@@ -195,6 +198,16 @@ def _share_version(view: Tensor, out: np.ndarray, base: np.ndarray, inputs: tupl
             if (data is base or data.base is base) and np.may_share_memory(out, data):
                 view._version = x._version_cell()
                 return
+
+
+def _complex_output_error(op: Primitive, arrays: list, out: np.ndarray) -> TypeError:
+    """A complex output of inputs that require grad: recording nothing would drop their gradient silently."""
+    dtypes = " and ".join(str(getattr(a, "dtype", type(a).__name__)) for a in arrays)
+    return TypeError(
+        f"{op.describe()}: the output would be {out.dtype} (input dtypes {dtypes}), but an input requires grad "
+        f"and complex tensors carry no gradients here; keep the real and imaginary parts as float tensors, or "
+        f"detach() the input (or run under no_grad()) if no gradient is wanted"
+    )
 
 
 def _forward_error(op: Primitive, arrays: list, error: Exception) -> Exception:

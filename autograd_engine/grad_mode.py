@@ -13,6 +13,8 @@ import threading
 from collections.abc import Callable
 from typing import Any, TypeVar
 
+from .checks import check_bool
+
 _F = TypeVar("_F", bound=Callable[..., Any])
 
 
@@ -131,7 +133,7 @@ class set_grad_enabled(_GradModeContext):
     """
 
     def __init__(self, mode: bool) -> None:
-        self._mode = bool(mode)
+        self._mode = check_bool(mode, "mode", "set_grad_enabled")  # "no" is truthy: refuse it, as PyTorch
         self._previous = state.grad_enabled
         state.grad_enabled = self._mode  # the plain call's effect
 

@@ -11,6 +11,7 @@
 """
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -18,18 +19,21 @@ from typing import Any
 import numpy as np
 
 from . import random as ae_random
+from .checks import check_bool, check_callable, check_int, check_real
 from .errors import EngineError
 from .grad_mode import enable_grad, no_grad
 from .tensor import Tensor
 
 
 def rel_error(a: Any, b: Any) -> float:
-    """Largest elementwise |a - b| / max(|a|, |b|); where both are 0 the error is 0."""
+    """Largest elementwise |a - b| / max(|a|, |b|); where both are 0 the error is 0, and where
+    either is NaN it is NaN (so a NaN never hides as a perfect match)."""
     a = np.asarray(getattr(a, "data", a) if isinstance(a, Tensor) else a, dtype=np.float64)
     b = np.asarray(getattr(b, "data", b) if isinstance(b, Tensor) else b, dtype=np.float64)
     scale = np.maximum(np.abs(a), np.abs(b))
     diff = np.abs(a - b)
     errors = np.divide(diff, scale, out=np.zeros(np.broadcast(a, b).shape), where=scale > 0)
+    errors[np.isnan(diff)] = np.nan
     return float(errors.max()) if errors.size else 0.0
 
 
@@ -39,6 +43,7 @@ def numerical_gradient(f: Callable[[np.ndarray], Any], x: np.ndarray, h: float =
     ``f`` maps the array ``x`` to a scalar, or to an array whose gradient is taken
     against the upstream gradient ``df`` (the CS231n ``eval_numerical_gradient_array``).
     """
+    h = check_real(h, "h", "numerical_gradient", low=0.0, low_open=True)
     x = np.asarray(x)
     grad = np.zeros(x.shape, dtype=np.float64)
     for index in np.ndindex(x.shape):
@@ -136,7 +141,17 @@ def gradcheck(
     With ``n_samples``, that many coordinates are drawn from *every* checked input.
     Returns a :class:`GradcheckReport` (truthy when the check passes); with
     ``raise_exception=True`` a failure raises :class:`GradcheckError` with the table.
+    ``eps`` must be positive and finite, ``atol`` and ``rtol`` non-negative and finite
+    (ValueError otherwise); a NaN gradient fails and is reported as NaN.
     """
+    eps = check_real(eps, "eps", "gradcheck", low=0.0, low_open=True)
+    atol = check_real(atol, "atol", "gradcheck", low=0.0)
+    rtol = check_real(rtol, "rtol", "gradcheck", low=0.0)
+    if n_samples is not None:
+        n_samples = check_int(n_samples, "n_samples", "gradcheck", low=1)
+    raise_exception = check_bool(raise_exception, "raise_exception", "gradcheck")
+    seed = check_int(seed, "seed", "gradcheck", low=0)
+    check_callable(f, "f", "gradcheck", "inputs -> Tensor")
     rng = np.random.default_rng(seed)
     arrays = [_as_float64(x) for x in inputs]
     checked = [i for i, a in enumerate(arrays) if isinstance(a, np.ndarray) and a.dtype.kind == "f"]
@@ -188,16 +203,28 @@ def gradcheck(
             abs_err = abs(value - numeric)
             err = rel_error(value, numeric)
             rows.append((coord, value, numeric, err))
-            report.max_rel_error = max(report.max_rel_error, err)
-            report.max_abs_error = max(report.max_abs_error, abs_err)
+            report.max_rel_error = _nan_max(report.max_rel_error, err)
+            report.max_abs_error = _nan_max(report.max_abs_error, abs_err)
             if not abs_err <= atol + rtol * abs(numeric):
                 report.failures.append((coord, value, numeric))
-        report.worst = sorted(rows, key=lambda r: -abs(r[1] - r[2]))[:10]
+        report.worst = sorted(rows, key=_badness)[:10]
         reports.append(report)
     result = GradcheckReport(reports, atol, rtol)
     if raise_exception and not result:
         raise GradcheckError(result.table())
     return result
+
+
+def _badness(row: tuple[Any, float, float, float]) -> tuple[bool, float]:
+    """Sort key of a report row ``(coord, analytic, numerical, rel err)``: NaN differences first, then
+    the largest absolute differences."""
+    difference = abs(row[1] - row[2])
+    return not math.isnan(difference), -difference
+
+
+def _nan_max(a: float, b: float) -> float:
+    """The larger of ``a`` and ``b``, NaN if either is (Python's ``max`` keeps the first of a NaN pair)."""
+    return a if math.isnan(a) or a >= b else b
 
 
 def _as_float64(x: Any) -> Any:

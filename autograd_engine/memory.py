@@ -27,6 +27,8 @@ from __future__ import annotations
 import ctypes
 import sys
 
+from .checks import check_bool
+
 _M_TRIM_THRESHOLD, _M_MMAP_THRESHOLD = -1, -3  # glibc's mallopt parameters (malloc.h)
 KEEP = {_M_MMAP_THRESHOLD: 32 * 2**20, _M_TRIM_THRESHOLD: 2**30}
 GLIBC_DEFAULTS = {_M_MMAP_THRESHOLD: 128 * 2**10, _M_TRIM_THRESHOLD: 128 * 2**10}
@@ -47,6 +49,7 @@ def keep_freed_memory(enable: bool = True) -> bool:
     """Make malloc keep freed memory for reuse (``enable=True``), or go back to glibc's initial
     thresholds (``False``; glibc's adaptive threshold stays off, see the module's docstring).
     Returns whether the setting took effect (glibc only)."""
+    enable = check_bool(enable, "enable", "keep_freed_memory")
     libc = _glibc()
     if libc is None:
         return False

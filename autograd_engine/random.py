@@ -8,12 +8,15 @@ from __future__ import annotations
 
 import numpy as np
 
+from .checks import check_int
+
 _generator = np.random.default_rng(0)
 
 
 def seed(value: int) -> None:
-    """Reset the library's default generator to ``value``."""
+    """Reset the library's default generator to ``value`` (a non-negative int)."""
     global _generator
+    value = check_int(value, "value", "seed", low=0)
     _generator = np.random.default_rng(value)
 
 

@@ -12,7 +12,8 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from .dtypes import get_default_dtype
+from .checks import check_bool
+from .dtypes import get_default_dtype, is_differentiable_dtype
 from .errors import ShapeError
 from .grad_mode import state as _grad_mode
 
@@ -108,7 +109,8 @@ class Tensor:
     ``Tensor(data, requires_grad=False, dtype=None)`` accepts Python numbers,
     nested lists, NumPy arrays and Tensors.  Python numbers (int or float) become
     the default dtype (float32; see ``set_default_dtype``); NumPy arrays keep
-    their dtype and are not copied.  Only floating tensors may require grad.  A list
+    their dtype and are not copied.  Only floating tensors may require grad (``requires_grad``
+    must be True or False; integer, boolean and complex tensors carry no gradient).  A list
     holding a Tensor that requires grad is refused (its values would be copied without
     the graph): ``ae.stack`` joins tensors with their gradients, and ops given such a
     list stack it themselves.
@@ -142,11 +144,10 @@ class Tensor:
             raise TypeError(
                 f"Tensor: data must be numbers or booleans, got dtype {array.dtype} from a {type(data).__name__}"
             )
-        if requires_grad and array.dtype.kind not in "fc":
-            raise TypeError(
-                f"Tensor: only floating tensors can require gradients, got dtype {array.dtype}; "
-                f"pass dtype=np.float32 (or float64) or convert with .astype(np.float32)"
-            )
+        if type(requires_grad) is not bool:
+            requires_grad = check_bool(requires_grad, "requires_grad", "Tensor")
+        if requires_grad and not is_differentiable_dtype(array.dtype):
+            raise _not_differentiable("Tensor", array.dtype)
         self.data: np.ndarray = array
         self._grad: np.ndarray | None = None
         self._version: list[int] | None = None
@@ -255,6 +256,7 @@ class Tensor:
 
     def requires_grad_(self, requires_grad: bool = True) -> Tensor:
         """Set ``requires_grad`` in place on a leaf (for non-leaves the graph decides)."""
+        requires_grad = check_bool(requires_grad, "requires_grad", "requires_grad_")
         if not self.is_leaf:
             if requires_grad:
                 return self  # it requires grad already, being computed from one that does (PyTorch: a no-op too)
@@ -262,9 +264,9 @@ class Tensor:
                 "requires_grad_(False): can only change requires_grad of a leaf tensor; use .detach() to get a "
                 "leaf that does not require grad"
             )
-        if requires_grad and self.dtype.kind not in "fc":
-            raise TypeError(f"requires_grad_: only floating tensors can require gradients, got dtype {self.dtype}")
-        self.requires_grad = bool(requires_grad)
+        if requires_grad and not is_differentiable_dtype(self.dtype):
+            raise _not_differentiable("requires_grad_", self.dtype)
+        self.requires_grad = requires_grad
         return self
 
     def zero_grad(self, set_to_none: bool = True) -> None:
@@ -638,6 +640,17 @@ class _HookHandle:
 
 def _data(x: Any) -> Any:
     return x.data if isinstance(x, Tensor) else x
+
+
+def _not_differentiable(owner: str, dtype: np.dtype) -> TypeError:
+    """The error for a tensor of ``dtype`` asked to require grad: only floating dtypes carry gradients."""
+    hint = (
+        "complex tensors carry no gradients here (ops would record nothing); keep the real and imaginary "
+        "parts as two float tensors"
+        if dtype.kind == "c"
+        else "pass dtype=np.float32 (or float64) or convert with .astype(np.float32)"
+    )
+    return TypeError(f"{owner}: only floating tensors can require gradients, got dtype {dtype}; {hint}")
 
 
 def _checked_grad(tensor: Tensor, value: Any) -> np.ndarray:

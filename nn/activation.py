@@ -13,6 +13,7 @@ import numpy as np
 
 import autograd_engine as ae
 from autograd_engine import Tensor, get_default_dtype
+from autograd_engine.checks import check_choice, check_int, check_real
 from autograd_engine.ops.dispatch import array_operand
 
 from . import init
@@ -21,6 +22,13 @@ from .module import Module, Parameter
 
 def _value(x: Any) -> Any:
     return x.data if isinstance(x, Tensor) else np.asarray(x)
+
+
+def _check_softplus(beta: Any, threshold: Any, owner: str) -> tuple[float, float]:
+    beta = check_real(beta, "beta", owner)
+    if beta == 0:
+        raise ValueError(f"{owner}: beta must not be 0 (softplus divides by it), got {beta!r}")
+    return beta, check_real(threshold, "threshold", owner)
 
 
 # ----- functions ------------------------------------------------------------------
@@ -33,7 +41,7 @@ def relu(x: Any) -> Any:
 
 def leaky_relu(x: Any, negative_slope: float = 0.01) -> Any:
     """x for x > 0, ``negative_slope * x`` otherwise."""
-    return ae.leaky_relu(x, negative_slope)
+    return ae.leaky_relu(x, check_real(negative_slope, "negative_slope", "leaky_relu"))
 
 
 def prelu(x: Any, weight: Any) -> Any:
@@ -55,6 +63,7 @@ def prelu(x: Any, weight: Any) -> Any:
 
 def elu(x: Any, alpha: float = 1.0) -> Any:
     """x for x > 0, ``alpha * (exp(x) - 1)`` otherwise (the exponential never overflows)."""
+    alpha = check_real(alpha, "alpha", "elu")
     x = array_operand(x, "elu", "input")
     negative = alpha * ae.expm1(ae.clip(x, None, 0.0))
     return ae.where(_value(x) > 0, x, negative)
@@ -82,7 +91,9 @@ def log1p_exp(x: Any) -> Any:
 
 
 def softplus(x: Any, beta: float = 1.0, threshold: float = 20.0) -> Any:
-    """``log(1 + exp(beta * x)) / beta``, and x itself where ``beta * x > threshold`` (PyTorch)."""
+    """``log(1 + exp(beta * x)) / beta``, and x itself where ``beta * x > threshold`` (PyTorch).
+    ``beta`` must not be 0 (it divides)."""
+    beta, threshold = _check_softplus(beta, threshold, "softplus")
     x = array_operand(x, "softplus", "input")
     scaled = x * beta if beta != 1.0 else x
     smooth = log1p_exp(scaled)
@@ -94,13 +105,12 @@ def softplus(x: Any, beta: float = 1.0, threshold: float = 20.0) -> Any:
 def gelu(x: Any, approximate: str = "none") -> Any:
     """Gaussian error linear unit ``x * Phi(x)``; ``approximate='tanh'`` uses
     ``0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3)))`` (both as PyTorch)."""
+    check_choice(approximate, "approximate", "gelu", ("none", "tanh"))
     x = array_operand(x, "gelu", "input")
     if approximate == "none":
         return 0.5 * x * (1.0 + ae.erf(x * (1 / math.sqrt(2.0))))
-    if approximate == "tanh":
-        inner = math.sqrt(2.0 / math.pi) * (x + 0.044715 * (x * x * x))
-        return 0.5 * x * (1.0 + ae.tanh(inner))
-    raise ValueError(f"gelu: approximate must be 'none' or 'tanh', got {approximate!r}")
+    inner = math.sqrt(2.0 / math.pi) * (x + 0.044715 * (x * x * x))
+    return 0.5 * x * (1.0 + ae.tanh(inner))
 
 
 def softmax(x: Any, dim: int = -1) -> Any:
@@ -119,6 +129,7 @@ def maxout(x: Any, pieces: int) -> Any:
     The notes' Maxout neuron max(w1.x + b1, w2.x + b2) is this applied to a Linear layer with
     ``k`` times the outputs.  Tied maxima share the gradient equally.
     """
+    pieces = check_int(pieces, "pieces", "maxout", low=1)
     shape = np.shape(_value(x))
     if not shape or shape[-1] % pieces:
         raise ae.ShapeError(f"maxout: the last axis of shape {shape} must be a multiple of pieces={pieces}")
@@ -141,7 +152,7 @@ class LeakyReLU(Module):
 
     def __init__(self, negative_slope: float = 0.01) -> None:
         super().__init__()
-        self.negative_slope = float(negative_slope)
+        self.negative_slope = check_real(negative_slope, "negative_slope", "LeakyReLU")
 
     def forward(self, x: Any) -> Any:
         return ae.leaky_relu(x, self.negative_slope)
@@ -156,7 +167,8 @@ class PReLU(Module):
 
     def __init__(self, num_parameters: int = 1, init: float = 0.25, dtype: Any = None) -> None:
         super().__init__()
-        self.num_parameters = int(num_parameters)
+        self.num_parameters = check_int(num_parameters, "num_parameters", "PReLU", low=1)
+        init = check_real(init, "init", "PReLU")
         self.weight = Parameter(np.full(self.num_parameters, init, dtype=np.dtype(dtype or get_default_dtype())))
 
     def forward(self, x: Any) -> Any:
@@ -171,7 +183,7 @@ class ELU(Module):
 
     def __init__(self, alpha: float = 1.0) -> None:
         super().__init__()
-        self.alpha = float(alpha)
+        self.alpha = check_real(alpha, "alpha", "ELU")
 
     def forward(self, x: Any) -> Any:
         return elu(x, self.alpha)
@@ -199,7 +211,7 @@ class Softplus(Module):
 
     def __init__(self, beta: float = 1.0, threshold: float = 20.0) -> None:
         super().__init__()
-        self.beta, self.threshold = float(beta), float(threshold)
+        self.beta, self.threshold = _check_softplus(beta, threshold, "Softplus")
 
     def forward(self, x: Any) -> Any:
         return softplus(x, self.beta, self.threshold)
@@ -213,9 +225,7 @@ class GELU(Module):
 
     def __init__(self, approximate: str = "none") -> None:
         super().__init__()
-        if approximate not in {"none", "tanh"}:
-            raise ValueError(f"GELU: approximate must be 'none' or 'tanh', got {approximate!r}")
-        self.approximate = approximate
+        self.approximate = check_choice(approximate, "approximate", "GELU", ("none", "tanh"))
 
     def forward(self, x: Any) -> Any:
         return gelu(x, self.approximate)
@@ -229,7 +239,7 @@ class Softmax(Module):
 
     def __init__(self, dim: int = -1) -> None:
         super().__init__()
-        self.dim = dim
+        self.dim = check_int(dim, "dim", "Softmax")
 
     def forward(self, x: Any) -> Any:
         return ae.softmax(x, axis=self.dim)
@@ -240,7 +250,7 @@ class LogSoftmax(Module):
 
     def __init__(self, dim: int = -1) -> None:
         super().__init__()
-        self.dim = dim
+        self.dim = check_int(dim, "dim", "LogSoftmax")
 
     def forward(self, x: Any) -> Any:
         return ae.log_softmax(x, axis=self.dim)
@@ -255,9 +265,9 @@ class Maxout(Module):
 
     def __init__(self, in_features: int, out_features: int, pieces: int = 2, dtype: Any = None) -> None:
         super().__init__()
-        if pieces < 1:
-            raise ValueError(f"Maxout: pieces must be at least 1, got {pieces}")
-        self.in_features, self.out_features, self.pieces = int(in_features), int(out_features), int(pieces)
+        self.in_features = in_features = check_int(in_features, "in_features", "Maxout", low=1)
+        self.out_features = out_features = check_int(out_features, "out_features", "Maxout", low=1)
+        self.pieces = pieces = check_int(pieces, "pieces", "Maxout", low=1)
         dtype = np.dtype(dtype or get_default_dtype())
         self.weight = Parameter(np.empty((out_features * pieces, in_features), dtype=dtype))
         self.bias = Parameter(np.empty(out_features * pieces, dtype=dtype))

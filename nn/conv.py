@@ -27,6 +27,7 @@ from typing import Any
 import numpy as np
 
 import autograd_engine as ae
+from autograd_engine.checks import check_bool, check_int
 from autograd_engine.ops.conv import pair
 from autograd_engine.ops.dispatch import shape_of
 
@@ -228,14 +229,15 @@ class Conv2d(Module):
         dilation: Any = 1, groups: int = 1, bias: bool = True, padding_mode: str = "zeros", dtype: Any = None,
     ) -> None:
         super().__init__()
-        if in_channels <= 0 or out_channels <= 0:
-            raise ValueError(f"Conv2d: in_channels ({in_channels}) and out_channels ({out_channels}) must be positive")
-        if groups <= 0 or in_channels % groups or out_channels % groups:
+        in_channels = check_int(in_channels, "in_channels", "Conv2d", low=1)
+        out_channels = check_int(out_channels, "out_channels", "Conv2d", low=1)
+        groups = check_int(groups, "groups", "Conv2d", low=1)
+        if in_channels % groups or out_channels % groups:
             raise ValueError(
                 f"Conv2d: groups={groups} must be positive and divide in_channels={in_channels} and "
                 f"out_channels={out_channels}"
             )
-        self.in_channels, self.out_channels, self.groups = int(in_channels), int(out_channels), int(groups)
+        self.in_channels, self.out_channels, self.groups = in_channels, out_channels, groups
         self.kernel_size = pair(kernel_size, "kernel_size", "Conv2d", 1)
         self.stride = pair(stride, "stride", "Conv2d", 1)
         self.dilation = pair(dilation, "dilation", "Conv2d", 1)
@@ -243,7 +245,8 @@ class Conv2d(Module):
         _conv_pads(padding, self.kernel_size, self.stride, self.dilation, "Conv2d")  # reject bad values now
         self.padding = padding if isinstance(padding, str) else pair(padding, "padding", "Conv2d", 0)
         self.padding_mode = _check_padding_mode(padding_mode, "Conv2d")
-        add_weight_and_bias(self, (out_channels, in_channels // groups, *self.kernel_size), bias, dtype)
+        add_weight_and_bias(self, (out_channels, in_channels // groups, *self.kernel_size),
+                            check_bool(bias, "bias", "Conv2d"), dtype)
 
     def reset_parameters(self) -> None:
         """Draw fresh weights (PyTorch's default initialisation)."""

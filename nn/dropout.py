@@ -24,13 +24,16 @@ import numpy as np
 import autograd_engine as ae
 from autograd_engine import Tensor
 from autograd_engine import random as ae_random
+from autograd_engine.checks import check_bool, check_real
 from autograd_engine.errors import ShapeError
 from autograd_engine.ops.dispatch import array_operand, shape_of
 
 from .module import Module
 
 
-def _check_p(p: float, op: str, inplace: Any = False) -> None:
+def _check_p(p: float, op: str, inplace: Any = False) -> float:
+    """``p`` as a float in [0, 1] (the probability of dropping a unit); ``inplace`` must be a bool."""
+    p = check_real(p, "p", op)
     if not 0.0 <= p <= 1.0:
         raise ValueError(f"{op}: p is the probability of dropping a unit and must be in [0, 1], got {p}")
     if not isinstance(inplace, bool | np.bool_):  # a generator passed where it stood before inplace existed
@@ -38,6 +41,7 @@ def _check_p(p: float, op: str, inplace: Any = False) -> None:
             f"{op}: inplace must be True or False, got a {type(inplace).__name__}; pass a generator by keyword "
             f"(generator=...)"
         )
+    return p
 
 
 def _masked(x: Any, p: float, mask_shape: tuple[int, ...], generator: Any) -> Any:
@@ -55,7 +59,8 @@ def dropout(x: Any, p: float = 0.5, training: bool = True, inplace: bool = False
     """Zero each element with probability ``p`` and scale the survivors by 1 / (1 - p) (train);
     return ``x`` unchanged when ``training`` is False or ``p`` is 0.  ``p = 1`` gives zeros.
     ``inplace`` has no effect (see the module docstring)."""
-    _check_p(p, "dropout", inplace)
+    p = _check_p(p, "dropout", inplace)
+    training = check_bool(training, "training", "dropout")
     x = array_operand(x, "dropout", "input")  # a list of Tensors stacked with its gradients, also in eval mode
     if not training or p == 0.0:
         return x
@@ -74,7 +79,8 @@ def dropout2d(x: Any, p: float = 0.5, training: bool = True, inplace: bool = Fal
 
 
 def _spatial_dropout(x: Any, p: float, training: bool, generator: Any, op: str, inplace: Any = False) -> Any:
-    _check_p(p, op, inplace)
+    p = _check_p(p, op, inplace)
+    training = check_bool(training, "training", op)
     x = array_operand(x, op, "input")
     shape = shape_of(x)
     if len(shape) not in (3, 4):
@@ -94,8 +100,7 @@ class Dropout(Module):
 
     def __init__(self, p: float = 0.5, inplace: bool = False, generator: Any = None) -> None:
         super().__init__()
-        _check_p(p, type(self).__name__, inplace)
-        self.p = float(p)
+        self.p = _check_p(p, type(self).__name__, inplace)
         self.inplace = bool(inplace)
         self.generator = generator
 

@@ -12,6 +12,7 @@ import numpy as np
 
 import autograd_engine as ae
 from autograd_engine import Tensor, get_default_dtype
+from autograd_engine.checks import check_bool, check_int
 from autograd_engine.ops.dispatch import array_operand, value
 
 from . import init
@@ -51,6 +52,8 @@ def embedding(input: Any, weight: Any, padding_idx: int | None = None) -> Any:
 
     With ``padding_idx`` the picks of that row pass its value but no gradient (PyTorch's rule).
     """
+    if padding_idx is not None:
+        padding_idx = check_int(padding_idx, "padding_idx", "embedding")
     weight = array_operand(weight, "embedding", "weight")
     num_embeddings = weight.shape[0]
     indices = check_indices(input, num_embeddings)
@@ -76,10 +79,10 @@ class Embedding(Module):
         self, num_embeddings: int, embedding_dim: int, padding_idx: int | None = None, dtype: Any = None
     ) -> None:
         super().__init__()
-        for label, size in (("num_embeddings", num_embeddings), ("embedding_dim", embedding_dim)):
-            if not isinstance(size, int | np.integer) or size <= 0:
-                raise ValueError(f"Embedding: {label} must be a positive integer, got {size!r}")
+        num_embeddings = check_int(num_embeddings, "num_embeddings", "Embedding", low=1)
+        embedding_dim = check_int(embedding_dim, "embedding_dim", "Embedding", low=1)
         if padding_idx is not None:
+            padding_idx = check_int(padding_idx, "padding_idx", "Embedding")
             if not -num_embeddings <= padding_idx < num_embeddings:
                 raise ValueError(f"Embedding: padding_idx={padding_idx} must be in [-{num_embeddings}, {num_embeddings})")
             padding_idx = int(padding_idx) % num_embeddings
@@ -102,7 +105,7 @@ class Embedding(Module):
         dtype = array.dtype if array.dtype.kind == "f" else None
         layer = cls(array.shape[0], array.shape[1], padding_idx=padding_idx, dtype=dtype)
         layer.weight.data[...] = array
-        layer.weight.requires_grad = not freeze
+        layer.weight.requires_grad = not check_bool(freeze, "freeze", "Embedding.from_pretrained")
         return layer
 
     def forward(self, input: Any) -> Any:

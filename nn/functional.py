@@ -11,6 +11,7 @@ import numpy as np
 
 import autograd_engine as ae
 from autograd_engine import Tensor
+from autograd_engine.checks import check_int
 
 from .activation import (
     elu,
@@ -64,6 +65,9 @@ def one_hot(tensor: Any, num_classes: int = -1) -> Tensor:
     (labels carry no gradient); multiply by a float tensor or call ``.astype`` for float use.
     Delegates to ``autograd_engine.one_hot``.
     """
+    num_classes = check_int(num_classes, "num_classes", "one_hot")
+    if num_classes < -1:
+        raise ValueError(f"one_hot: num_classes must be -1 (infer max + 1) or a non-negative int, got {num_classes!r}")
     labels = np.asarray(tensor.data if isinstance(tensor, Tensor) else tensor)
     if labels.dtype.kind not in "iu":
         raise TypeError(
@@ -75,6 +79,4 @@ def one_hot(tensor: Any, num_classes: int = -1) -> Tensor:
         if not labels.size:
             raise ValueError("one_hot: cannot infer the number of classes from an empty tensor; pass num_classes")
         num_classes = int(labels.max()) + 1
-    elif not isinstance(num_classes, (int, np.integer)) or num_classes < 0:
-        raise ValueError(f"one_hot: num_classes must be -1 (infer max + 1) or a non-negative int, got {num_classes!r}")
-    return ae.one_hot(labels, int(num_classes), dtype=np.int64)
+    return ae.one_hot(labels, num_classes, dtype=np.int64)

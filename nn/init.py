@@ -22,6 +22,7 @@ import numpy as np
 
 from autograd_engine import Tensor
 from autograd_engine import random as ae_random
+from autograd_engine.checks import check_choice, check_int, check_real
 
 __all__ = [
     "calculate_gain", "calculate_fan_in_and_fan_out", "zeros_", "ones_", "constant_", "normal_", "uniform_",
@@ -54,6 +55,13 @@ def calculate_gain(nonlinearity: str, param: float | None = None) -> float:
     """The recommended gain for ``nonlinearity`` (PyTorch's table): 1 for linear/sigmoid/conv,
     5/3 for tanh, sqrt(2) for relu, sqrt(2 / (1 + slope**2)) for leaky_relu (slope ``param``,
     default 0.01), 3/4 for selu."""
+    if not isinstance(nonlinearity, str):
+        raise TypeError(
+            f"calculate_gain: nonlinearity must be a name such as 'relu' or 'tanh', got {nonlinearity!r} "
+            f"({type(nonlinearity).__name__})"
+        )
+    if param is not None:
+        param = check_real(param, "param", "calculate_gain")
     if nonlinearity in {"linear", "identity", "sigmoid"} or nonlinearity.startswith("conv"):
         return 1.0
     if nonlinearity == "tanh":
@@ -61,7 +69,7 @@ def calculate_gain(nonlinearity: str, param: float | None = None) -> float:
     if nonlinearity == "relu":
         return math.sqrt(2.0)
     if nonlinearity == "leaky_relu":
-        slope = 0.01 if param is None else float(param)
+        slope = 0.01 if param is None else param
         return math.sqrt(2.0 / (1 + slope**2))
     if nonlinearity == "selu":
         return 3.0 / 4
@@ -84,12 +92,19 @@ def calculate_fan_in_and_fan_out(tensor: Any) -> tuple[int, int]:
 
 
 def _fan(tensor: Any, mode: str) -> int:
+    check_choice(mode, "mode", "init", ("fan_in", "fan_out"))
     fan_in, fan_out = calculate_fan_in_and_fan_out(tensor)
-    if mode == "fan_in":
-        return fan_in
-    if mode == "fan_out":
-        return fan_out
-    raise ValueError(f"init: mode must be 'fan_in' or 'fan_out', got {mode!r}")
+    return fan_in if mode == "fan_in" else fan_out
+
+
+def _no_elements(tensor: Any, fn: str) -> bool:
+    """True (with a warning, as PyTorch) for a weight with no elements: its fan may be 0, and there is
+    nothing to fill, so the fan-based initialisers leave it alone instead of dividing by zero."""
+    if _array(tensor, fn).size:
+        return False
+    warnings.warn(f"init.{fn}: initialising a zero-element tensor of shape {_array(tensor, fn).shape} does nothing",
+                  stacklevel=3)
+    return True
 
 
 def zeros_(tensor: Any) -> Any:
@@ -103,18 +118,23 @@ def ones_(tensor: Any) -> Any:
 
 
 def constant_(tensor: Any, val: float) -> Any:
-    """Fill with ``val``."""
-    return _fill(tensor, val, "constant_")
+    """Fill with ``val`` (a finite number)."""
+    return _fill(tensor, check_real(val, "val", "init.constant_"), "constant_")
 
 
 def uniform_(tensor: Any, a: float = 0.0, b: float = 1.0, generator: np.random.Generator | None = None) -> Any:
-    """Draw from U(a, b)."""
+    """Draw from U(a, b); ``a <= b``, both finite."""
+    a, b = check_real(a, "a", "init.uniform_"), check_real(b, "b", "init.uniform_")
+    if a > b:
+        raise ValueError(f"init.uniform_: the bounds must satisfy a <= b, got a={a}, b={b}")
     data = _array(tensor, "uniform_")
     return _fill(tensor, _rng(generator).uniform(a, b, size=data.shape), "uniform_")
 
 
 def normal_(tensor: Any, mean: float = 0.0, std: float = 1.0, generator: np.random.Generator | None = None) -> Any:
-    """Draw from N(mean, std**2)."""
+    """Draw from N(mean, std**2); ``std >= 0``, both finite."""
+    mean = check_real(mean, "mean", "init.normal_")
+    std = check_real(std, "std", "init.normal_", low=0.0)
     data = _array(tensor, "normal_")
     return _fill(tensor, mean + std * _rng(generator).standard_normal(data.shape), "normal_")
 
@@ -134,6 +154,9 @@ def trunc_normal_(
     [a, b] holds less than 1e-6 of the normal's probability (rejection would not finish).
     """
     data = _array(tensor, "trunc_normal_")
+    mean, std = check_real(mean, "mean", "init.trunc_normal_"), check_real(std, "std", "init.trunc_normal_")
+    a = check_real(a, "a", "init.trunc_normal_", allow_inf=True)
+    b = check_real(b, "b", "init.trunc_normal_", allow_inf=True)
     if not a < b:
         raise ValueError(f"init.trunc_normal_: the bounds must satisfy a < b, got a={a}, b={b}")
     if not std > 0:
@@ -206,11 +229,14 @@ def dirac_(tensor: Any, groups: int = 1) -> Any:
 
 def small_random_(tensor: Any, scale: float = 0.01, generator: np.random.Generator | None = None) -> Any:
     """The notes' "small random numbers": ``scale * randn`` (0.01 by default)."""
-    return normal_(tensor, 0.0, scale, generator)
+    return normal_(tensor, 0.0, check_real(scale, "scale", "init.small_random_", low=0.0), generator)
 
 
 def xavier_uniform_(tensor: Any, gain: float = 1.0, generator: np.random.Generator | None = None) -> Any:
     """Glorot: U(-b, b) with b = gain * sqrt(6 / (fan_in + fan_out))."""
+    gain = check_real(gain, "gain", "init.xavier_uniform_", low=0.0)
+    if _no_elements(tensor, "xavier_uniform_"):
+        return tensor
     fan_in, fan_out = calculate_fan_in_and_fan_out(tensor)
     bound = gain * math.sqrt(6.0 / (fan_in + fan_out))
     return uniform_(tensor, -bound, bound, generator)
@@ -218,6 +244,9 @@ def xavier_uniform_(tensor: Any, gain: float = 1.0, generator: np.random.Generat
 
 def xavier_normal_(tensor: Any, gain: float = 1.0, generator: np.random.Generator | None = None) -> Any:
     """Glorot: N(0, std**2) with std = gain * sqrt(2 / (fan_in + fan_out))."""
+    gain = check_real(gain, "gain", "init.xavier_normal_", low=0.0)
+    if _no_elements(tensor, "xavier_normal_"):
+        return tensor
     fan_in, fan_out = calculate_fan_in_and_fan_out(tensor)
     return normal_(tensor, 0.0, gain * math.sqrt(2.0 / (fan_in + fan_out)), generator)
 
@@ -234,6 +263,9 @@ def kaiming_uniform_(
     With the defaults (a=0) that is b = sqrt(6 / fan_in).  PyTorch's Linear and Conv
     layers use ``a=sqrt(5)``, i.e. b = 1 / sqrt(fan_in).
     """
+    a = check_real(a, "a", "init.kaiming_uniform_")
+    if _no_elements(tensor, "kaiming_uniform_"):
+        return tensor
     bound = calculate_gain(nonlinearity, a) * math.sqrt(3.0 / _fan(tensor, mode))
     return uniform_(tensor, -bound, bound, generator)
 
@@ -247,6 +279,9 @@ def kaiming_normal_(
 ) -> Any:
     """He: N(0, std**2) with std = gain / sqrt(fan).  With the defaults, std = sqrt(2 / fan_in):
     the notes' ``w = np.random.randn(n) * sqrt(2.0 / n)`` for ReLU networks."""
+    a = check_real(a, "a", "init.kaiming_normal_")
+    if _no_elements(tensor, "kaiming_normal_"):
+        return tensor
     std = calculate_gain(nonlinearity, a) / math.sqrt(_fan(tensor, mode))
     return normal_(tensor, 0.0, std, generator)
 
@@ -272,6 +307,7 @@ def orthogonal_(tensor: Any, gain: float = 1.0, generator: np.random.Generator |
     orthonormal rows (if it has fewer rows than columns) or columns (otherwise).  Drawn as the Q
     of a QR decomposition of a Gaussian matrix, with signs fixed so the draw is uniform (Haar)."""
     data = _array(tensor, "orthogonal_")
+    gain = check_real(gain, "gain", "init.orthogonal_")
     if data.ndim < 2:
         raise ValueError(f"init.orthogonal_: needs at least 2 dimensions, got shape {data.shape}")
     rows, cols = data.shape[0], data.size // data.shape[0]
@@ -305,17 +341,18 @@ def sparse_(
         raise ValueError(f"init.sparse_: needs a 2-D weight (out, in), got shape {data.shape}")
     if (sparsity is None) == (k is None):
         raise ValueError("init.sparse_: give exactly one of k (inputs per unit) or sparsity (fraction of zeros per column)")
+    std = check_real(std, "std", "init.sparse_", low=0.0)
     rng = _rng(generator)
     rows, cols = data.shape
     values = std * rng.standard_normal((rows, cols))
     keep = np.zeros((rows, cols), dtype=bool)
     if k is not None:
-        if not 0 <= k <= cols:
+        if not 0 <= check_int(k, "k", "init.sparse_") <= cols:
             raise ValueError(f"init.sparse_: k={k} must be in [0, {cols}] (the number of inputs)")
         for row in range(rows):
             keep[row, rng.choice(cols, size=k, replace=False)] = True
     else:
-        if not 0 <= sparsity <= 1:
+        if not 0 <= check_real(sparsity, "sparsity", "init.sparse_") <= 1:
             raise ValueError(f"init.sparse_: sparsity={sparsity} must be in [0, 1]")
         zeros = math.ceil(sparsity * rows)
         keep[:] = True

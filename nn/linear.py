@@ -7,6 +7,7 @@ import numpy as np
 
 import autograd_engine as ae
 from autograd_engine import get_default_dtype
+from autograd_engine.checks import check_bool, check_int
 
 from . import init
 from .module import Module, Parameter
@@ -37,11 +38,9 @@ class Linear(Module):
 
     def __init__(self, in_features: int, out_features: int, bias: bool = True, dtype: Any = None) -> None:
         super().__init__()
-        if in_features <= 0 or out_features <= 0:
-            raise ValueError(f"Linear: in_features ({in_features}) and out_features ({out_features}) must be positive")
-        self.in_features = int(in_features)
-        self.out_features = int(out_features)
-        add_weight_and_bias(self, (out_features, in_features), bias, dtype)
+        self.in_features = check_int(in_features, "in_features", "Linear", low=1)
+        self.out_features = check_int(out_features, "out_features", "Linear", low=1)
+        add_weight_and_bias(self, (self.out_features, self.in_features), check_bool(bias, "bias", "Linear"), dtype)
 
     def reset_parameters(self) -> None:
         """Draw fresh weights (PyTorch's default initialisation)."""
@@ -71,7 +70,7 @@ class Flatten(Module):
 
     def __init__(self, start_dim: int = 1, end_dim: int = -1) -> None:
         super().__init__()
-        self.start_dim, self.end_dim = start_dim, end_dim
+        self.start_dim, self.end_dim = check_int(start_dim, "start_dim", "Flatten"), check_int(end_dim, "end_dim", "Flatten")
 
     def forward(self, x: Any) -> Any:
         return ae.flatten(x, self.start_dim, self.end_dim)

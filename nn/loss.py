@@ -28,6 +28,7 @@ import numpy as np
 
 import autograd_engine as ae
 from autograd_engine import Tensor
+from autograd_engine.checks import check_int, check_real
 from autograd_engine.ops.dispatch import array_operand, shape_of, value
 
 from .module import Module
@@ -426,12 +427,20 @@ class _Loss(Module):
         return f"reduction={self.reduction!r}"
 
 
+def _check_hinge_p(p: Any, owner: str) -> int:
+    """The exponent of a hinge loss module: 1 (hinge) or 2 (squared hinge)."""
+    p = check_int(p, "p", owner)
+    if p not in (1, 2):
+        raise ValueError(f"{owner}: p must be 1 (hinge) or 2 (squared hinge), got {p}")
+    return p
+
+
 class NLLLoss(_Loss):
     """Module form of :func:`nll_loss`."""
 
     def __init__(self, weight: Any = None, ignore_index: int = -100, reduction: str = "mean") -> None:
         super().__init__(reduction)
-        self.weight, self.ignore_index = weight, ignore_index
+        self.weight, self.ignore_index = weight, check_int(ignore_index, "ignore_index", "NLLLoss")
 
     def forward(self, input: Any, target: Any) -> Any:
         return nll_loss(input, target, self.weight, self.ignore_index, self.reduction)
@@ -444,7 +453,9 @@ class CrossEntropyLoss(_Loss):
         self, weight: Any = None, ignore_index: int = -100, reduction: str = "mean", label_smoothing: float = 0.0
     ) -> None:
         super().__init__(reduction)
-        self.weight, self.ignore_index, self.label_smoothing = weight, ignore_index, label_smoothing
+        self.weight = weight
+        self.ignore_index = check_int(ignore_index, "ignore_index", "CrossEntropyLoss")
+        self.label_smoothing = check_real(label_smoothing, "label_smoothing", "CrossEntropyLoss", low=0.0, high=1.0)
 
     def forward(self, input: Any, target: Any) -> Any:
         return cross_entropy(input, target, self.weight, self.ignore_index, self.reduction, self.label_smoothing)
@@ -455,7 +466,9 @@ class MultiClassHingeLoss(_Loss):
 
     def __init__(self, delta: float = 1.0, p: int = 1, weight: Any = None, reduction: str = "mean") -> None:
         super().__init__(reduction)
-        self.delta, self.p, self.weight = delta, p, weight
+        self.delta, self.p, self.weight = (
+            check_real(delta, "delta", "MultiClassHingeLoss"), _check_hinge_p(p, "MultiClassHingeLoss"), weight
+        )
 
     def forward(self, input: Any, target: Any) -> Any:
         return multiclass_hinge_loss(input, target, self.delta, self.p, self.weight, self.reduction)
@@ -466,7 +479,9 @@ class MultiMarginLoss(_Loss):
 
     def __init__(self, p: int = 1, margin: float = 1.0, weight: Any = None, reduction: str = "mean") -> None:
         super().__init__(reduction)
-        self.p, self.margin, self.weight = p, margin, weight
+        self.p, self.margin, self.weight = (
+            _check_hinge_p(p, "MultiMarginLoss"), check_real(margin, "margin", "MultiMarginLoss"), weight
+        )
 
     def forward(self, input: Any, target: Any) -> Any:
         return multi_margin_loss(input, target, self.p, self.margin, self.weight, self.reduction)
@@ -477,7 +492,7 @@ class BinaryHingeLoss(_Loss):
 
     def __init__(self, margin: float = 1.0, reduction: str = "mean") -> None:
         super().__init__(reduction)
-        self.margin = margin
+        self.margin = check_real(margin, "margin", "BinaryHingeLoss")
 
     def forward(self, input: Any, target: Any) -> Any:
         return binary_hinge_loss(input, target, self.margin, self.reduction)
@@ -513,7 +528,7 @@ class SmoothL1Loss(_Loss):
 
     def __init__(self, reduction: str = "mean", beta: float = 1.0) -> None:
         super().__init__(reduction)
-        self.beta = beta
+        self.beta = check_real(beta, "beta", "SmoothL1Loss", low=0.0)
 
     def forward(self, input: Any, target: Any) -> Any:
         return smooth_l1_loss(input, target, self.reduction, self.beta)

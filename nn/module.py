@@ -21,6 +21,7 @@ from typing import Any, NamedTuple
 import numpy as np
 
 from autograd_engine import Tensor, get_default_dtype
+from autograd_engine.checks import check_bool
 from autograd_engine.errors import StateDictError
 from autograd_engine.grad_mode import state as _grad_state
 
@@ -287,8 +288,9 @@ class Module:
     # ----- modes and gradients ------------------------------------------------
     def train(self, mode: bool = True) -> Module:
         """Set training mode (``mode=True``) or evaluation mode on this module and its descendants."""
+        mode = check_bool(mode, "mode", f"{type(self).__name__}.train")
         for m in self.modules():
-            object.__setattr__(m, "training", bool(mode))
+            object.__setattr__(m, "training", mode)
         return self
 
     def eval(self) -> Module:
@@ -307,8 +309,9 @@ class Module:
 
     def requires_grad_(self, requires_grad: bool = True) -> Module:
         """Freeze (``False``) or unfreeze every parameter."""
+        requires_grad = check_bool(requires_grad, "requires_grad", f"{type(self).__name__}.requires_grad_")
         for p in self.parameters():
-            p.requires_grad = bool(requires_grad)
+            p.requires_grad = requires_grad
         return self
 
     def to(self, dtype: Any) -> Module:

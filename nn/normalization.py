@@ -26,6 +26,7 @@ import numpy as np
 
 import autograd_engine as ae
 from autograd_engine import Tensor, get_default_dtype
+from autograd_engine.checks import check_bool, check_int, check_real
 from autograd_engine.ops.dispatch import array_operand
 
 from .module import Module, Parameter
@@ -33,6 +34,26 @@ from .module import Module, Parameter
 
 def _value(x: Any) -> np.ndarray:
     return x.data if isinstance(x, Tensor) else np.asarray(x)
+
+
+def _check_eps(eps: Any, owner: str) -> float:
+    """``eps`` is added to the variance before the square root: it must be positive (0 divides by zero
+    on a constant input, a negative value gives NaN)."""
+    return check_real(eps, "eps", owner, low=0.0, low_open=True)
+
+
+def _check_normalized_shape(normalized_shape: Any, owner: str) -> tuple[int, ...]:
+    """LayerNorm's ``normalized_shape`` (an int or a sequence of positive ints) as a non-empty tuple."""
+    if isinstance(normalized_shape, (int, np.integer)):
+        normalized_shape = (normalized_shape,)
+    if not isinstance(normalized_shape, (tuple, list)):
+        raise TypeError(
+            f"{owner}: normalized_shape must be an int or a tuple of ints (the sizes of the trailing axes to "
+            f"normalise), got {normalized_shape!r} ({type(normalized_shape).__name__})"
+        )
+    if not normalized_shape:
+        raise ValueError(f"{owner}: normalized_shape must name at least one axis, got {normalized_shape!r}")
+    return tuple(check_int(n, "normalized_shape", owner, low=1) for n in normalized_shape)
 
 
 def _channel_shape(ndim: int, channels: int) -> tuple[int, ...]:
@@ -75,6 +96,10 @@ def batch_norm(
     docstring for the rule).  ``training=False``: normalise with the running statistics.
     ``weight``/``bias`` are the (C,) scale and shift, or None.
     """
+    eps = _check_eps(eps, "batch_norm")
+    training = check_bool(training, "training", "batch_norm")
+    if momentum is not None:
+        momentum = check_real(momentum, "momentum", "batch_norm", low=0.0, high=1.0)
     x = array_operand(x, "batch_norm", "input")
     data = _value(x)
     if data.ndim < 2:
@@ -130,9 +155,14 @@ class _BatchNorm(Module):
         dtype: Any = None,
     ) -> None:
         super().__init__()
-        self.num_features, self.eps, self.momentum = int(num_features), float(eps), momentum
-        self.affine, self.track_running_stats = affine, track_running_stats
-        self.unbiased_running_var = unbiased_running_var
+        name = type(self).__name__
+        self.num_features = num_features = check_int(num_features, "num_features", name, low=1)
+        self.eps = _check_eps(eps, name)
+        # momentum=None: a cumulative average over all batches seen (PyTorch's meaning)
+        self.momentum = None if momentum is None else check_real(momentum, "momentum", name, low=0.0, high=1.0)
+        self.affine = check_bool(affine, "affine", name)
+        self.track_running_stats = check_bool(track_running_stats, "track_running_stats", name)
+        self.unbiased_running_var = check_bool(unbiased_running_var, "unbiased_running_var", name)
         dtype = np.dtype(dtype or get_default_dtype())
         if affine:
             self.weight = Parameter(np.ones(num_features, dtype=dtype))
@@ -200,7 +230,8 @@ class BatchNorm2d(_BatchNorm):
 def layer_norm(x: Any, normalized_shape: Any, weight: Any = None, bias: Any = None, eps: float = 1e-5) -> Any:
     """Normalise each example over its trailing ``normalized_shape`` axes; ``weight``/``bias``
     have shape ``normalized_shape``."""
-    normalized_shape = (normalized_shape,) if isinstance(normalized_shape, int) else tuple(normalized_shape)
+    normalized_shape = _check_normalized_shape(normalized_shape, "layer_norm")
+    eps = _check_eps(eps, "layer_norm")
     x = array_operand(x, "layer_norm", "input")
     shape = np.shape(_value(x))
     k = len(normalized_shape)
@@ -225,8 +256,10 @@ class LayerNorm(Module):
         self, normalized_shape: Any, eps: float = 1e-5, elementwise_affine: bool = True, bias: bool = True, dtype: Any = None
     ) -> None:
         super().__init__()
-        self.normalized_shape = (normalized_shape,) if isinstance(normalized_shape, int) else tuple(normalized_shape)
-        self.eps, self.elementwise_affine = float(eps), elementwise_affine
+        self.normalized_shape = _check_normalized_shape(normalized_shape, "LayerNorm")
+        self.eps = _check_eps(eps, "LayerNorm")
+        self.elementwise_affine = check_bool(elementwise_affine, "elementwise_affine", "LayerNorm")
+        bias = check_bool(bias, "bias", "LayerNorm")
         dtype = np.dtype(dtype or get_default_dtype())
         if elementwise_affine:
             self.weight = Parameter(np.ones(self.normalized_shape, dtype=dtype))
@@ -248,6 +281,8 @@ class LayerNorm(Module):
 def group_norm(x: Any, num_groups: int, weight: Any = None, bias: Any = None, eps: float = 1e-5) -> Any:
     """Group normalisation of ``x`` (N, C, *): statistics per example over each group of
     ``C // num_groups`` consecutive channels and the spatial axes; ``weight``/``bias`` are (C,)."""
+    num_groups = check_int(num_groups, "num_groups", "group_norm", low=1)
+    eps = _check_eps(eps, "group_norm")
     x = array_operand(x, "group_norm", "input")
     shape = np.shape(_value(x))
     if len(shape) < 2 or shape[1] % num_groups:
@@ -265,9 +300,12 @@ class GroupNorm(Module):
 
     def __init__(self, num_groups: int, num_channels: int, eps: float = 1e-5, affine: bool = True, dtype: Any = None) -> None:
         super().__init__()
+        num_groups = check_int(num_groups, "num_groups", "GroupNorm", low=1)
+        num_channels = check_int(num_channels, "num_channels", "GroupNorm", low=1)
         if num_channels % num_groups:
             raise ValueError(f"GroupNorm: num_channels ({num_channels}) must be divisible by num_groups ({num_groups})")
-        self.num_groups, self.num_channels, self.eps, self.affine = int(num_groups), int(num_channels), float(eps), affine
+        self.num_groups, self.num_channels = num_groups, num_channels
+        self.eps, self.affine = _check_eps(eps, "GroupNorm"), check_bool(affine, "affine", "GroupNorm")
         dtype = np.dtype(dtype or get_default_dtype())
         if affine:
             self.weight = Parameter(np.ones(num_channels, dtype=dtype))

@@ -19,6 +19,7 @@ from typing import Any
 import numpy as np
 
 import autograd_engine as ae
+from autograd_engine.checks import check_bool
 from autograd_engine.errors import ShapeError
 from autograd_engine.ops.conv import pair
 from autograd_engine.ops.dispatch import array_operand, shape_of
@@ -67,6 +68,23 @@ def _adaptive_output_size(output_size: Any, shape: tuple[int, ...], op: str) -> 
             f"one pixel; pool a non-empty image"
         )
     return out_h, out_w
+
+
+def _check_window(kernel_size: Any, stride: Any, padding: Any, dilation: Any, op: str) -> None:
+    """Refuse, when a pooling layer is built, what its forward would refuse for any input: sizes that
+    are not ints or (height, width) pairs of ints, a kernel, stride or dilation below 1, negative padding."""
+    pair(kernel_size, "kernel_size", op, 1)
+    if stride is not None:
+        pair(stride, "stride", op, 1)
+    pair(padding, "padding", op, 0)
+    pair(dilation, "dilation", op, 1)
+
+
+def _check_output_size(output_size: Any, op: str) -> None:
+    """An adaptive pooling layer's ``output_size``: an int or a pair whose entries are ints >= 1 or None."""
+    if isinstance(output_size, (tuple, list)) and len(output_size) == 2:
+        output_size = tuple(1 if v is None else v for v in output_size)
+    pair(output_size, "output_size", op, 1)
 
 
 def _as_float_tensor(x: Any) -> Any:
@@ -155,8 +173,11 @@ class MaxPool2d(Module):
         return_indices: bool = False, ceil_mode: bool = False,
     ) -> None:
         super().__init__()
+        _check_window(kernel_size, stride, padding, dilation, "MaxPool2d")
         self.kernel_size, self.stride, self.padding = kernel_size, stride, padding
-        self.dilation, self.return_indices, self.ceil_mode = dilation, return_indices, ceil_mode
+        self.dilation = dilation
+        self.return_indices = check_bool(return_indices, "return_indices", "MaxPool2d")
+        self.ceil_mode = check_bool(ceil_mode, "ceil_mode", "MaxPool2d")
 
     def forward(self, x: Any) -> Any:
         return ae.max_pool2d(
@@ -183,8 +204,10 @@ class AvgPool2d(Module):
         count_include_pad: bool = True,
     ) -> None:
         super().__init__()
+        _check_window(kernel_size, stride, padding, 1, "AvgPool2d")
         self.kernel_size, self.stride, self.padding = kernel_size, stride, padding
-        self.ceil_mode, self.count_include_pad = ceil_mode, count_include_pad
+        self.ceil_mode = check_bool(ceil_mode, "ceil_mode", "AvgPool2d")
+        self.count_include_pad = check_bool(count_include_pad, "count_include_pad", "AvgPool2d")
 
     def forward(self, x: Any) -> Any:
         return ae.avg_pool2d(x, self.kernel_size, self.stride, self.padding, self.ceil_mode, self.count_include_pad)
@@ -200,6 +223,7 @@ class AdaptiveAvgPool2d(Module):
 
     def __init__(self, output_size: Any) -> None:
         super().__init__()
+        _check_output_size(output_size, "AdaptiveAvgPool2d")
         self.output_size = output_size
 
     def forward(self, x: Any) -> Any:
@@ -215,7 +239,9 @@ class AdaptiveMaxPool2d(Module):
 
     def __init__(self, output_size: Any, return_indices: bool = False) -> None:
         super().__init__()
-        self.output_size, self.return_indices = output_size, return_indices
+        _check_output_size(output_size, "AdaptiveMaxPool2d")
+        self.output_size = output_size
+        self.return_indices = check_bool(return_indices, "return_indices", "AdaptiveMaxPool2d")
 
     def forward(self, x: Any) -> Any:
         return _adaptive_max_pool2d(x, self.output_size, self.return_indices, "AdaptiveMaxPool2d")

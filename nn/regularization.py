@@ -19,11 +19,13 @@ import numpy as np
 
 import autograd_engine as ae
 from autograd_engine import Tensor
+from autograd_engine.checks import check_bool, check_int, check_real
 
 from .module import Module
 
 
 def _parameters(params: Module | Iterable[Any], exclude_biases: bool) -> list[Tensor]:
+    exclude_biases = check_bool(exclude_biases, "exclude_biases", "regularization")
     items = params.parameters() if isinstance(params, Module) else params
     chosen = []
     for p in items:
@@ -43,6 +45,7 @@ def l2_penalty(params: Module | Iterable[Any], strength: float = 1.0, exclude_bi
     Biases (parameters with fewer than 2 dimensions) are skipped unless ``exclude_biases=False``.
     Returns a 0-d Tensor (0 when nothing is regularised).
     """
+    strength = check_real(strength, "strength", "l2_penalty")
     chosen = _parameters(params, exclude_biases)
     if not chosen:
         return ae.Tensor(0.0)
@@ -51,6 +54,7 @@ def l2_penalty(params: Module | Iterable[Any], strength: float = 1.0, exclude_bi
 
 def l1_penalty(params: Module | Iterable[Any], strength: float = 1.0, exclude_biases: bool = True) -> Tensor:
     """``strength * sum_p sum(|p|)`` (sparsity-inducing; the gradient at 0 is 0)."""
+    strength = check_real(strength, "strength", "l1_penalty")
     chosen = _parameters(params, exclude_biases)
     if not chosen:
         return ae.Tensor(0.0)
@@ -61,6 +65,7 @@ def elastic_net_penalty(
     params: Module | Iterable[Any], l1: float = 1.0, l2: float = 1.0, exclude_biases: bool = True
 ) -> Tensor:
     """The notes' elastic net ``l1 * |w| + l2 * w**2`` summed over the parameters."""
+    l1, l2 = check_real(l1, "l1", "elastic_net_penalty"), check_real(l2, "l2", "elastic_net_penalty")
     chosen = _parameters(params, exclude_biases)
     return l1_penalty(chosen, l1, exclude_biases=False) + l2_penalty(chosen, l2, exclude_biases=False)
 
@@ -83,11 +88,16 @@ def clip_weight_norm_(params: Module | Iterable[Any], max_norm: float, dim: int 
     Applies to parameters with at least 2 dimensions (biases are left alone).  Returns the
     largest norm found before clipping.
     """
-    if max_norm <= 0:
-        raise ValueError(f"clip_weight_norm_: max_norm must be positive, got {max_norm}")
+    max_norm = check_real(max_norm, "max_norm", "clip_weight_norm_", low=0.0, low_open=True, allow_inf=True)
+    dim = check_int(dim, "dim", "clip_weight_norm_")
     largest = 0.0
     for p in _parameters(params, exclude_biases=True):
         data = p.data
+        if not -data.ndim <= dim < data.ndim:
+            raise ValueError(
+                f"clip_weight_norm_: dim={dim} is out of range for a weight of shape {data.shape} "
+                f"(allowed: {-data.ndim} to {data.ndim - 1})"
+            )
         axis = dim % data.ndim
         other_axes = tuple(a for a in range(data.ndim) if a != axis)
         norms = np.sqrt(np.sum(data.astype(np.float64) ** 2, axis=other_axes, keepdims=True))

@@ -51,6 +51,7 @@ import numpy as np
 import autograd_engine as ae
 from autograd_engine import get_default_dtype
 from autograd_engine import random as ae_random
+from autograd_engine.checks import check_bool, check_int, check_real
 from autograd_engine.ops.dispatch import value
 from autograd_engine.ops.recurrent import lstm_recurrence, lstm_step
 
@@ -115,8 +116,9 @@ class _CellBase(_Recurrent):
 
     def __init__(self, input_size: int, hidden_size: int, bias: bool = True, dtype: Any = None) -> None:
         super().__init__()
-        _check_sizes(type(self).__name__, input_size, hidden_size, 1)
-        self.input_size, self.hidden_size, self.bias = int(input_size), int(hidden_size), bool(bias)
+        name = type(self).__name__
+        input_size, hidden_size, _ = _check_sizes(name, input_size, hidden_size, 1)
+        self.input_size, self.hidden_size, self.bias = input_size, hidden_size, check_bool(bias, "bias", name)
         dtype = np.dtype(dtype or get_default_dtype())
         rows = self._gates * hidden_size
         self.weight_ih = Parameter(np.empty((rows, input_size), dtype=dtype))
@@ -253,12 +255,14 @@ class RNNBase(_Recurrent):
     ) -> None:
         super().__init__()
         name = type(self).__name__
-        _check_sizes(name, input_size, hidden_size, num_layers)
-        if bidirectional:
+        input_size, hidden_size, num_layers = _check_sizes(name, input_size, hidden_size, num_layers)
+        bias, batch_first = check_bool(bias, "bias", name), check_bool(batch_first, "batch_first", name)
+        if check_bool(bidirectional, "bidirectional", name):
             raise NotImplementedError(
                 f"{name}: bidirectional=True is not implemented; run a second {name} on the reversed "
                 f"sequence (input[::-1]) and concatenate the outputs"
             )
+        dropout = check_real(dropout, "dropout", name)
         if not 0.0 <= dropout < 1.0:
             raise ValueError(f"{name}: dropout must be in [0, 1), got {dropout}")
         if dropout > 0 and num_layers == 1:
@@ -268,8 +272,8 @@ class RNNBase(_Recurrent):
                 stacklevel=3,
             )
         self.mode = mode
-        self.input_size, self.hidden_size, self.num_layers = int(input_size), int(hidden_size), int(num_layers)
-        self.bias, self.batch_first, self.dropout = bool(bias), bool(batch_first), float(dropout)
+        self.input_size, self.hidden_size, self.num_layers = input_size, hidden_size, num_layers
+        self.bias, self.batch_first, self.dropout = bias, batch_first, dropout
         self.bidirectional = False
         dtype = np.dtype(dtype or get_default_dtype())
         rows = _GATES[mode] * hidden_size
@@ -443,6 +447,7 @@ class _FixedModeRNN(RNNBase):
         dtype: Any = None,
     ) -> None:
         name = type(self).__name__
+        proj_size = check_int(proj_size, "proj_size", name, low=0)
         if proj_size and self._mode != "LSTM":
             raise ValueError(f"{name}: proj_size applies to LSTM only (as in PyTorch), got proj_size={proj_size}")
         if proj_size:
@@ -487,10 +492,13 @@ class GRU(_FixedModeRNN):
 # ----- helpers ---------------------------------------------------------------------------------
 
 
-def _check_sizes(name: str, input_size: int, hidden_size: int, num_layers: int) -> None:
-    for label, size in (("input_size", input_size), ("hidden_size", hidden_size), ("num_layers", num_layers)):
-        if not isinstance(size, int | np.integer) or size <= 0:
-            raise ValueError(f"{name}: {label} must be a positive integer, got {size!r}")
+def _check_sizes(name: str, input_size: int, hidden_size: int, num_layers: int) -> tuple[int, int, int]:
+    """The three sizes as ints, each at least 1 (TypeError for a float or string, ValueError below 1)."""
+    return (
+        check_int(input_size, "input_size", name, low=1),
+        check_int(hidden_size, "hidden_size", name, low=1),
+        check_int(num_layers, "num_layers", name, low=1),
+    )
 
 
 def _check_nonlinearity(name: str, nonlinearity: str) -> str:

@@ -13,12 +13,14 @@ import numpy as np
 
 import autograd_engine as ae
 from autograd_engine import Tensor, get_default_dtype
+from autograd_engine.checks import check_bool, check_int
 
 from .module import Module
 
 
 def parameter_count(model: Module, trainable_only: bool = False) -> int:
     """Number of scalar parameters (each shared parameter once); ``trainable_only`` counts those requiring grad."""
+    trainable_only = check_bool(trainable_only, "trainable_only", "parameter_count")
     return sum(p.size for p in model.parameters() if p.requires_grad or not trainable_only)
 
 
@@ -48,7 +50,13 @@ def summary(model: Module, input_shape: tuple[int, ...] | None = None, input: An
     if input is None:
         if input_shape is None:
             raise ValueError("summary: give input_shape (with the batch axis) or an input")
-        input = np.zeros(tuple(input_shape), dtype=np.dtype(dtype or get_default_dtype()))
+        if isinstance(input_shape, (int, np.integer)) or not isinstance(input_shape, (tuple, list)):
+            raise TypeError(
+                f"summary: input_shape must be a tuple of sizes with the batch axis, e.g. (1, 3, 32, 32), got "
+                f"{input_shape!r} ({type(input_shape).__name__})"
+            )
+        input_shape = tuple(check_int(n, "input_shape", "summary", low=0) for n in input_shape)
+        input = np.zeros(input_shape, dtype=np.dtype(dtype or get_default_dtype()))
     rows: list[tuple[str, str, str, int, int]] = []
     handles = []
     named = list(model.named_modules())

@@ -25,6 +25,8 @@ from typing import Any
 
 import numpy as np
 
+from autograd_engine.checks import check_bool
+
 from .optimizer import Optimizer, ParamsLike, check_number
 
 
@@ -57,6 +59,7 @@ class Adam(Optimizer):
             raise ValueError(f"{type(self).__name__}: betas must be a pair (beta1, beta2), got {betas!r}")
         check_number(self, "betas[0]", betas[0], low=0.0, high=1.0, high_open=True)
         check_number(self, "betas[1]", betas[1], low=0.0, high=1.0, high_open=True)
+        check_bool(group["amsgrad"], "amsgrad", type(self).__name__)
 
     def _update(self, x: np.ndarray, g: np.ndarray, state: dict[str, Any], group: dict[str, Any]) -> None:
         beta1, beta2 = group["betas"]

@@ -23,6 +23,7 @@ from typing import Any
 import numpy as np
 
 from autograd_engine import Tensor
+from autograd_engine.checks import check_bool
 from autograd_engine.errors import StateDictError
 
 from .optimizer import check_number
@@ -43,6 +44,7 @@ class ExponentialMovingAverage:
         if not self.parameters or not all(isinstance(p, Tensor) for p in self.parameters):
             raise TypeError("ExponentialMovingAverage: expected a non-empty iterable of Tensors (model.parameters())")
         self.decay = decay
+        use_num_updates = check_bool(use_num_updates, "use_num_updates", "ExponentialMovingAverage")
         self.num_updates: int | None = 0 if use_num_updates else None
         self.shadow = [p.data.copy() for p in self.parameters]
         self._stored: list[np.ndarray] | None = None

@@ -24,6 +24,7 @@ from typing import Any
 import numpy as np
 
 from autograd_engine import enable_grad
+from autograd_engine.checks import check_int
 
 from .optimizer import Optimizer, ParamsLike, check_number
 
@@ -51,7 +52,7 @@ class LBFGS(Optimizer):
         line_search_fn: str | None = None,
     ) -> None:
         if max_eval is None:
-            max_eval = max_iter * 5 // 4
+            max_eval = check_int(max_iter, "max_iter", "LBFGS", low=1) * 5 // 4
         defaults = dict(lr=lr, max_iter=max_iter, max_eval=max_eval, tolerance_grad=tolerance_grad,
                         tolerance_change=tolerance_change, history_size=history_size, line_search_fn=line_search_fn)
         super().__init__(params, defaults)
@@ -62,8 +63,7 @@ class LBFGS(Optimizer):
     def _check_group(self, group: dict[str, Any]) -> None:
         super()._check_group(group)
         for key in ("max_iter", "max_eval", "history_size"):
-            if isinstance(group[key], bool) or not isinstance(group[key], int) or group[key] < 1:
-                raise ValueError(f"LBFGS: {key} must be a positive integer, got {group[key]!r}")
+            check_int(group[key], key, "LBFGS", low=1)
         check_number(self, "tolerance_grad", group["tolerance_grad"], low=0.0)
         check_number(self, "tolerance_change", group["tolerance_change"], low=0.0)
         if group["line_search_fn"] not in (None, "strong_wolfe"):

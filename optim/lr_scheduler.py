@@ -37,6 +37,7 @@ import math
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
+from autograd_engine.checks import check_bool, check_callable, check_int
 from autograd_engine.errors import StateDictError
 
 from .optimizer import Optimizer, check_number
@@ -54,8 +55,8 @@ class LRScheduler:
     per_batch: bool = False
 
     def __init__(self, optimizer: Optimizer, last_epoch: int = -1) -> None:
-        if not isinstance(optimizer, Optimizer):
-            raise TypeError(f"{type(self).__name__}: expected an optimizer, got {type(optimizer).__name__}")
+        _check_optimizer(self, optimizer)
+        last_epoch = check_int(last_epoch, "last_epoch", type(self).__name__, low=-1)
         self.optimizer = optimizer
         for i, group in enumerate(optimizer.param_groups):
             if last_epoch == -1:
@@ -106,10 +107,13 @@ class LambdaLR(LRScheduler):
 
     def __init__(self, optimizer: Optimizer, lr_lambda: Callable[[int], float] | Sequence[Callable[[int], float]],
                  last_epoch: int = -1) -> None:
+        _check_optimizer(self, optimizer)
         n = len(optimizer.param_groups)
-        self.lr_lambdas = list(lr_lambda) if isinstance(lr_lambda, Sequence) else [lr_lambda] * n
+        self.lr_lambdas = list(lr_lambda) if isinstance(lr_lambda, list | tuple) else [lr_lambda] * n
         if len(self.lr_lambdas) != n:
             raise ValueError(f"LambdaLR: {len(self.lr_lambdas)} lr_lambdas for {n} parameter groups")
+        for i, f in enumerate(self.lr_lambdas):
+            check_callable(f, "lr_lambda" if n == 1 else f"lr_lambda[{i}]", "LambdaLR", "epoch -> factor")
         super().__init__(optimizer, last_epoch)
 
     def get_lr(self) -> list[float]:
@@ -139,7 +143,7 @@ class MultiStepLR(LRScheduler):
     def __init__(self, optimizer: Optimizer, milestones: Sequence[int], gamma: float = 0.1,
                  last_epoch: int = -1) -> None:
         check_number(self, "gamma", gamma, low=0.0)
-        self.milestones, self.gamma = sorted(milestones), gamma
+        self.milestones, self.gamma = sorted(_check_milestones(self, milestones)), gamma
         super().__init__(optimizer, last_epoch)
 
     def lr_at(self, t: int, base_lr: float) -> float:
@@ -287,14 +291,14 @@ class OneCycleLR(LRScheduler):
         three_phase: bool = False,
         last_epoch: int = -1,
     ) -> None:
-        if not isinstance(optimizer, Optimizer):
-            raise TypeError(f"OneCycleLR: expected an optimizer, got {type(optimizer).__name__}")
+        _check_optimizer(self, optimizer)
+        for name, value in (("total_steps", total_steps), ("epochs", epochs), ("steps_per_epoch", steps_per_epoch)):
+            if value is not None:
+                _check_positive_int(self, name, value)
         if total_steps is not None:
-            _check_positive_int(self, "total_steps", total_steps)
+            total_steps = int(total_steps)
         elif epochs is not None and steps_per_epoch is not None:
-            _check_positive_int(self, "epochs", epochs)
-            _check_positive_int(self, "steps_per_epoch", steps_per_epoch)
-            total_steps = epochs * steps_per_epoch
+            total_steps = int(epochs) * int(steps_per_epoch)
         else:
             raise ValueError("OneCycleLR: give the length of the schedule, either total_steps or both epochs and "
                              f"steps_per_epoch (got total_steps={total_steps!r}, epochs={epochs!r}, "
@@ -310,8 +314,9 @@ class OneCycleLR(LRScheduler):
             if value == 0:
                 raise ValueError(f"OneCycleLR: {name} divides the learning rate, so it must be positive, got {value!r}")
         self.total_steps, self.pct_start, self.anneal_strategy = total_steps, pct_start, anneal_strategy
-        self.div_factor, self.final_div_factor, self.three_phase = div_factor, final_div_factor, three_phase
-        self.cycle_momentum = bool(cycle_momentum)
+        self.div_factor, self.final_div_factor = div_factor, final_div_factor
+        self.three_phase = three_phase = check_bool(three_phase, "three_phase", "OneCycleLR")
+        self.cycle_momentum = check_bool(cycle_momentum, "cycle_momentum", "OneCycleLR")
         # (last step of the phase, group key of the rate at its start, at its end, momentum keys likewise)
         warm_up_end = float(pct_start * total_steps) - 1
         if three_phase:
@@ -433,6 +438,7 @@ class SequentialLR(LRScheduler):
 
     def __init__(self, optimizer: Optimizer, schedulers: Sequence[LRScheduler], milestones: Sequence[int],
                  last_epoch: int = -1) -> None:
+        milestones = _check_milestones(self, milestones)
         if len(milestones) != len(schedulers) - 1:
             raise ValueError(f"SequentialLR: {len(schedulers)} schedulers need {len(schedulers) - 1} milestones, "
                              f"got {len(milestones)}")
@@ -481,19 +487,22 @@ class ReduceLROnPlateau:
     def __init__(self, optimizer: Optimizer, mode: str = "min", factor: float = 0.1, patience: int = 10,
                  threshold: float = 1e-4, threshold_mode: str = "rel", cooldown: int = 0,
                  min_lr: float | Sequence[float] = 0.0, eps: float = 1e-8) -> None:
+        _check_optimizer(self, optimizer)
         if mode not in ("min", "max"):
             raise ValueError(f"ReduceLROnPlateau: mode must be 'min' (a loss) or 'max' (an accuracy), got {mode!r}")
         if threshold_mode not in ("rel", "abs"):
             raise ValueError(f"ReduceLROnPlateau: threshold_mode must be 'rel' or 'abs', got {threshold_mode!r}")
         check_number(self, "factor", factor, low=0.0, high=1.0, high_open=True)
         check_number(self, "threshold", threshold, low=0.0)
-        for name, value in (("patience", patience), ("cooldown", cooldown)):
-            if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-                raise ValueError(f"ReduceLROnPlateau: {name} must be a non-negative integer, got {value!r}")
+        patience = check_int(patience, "patience", "ReduceLROnPlateau", low=0)
+        cooldown = check_int(cooldown, "cooldown", "ReduceLROnPlateau", low=0)
+        check_number(self, "eps", eps, low=0.0)
         n = len(optimizer.param_groups)
-        self.min_lrs = list(min_lr) if isinstance(min_lr, Sequence) else [min_lr] * n
+        self.min_lrs = list(min_lr) if isinstance(min_lr, list | tuple) else [min_lr] * n
         if len(self.min_lrs) != n:
             raise ValueError(f"ReduceLROnPlateau: {len(self.min_lrs)} min_lr values for {n} parameter groups")
+        for i, value in enumerate(self.min_lrs):
+            check_number(self, "min_lr" if n == 1 else f"min_lr of group {i}", value, low=0.0)
         self.optimizer = optimizer
         self.mode, self.factor, self.patience, self.threshold = mode, factor, patience, threshold
         self.threshold_mode, self.cooldown, self.eps = threshold_mode, cooldown, eps
@@ -513,6 +522,9 @@ class ReduceLROnPlateau:
 
     def step(self, metric: float) -> None:
         """Record this epoch's metric (validation loss or accuracy) and reduce the rate if it stalled."""
+        if isinstance(metric, str | bytes):
+            raise TypeError(f"ReduceLROnPlateau.step: metric must be a number (the validation loss or accuracy), "
+                            f"got {metric!r} (str)")
         value = float(metric)
         self.last_epoch += 1
         if self.is_better(value, self.best):
@@ -555,6 +567,8 @@ class MomentumSchedule:
 
     def __init__(self, optimizer: Optimizer, start: float = 0.5, end: float = 0.99, total_iters: int = 10,
                  last_epoch: int = -1) -> None:
+        _check_optimizer(self, optimizer)
+        last_epoch = check_int(last_epoch, "last_epoch", "MomentumSchedule", low=-1)
         check_number(self, "start", start, low=0.0, high=1.0, high_open=True)
         check_number(self, "end", end, low=0.0, high=1.0, high_open=True)
         _check_positive_int(self, "total_iters", total_iters)
@@ -622,6 +636,18 @@ def _per_group(owner: Any, name: str, value: Any, n_groups: int) -> list[Any]:
     return [value] * n_groups
 
 
-def _check_positive_int(owner: Any, name: str, value: Any) -> None:
-    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-        raise ValueError(f"{type(owner).__name__}: {name} must be a positive integer, got {value!r}")
+def _check_positive_int(owner: Any, name: str, value: Any) -> int:
+    return check_int(value, name, type(owner).__name__, low=1)
+
+
+def _check_optimizer(owner: Any, optimizer: Any) -> None:
+    if not isinstance(optimizer, Optimizer):
+        raise TypeError(f"{type(owner).__name__}: expected an optimizer, got {type(optimizer).__name__}")
+
+
+def _check_milestones(owner: Any, milestones: Any) -> list[int]:
+    """``milestones`` as a list of non-negative ints (epochs)."""
+    if not isinstance(milestones, list | tuple | range):
+        raise TypeError(f"{type(owner).__name__}: milestones must be a list of epochs (ints), got {milestones!r} "
+                        f"({type(milestones).__name__})")
+    return [check_int(m, "each milestone", type(owner).__name__, low=0) for m in milestones]

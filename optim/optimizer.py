@@ -19,14 +19,13 @@ NumPy arithmetic plus one Python loop over the parameters.
 from __future__ import annotations
 
 import copy
-import math
-import numbers
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 import numpy as np
 
 from autograd_engine import Tensor, enable_grad
+from autograd_engine.checks import check_bool, check_real
 from autograd_engine.errors import CheckpointError, StateDictError
 
 ParamsLike = Iterable[Tensor] | Iterable[dict[str, Any]]
@@ -106,11 +105,8 @@ class Optimizer:
             check_number(self, "weight_decay", group["weight_decay"], low=0.0)
         if "eps" in group:
             check_number(self, "eps", group["eps"], low=0.0)
-        if "maximize" in group and not isinstance(group["maximize"], bool | np.bool_):
-            raise ValueError(
-                f"{type(self).__name__}: maximize must be True (ascend the objective) or False (descend it), "
-                f"got {group['maximize']!r}"
-            )
+        if "maximize" in group:
+            check_bool(group["maximize"], "maximize", type(self).__name__)
 
     # ----- the step -----------------------------------------------------------
     def zero_grad(self, set_to_none: bool = True) -> None:
@@ -313,13 +309,8 @@ def check_number(
     low: float | None = None,
     high: float | None = None,
     high_open: bool = False,
-) -> None:
-    """Raise a ValueError naming ``owner`` unless ``low <= value <= high`` (``< high`` if ``high_open``)."""
-    who = type(owner).__name__
-    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not math.isfinite(value):
-        raise ValueError(f"{who}: {name} must be a finite real number, got {value!r}")
-    bad_low = low is not None and value < low
-    bad_high = high is not None and (value >= high if high_open else value > high)
-    if bad_low or bad_high:
-        interval = f"[{low if low is not None else '-inf'}, {high if high is not None else 'inf'}{')' if high_open else ']'}"
-        raise ValueError(f"{who}: {name} must lie in {interval}, got {value!r}")
+) -> float:
+    """``value`` as a float, checked to be a finite number with ``low <= value <= high`` (``< high`` if
+    ``high_open``); the errors name ``owner``'s class: TypeError for a non-number (a string, a bool),
+    ValueError for NaN, inf or a value outside the interval (see ``autograd_engine.checks.check_real``)."""
+    return check_real(value, name, type(owner).__name__, low=low, high=high, high_open=high_open)

@@ -19,6 +19,8 @@ from typing import Any
 
 import numpy as np
 
+from autograd_engine.checks import check_bool
+
 from .optimizer import Optimizer, ParamsLike, check_number
 
 
@@ -50,6 +52,7 @@ class RMSprop(Optimizer):
         super()._check_group(group)
         check_number(self, "alpha", group["alpha"], low=0.0, high=1.0, high_open=True)
         check_number(self, "momentum", group["momentum"], low=0.0)
+        check_bool(group["centered"], "centered", "RMSprop")
 
     def _update(self, x: np.ndarray, g: np.ndarray, state: dict[str, Any], group: dict[str, Any]) -> None:
         alpha = group["alpha"]

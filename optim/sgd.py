@@ -34,6 +34,8 @@ from typing import Any
 
 import numpy as np
 
+from autograd_engine.checks import check_bool
+
 from .optimizer import Optimizer, ParamsLike, check_number
 
 
@@ -65,6 +67,7 @@ class SGD(Optimizer):
         super()._check_group(group)
         check_number(self, "momentum", group["momentum"], low=0.0)
         check_number(self, "dampening", group["dampening"], low=0.0, high=1.0)
+        check_bool(group["nesterov"], "nesterov", "SGD")
         if group["nesterov"] and (group["momentum"] <= 0 or group["dampening"] != 0):
             raise ValueError(
                 f"SGD: nesterov=True needs momentum > 0 and dampening = 0, got momentum={group['momentum']!r}, "

@@ -293,7 +293,6 @@ def _tensor():
 BAD = [
     (lambda: optim.SGD([_tensor()], lr=-0.1), "lr must lie in [0.0, inf], got -0.1"),
     (lambda: optim.SGD([_tensor()], lr=float("nan")), "lr must be a finite real number"),
-    (lambda: optim.SGD([_tensor()], lr="0.1"), "lr must be a finite real number, got '0.1'"),
     (lambda: optim.SGD([_tensor()], lr=0.1, momentum=-0.5), "momentum"),
     (lambda: optim.SGD([_tensor()], lr=0.1, nesterov=True), "nesterov=True needs momentum > 0"),
     (lambda: optim.SGD([_tensor()], lr=0.1, momentum=0.9, nesterov=True, dampening=0.1), "dampening = 0"),

@@ -31,6 +31,7 @@ from typing import Any
 
 import numpy as np
 
+from ..checks import check_int
 from ..dtypes import get_default_dtype
 from ..errors import ShapeError
 from ..function import Primitive, apply
@@ -58,9 +59,11 @@ def _pool_kernels():
 
 
 def pair(v: Any, name: str, op: str, minimum: int) -> tuple[int, int]:
-    """``v`` (an int or a pair of ints) as a pair, each at least ``minimum``."""
+    """``v`` (an int or a pair of ints; not bools) as a pair, each at least ``minimum``."""
     values = (v, v) if isinstance(v, (int, np.integer)) else tuple(v) if isinstance(v, (tuple, list)) else None
-    if values is None or len(values) != 2 or not all(isinstance(a, (int, np.integer)) for a in values):
+    if values is None or len(values) != 2 or not all(
+        isinstance(a, (int, np.integer)) and not isinstance(a, bool) for a in values
+    ):
         raise TypeError(f"{op}: {name} must be an int or a pair of ints (height, width), got {v!r}")
     if any(a < minimum for a in values):
         raise ValueError(f"{op}: {name} must be >= {minimum}, got {v!r}")
@@ -295,8 +298,7 @@ def conv2d(
     w_shape = shape_of(w)
     if len(w_shape) != 4:
         raise ShapeError(f"{op}: expected weights of shape (F, C/groups, KH, KW), got shape {w_shape}")
-    if not isinstance(groups, (int, np.integer)) or groups < 1:
-        raise ValueError(f"{op}: groups must be a positive int, got {groups!r}")
+    groups = check_int(groups, "groups", op, low=1)
     f, c_group, kh, kw = w_shape
     if c % groups or f % groups:
         raise ShapeError(

@@ -20,12 +20,22 @@ from .dispatch import array_operand, expand_reduced, shape_of, value
 
 
 def normalize_axes(axis: Any, ndim: int, op: str) -> tuple[int, ...]:
-    """Turn ``axis`` (None, int or tuple) into a sorted tuple of non-negative axes."""
+    """Turn ``axis`` (None, int or tuple) into a sorted tuple of non-negative axes.
+
+    Anything else -- a float, a string, a bool, a tuple holding one -- is a TypeError naming ``op``.
+    """
     if axis is None:
         return tuple(range(ndim))
-    axes = (axis,) if isinstance(axis, (int, np.integer)) else tuple(axis)
+    if isinstance(axis, (int, np.integer)):
+        axes = (axis,)
+    elif isinstance(axis, (tuple, list)):
+        axes = axis
+    else:
+        raise _axis_type_error(axis, op)
     result = []
     for a in axes:
+        if type(a) is not int and (isinstance(a, bool) or not isinstance(a, np.integer)):  # plain ints: one test
+            raise _axis_type_error(axis, op)
         valid = a in (0, -1) if ndim == 0 else -ndim <= a < ndim  # a 0-d tensor accepts 0 and -1, as in PyTorch
         if not valid:
             raise ShapeError(f"{op}: axis {a} is out of bounds for a tensor with {ndim} dimension(s)")
@@ -33,6 +43,10 @@ def normalize_axes(axis: Any, ndim: int, op: str) -> tuple[int, ...]:
     if len(set(result)) != len(result):
         raise ShapeError(f"{op}: axis {axis} repeats an axis")
     return tuple(sorted(result)) if ndim else ()
+
+
+def _axis_type_error(axis: Any, op: str) -> TypeError:
+    return TypeError(f"{op}: axis must be an int, a tuple of ints or None, got {axis!r} ({type(axis).__name__})")
 
 
 def normalize_axis(axis: Any, ndim: int, op: str) -> int:

@@ -11,13 +11,26 @@ from collections.abc import Iterable
 import numpy as np
 
 from autograd_engine import Tensor
+from autograd_engine.checks import check_bool, check_real
 
 __all__ = ["clip_grad_norm_", "clip_grad_value_"]
 
 
-def _grads(parameters: Tensor | Iterable[Tensor]) -> list[np.ndarray]:
-    params = [parameters] if isinstance(parameters, Tensor) else list(parameters)
-    return [p.grad for p in params if p.grad is not None]
+def _grads(parameters: Tensor | Iterable[Tensor], op: str) -> list[np.ndarray]:
+    if isinstance(parameters, Tensor):
+        parameters = [parameters]
+    elif hasattr(parameters, "parameters") or not isinstance(parameters, Iterable):
+        raise TypeError(
+            f"{op}: parameters must be a Tensor or an iterable of Tensors, got a {type(parameters).__name__}; "
+            f"pass model.parameters()"
+        )
+    grads = []
+    for i, p in enumerate(parameters):
+        if not isinstance(p, Tensor):
+            raise TypeError(f"{op}: parameter {i} is a {type(p).__name__}, not a Tensor; pass model.parameters()")
+        if p.grad is not None:
+            grads.append(p.grad)
+    return grads
 
 
 def clip_grad_norm_(
@@ -37,13 +50,18 @@ def clip_grad_norm_(
     A NaN or infinite norm raises with ``error_if_nonfinite=True``; otherwise the gradients are
     scaled by the resulting NaN factor, as in PyTorch.  ``foreach`` (PyTorch's choice of kernel)
     is accepted so that PyTorch code runs unchanged, and does nothing here.
+
+    ``max_norm`` must be a number >= 0 (inf: never clip) and ``norm_type`` a number >= 1, inf or
+    the string ``'inf'`` (as PyTorch); NaN, strings for numbers and other values raise.
     """
-    max_norm, norm_type = float(max_norm), float(norm_type)
-    if norm_type < 1 and norm_type != math.inf:
+    max_norm = check_real(max_norm, "max_norm", "clip_grad_norm_", low=0.0, allow_inf=True)
+    if norm_type == "inf":
+        norm_type = math.inf
+    norm_type = check_real(norm_type, "norm_type", "clip_grad_norm_", allow_inf=True)
+    if norm_type < 1:
         raise ValueError(f"clip_grad_norm_: norm_type must be >= 1 or inf, got {norm_type}")
-    if max_norm < 0:
-        raise ValueError(f"clip_grad_norm_: max_norm must be non-negative, got {max_norm}")
-    grads = _grads(parameters)
+    error_if_nonfinite = check_bool(error_if_nonfinite, "error_if_nonfinite", "clip_grad_norm_")
+    grads = _grads(parameters, "clip_grad_norm_")
     if not grads:
         return Tensor(0.0)
     if norm_type == math.inf:
@@ -66,9 +84,8 @@ def clip_grad_norm_(
 
 def clip_grad_value_(parameters: Tensor | Iterable[Tensor], clip_value: float, foreach: bool | None = None) -> None:
     """Clip every gradient entry of ``parameters`` to [-clip_value, clip_value], in place.
+    ``clip_value`` must be a number >= 0 (inf: never clip; NaN raises).
     (``foreach``, as in :func:`clip_grad_norm_`, does nothing.)"""
-    clip_value = float(clip_value)
-    if clip_value < 0:
-        raise ValueError(f"clip_grad_value_: clip_value must be non-negative, got {clip_value}")
-    for g in _grads(parameters):
+    clip_value = check_real(clip_value, "clip_value", "clip_grad_value_", low=0.0, allow_inf=True)
+    for g in _grads(parameters, "clip_grad_value_"):
         np.clip(g, -clip_value, clip_value, out=g)
