@@ -264,21 +264,23 @@ def plateau_reference(metrics, mode="min", factor=0.1, patience=10, threshold=1e
     return out
 
 
-def plateau_metrics(seed, n=60, accuracy=False):
-    """A noisy decreasing loss in (0, 1] with long stalls, or with ``accuracy`` the rising ``2 - loss``."""
+def plateau_metrics(seed, n=60, accuracy=False, scale=1.0):
+    """A noisy decreasing loss in (0, 1] with long stalls, or with ``accuracy`` the rising ``2 - loss``;
+    times ``scale`` (far from 1, an absolute and a relative threshold part ways)."""
     rng = np.random.default_rng(seed)
     drops = np.where(rng.random(n) < 0.25, rng.uniform(0.002, 0.02, n), 0.0)
     values = 1.0 - np.cumsum(drops) + 1e-5 * rng.standard_normal(n)
-    return [float(2 - v if accuracy else v) for v in values]
+    return [float(scale * (2 - v if accuracy else v)) for v in values]
 
 
 PLATEAU = [
     ("min-defaults-short-patience", dict(patience=2), plateau_metrics(0)),
     ("max-half", dict(mode="max", factor=0.5, patience=1), plateau_metrics(1, accuracy=True)),
-    ("abs-threshold", dict(threshold=0.02, threshold_mode="abs", patience=1, factor=0.5), plateau_metrics(2)),
+    ("abs-threshold", dict(threshold=0.1, threshold_mode="abs", patience=1, factor=0.5),
+     plateau_metrics(2, scale=10.0)),
     ("rel-threshold", dict(threshold=0.03, patience=2, factor=0.7), plateau_metrics(3)),
-    ("max-abs", dict(mode="max", threshold=0.02, threshold_mode="abs", patience=0, factor=0.8),
-     plateau_metrics(4, accuracy=True)),
+    ("max-abs", dict(mode="max", threshold=0.2, threshold_mode="abs", patience=0, factor=0.8),
+     plateau_metrics(4, accuracy=True, scale=50.0)),
     ("cooldown", dict(patience=0, cooldown=3, factor=0.5), plateau_metrics(5)),
     ("min_lr-per-group", dict(patience=0, factor=0.5, min_lr=[0.02, 0.01]), plateau_metrics(6)),
     ("eps", dict(patience=0, factor=0.5, eps=0.004), plateau_metrics(7)),
@@ -324,9 +326,7 @@ def test_reduce_on_plateau_options_change_the_reference():
     for name, kwargs, metrics in PLATEAU:
         for key in ("threshold", "threshold_mode", "cooldown", "min_lr", "eps"):
             if key in kwargs:
-                without = {**kwargs, key: defaults[key]}
-                if key == "threshold_mode":
-                    without["threshold"] = defaults["threshold"]
+                without = {**kwargs, key: defaults[key]}  # threshold_mode: the same threshold, relative
                 assert plateau_reference(metrics, **without) != plateau_reference(metrics, **kwargs), (name, key)
 
 

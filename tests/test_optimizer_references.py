@@ -340,12 +340,17 @@ def test_sgd_nesterov_with_a_changing_learning_rate_follows_the_notes():
 
 
 # ----- LBFGS ----------------------------------------------------------------------------------
-# The objective: the Rosenbrock function of the two parameters' entries laid end to end.
+# The objectives are functions of the two parameters' entries laid end to end, x (7 entries):
+# written once for engine and torch tensors, and in NumPy with the gradient derived by hand.
 LBFGS_X0 = [np.array([-1.2, 1.0, 0.8]), np.array([[0.5, -0.4], [1.1, 0.3]])]
 
 
+def rosenbrock_expression(x):
+    return (100 * (x[1:] - x[:-1] ** 2) ** 2 + (1 - x[:-1]) ** 2).sum()
+
+
 def rosenbrock(x):
-    """``sum(100 (x[i+1] - x[i]^2)^2 + (1 - x[i])^2)`` and its gradient, derived by hand."""
+    """``sum(100 (x[i+1] - x[i]^2)^2 + (1 - x[i])^2)`` and its gradient."""
     a, b = x[:-1], x[1:]
     value = float(np.sum(100 * (b - a**2) ** 2 + (1 - a) ** 2))
     grad = np.zeros_like(x)
@@ -354,25 +359,31 @@ def rosenbrock(x):
     return value, grad
 
 
-def engine_rosenbrock(a, b):
-    x = ae.concatenate([a, b.reshape(-1)])
-    return (100 * (x[1:] - x[:-1] ** 2) ** 2 + (1 - x[:-1]) ** 2).sum()
+def shallow_expression(x):
+    return (0.005 * (x - 3) ** 2 + 0.0005 * (x - 3) ** 4).sum()
 
 
-def engine_lbfgs(steps, record=None, **kwargs):
-    """``steps`` calls of ``optim.LBFGS(**kwargs).step`` on the Rosenbrock function.  Returns the flat
-    parameters after each call and the number of closure calls of each; ``record`` (a list)
-    receives every point the closure was evaluated at."""
+def shallow(x):
+    """``sum(0.005 (x - 3)^2 + 0.0005 (x - 3)^4)`` and its gradient: a valley so flat that the first
+    trial steps are far too short and the line search must extrapolate."""
+    value = float(np.sum(0.005 * (x - 3) ** 2 + 0.0005 * (x - 3) ** 4))
+    return value, 0.01 * (x - 3) + 0.002 * (x - 3) ** 3
+
+
+OBJECTIVES = {"rosenbrock": (rosenbrock_expression, rosenbrock), "shallow": (shallow_expression, shallow)}
+
+
+def engine_lbfgs(steps, objective="rosenbrock", **kwargs):
+    """``steps`` calls of ``optim.LBFGS(**kwargs).step`` on ``objective``.  Returns the flat
+    parameters after each call and the number of closure calls of each."""
     a, b = (ae.Tensor(x.copy(), requires_grad=True) for x in LBFGS_X0)
     opt = optim.LBFGS([a, b], **kwargs)
     calls = [0]
 
     def closure():
         calls[0] += 1
-        if record is not None:
-            record.append(np.concatenate([a.data.ravel(), b.data.ravel()]))
         opt.zero_grad()
-        loss = engine_rosenbrock(a, b)
+        loss = OBJECTIVES[objective][0](ae.concatenate([a, b.reshape(-1)]))
         loss.backward()
         return loss
 
@@ -385,7 +396,7 @@ def engine_lbfgs(steps, record=None, **kwargs):
     return points, evaluations
 
 
-def torch_lbfgs(steps, **kwargs):
+def torch_lbfgs(steps, objective="rosenbrock", **kwargs):
     torch = pytest.importorskip("torch")
     a, b = (torch.tensor(x, dtype=torch.float64, requires_grad=True) for x in LBFGS_X0)
     opt = torch.optim.LBFGS([a, b], **kwargs)
@@ -394,8 +405,7 @@ def torch_lbfgs(steps, **kwargs):
     def closure():
         calls[0] += 1
         opt.zero_grad()
-        x = torch.cat([a, b.reshape(-1)])
-        loss = (100 * (x[1:] - x[:-1] ** 2) ** 2 + (1 - x[:-1]) ** 2).sum()
+        loss = OBJECTIVES[objective][0](torch.cat([a, b.reshape(-1)]))
         loss.backward()
         return loss
 
@@ -507,15 +517,18 @@ def test_lbfgs_cases_exercise_their_options():
     assert max(evaluations) < 20
 
 
-def test_lbfgs_strong_wolfe_steps_satisfy_the_wolfe_conditions_along_the_quasi_newton_direction():
+@pytest.mark.parametrize("objective, iterations", [("rosenbrock", 20), ("shallow", 5)])
+def test_lbfgs_strong_wolfe_steps_satisfy_the_wolfe_conditions_along_the_quasi_newton_direction(objective,
+                                                                                                iterations):
     # one iteration per step() call; each accepted move must be along -H g (H from the pairs
     # of the accepted iterates, as a matrix) with a step length meeting the strong Wolfe
     # conditions, c1 = 1e-4 and c2 = 0.9 (optim/lbfgs.py)
-    points, _ = engine_lbfgs(60, line_search_fn="strong_wolfe", max_iter=1, history_size=3)
+    function = OBJECTIVES[objective][1]
+    points, _ = engine_lbfgs(60, objective, line_search_fn="strong_wolfe", max_iter=1, history_size=3)
     x = np.concatenate([v.ravel() for v in LBFGS_X0])
     pairs, previous, checked = [], None, 0
     for k, x_next in enumerate(points):
-        f, g = rosenbrock(x)
+        f, g = function(x)
         if np.array_equal(x_next, x):  # converged: the step returned without moving
             break
         if previous is not None:
@@ -526,26 +539,27 @@ def test_lbfgs_strong_wolfe_steps_satisfy_the_wolfe_conditions_along_the_quasi_n
         move = x_next - x
         t = float(move @ d) / float(d @ d)
         np.testing.assert_allclose(move, t * d, rtol=1e-7, atol=1e-12, err_msg=f"iteration {k + 1}: not along -H g")
-        f_next, g_next = rosenbrock(x_next)
+        f_next, g_next = function(x_next)
         assert t > 0
         assert f_next <= f + 1e-4 * t * (g @ d), f"iteration {k + 1}: no sufficient decrease"
         assert abs(g_next @ d) <= 0.9 * abs(g @ d) + 1e-12, f"iteration {k + 1}: curvature condition fails"
         previous, x = (x, g), x_next
         checked += 1
-    assert checked >= 20
-    # it stops (the directional derivative falls below tolerance_change) near a stationary point:
-    # the local minimum of the 7-d Rosenbrock function near (-1, 1, ..., 1)
-    assert np.abs(rosenbrock(points[-1])[1]).max() < 1e-3
+    assert checked >= iterations
+    # it stops (the directional derivative falls below tolerance_change) near a stationary point;
+    # for Rosenbrock the local minimum of the 7-d function near (-1, 1, ..., 1)
+    assert np.abs(function(points[-1])[1]).max() < 1e-3
 
 
+@pytest.mark.parametrize("objective", sorted(OBJECTIVES))
 @pytest.mark.parametrize("kwargs", [dict(line_search_fn="strong_wolfe"),
                                     dict(line_search_fn="strong_wolfe", max_iter=5, history_size=3)],
                          ids=["defaults", "max_iter=5,history_size=3"])
-def test_lbfgs_strong_wolfe_matches_torch_on_rosenbrock(kwargs):
-    # the line search is written after Nocedal & Wright, as PyTorch's is; on this problem both
+def test_lbfgs_strong_wolfe_matches_torch(kwargs, objective):
+    # the line search is written after Nocedal & Wright, as PyTorch's is; on these problems both
     # accept the same step lengths, so the runs agree
-    points, evaluations = engine_lbfgs(4, **kwargs)
-    expected_points, expected_evaluations = torch_lbfgs(4, **kwargs)
+    points, evaluations = engine_lbfgs(4, objective, **kwargs)
+    expected_points, expected_evaluations = torch_lbfgs(4, objective, **kwargs)
     assert evaluations == expected_evaluations
     for step, (a, b) in enumerate(zip(points, expected_points), start=1):
         np.testing.assert_allclose(a, b, rtol=1e-8, atol=1e-10, err_msg=f"LBFGS({kwargs}), step() call {step}")
