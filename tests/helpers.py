@@ -1,4 +1,6 @@
 """Pieces shared by several test files (imported as ``helpers``: pytest puts ``tests/`` on sys.path)."""
+import math
+
 import numpy as np
 
 import autograd_engine as ae
@@ -43,3 +45,24 @@ def optimizer_trajectory(opt_factory, x0: np.ndarray, grads) -> list[np.ndarray]
         opt.step()
         trajectory.append(x.data.copy())
     return trajectory
+
+
+def assert_gradcheck(f, inputs, min_compared_fraction: float = 0.9, **kwargs):
+    """``ae.gradcheck(f, inputs, **kwargs)`` must pass *and* have compared most coordinates.
+
+    gradcheck skips a coordinate whose perturbation flips a branch of relu, abs, maximum, clip,
+    max-pooling, ... (a kink, where there is no derivative to compare), and its report is truthy
+    even when every coordinate was skipped -- which proves nothing.  So for every checked input,
+    at least ``min_compared_fraction`` of the coordinates drawn (and at least one) must have been
+    compared with the numerical gradient; inputs away from the kinks make that hold.  Returns
+    the report.
+    """
+    report = ae.gradcheck(f, inputs, **kwargs)
+    assert report.passed, report.table()
+    for r in report.inputs:
+        compared = r.checked - len(r.kinks)
+        assert compared >= max(1, math.ceil(min_compared_fraction * r.checked)), (
+            f"gradcheck compared only {compared} of the {r.checked} coordinates drawn from input {r.index}; "
+            f"the others sit on kinks: choose inputs away from them\n{report.table()}"
+        )
+    return report

@@ -2,13 +2,13 @@
 the notes'), gradients against finite differences (float64), label validation, the notes' sanity checks."""
 import math
 
+import helpers
 import numpy as np
 import pytest
 
 import autograd_engine as ae
 import nn
 import nn.functional as F
-from autograd_engine.gradcheck import gradcheck
 
 RNG = np.random.default_rng(7)
 
@@ -123,8 +123,7 @@ LOSS_GRADCHECKS = [
 @pytest.mark.parametrize("name, loss", LOSS_GRADCHECKS, ids=[g[0] for g in LOSS_GRADCHECKS])
 def test_classification_loss_gradients_match_finite_differences(name, loss):
     s, y = scores_and_labels()
-    report = gradcheck(lambda t: loss(t, y), [s])
-    assert report.passed, report.table()
+    helpers.assert_gradcheck(lambda t: loss(t, y), [s])  # hinges: most coordinates off their kinks
 
 
 @pytest.mark.parametrize("cls, kwargs", [(nn.CrossEntropyLoss, {"label_smoothing": 0.1}), (nn.NLLLoss, {}),
@@ -164,8 +163,7 @@ def test_binary_hinge_sums_over_attributes_and_averages_over_examples():
     y = RNG.choice([-1, 1], size=(5, 3))
     expected = np.mean([sum(max(0.0, 1 - y[i, j] * f[i, j]) for j in range(3)) for i in range(5)])
     np.testing.assert_allclose(F.binary_hinge_loss(f, y).item(), expected, rtol=1e-12)
-    report = gradcheck(lambda t: F.binary_hinge_loss(t, y), [f])
-    assert report.passed, report.table()
+    helpers.assert_gradcheck(lambda t: F.binary_hinge_loss(t, y), [f])
     with pytest.raises(ValueError, match="-1 or \\+1"):
         F.binary_hinge_loss(f, (y > 0).astype(int))
 
@@ -194,8 +192,7 @@ def test_bce_with_logits_matches_the_logistic_loss_and_is_stable():
 @pytest.mark.parametrize("kwargs", [{}, {"pos_weight": np.array([2.0, 0.5, 1.0])}, {"weight": np.array([1.0, 0.0, 2.0])}])
 def test_bce_with_logits_gradients_match_finite_differences(kwargs):
     x, t = 2 * RNG.standard_normal((4, 3)), RNG.random((4, 3))
-    report = gradcheck(lambda a, b: F.binary_cross_entropy_with_logits(a, b, **kwargs), [x, t])
-    assert report.passed, report.table()
+    helpers.assert_gradcheck(lambda a, b: F.binary_cross_entropy_with_logits(a, b, **kwargs), [x, t])
     assert nn.BCEWithLogitsLoss(**kwargs)(x, t).item() == F.binary_cross_entropy_with_logits(x, t, **kwargs).item()
 
 
@@ -218,8 +215,7 @@ def test_regression_losses_match_their_formulas():
 @pytest.mark.parametrize("loss", [F.mse_loss, F.l1_loss, F.smooth_l1_loss])
 def test_regression_gradients_match_finite_differences(loss):
     a, b = RNG.standard_normal((3, 4)), RNG.standard_normal((3, 4))
-    report = gradcheck(loss, [a, b])
-    assert report.passed, report.table()
+    helpers.assert_gradcheck(loss, [a, b])  # l1 and smooth l1: most coordinates off their kinks
 
 
 def test_regression_losses_refuse_mismatched_shapes():

@@ -1,0 +1,641 @@
+"""Every optimizer option against two independent references: the update written out by hand
+in NumPy below, and ``torch.optim`` in float64 (skipped when PyTorch is not installed).
+
+Each case runs several parameters of different shapes (a matrix, a vector, a 0-d scalar)
+for twelve steps on random gradients whose scale first grows and then shrinks, so that
+running sums, decays, bias corrections and AMSGrad's running maximum all matter: a
+reference run with the option switched back to its default must differ from the run with
+it (``test_each_option_changes_the_hand_written_trajectory``), otherwise the case could
+not catch a bug in that option.
+
+Where the project follows the CS231n notes rather than PyTorch's formulation (SGD's
+velocity in parameter units, see ``optim/sgd.py``), the hand-written reference is the
+notes' formula; the two agree for a constant learning rate, which is what the PyTorch
+comparison uses, and the notes' form alone is checked when the rate changes.
+"""
+import inspect
+
+import numpy as np
+import pytest
+
+import autograd_engine as ae
+import optim
+
+SHAPES = [(3, 4), (5,), ()]
+STEPS = 12
+# the gradients' scale rises then falls: second moments grow, then decay below their peak
+SCALES = [1.0, 2.0, 4.0, 8.0, 4.0, 2.0, 1.0, 0.5, 0.25, 0.125, 0.0625, 0.03]
+TOLERANCE = dict(rtol=1e-10, atol=1e-12)
+
+
+def initial_values(seed=0):
+    rng = np.random.default_rng(seed)
+    return [rng.standard_normal(shape) for shape in SHAPES]
+
+
+def gradient_sequence(seed=1):
+    """``STEPS`` lists of gradients, one per parameter, drawn from a fixed seed."""
+    rng = np.random.default_rng(seed)
+    return [[scale * rng.standard_normal(shape) for shape in SHAPES] for scale in SCALES]
+
+
+X0, GRADS = initial_values(), gradient_sequence()
+
+
+# ----- the hand-written updates (one parameter at a time, NumPy) -----------------------------
+def sgd_reference(x0, grads, lr=1e-3, momentum=0.0, dampening=0.0, weight_decay=0.0, nesterov=False,
+                  maximize=False):
+    """The notes' SGD: ``v = mu * v - lr * g; x += v``, Nesterov ``x += -mu * v_prev + (1 + mu) * v``,
+    with ``g = (-grad if maximize else grad) + weight_decay * x``.  Dampening scales the gradient
+    from the second step on, ``v = mu * v - lr * (1 - dampening) * g`` (the first step is
+    ``v = -lr * g``), which is PyTorch's buffer rule ``b = mu * b + (1 - dampening) * g`` with
+    ``v = -lr * b``."""
+    x, v, out = x0.copy(), None, []
+    for grad in grads:
+        g = (-grad if maximize else grad) + weight_decay * x
+        if momentum == 0:
+            x = x - lr * g
+        else:
+            v_prev = np.zeros_like(x) if v is None else v
+            v = -lr * g if v is None else momentum * v - lr * (1 - dampening) * g
+            x = x + (-momentum * v_prev + (1 + momentum) * v if nesterov else v)
+        out.append(x)
+    return out
+
+
+def adagrad_reference(x0, grads, lr=1e-2, lr_decay=0.0, weight_decay=0.0, initial_accumulator_value=0.0,
+                      eps=1e-10, maximize=False):
+    """``cache += g ** 2; x -= lr_t * g / (sqrt(cache) + eps)`` with ``lr_t = lr / (1 + (t - 1) * lr_decay)``
+    at step ``t`` and ``cache`` starting at ``initial_accumulator_value``."""
+    x, cache, out = x0.copy(), np.full_like(x0, initial_accumulator_value), []
+    for t, grad in enumerate(grads, start=1):
+        g = (-grad if maximize else grad) + weight_decay * x
+        cache = cache + g**2
+        x = x - lr / (1 + (t - 1) * lr_decay) * g / (np.sqrt(cache) + eps)
+        out.append(x)
+    return out
+
+
+def rmsprop_reference(x0, grads, lr=1e-2, alpha=0.99, eps=1e-8, weight_decay=0.0, momentum=0.0, centered=False,
+                      maximize=False):
+    """``cache = alpha * cache + (1 - alpha) * g ** 2``; the step divides ``g`` by ``sqrt(cache) + eps``,
+    or with ``centered`` by ``sqrt(cache - mean ** 2) + eps`` where ``mean`` is the same leaky average
+    of ``g``; with ``momentum`` the quotient feeds ``b = momentum * b + quotient`` and ``x -= lr * b``."""
+    x, cache, mean, buffer, out = x0.copy(), np.zeros_like(x0), np.zeros_like(x0), np.zeros_like(x0), []
+    for grad in grads:
+        g = (-grad if maximize else grad) + weight_decay * x
+        cache = alpha * cache + (1 - alpha) * g**2
+        if centered:
+            mean = alpha * mean + (1 - alpha) * g
+            quotient = g / (np.sqrt(cache - mean**2) + eps)
+        else:
+            quotient = g / (np.sqrt(cache) + eps)
+        if momentum > 0:
+            buffer = momentum * buffer + quotient
+            x = x - lr * buffer
+        else:
+            x = x - lr * quotient
+        out.append(x)
+    return out
+
+
+def adam_reference(x0, grads, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0, amsgrad=False,
+                   maximize=False, decoupled=False):
+    """Adam (Kingma & Ba) at step ``t``: ``m = b1 m + (1 - b1) g``, ``v = b2 v + (1 - b2) g ** 2``,
+    ``x -= lr * (m / (1 - b1 ** t)) / (sqrt(v / (1 - b2 ** t)) + eps)``; AMSGrad uses the running
+    maximum of ``v`` in place of ``v``.  Weight decay is added to ``g`` (L2) or, ``decoupled``
+    (AdamW), shrinks ``x *= 1 - lr * weight_decay`` first; ``maximize`` negates the gradient first."""
+    beta1, beta2 = betas
+    x, m, v, v_max, out = x0.copy(), np.zeros_like(x0), np.zeros_like(x0), np.zeros_like(x0), []
+    for t, grad in enumerate(grads, start=1):
+        g = -grad if maximize else grad
+        if decoupled:
+            x = x * (1 - lr * weight_decay)
+        else:
+            g = g + weight_decay * x
+        m = beta1 * m + (1 - beta1) * g
+        v = beta2 * v + (1 - beta2) * g**2
+        v_max = np.maximum(v_max, v)
+        m_hat = m / (1 - beta1**t)
+        v_hat = (v_max if amsgrad else v) / (1 - beta2**t)
+        x = x - lr * m_hat / (np.sqrt(v_hat) + eps)
+        out.append(x)
+    return out
+
+
+def adamw_reference(x0, grads, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=1e-2, amsgrad=False,
+                    maximize=False):
+    """AdamW (Loshchilov & Hutter): Adam with decoupled weight decay (default 1e-2)."""
+    return adam_reference(x0, grads, lr, betas, eps, weight_decay, amsgrad, maximize, decoupled=True)
+
+
+REFERENCES = {"SGD": sgd_reference, "Adagrad": adagrad_reference, "RMSprop": rmsprop_reference,
+              "Adam": adam_reference, "AdamW": adamw_reference}
+
+
+def hand_trajectory(name, kwargs, x0=X0, grads=GRADS):
+    """Per step, the list of parameter values the hand-written rule gives."""
+    per_param = [REFERENCES[name](x, [step[i] for step in grads], **kwargs) for i, x in enumerate(x0)]
+    return [list(values) for values in zip(*per_param)]
+
+
+# ----- running the engine and PyTorch --------------------------------------------------------
+def engine_trajectory(name, groups, x0=X0, grads=GRADS):
+    """Run ``optim.<name>`` over parameter groups ``[(indices, kwargs), ...]``; the values per step."""
+    params = [ae.Tensor(x.copy(), requires_grad=True) for x in x0]
+    opt = getattr(optim, name)([{"params": [params[i] for i in idx], **kw} for idx, kw in groups])
+    out = []
+    for step in grads:
+        for p, g in zip(params, step):
+            p.grad = g.copy()
+        opt.step()
+        out.append([p.data.copy() for p in params])
+    return out
+
+
+def torch_trajectory(name, groups, x0=X0, grads=GRADS):
+    """The same run with ``torch.optim.<name>`` in float64."""
+    torch = pytest.importorskip("torch")
+    params = [torch.tensor(x, dtype=torch.float64, requires_grad=True) for x in x0]
+    # a single group's options go to the constructor too: torch.optim.Adagrad fills its accumulators
+    # there, from the constructor's initial_accumulator_value (a group's own value is not used)
+    constructor = groups[0][1] if len(groups) == 1 else {}
+    opt = getattr(torch.optim, name)([{"params": [params[i] for i in idx], **kw} for idx, kw in groups], **constructor)
+    out = []
+    for step in grads:
+        for p, g in zip(params, step):
+            p.grad = torch.tensor(g, dtype=torch.float64)
+        opt.step()
+        out.append([p.detach().numpy().copy() for p in params])
+    return out
+
+
+def assert_trajectories_close(got, expected, what):
+    assert len(got) == len(expected)
+    for t, (got_step, expected_step) in enumerate(zip(got, expected), start=1):
+        for i, (a, b) in enumerate(zip(got_step, expected_step)):
+            np.testing.assert_allclose(a, b, **TOLERANCE, err_msg=f"{what}: parameter {i} {SHAPES[i]}, step {t}")
+
+
+def largest_difference(a, b):
+    return max(float(np.max(np.abs(x - y))) for sa, sb in zip(a, b) for x, y in zip(sa, sb))
+
+
+# ----- the cases: every option, alone and in combination -------------------------------------
+CASES = [
+    ("SGD", dict(lr=0.1)),
+    ("SGD", dict(lr=0.1, weight_decay=0.1)),
+    ("SGD", dict(lr=0.1, maximize=True)),
+    ("SGD", dict(lr=0.1, maximize=True, weight_decay=0.1)),
+    ("SGD", dict(lr=0.05, momentum=0.9)),
+    ("SGD", dict(lr=0.05, momentum=0.9, dampening=0.3)),
+    ("SGD", dict(lr=0.05, momentum=0.5, dampening=0.7, weight_decay=0.1, maximize=True)),
+    ("SGD", dict(lr=0.05, momentum=0.9, nesterov=True)),
+    ("SGD", dict(lr=0.05, momentum=0.8, nesterov=True, weight_decay=0.1)),
+    ("SGD", dict(lr=0.05, momentum=0.8, nesterov=True, weight_decay=0.1, maximize=True)),
+    ("Adagrad", dict(lr=0.1)),
+    ("Adagrad", dict(lr=0.1, lr_decay=0.1)),
+    ("Adagrad", dict(lr=0.1, weight_decay=0.1)),
+    ("Adagrad", dict(lr=0.1, initial_accumulator_value=0.5)),
+    ("Adagrad", dict(lr=0.1, eps=0.5)),
+    ("Adagrad", dict(lr=0.1, maximize=True, weight_decay=0.1)),
+    ("Adagrad", dict(lr=0.1, lr_decay=0.05, weight_decay=0.05, initial_accumulator_value=0.2, eps=1e-3)),
+    ("RMSprop", dict(lr=0.01)),
+    ("RMSprop", dict(lr=0.01, alpha=0.8)),
+    ("RMSprop", dict(lr=0.01, eps=0.1)),
+    ("RMSprop", dict(lr=0.01, weight_decay=0.1)),
+    ("RMSprop", dict(lr=0.01, momentum=0.9)),
+    ("RMSprop", dict(lr=0.01, centered=True)),
+    ("RMSprop", dict(lr=0.01, alpha=0.9, centered=True, momentum=0.8)),
+    ("RMSprop", dict(lr=0.01, maximize=True, weight_decay=0.1)),
+    ("RMSprop", dict(lr=0.01, alpha=0.9, eps=1e-3, weight_decay=0.05, momentum=0.5, centered=True, maximize=True)),
+    ("Adam", dict(lr=0.01)),
+    ("Adam", dict(lr=0.01, betas=(0.5, 0.9))),
+    ("Adam", dict(lr=0.01, eps=0.1)),
+    ("Adam", dict(lr=0.01, weight_decay=0.1)),
+    ("Adam", dict(lr=0.01, amsgrad=True)),
+    ("Adam", dict(lr=0.01, betas=(0.8, 0.9), amsgrad=True)),
+    ("Adam", dict(lr=0.01, maximize=True)),
+    ("Adam", dict(lr=0.01, betas=(0.8, 0.9), eps=1e-3, weight_decay=0.1, amsgrad=True, maximize=True)),
+    ("AdamW", dict(lr=0.01)),
+    ("AdamW", dict(lr=0.01, weight_decay=0.5)),
+    ("AdamW", dict(lr=0.01, weight_decay=0.0)),
+    ("AdamW", dict(lr=0.01, betas=(0.8, 0.9), amsgrad=True)),
+    ("AdamW", dict(lr=0.01, betas=(0.8, 0.9), eps=1e-3, weight_decay=0.5, amsgrad=True, maximize=True)),
+]
+IDS = [f"{name}-" + ",".join(f"{k}={v}" for k, v in kwargs.items()) for name, kwargs in CASES]
+
+
+def all_params(kwargs):
+    return [(list(range(len(SHAPES))), kwargs)]
+
+
+@pytest.mark.parametrize("name, kwargs", CASES, ids=IDS)
+def test_matches_the_hand_written_update(name, kwargs):
+    assert_trajectories_close(engine_trajectory(name, all_params(kwargs)), hand_trajectory(name, kwargs),
+                              f"optim.{name}({kwargs}) against the hand-written rule")
+
+
+@pytest.mark.parametrize("name, kwargs", CASES, ids=IDS)
+def test_matches_torch_optim(name, kwargs):
+    # float64, constant learning rate: every option here follows PyTorch's update
+    # (for SGD the notes' velocity is -lr times PyTorch's buffer, the same algorithm)
+    assert_trajectories_close(engine_trajectory(name, all_params(kwargs)), torch_trajectory(name, all_params(kwargs)),
+                              f"optim.{name}({kwargs}) against torch.optim.{name}")
+
+
+def reference_default(name, key):
+    return inspect.signature(REFERENCES[name]).parameters[key].default
+
+
+@pytest.mark.parametrize("name, kwargs", CASES, ids=IDS)
+def test_each_option_changes_the_hand_written_trajectory(name, kwargs):
+    # a case can only catch a bug in an option the data make visible
+    expected = hand_trajectory(name, kwargs)
+    for key, value in kwargs.items():
+        default = reference_default(name, key)
+        if key == "lr" or value == default:
+            continue
+        without = hand_trajectory(name, {**kwargs, key: default})
+        assert largest_difference(expected, without) > 1e-6, f"{name}: {key}={value} makes no visible difference"
+
+
+def test_amsgrad_running_maximum_differs_from_the_second_moment():
+    # the gradients' scale falls after step 4, so v decays below its peak and AMSGrad's
+    # denominator (the peak) is not v: the two rules part ways
+    beta2 = 0.9
+    v, v_max = np.zeros_like(X0[0]), np.zeros_like(X0[0])
+    below_peak = 0
+    for step in GRADS:
+        v = beta2 * v + (1 - beta2) * step[0] ** 2
+        v_max = np.maximum(v_max, v)
+        below_peak += bool(np.all(v < 0.8 * v_max))
+    assert below_peak >= 4
+    amsgrad = hand_trajectory("Adam", dict(lr=0.01, betas=(0.8, beta2), amsgrad=True))
+    plain = hand_trajectory("Adam", dict(lr=0.01, betas=(0.8, beta2)))
+    assert largest_difference(amsgrad, plain) > 1e-3
+
+
+# ----- parameter groups with different options -------------------------------------------------
+GROUPED = [
+    ("SGD", dict(lr=0.05, momentum=0.9, nesterov=True), dict(lr=0.1, weight_decay=0.1, maximize=True)),
+    # (no initial_accumulator_value: torch.optim.Adagrad ignores a group's own value)
+    ("Adagrad", dict(lr=0.1, lr_decay=0.1), dict(lr=0.2, weight_decay=0.1, eps=1e-3)),
+    ("RMSprop", dict(lr=0.01, centered=True), dict(lr=0.02, momentum=0.9, alpha=0.9)),
+    ("Adam", dict(lr=0.01, amsgrad=True, betas=(0.8, 0.9)), dict(lr=0.02, weight_decay=0.1, maximize=True)),
+    ("AdamW", dict(lr=0.01, weight_decay=0.5), dict(lr=0.02, amsgrad=True, betas=(0.8, 0.9))),
+]
+
+
+@pytest.mark.parametrize("name, first, second", GROUPED, ids=[g[0] for g in GROUPED])
+def test_parameter_groups_each_follow_their_own_options(name, first, second):
+    groups = [([0], first), ([1, 2], second)]
+    got = engine_trajectory(name, groups)
+    first_ref = hand_trajectory(name, first)
+    second_ref = hand_trajectory(name, second)
+    expected = [[a[0], b[1], b[2]] for a, b in zip(first_ref, second_ref)]
+    assert_trajectories_close(got, expected, f"optim.{name} with two groups against the hand-written rule")
+    assert_trajectories_close(got, torch_trajectory(name, groups), f"optim.{name} with two groups against torch")
+
+
+# ----- SGD with a changing learning rate: the notes' form, where PyTorch differs -------------
+def test_sgd_momentum_with_a_changing_learning_rate_follows_the_notes():
+    # optim/sgd.py: the velocity keeps the steps already taken at the old rate (PyTorch's buffer
+    # would be rescaled by the new rate), so the reference here is the notes' formula alone
+    lrs = [0.1, 0.1, 0.05, 0.05, 0.02, 0.02, 0.01, 0.01, 0.005, 0.005, 0.002, 0.002]
+    mu, dampening, weight_decay = 0.9, 0.2, 0.05
+    params = [ae.Tensor(x.copy(), requires_grad=True) for x in X0]
+    opt = optim.SGD(params, lr=lrs[0], momentum=mu, dampening=dampening, weight_decay=weight_decay)
+    xs, vs = [x.copy() for x in X0], [None] * len(X0)
+    for lr, step in zip(lrs, GRADS):
+        opt.param_groups[0]["lr"] = lr
+        for p, g in zip(params, step):
+            p.grad = g.copy()
+        opt.step()
+        for i, g in enumerate(step):
+            g = g + weight_decay * xs[i]
+            vs[i] = -lr * g if vs[i] is None else mu * vs[i] - lr * (1 - dampening) * g
+            xs[i] = xs[i] + vs[i]
+        for i, p in enumerate(params):
+            np.testing.assert_allclose(p.data, xs[i], **TOLERANCE)
+
+
+def test_sgd_nesterov_with_a_changing_learning_rate_follows_the_notes():
+    lrs = [0.1 * 0.7**t for t in range(STEPS)]
+    mu = 0.9
+    params = [ae.Tensor(x.copy(), requires_grad=True) for x in X0]
+    opt = optim.SGD(params, lr=lrs[0], momentum=mu, nesterov=True)
+    xs, vs = [x.copy() for x in X0], [np.zeros_like(x) for x in X0]
+    for lr, step in zip(lrs, GRADS):
+        opt.param_groups[0]["lr"] = lr
+        for p, g in zip(params, step):
+            p.grad = g.copy()
+        opt.step()
+        for i, g in enumerate(step):
+            v_prev = vs[i]
+            vs[i] = mu * vs[i] - lr * g
+            xs[i] = xs[i] - mu * v_prev + (1 + mu) * vs[i]
+    for p, x in zip(params, xs):
+        np.testing.assert_allclose(p.data, x, **TOLERANCE)
+
+
+# ----- LBFGS ----------------------------------------------------------------------------------
+# The objectives are functions of the two parameters' entries laid end to end, x (7 entries):
+# written once for engine and torch tensors, and in NumPy with the gradient derived by hand.
+LBFGS_X0 = [np.array([-1.2, 1.0, 0.8]), np.array([[0.5, -0.4], [1.1, 0.3]])]
+
+
+def rosenbrock_expression(x):
+    return (100 * (x[1:] - x[:-1] ** 2) ** 2 + (1 - x[:-1]) ** 2).sum()
+
+
+def rosenbrock(x):
+    """``sum(100 (x[i+1] - x[i]^2)^2 + (1 - x[i])^2)`` and its gradient."""
+    a, b = x[:-1], x[1:]
+    value = float(np.sum(100 * (b - a**2) ** 2 + (1 - a) ** 2))
+    grad = np.zeros_like(x)
+    grad[:-1] += -400 * a * (b - a**2) - 2 * (1 - a)
+    grad[1:] += 200 * (b - a**2)
+    return value, grad
+
+
+def shallow_expression(x):
+    return (0.005 * (x - 3) ** 2 + 0.0005 * (x - 3) ** 4).sum()
+
+
+def shallow(x):
+    """``sum(0.005 (x - 3)^2 + 0.0005 (x - 3)^4)`` and its gradient: a valley so flat that the first
+    trial steps are far too short and the line search must extrapolate."""
+    value = float(np.sum(0.005 * (x - 3) ** 2 + 0.0005 * (x - 3) ** 4))
+    return value, 0.01 * (x - 3) + 0.002 * (x - 3) ** 3
+
+
+OBJECTIVES = {"rosenbrock": (rosenbrock_expression, rosenbrock), "shallow": (shallow_expression, shallow)}
+
+
+def engine_lbfgs(steps, objective="rosenbrock", **kwargs):
+    """``steps`` calls of ``optim.LBFGS(**kwargs).step`` on ``objective``.  Returns the flat
+    parameters after each call and the number of closure calls of each."""
+    a, b = (ae.Tensor(x.copy(), requires_grad=True) for x in LBFGS_X0)
+    opt = optim.LBFGS([a, b], **kwargs)
+    calls = [0]
+
+    def closure():
+        calls[0] += 1
+        opt.zero_grad()
+        loss = OBJECTIVES[objective][0](ae.concatenate([a, b.reshape(-1)]))
+        loss.backward()
+        return loss
+
+    points, evaluations = [], []
+    for _ in range(steps):
+        calls[0] = 0
+        opt.step(closure)
+        points.append(np.concatenate([a.data.ravel(), b.data.ravel()]))
+        evaluations.append(calls[0])
+    return points, evaluations
+
+
+def torch_lbfgs(steps, objective="rosenbrock", **kwargs):
+    torch = pytest.importorskip("torch")
+    a, b = (torch.tensor(x, dtype=torch.float64, requires_grad=True) for x in LBFGS_X0)
+    opt = torch.optim.LBFGS([a, b], **kwargs)
+    calls = [0]
+
+    def closure():
+        calls[0] += 1
+        opt.zero_grad()
+        loss = OBJECTIVES[objective][0](torch.cat([a, b.reshape(-1)]))
+        loss.backward()
+        return loss
+
+    points, evaluations = [], []
+    for _ in range(steps):
+        calls[0] = 0
+        opt.step(closure)
+        points.append(torch.cat([a.detach().reshape(-1), b.detach().reshape(-1)]).numpy().copy())
+        evaluations.append(calls[0])
+    return points, evaluations
+
+
+def inverse_hessian(pairs, n):
+    """The L-BFGS inverse-Hessian approximation as a matrix: start from ``gamma I`` with ``gamma =
+    s'y / y'y`` of the newest pair and apply the BFGS update ``H <- (I - rho s y') H (I - rho y s')
+    + rho s s'`` (``rho = 1 / y's``) for each kept pair, oldest first (Nocedal & Wright, eq. 7.19)."""
+    if not pairs:
+        return np.eye(n)
+    s, y = pairs[-1]
+    H = (s @ y) / (y @ y) * np.eye(n)
+    for s, y in pairs:
+        rho = 1.0 / (y @ s)
+        left = np.eye(n) - rho * np.outer(s, y)
+        H = left @ H @ left.T + rho * np.outer(s, s)
+    return H
+
+
+def lbfgs_reference(steps, lr=1.0, max_iter=20, max_eval=None, tolerance_grad=1e-7, tolerance_change=1e-9,
+                    history_size=100):
+    """L-BFGS without a line search, as documented in optim/lbfgs.py and torch.optim.LBFGS: each
+    ``step`` evaluates the objective, stops at once if ``max|g| <= tolerance_grad``, then iterates
+    ``x += t d`` with ``d = -H g`` (``H`` from the last ``history_size`` pairs whose ``s'y > 1e-10``;
+    ``d = -g`` on the very first iteration), ``t = lr * min(1, 1 / |g|_1)`` on the very first
+    iteration and ``lr`` after, evaluating after each move but the last of a step; it stops after
+    ``max_iter`` iterations or ``max_eval`` evaluations, when ``max|g| <= tolerance_grad``, when
+    ``max|t d| <= tolerance_change`` or the loss changes by less than ``tolerance_change``."""
+    max_eval = max_iter * 5 // 4 if max_eval is None else max_eval
+    x = np.concatenate([v.ravel() for v in LBFGS_X0])
+    pairs, previous, iterations = [], None, 0  # previous: (x, g) where the last direction started
+    points, evaluations = [], []
+    for _ in range(steps):
+        loss, g = rosenbrock(x)
+        evals = 1
+        if np.abs(g).max() > tolerance_grad:
+            for inner in range(1, max_iter + 1):
+                iterations += 1
+                if previous is not None:
+                    s, y = x - previous[0], g - previous[1]
+                    if s @ y > 1e-10:
+                        pairs = (pairs + [(s, y)])[-history_size:]
+                d = -inverse_hessian(pairs, x.size) @ g if iterations > 1 else -g
+                t = lr * min(1.0, 1.0 / np.abs(g).sum()) if iterations == 1 else lr
+                if g @ d > -tolerance_change:
+                    break
+                previous, loss_before = (x.copy(), g.copy()), loss
+                x = x + t * d
+                if inner == max_iter:
+                    break
+                loss, g = rosenbrock(x)
+                evals += 1
+                if evals >= max_eval or np.abs(g).max() <= tolerance_grad:
+                    break
+                if np.abs(t * d).max() <= tolerance_change or abs(loss - loss_before) < tolerance_change:
+                    break
+        points.append(x.copy())
+        evaluations.append(evals)
+    return points, evaluations
+
+
+LBFGS_CASES = [
+    dict(lr=1.0, max_iter=1),
+    dict(lr=1.0, max_iter=5),
+    dict(lr=0.5, max_iter=4, history_size=2),
+    dict(lr=1.0, max_iter=6, history_size=1),
+    dict(lr=1.0, max_iter=10, max_eval=4),
+    dict(lr=1.0, max_iter=20, tolerance_change=1e-2),
+    dict(lr=1.0, max_iter=20, tolerance_grad=5.0),
+]
+LBFGS_IDS = [",".join(f"{k}={v}" for k, v in kw.items()) for kw in LBFGS_CASES]
+
+
+@pytest.mark.parametrize("kwargs", LBFGS_CASES, ids=LBFGS_IDS)
+def test_lbfgs_matches_the_inverse_hessian_written_as_a_matrix(kwargs):
+    points, evaluations = engine_lbfgs(6, **kwargs)
+    expected_points, expected_evaluations = lbfgs_reference(6, **kwargs)
+    assert evaluations == expected_evaluations
+    for step, (a, b) in enumerate(zip(points, expected_points), start=1):
+        np.testing.assert_allclose(a, b, rtol=1e-9, atol=1e-11, err_msg=f"LBFGS({kwargs}), step() call {step}")
+
+
+@pytest.mark.parametrize("kwargs", LBFGS_CASES, ids=LBFGS_IDS)
+def test_lbfgs_matches_torch(kwargs):
+    points, evaluations = engine_lbfgs(6, **kwargs)
+    expected_points, expected_evaluations = torch_lbfgs(6, **kwargs)
+    assert evaluations == expected_evaluations
+    for step, (a, b) in enumerate(zip(points, expected_points), start=1):
+        np.testing.assert_allclose(a, b, rtol=1e-9, atol=1e-11, err_msg=f"LBFGS({kwargs}), step() call {step}")
+
+
+def test_lbfgs_cases_exercise_their_options():
+    # the history limit and the stopping rules change the reference run on this problem
+    full = lbfgs_reference(6, lr=1.0, max_iter=6)
+    assert largest_difference([full[0]], [lbfgs_reference(6, lr=1.0, max_iter=6, history_size=1)[0]]) > 1e-4
+    _, evaluations = lbfgs_reference(6, lr=1.0, max_iter=10, max_eval=4)
+    assert evaluations == [4] * 6
+    _, evaluations = lbfgs_reference(6, lr=1.0, max_iter=20, tolerance_grad=5.0)
+    assert evaluations[-1] == 1  # converged to max|g| <= 5: later calls only evaluate
+    _, evaluations = lbfgs_reference(6, lr=1.0, max_iter=20, tolerance_change=1e-2)
+    assert max(evaluations) < 20
+
+
+@pytest.mark.parametrize("objective, iterations", [("rosenbrock", 20), ("shallow", 5)])
+def test_lbfgs_strong_wolfe_steps_satisfy_the_wolfe_conditions_along_the_quasi_newton_direction(objective,
+                                                                                                iterations):
+    # one iteration per step() call; each accepted move must be along -H g (H from the pairs
+    # of the accepted iterates, as a matrix) with a step length meeting the strong Wolfe
+    # conditions, c1 = 1e-4 and c2 = 0.9 (optim/lbfgs.py)
+    function = OBJECTIVES[objective][1]
+    points, _ = engine_lbfgs(60, objective, line_search_fn="strong_wolfe", max_iter=1, history_size=3)
+    x = np.concatenate([v.ravel() for v in LBFGS_X0])
+    pairs, previous, checked = [], None, 0
+    for k, x_next in enumerate(points):
+        f, g = function(x)
+        if np.array_equal(x_next, x):  # converged: the step returned without moving
+            break
+        if previous is not None:
+            s, y = x - previous[0], g - previous[1]
+            if s @ y > 1e-10:
+                pairs = (pairs + [(s, y)])[-3:]
+        d = -inverse_hessian(pairs, x.size) @ g if k > 0 else -g
+        move = x_next - x
+        t = float(move @ d) / float(d @ d)
+        np.testing.assert_allclose(move, t * d, rtol=1e-7, atol=1e-12, err_msg=f"iteration {k + 1}: not along -H g")
+        f_next, g_next = function(x_next)
+        assert t > 0
+        assert f_next <= f + 1e-4 * t * (g @ d), f"iteration {k + 1}: no sufficient decrease"
+        assert abs(g_next @ d) <= 0.9 * abs(g @ d) + 1e-12, f"iteration {k + 1}: curvature condition fails"
+        previous, x = (x, g), x_next
+        checked += 1
+    assert checked >= iterations
+    # it stops (the directional derivative falls below tolerance_change) near a stationary point;
+    # for Rosenbrock the local minimum of the 7-d function near (-1, 1, ..., 1)
+    assert np.abs(function(points[-1])[1]).max() < 1e-3
+
+
+@pytest.mark.parametrize("objective", sorted(OBJECTIVES))
+@pytest.mark.parametrize("kwargs", [dict(line_search_fn="strong_wolfe"),
+                                    dict(line_search_fn="strong_wolfe", max_iter=5, history_size=3)],
+                         ids=["defaults", "max_iter=5,history_size=3"])
+def test_lbfgs_strong_wolfe_matches_torch(kwargs, objective):
+    # the line search is written after Nocedal & Wright, as PyTorch's is; on these problems both
+    # accept the same step lengths, so the runs agree
+    points, evaluations = engine_lbfgs(4, objective, **kwargs)
+    expected_points, expected_evaluations = torch_lbfgs(4, objective, **kwargs)
+    assert evaluations == expected_evaluations
+    for step, (a, b) in enumerate(zip(points, expected_points), start=1):
+        np.testing.assert_allclose(a, b, rtol=1e-8, atol=1e-10, err_msg=f"LBFGS({kwargs}), step() call {step}")
+
+
+# ----- ExponentialMovingAverage ---------------------------------------------------------------
+def ema_reference(x0, values, decay, use_num_updates):
+    """``shadow = d * shadow + (1 - d) * x`` after each new ``x``, from ``shadow = x0``; ``d = decay``,
+    or ``min(decay, (1 + n) / (10 + n))`` for the ``n``-th update with ``use_num_updates``."""
+    shadow, out = x0.copy(), []
+    for n, x in enumerate(values, start=1):
+        d = min(decay, (1 + n) / (10 + n)) if use_num_updates else decay
+        shadow = d * shadow + (1 - d) * x
+        out.append(shadow)
+    return out
+
+
+def parameter_values(seed=2):
+    """The parameters after each of ``STEPS`` training steps: a random walk from ``X0``."""
+    rng = np.random.default_rng(seed)
+    xs, out = [x.copy() for x in X0], []
+    for _ in range(STEPS):
+        xs = [x + rng.standard_normal(x.shape) for x in xs]
+        out.append(xs)
+    return out
+
+
+def engine_ema(decay, use_num_updates, values):
+    params = [ae.Tensor(x.copy(), requires_grad=True) for x in X0]
+    ema = optim.ExponentialMovingAverage(params, decay=decay, use_num_updates=use_num_updates)
+    out = []
+    for step in values:
+        for p, x in zip(params, step):
+            p.data[...] = x
+        ema.update()
+        with ema.average_parameters():
+            out.append([p.data.copy() for p in params])
+        for p, x in zip(params, step):
+            np.testing.assert_array_equal(p.data, x)  # the training values are back
+    return out
+
+
+@pytest.mark.parametrize("decay, use_num_updates", [(0.9, False), (0.5, False), (0.99, True), (0.6, True)])
+def test_ema_matches_the_hand_written_average(decay, use_num_updates):
+    values = parameter_values()
+    got = engine_ema(decay, use_num_updates, values)
+    per_param = [ema_reference(x, [step[i] for step in values], decay, use_num_updates) for i, x in enumerate(X0)]
+    assert_trajectories_close(got, [list(s) for s in zip(*per_param)], f"EMA(decay={decay}, {use_num_updates})")
+
+
+def test_ema_warm_up_changes_the_average():
+    # with decay 0.99 the warm-up decay (1 + n) / (10 + n) is the smaller one for every update here
+    values = parameter_values()
+    warm = ema_reference(X0[0], [s[0] for s in values], 0.99, True)
+    plain = ema_reference(X0[0], [s[0] for s in values], 0.99, False)
+    assert all(np.max(np.abs(a - b)) > 1e-2 for a, b in zip(warm, plain))
+
+
+@pytest.mark.parametrize("decay", [0.9, 0.5])
+def test_ema_with_a_constant_decay_matches_torch_averaged_model(decay):
+    # torch.optim.swa_utils.AveragedModel with PyTorch's EMA rule; its first update copies the
+    # parameters, which is where our shadow starts (use_num_updates=False: PyTorch has no warm-up)
+    torch = pytest.importorskip("torch")
+    from torch.optim.swa_utils import AveragedModel, get_ema_multi_avg_fn
+
+    module = torch.nn.Module()
+    module.params = torch.nn.ParameterList([torch.nn.Parameter(torch.tensor(x, dtype=torch.float64)) for x in X0])
+    averaged = AveragedModel(module, multi_avg_fn=get_ema_multi_avg_fn(decay))
+    averaged.update_parameters(module)
+    values = parameter_values()
+    expected = []
+    for step in values:
+        with torch.no_grad():
+            for p, x in zip(module.params, step):
+                p.copy_(torch.tensor(x, dtype=torch.float64))
+        averaged.update_parameters(module)
+        expected.append([p.detach().numpy().copy() for p in averaged.module.params])
+    assert_trajectories_close(engine_ema(decay, False, values), expected, f"EMA(decay={decay}) against torch")
+
