@@ -46,10 +46,10 @@ import numpy as np
 import autograd_engine as ae
 import nn
 
-from .ema import ExponentialMovingAverage
-from .history import History
-from .lr_scheduler import ReduceLROnPlateau
-from .optimizer import Optimizer
+from ..ema import ExponentialMovingAverage
+from ..history import History
+from ..lr_scheduler import ReduceLROnPlateau
+from ..optimizer import Optimizer
 
 Batches = Iterable[tuple[Any, Any]]
 
