@@ -50,11 +50,9 @@ from ..ema import ExponentialMovingAverage
 from ..history import History
 from ..lr_scheduler import ReduceLROnPlateau
 from ..optimizer import Optimizer
+from .data import batches, check_data, check_num_samples, count_correct, first_batch, steps_per_epoch
 
 Batches = Iterable[tuple[Any, Any]]
-
-DATA_FORMS = ("a pair (X, y) of arrays (a tuple, or a list [X, y] of two arrays), a list of (X, y) batches, "
-              "or a function returning an iterable of (X, y) batches")
 
 _CHECKPOINT_FORMAT = "optim.Trainer checkpoint v1"
 # The entries of a Trainer checkpoint and their types (the EMA entry may also be None).
@@ -137,8 +135,8 @@ class Trainer:
             raise ValueError(f"Trainer: patience is after how many epochs in a row without improvement to stop: "
                              f"stopping: a non-negative integer (0 stops at the first epoch that does not improve) "
                              f"or None (never stop early), got {patience!r}")
-        _check_num_samples("num_train_samples", num_train_samples)
-        _check_num_samples("num_val_samples", num_val_samples)
+        check_num_samples("num_train_samples", num_train_samples)
+        check_num_samples("num_val_samples", num_val_samples)
         self.model, self.optimizer = model, optimizer
         model_ids = {id(p) for p in model.parameters()}
         params = self._params()
@@ -148,7 +146,7 @@ class Trainer:
                 f"{len(model_ids)}), so training would change nothing; build the optimizer from this model's "
                 f"parameters: {type(optimizer).__name__}(model.parameters(), ...)"
             )
-        self.train_data, self.val_data = _check_data(train_data, "train_data"), _check_data(val_data, "val_data")
+        self.train_data, self.val_data = check_data(train_data, "train_data"), check_data(val_data, "val_data")
         self.loss_fn = loss_fn or nn.functional.cross_entropy
         self.epochs, self.batch_size = epochs, batch_size
         self.schedulers = [schedulers] if hasattr(schedulers, "step") else list(schedulers)
@@ -199,7 +197,7 @@ class Trainer:
         bar = self._progress_bar(epoch)
         seen, correct, started = 0, 0, time.perf_counter()
         per_batch = [s for s in self.schedulers if getattr(s, "per_batch", False)]
-        for inputs, labels in self._batches(self.train_data, shuffle=True):
+        for inputs, labels in batches(self.train_data, self.batch_size, self.rng, shuffle=True):
             scores_box: list[Any] = []
 
             def closure(inputs: Any = inputs, labels: Any = labels, box: list = scores_box) -> Any:
@@ -226,8 +224,7 @@ class Trainer:
             if before is not None:
                 self.history.record_ratios(self.iteration, self._ratios(before))
             self.history.loss.append(loss)
-            labels = _value(labels)
-            correct += _count_correct(scores_box[0], labels)
+            correct += count_correct(scores_box[0], labels)
             seen += len(labels)
             self.iteration += 1
             rate = seen / max(time.perf_counter() - started, 1e-9)
@@ -302,19 +299,19 @@ class Trainer:
         ``data`` takes the forms of ``train_data``.  For a pair of arrays, ``num_samples``
         examples (a positive integer) are drawn at random (all when None).
         """
-        _check_num_samples("num_samples", num_samples)
+        check_num_samples("num_samples", num_samples)
         if data is not self.train_data and data is not self.val_data:
-            data = _check_data(data, "the data to evaluate", required=True)
+            data = check_data(data, "the data to evaluate", required=True)
         was_training = self.model.training
         self.model.eval()
         correct, total, loss_sum = 0, 0, 0.0
         try:
             with ae.no_grad():
-                for inputs, labels in self._batches(data, shuffle=False, subsample=num_samples):
+                for inputs, labels in batches(data, self.batch_size, self.rng, shuffle=False, subsample=num_samples):
                     scores = self.model(inputs)
                     labels = np.asarray(labels)
                     loss_sum += float(self.loss_fn(scores, labels)) * len(labels)
-                    correct += _count_correct(_value(scores), labels)
+                    correct += count_correct(scores, labels)
                     total += len(labels)
         finally:
             self.model.train(was_training)
@@ -334,19 +331,11 @@ class Trainer:
             ratios[self._names.get(id(p), f"param{i}")] = step / scale if scale > 0 else float("nan")
         return ratios
 
-    def _monitor_batch(self) -> tuple[Any, Any] | None:
-        if isinstance(self.train_data, tuple):
-            inputs, labels = self.train_data
-            return inputs[: self.monitor_samples], labels[: self.monitor_samples]
-        for batch in self._batches(self.train_data, shuffle=False):
-            return batch
-        return None
-
     def _monitor_layers(self, epoch: int) -> None:
         """Histograms of every leaf module's output and of the loss gradient at it, and dead ReLUs."""
         if not self.monitor_samples:
             return
-        batch = self._monitor_batch()
+        batch = first_batch(self.train_data, self.monitor_samples)
         if batch is None:
             return
         outputs: dict[str, Any] = {}
@@ -385,36 +374,10 @@ class Trainer:
                 dead[key] = float((outputs[key].data <= 0).all(axis=0).mean())
         self.history.record_layers(epoch, activations, gradients, dead)
 
-    # ----- data -----------------------------------------------------------------
-    def _batches(self, data: Any, shuffle: bool, subsample: int | None = None) -> Iterable[tuple[Any, Any]]:
-        if isinstance(data, tuple):
-            inputs, labels = data
-            n = len(labels)
-            if subsample is not None and subsample < n:
-                order = self.rng.choice(n, subsample, replace=False)
-            elif shuffle:
-                order = self.rng.permutation(n)
-            else:
-                order = None
-            size = self.batch_size if shuffle else max(self.batch_size, 1000)
-            for start in range(0, n if order is None else len(order), size):
-                index = slice(start, start + size) if order is None else order[start:start + size]
-                yield inputs[index], labels[index]
-        else:
-            yield from (data() if callable(data) else data)
-
-    def _steps_per_epoch(self) -> int | None:
-        """Optimizer steps (batches) per epoch; None for a function of batches, whose length is unknown."""
-        if isinstance(self.train_data, tuple):
-            return -(-len(self.train_data[1]) // self.batch_size)
-        if hasattr(self.train_data, "__len__"):
-            return len(self.train_data)
-        return None
-
     def _check_schedule_lengths(self) -> None:
         """Refuse a per-batch schedule (``OneCycleLR``) with fewer steps left than the run will take:
         it would raise at its last steps, after most of the training time."""
-        per_epoch = self._steps_per_epoch()
+        per_epoch = steps_per_epoch(self.train_data, self.batch_size)
         if per_epoch is None:
             return  # unknown: the scheduler raises its own error if it runs out
         epochs = self.epochs - self.epoch
@@ -440,7 +403,7 @@ class Trainer:
             from tqdm import tqdm
         except ImportError:
             return None
-        return tqdm(total=self._steps_per_epoch(), desc=f"epoch {epoch}/{self.epochs}", unit="batch", leave=False,
+        return tqdm(total=steps_per_epoch(self.train_data, self.batch_size), desc=f"epoch {epoch}/{self.epochs}", unit="batch", leave=False,
                     file=sys.stderr)
 
     def _say(self, message: str) -> None:
@@ -560,91 +523,3 @@ def _checkpoint_problem(state: Any) -> str | None:
         if not ((key == "ema" and value is None) or (isinstance(value, kind) and not isinstance(value, bool))):
             return f"its entry {key!r} is a {type(value).__name__}, not a {kind.__name__}"
     return None
-
-
-def _check_data(data: Any, name: str, required: bool = False) -> Any:
-    """``data`` in one of the accepted forms (``DATA_FORMS``), normalised: a pair becomes a tuple
-    ``(X array, y array)``; anything else is refused here rather than failing in the first epoch."""
-    if data is None:
-        if required or name == "train_data":
-            raise ValueError(f"Trainer: {name} is required: {DATA_FORMS}")
-        return None
-    if isinstance(data, Mapping):
-        keys = list(data)
-        example = f"(data[{keys[0]!r}], data[{keys[1]!r}])" if len(keys) == 2 else "(data['X'], data['y'])"
-        raise TypeError(f"Trainer: {name} is a {type(data).__name__} (keys {keys[:4]}); give {DATA_FORMS} "
-                        f"-- e.g. {example}")
-    if isinstance(data, list) and len(data) == 2 and all(isinstance(item, np.ndarray | ae.Tensor) for item in data):
-        data = tuple(data)  # [X, y]: an array is never an (X, y) batch, so this is not a list of batches
-    if isinstance(data, tuple):
-        if len(data) != 2:
-            raise ValueError(f"Trainer: {name} as a tuple must be (X, y), got {len(data)} items")
-        inputs, labels = data
-        inputs = _as_inputs(inputs, name)
-        if len(inputs) != len(labels):
-            raise ValueError(f"Trainer: {name} has {len(inputs)} inputs but {len(labels)} labels")
-        if len(labels) == 0:
-            raise ValueError(f"Trainer: {name} is empty (0 examples); give at least one example"
-                             + (", or leave it out (None)" if name == "val_data" else ""))
-        return (inputs, np.asarray(labels))
-    if callable(data):
-        return data
-    if not hasattr(data, "__iter__"):
-        raise TypeError(f"Trainer: {name} is a {type(data).__name__}; give {DATA_FORMS}")
-    if iter(data) is data:
-        raise TypeError(f"Trainer: {name} is a one-shot iterator, which would be empty after the first epoch; "
-                        f"pass a list of batches or a function returning a fresh iterator")
-    if isinstance(data, list):
-        if not data:
-            raise ValueError(f"Trainer: {name} is an empty list of batches; give at least one (X, y) batch"
-                             + (", or leave it out (None)" if name == "val_data" else ""))
-        for i, batch in enumerate(data):
-            if not (isinstance(batch, tuple | list) and len(batch) == 2):
-                hint = " (for one data set pass the tuple (X, y) of arrays)" if len(data) == 2 else ""
-                raise TypeError(f"Trainer: {name} is a list, read as a list of (X, y) batches, but item {i} is "
-                                f"{_describe(batch)}, not an (X, y) pair; give {DATA_FORMS}{hint}")
-    return data
-
-
-def _as_inputs(inputs: Any, name: str) -> Any:
-    """X of an (X, y) pair, indexable by an array of positions: nested Python lists become an array
-    (Python floats the default float dtype, as ``Tensor`` does; integers, e.g. token ids, stay integers)."""
-    if not isinstance(inputs, list | tuple):
-        return inputs
-    try:
-        array = np.asarray(inputs)
-    except ValueError as error:  # ragged
-        raise ValueError(f"Trainer: X of {name} is a nested {type(inputs).__name__} that does not make a "
-                         f"rectangular array ({error}); give X as a NumPy array") from error
-    if array.dtype.kind not in "biuf":
-        raise TypeError(f"Trainer: X of {name} must be numbers, got a nested {type(inputs).__name__} of dtype "
-                        f"{array.dtype}; give X as a NumPy array of numbers")
-    return array.astype(ae.get_default_dtype()) if array.dtype.kind == "f" else array
-
-
-def _describe(item: Any) -> str:
-    shape = getattr(item, "shape", None)
-    if shape is not None:
-        return f"a {type(item).__name__} of shape {tuple(shape)}"
-    if hasattr(item, "__len__"):
-        return f"a {type(item).__name__} of {len(item)} items"
-    return f"a {type(item).__name__}"
-
-
-def _check_num_samples(name: str, value: Any) -> None:
-    if value is not None and (isinstance(value, bool) or not isinstance(value, int | np.integer) or value < 1):
-        raise ValueError(f"Trainer: {name} is how many examples the accuracy is measured on: a positive integer, "
-                         f"or None for all of them; got {value!r}")
-
-
-def _count_correct(scores: np.ndarray, labels: np.ndarray) -> int:
-    """How many ``argmax(scores, axis=1)`` equal the labels.  Targets given as class probabilities or
-    one-hot rows (float, the scores' shape, as ``cross_entropy`` accepts) count as their argmax."""
-    labels = np.asarray(labels)
-    if labels.dtype.kind == "f" and labels.ndim >= 2 and labels.shape == np.shape(scores):
-        labels = np.argmax(labels, axis=1)
-    return int((np.argmax(scores, axis=1) == labels).sum())
-
-
-def _value(x: Any) -> np.ndarray:
-    return x.data if isinstance(x, ae.Tensor) else np.asarray(x)
