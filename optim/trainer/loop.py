@@ -51,6 +51,7 @@ from ..history import History
 from ..lr_scheduler import ReduceLROnPlateau
 from ..optimizer import Optimizer
 from .data import batches, check_data, check_num_samples, count_correct, first_batch, steps_per_epoch
+from .monitor import layer_statistics, update_ratios
 
 Batches = Iterable[tuple[Any, Any]]
 
@@ -222,7 +223,7 @@ class Trainer:
             for scheduler in per_batch:  # OneCycleLR: its t counts optimizer steps
                 scheduler.step()
             if before is not None:
-                self.history.record_ratios(self.iteration, self._ratios(before))
+                self.history.record_ratios(self.iteration, update_ratios(self._params(), before, self._names))
             self.history.loss.append(loss)
             correct += count_correct(scores_box[0], labels)
             seen += len(labels)
@@ -323,56 +324,13 @@ class Trainer:
     def _params(self) -> list[Any]:
         return [p for group in self.optimizer.param_groups for p in group["params"]]
 
-    def _ratios(self, before: list[np.ndarray]) -> dict[str, float]:
-        ratios = {}
-        for i, (p, old) in enumerate(zip(self._params(), before)):
-            scale = float(np.linalg.norm(old))
-            step = float(np.linalg.norm(p.data - old))
-            ratios[self._names.get(id(p), f"param{i}")] = step / scale if scale > 0 else float("nan")
-        return ratios
-
     def _monitor_layers(self, epoch: int) -> None:
-        """Histograms of every leaf module's output and of the loss gradient at it, and dead ReLUs."""
+        """Record the layer statistics of this epoch (``monitor.layer_statistics``) on the monitoring batch."""
         if not self.monitor_samples:
             return
         batch = first_batch(self.train_data, self.monitor_samples)
-        if batch is None:
-            return
-        outputs: dict[str, Any] = {}
-
-        def recorder(name: str) -> Callable:
-            def hook(module: nn.Module, args: tuple, output: Any) -> None:
-                if isinstance(output, ae.Tensor):
-                    if output.requires_grad:
-                        output.retain_grad()
-                    outputs[name] = output
-            return hook
-
-        leaves = [(name, m) for name, m in self.model.named_modules() if not any(True for _ in m.children())]
-        handles = [m.register_forward_hook(recorder(name or type(m).__name__)) for name, m in leaves]
-        saved_grads = [p.grad for p in self._params()]
-        was_training = self.model.training
-        self.model.eval()
-        try:
-            inputs, labels = batch
-            with ae.enable_grad():
-                loss = self.loss_fn(self.model(inputs), labels)
-                if loss.requires_grad:
-                    loss.backward()
-        finally:
-            for handle in handles:
-                handle.remove()
-            self.model.train(was_training)
-            for p, g in zip(self._params(), saved_grads):
-                p.grad = g
-        activations = {name: out.data for name, out in outputs.items()}
-        gradients = {name: out.grad for name, out in outputs.items() if out.grad is not None}
-        dead = {}
-        for name, module in leaves:
-            key = name or type(module).__name__
-            if isinstance(module, nn.ReLU) and key in outputs and outputs[key].ndim >= 2:
-                dead[key] = float((outputs[key].data <= 0).all(axis=0).mean())
-        self.history.record_layers(epoch, activations, gradients, dead)
+        if batch is not None:
+            self.history.record_layers(epoch, *layer_statistics(self.model, self.loss_fn, batch, self._params()))
 
     def _check_schedule_lengths(self) -> None:
         """Refuse a per-batch schedule (``OneCycleLR``) with fewer steps left than the run will take:
