@@ -37,7 +37,7 @@ from __future__ import annotations
 import os
 import sys
 import time
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -50,15 +50,11 @@ from ..ema import ExponentialMovingAverage
 from ..history import History
 from ..lr_scheduler import ReduceLROnPlateau
 from ..optimizer import Optimizer
+from . import checkpoint
 from .data import batches, check_data, check_num_samples, count_correct, first_batch, steps_per_epoch
 from .monitor import layer_statistics, update_ratios
 
 Batches = Iterable[tuple[Any, Any]]
-
-_CHECKPOINT_FORMAT = "optim.Trainer checkpoint v1"
-# The entries of a Trainer checkpoint and their types (the EMA entry may also be None).
-_CHECKPOINT_ENTRIES = {"epoch": int, "iteration": int, "model": Mapping, "optimizer": Mapping, "schedulers": list,
-                       "ema": Mapping, "history": Mapping, "rng": Mapping, "best": Mapping}
 
 
 class Trainer:
@@ -368,48 +364,17 @@ class Trainer:
         if self.verbose:
             print(message, flush=True)
 
-    # ----- checkpoints ------------------------------------------------------------
+    # ----- checkpoints (optim/trainer/checkpoint.py) ----------------------------------
     def state_dict(self) -> dict[str, Any]:
         """Everything ``load_checkpoint`` needs to continue this run exactly (plain data for ``nn.save``)."""
-        return {
-            "format": _CHECKPOINT_FORMAT,
-            "epoch": self.epoch,
-            "iteration": self.iteration,
-            "model": self.model.state_dict(),
-            "optimizer": self.optimizer.state_dict(),
-            "schedulers": [s.state_dict() for s in self.schedulers],
-            "ema": None if self.ema is None else self.ema.state_dict(),
-            "history": self.history.state_dict(),
-            "rng": {"trainer": self.rng.bit_generator.state,
-                    "library": ae.random.default_generator().bit_generator.state},
-            "best": {"val_acc": float(self.best_val_acc), "epoch": self.best_epoch, "state": self.best_state,
-                     "path": self.best_path, "bad_epochs": self.bad_epochs, "stopped_early": self.stopped_early},
-        }
+        return checkpoint.trainer_state(self)
 
     def save_checkpoint(self, path: str | os.PathLike) -> Path:
         """Write ``state_dict()`` to ``path`` atomically (``nn.save``: temporary file, then ``os.replace``)."""
-        path = Path(path)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        nn.save(self.state_dict(), path)
-        return path
+        return checkpoint.save_checkpoint(self, path)
 
     def _save_best(self, epoch: int, val_acc: float) -> None:
-        path = self.checkpoint_dir / f"{self.checkpoint_prefix}_best_epoch{epoch:03d}_val{val_acc:.4f}.npz"
-        previous, self.best_path = self.best_path, str(path)
-        try:
-            self.save_checkpoint(path)
-        except BaseException:
-            self.best_path = previous  # the old best file is still there and still the best on disk
-            raise
-        if previous and previous != str(path) and self._is_best_file(previous) and os.path.exists(previous):
-            os.remove(previous)
-
-    def _is_best_file(self, path: str) -> bool:
-        """Whether ``path`` names a best-epoch checkpoint in this trainer's folder: the only files the
-        trainer removes (a loaded ``best_path`` comes from a file, and could name any file)."""
-        candidate = Path(path)
-        return (candidate.parent.resolve() == self.checkpoint_dir.resolve() and candidate.suffix == ".npz"
-                and candidate.name.startswith(f"{self.checkpoint_prefix}_best_epoch"))
+        checkpoint.save_best(self, epoch, val_acc)
 
     def load_checkpoint(self, path: str | os.PathLike) -> None:
         """Restore a run saved by ``save_checkpoint``: weights, optimizer and scheduler state, EMA,
@@ -420,64 +385,5 @@ class Trainer:
         it; a valid one from a run built differently (another model or optimizer, another
         number of schedulers, EMA or not) raises ``nn.StateDictError`` saying what differs.
         """
-        shown = repr(os.fspath(path) if isinstance(path, str | os.PathLike) else path)
-        state = nn.load(path)
-        problem = _checkpoint_problem(state)
-        if problem is not None:
-            raise nn.CheckpointError(f"Trainer.load_checkpoint: {shown} is not a valid Trainer checkpoint: {problem}")
-        if len(state["schedulers"]) != len(self.schedulers):
-            raise nn.StateDictError(
-                f"Trainer.load_checkpoint: the checkpoint {shown} has {len(state['schedulers'])} schedulers, this "
-                f"trainer {len(self.schedulers)}; build the trainer as the saved run was built"
-            )
-        if (state["ema"] is None) != (self.ema is None):
-            raise nn.StateDictError(f"Trainer.load_checkpoint: the checkpoint {shown} and this trainer disagree on "
-                                    f"using an EMA; build the trainer as the saved run was built")
-        backup = self.state_dict()
-        try:
-            self._restore(state)
-        except BaseException as error:
-            self._restore(backup)
-            if isinstance(error, nn.StateDictError | MemoryError) or not isinstance(error, Exception):
-                raise
-            detail = str(error) if isinstance(error, nn.CheckpointError) else f"{type(error).__name__}: {error}"
-            raise nn.CheckpointError(f"Trainer.load_checkpoint: {shown} is not a valid Trainer checkpoint: "
-                                     f"{detail}") from None
+        checkpoint.load_checkpoint(self, path)
         self._check_schedule_lengths()
-
-    def _restore(self, state: Mapping[str, Any]) -> None:
-        """Set every part of the run from ``state`` (a ``state_dict()``), in place."""
-        self.model.load_state_dict(state["model"])
-        self.optimizer.load_state_dict(state["optimizer"])
-        for scheduler, saved in zip(self.schedulers, state["schedulers"]):
-            scheduler.load_state_dict(saved)
-        if self.ema is not None:
-            self.ema.load_state_dict(state["ema"])
-        self.history.load_state_dict(state["history"])
-        self.rng.bit_generator.state = state["rng"]["trainer"]
-        ae.random.default_generator().bit_generator.state = state["rng"]["library"]
-        self.epoch, self.iteration = int(state["epoch"]), int(state["iteration"])
-        best = state["best"]
-        if not (best["state"] is None or isinstance(best["state"], Mapping)):
-            raise TypeError(f"the best weights are a {type(best['state']).__name__}, not a state dict")
-        if not (best["path"] is None or isinstance(best["path"], str)):
-            raise TypeError(f"the best checkpoint's path is a {type(best['path']).__name__}, not a string")
-        self.best_val_acc, self.best_epoch, self.best_state = float(best["val_acc"]), int(best["epoch"]), best["state"]
-        self.best_path, self.bad_epochs = best["path"], int(best["bad_epochs"])
-        self.stopped_early = bool(best["stopped_early"])
-
-
-def _checkpoint_problem(state: Any) -> str | None:
-    """What keeps ``state`` (loaded from a file) from being a Trainer checkpoint, or None."""
-    if not isinstance(state, Mapping) or state.get("format") != _CHECKPOINT_FORMAT:
-        found = state.get("format") if isinstance(state, Mapping) else None
-        return (f"it is not a Trainer checkpoint (format {found!r}; Trainer.save_checkpoint writes "
-                f"{_CHECKPOINT_FORMAT!r}); a model's weights alone load with model.load_state_dict(nn.load(path))")
-    missing = [key for key in _CHECKPOINT_ENTRIES if key not in state]
-    if missing:
-        return f"it lacks the entries {missing}"
-    for key, kind in _CHECKPOINT_ENTRIES.items():
-        value = state[key]
-        if not ((key == "ema" and value is None) or (isinstance(value, kind) and not isinstance(value, bool))):
-            return f"its entry {key!r} is a {type(value).__name__}, not a {kind.__name__}"
-    return None
