@@ -76,6 +76,11 @@ def save_checkpoint(trainer: Any, path: str | os.PathLike) -> Path:
     return path
 
 
+def save_last(trainer: Any) -> Path:
+    """Write the state of ``trainer`` to ``{prefix}_last.npz`` in its ``checkpoint_dir``."""
+    return save_checkpoint(trainer, trainer.checkpoint_dir / f"{trainer.checkpoint_prefix}_last.npz")
+
+
 def save_best(trainer: Any, epoch: int, val_acc: float) -> None:
     """Write the best-epoch checkpoint of ``trainer`` and set its ``best_path``; then remove the previous
     best file.  If the write fails, ``best_path`` still names the previous file, which is left in place."""

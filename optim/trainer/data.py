@@ -9,12 +9,14 @@ counted here too, since it depends on the form of the labels.
 """
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
 import numpy as np
 
 import autograd_engine as ae
+
+Batches = Iterable[tuple[Any, Any]]
 
 DATA_FORMS = ("a pair (X, y) of arrays (a tuple, or a list [X, y] of two arrays), a list of (X, y) batches, "
               "or a function returning an iterable of (X, y) batches")

@@ -1,9 +1,4 @@
-"""``Trainer``: the CS231n ``Solver`` as a training loop that babysits itself.
-
-    trainer = Trainer(model, optim.Adam(model.parameters(), lr=1e-3), (X_train, y_train), (X_val, y_val),
-                      epochs=20, batch_size=100, checkpoint_dir="checkpoints")
-    history = trainer.train()         # progress bar, per-epoch accuracies, best model kept
-    history.plot("plots")             # loss, accuracies, update:weight ratios, histograms
+"""``Trainer``: the training loop -- epochs of mini-batches, evaluation, schedules, early stopping, progress.
 
 Each epoch: shuffled mini-batches (``closure`` = zero_grad, forward, loss,
 backward, passed to ``optimizer.step``, so LBFGS works too), the EMA updated
@@ -11,33 +6,18 @@ after every step, train accuracy on a subsample (``num_train_samples``, as
 the Solver) and validation accuracy and loss, the monitoring pass, the
 schedulers stepped (per-batch ones such as ``OneCycleLR`` after every
 optimizer step instead), early stopping, checkpoints.
-
-Monitoring (recorded in :class:`~optim.history.History`): loss per iteration;
-every ``ratio_every`` iterations the update:weight ratio
-``||w_after - w_before|| / ||w_before||`` of each parameter; once per epoch,
-on a fixed batch of ``monitor_samples`` training examples in eval mode,
-histograms of every leaf module's output and of the loss gradient with
-respect to it (forward hooks + ``retain_grad``), and for each ``nn.ReLU``
-the fraction of units that are zero for every example (dead).
-
-Checkpoints (``checkpoint_dir``): ``{prefix}_last.npz`` after every epoch
-(everything needed to resume: model, optimizer, schedulers, EMA, history,
-both random generators, counters and the best weights), and
-``{prefix}_best_epoch{E}_val{acc}.npz`` whenever validation accuracy
-improves (the previous best file is removed once the new one is written).
 Unless ``keep_freed_memory=False``, ``train()`` asks malloc to keep freed arrays for the
 next step (``ae.keep_freed_memory()``, process-wide).
-Files are written with ``nn.save``: to a temporary file, then ``os.replace``,
-so an interrupted write leaves the previous checkpoint intact.
-``Trainer.load_checkpoint(path)`` restores a run so that ``train()`` continues
-exactly (bit for bit) where it stopped.
+
+The data forms and batches are in ``data``, what is monitored in ``monitor``,
+what a checkpoint holds and how it is written and read in ``checkpoint``.
 """
 from __future__ import annotations
 
 import os
 import sys
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -51,10 +31,8 @@ from ..history import History
 from ..lr_scheduler import ReduceLROnPlateau
 from ..optimizer import Optimizer
 from . import checkpoint
-from .data import batches, check_data, check_num_samples, count_correct, first_batch, steps_per_epoch
+from .data import Batches, batches, check_data, check_num_samples, count_correct, first_batch, steps_per_epoch
 from .monitor import layer_statistics, update_ratios
-
-Batches = Iterable[tuple[Any, Any]]
 
 
 class Trainer:
@@ -85,6 +63,10 @@ class Trainer:
     ``val_data``) -- at the first such epoch for 0 and for 1 -- and never at an
     improving epoch; None never stops early.
     ``restore_best``: at the end, load the best epoch's weights.
+    ``checkpoint_dir``: where to write ``{checkpoint_prefix}_last.npz`` after every
+    epoch and the best epoch's file (see ``optim.trainer.checkpoint``); None writes none.
+    ``ratio_every`` / ``monitor_samples``: how often update:weight ratios are measured and
+    on how many examples the layers are monitored (see ``optim.trainer.monitor``).
     ``num_train_samples`` / ``num_val_samples``: the accuracy is measured on that
     many random examples of an ``(X, y)`` pair (None: all of them).
     The optimizer must hold at least one of the model's parameters (a subset,
@@ -278,7 +260,7 @@ class Trainer:
         if self.checkpoint_dir is not None:
             if improved:
                 self._save_best(epoch, val_acc)
-            self.save_checkpoint(self.checkpoint_dir / f"{self.checkpoint_prefix}_last.npz")
+            checkpoint.save_last(self)
 
         line = f"epoch {epoch}/{self.epochs}: loss {h.loss[-1]:.4f}, train acc {train_acc:.4f}"
         if self.val_data is not None:
@@ -289,7 +271,7 @@ class Trainer:
             self._say(f"early stopping: no better {self._monitored} for {self.bad_epochs} epoch"
                       f"{'' if self.bad_epochs == 1 else 's'} (patience {self.patience})")
 
-    # ----- evaluation and monitoring ---------------------------------------------
+    # ----- evaluation and monitoring ------------------------------------------
     def evaluate(self, data: Any, num_samples: int | None = None) -> tuple[float, float]:
         """(accuracy, mean loss) of the model on ``data`` in eval mode, without recording a graph.
 
@@ -328,6 +310,7 @@ class Trainer:
         if batch is not None:
             self.history.record_layers(epoch, *layer_statistics(self.model, self.loss_fn, batch, self._params()))
 
+    # ----- schedules and progress ---------------------------------------------
     def _check_schedule_lengths(self) -> None:
         """Refuse a per-batch schedule (``OneCycleLR``) with fewer steps left than the run will take:
         it would raise at its last steps, after most of the training time."""
@@ -357,14 +340,14 @@ class Trainer:
             from tqdm import tqdm
         except ImportError:
             return None
-        return tqdm(total=steps_per_epoch(self.train_data, self.batch_size), desc=f"epoch {epoch}/{self.epochs}", unit="batch", leave=False,
-                    file=sys.stderr)
+        return tqdm(total=steps_per_epoch(self.train_data, self.batch_size), desc=f"epoch {epoch}/{self.epochs}",
+                    unit="batch", leave=False, file=sys.stderr)
 
     def _say(self, message: str) -> None:
         if self.verbose:
             print(message, flush=True)
 
-    # ----- checkpoints (optim/trainer/checkpoint.py) ----------------------------------
+    # ----- checkpoints (see the checkpoint module) ---------------------------
     def state_dict(self) -> dict[str, Any]:
         """Everything ``load_checkpoint`` needs to continue this run exactly (plain data for ``nn.save``)."""
         return checkpoint.trainer_state(self)

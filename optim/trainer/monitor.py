@@ -7,7 +7,10 @@
   (``retain_grad``), and for each ``nn.ReLU`` the fraction of units that are
   zero for every example (dead).
 
-The trainer records the results in its ``History`` (``record_ratios``, ``record_layers``).
+The trainer measures the ratios every ``ratio_every`` iterations (0: never) and
+the layer statistics once per epoch, on its first ``monitor_samples`` training
+examples (0: never; the first batch of a list or function of batches), and
+records them in its ``History`` (``record_ratios``, ``record_layers``).
 """
 from __future__ import annotations
 
