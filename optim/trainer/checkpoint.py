@@ -8,9 +8,10 @@ with ``nn.save``: to a temporary file, then ``os.replace``, so an interrupted
 write leaves the previous checkpoint intact.
 
 In ``checkpoint_dir`` the trainer writes ``{prefix}_last.npz`` after every epoch
-and ``{prefix}_best_epoch{E}_val{acc}.npz`` whenever the monitored accuracy
-improves; the previous best file is removed once the new one is written, and
-only if it is a best file of that folder (a loaded path could name any file).
+and ``{prefix}_best_epoch{E}_val{acc}.npz`` whenever the validation accuracy
+(training accuracy without ``val_data``) improves; the previous best file is
+removed once the new one is written, and only if it is a best file of that
+folder (a loaded path could name any file).
 """
 from __future__ import annotations
 
@@ -91,17 +92,16 @@ def save_best(trainer: Any, epoch: int, val_acc: float) -> None:
     except BaseException:
         trainer.best_path = previous  # the old best file is still there and still the best on disk
         raise
-    if (previous and previous != str(path) and _is_best_file(previous, trainer.checkpoint_dir, trainer.checkpoint_prefix)
-            and os.path.exists(previous)):
+    if previous and previous != str(path) and _is_best_file(trainer, previous) and os.path.exists(previous):
         os.remove(previous)
 
 
-def _is_best_file(path: str, directory: Path, prefix: str) -> bool:
-    """Whether ``path`` names a best-epoch checkpoint in ``directory``: the only files the trainer
-    removes (a loaded ``best_path`` comes from a file, and could name any file)."""
+def _is_best_file(trainer: Any, path: str) -> bool:
+    """Whether ``path`` names a best-epoch checkpoint in the trainer's ``checkpoint_dir``: the only files
+    the trainer removes (a loaded ``best_path`` comes from a file, and could name any file)."""
     candidate = Path(path)
-    return (candidate.parent.resolve() == directory.resolve() and candidate.suffix == ".npz"
-            and candidate.name.startswith(f"{prefix}_best_epoch"))
+    return (candidate.parent.resolve() == trainer.checkpoint_dir.resolve() and candidate.suffix == ".npz"
+            and candidate.name.startswith(f"{trainer.checkpoint_prefix}_best_epoch"))
 
 
 def load_checkpoint(trainer: Any, path: str | os.PathLike) -> None:
