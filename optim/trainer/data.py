@@ -1,0 +1,157 @@
+"""The data a ``Trainer`` reads: the accepted forms, checked once, and the mini-batches drawn from them.
+
+A data set is one of ``DATA_FORMS``: a pair ``(X, y)`` of arrays, which the
+trainer shuffles into mini-batches with its own generator; a list of ``(X, y)``
+batches; or a function returning a fresh iterable of batches each epoch.
+``check_data`` normalises a pair to ``(X array, y array)`` and refuses
+anything else at construction, rather than in the first epoch.  Accuracy is
+counted here too, since it depends on the form of the labels.
+"""
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Mapping
+from typing import Any
+
+import numpy as np
+
+import autograd_engine as ae
+
+Batches = Iterable[tuple[Any, Any]]
+
+DATA_FORMS = ("a pair (X, y) of arrays (a tuple, or a list [X, y] of two arrays), a list of (X, y) batches, "
+              "or a function returning an iterable of (X, y) batches")
+
+
+def check_data(data: Any, name: str, required: bool = False) -> Any:
+    """``data`` in one of the accepted forms (``DATA_FORMS``), normalised: a pair becomes a tuple
+    ``(X array, y array)``; anything else is refused here rather than failing in the first epoch."""
+    if data is None:
+        if required or name == "train_data":
+            raise ValueError(f"Trainer: {name} is required: {DATA_FORMS}")
+        return None
+    if isinstance(data, Mapping):
+        keys = list(data)
+        example = f"(data[{keys[0]!r}], data[{keys[1]!r}])" if len(keys) == 2 else "(data['X'], data['y'])"
+        raise TypeError(f"Trainer: {name} is a {type(data).__name__} (keys {keys[:4]}); give {DATA_FORMS} "
+                        f"-- e.g. {example}")
+    if isinstance(data, list) and len(data) == 2 and all(isinstance(item, np.ndarray | ae.Tensor) for item in data):
+        data = tuple(data)  # [X, y]: an array is never an (X, y) batch, so this is not a list of batches
+    if isinstance(data, tuple):
+        if len(data) != 2:
+            raise ValueError(f"Trainer: {name} as a tuple must be (X, y), got {len(data)} items")
+        inputs, labels = data
+        inputs = _as_inputs(inputs, name)
+        if len(inputs) != len(labels):
+            raise ValueError(f"Trainer: {name} has {len(inputs)} inputs but {len(labels)} labels")
+        if len(labels) == 0:
+            raise ValueError(f"Trainer: {name} is empty (0 examples); give at least one example"
+                             + (", or leave it out (None)" if name == "val_data" else ""))
+        return (inputs, np.asarray(labels))
+    if callable(data):
+        return data
+    if not hasattr(data, "__iter__"):
+        raise TypeError(f"Trainer: {name} is a {type(data).__name__}; give {DATA_FORMS}")
+    if iter(data) is data:
+        raise TypeError(f"Trainer: {name} is a one-shot iterator, which would be empty after the first epoch; "
+                        f"pass a list of batches or a function returning a fresh iterator")
+    if isinstance(data, list):
+        if not data:
+            raise ValueError(f"Trainer: {name} is an empty list of batches; give at least one (X, y) batch"
+                             + (", or leave it out (None)" if name == "val_data" else ""))
+        for i, batch in enumerate(data):
+            if not (isinstance(batch, tuple | list) and len(batch) == 2):
+                hint = " (for one data set pass the tuple (X, y) of arrays)" if len(data) == 2 else ""
+                raise TypeError(f"Trainer: {name} is a list, read as a list of (X, y) batches, but item {i} is "
+                                f"{_describe(batch)}, not an (X, y) pair; give {DATA_FORMS}{hint}")
+    return data
+
+
+def _as_inputs(inputs: Any, name: str) -> Any:
+    """X of an (X, y) pair, indexable by an array of positions: nested Python lists become an array
+    (Python floats the default float dtype, as ``Tensor`` does; integers, e.g. token ids, stay integers)."""
+    if not isinstance(inputs, list | tuple):
+        return inputs
+    try:
+        array = np.asarray(inputs)
+    except ValueError as error:  # ragged
+        raise ValueError(f"Trainer: X of {name} is a nested {type(inputs).__name__} that does not make a "
+                         f"rectangular array ({error}); give X as a NumPy array") from error
+    if array.dtype.kind not in "biuf":
+        raise TypeError(f"Trainer: X of {name} must be numbers, got a nested {type(inputs).__name__} of dtype "
+                        f"{array.dtype}; give X as a NumPy array of numbers")
+    return array.astype(ae.get_default_dtype()) if array.dtype.kind == "f" else array
+
+
+def _describe(item: Any) -> str:
+    shape = getattr(item, "shape", None)
+    if shape is not None:
+        return f"a {type(item).__name__} of shape {tuple(shape)}"
+    if hasattr(item, "__len__"):
+        return f"a {type(item).__name__} of {len(item)} items"
+    return f"a {type(item).__name__}"
+
+
+def check_num_samples(name: str, value: Any) -> None:
+    """Refuse a sample count that is not a positive integer or None (all examples)."""
+    if value is not None and (isinstance(value, bool) or not isinstance(value, int | np.integer) or value < 1):
+        raise ValueError(f"Trainer: {name} is how many examples the accuracy is measured on: a positive integer, "
+                         f"or None for all of them; got {value!r}")
+
+
+def batches(data: Any, batch_size: int, rng: np.random.Generator, shuffle: bool,
+            subsample: int | None = None) -> Iterator[tuple[Any, Any]]:
+    """The ``(X, y)`` batches of checked ``data``.
+
+    A pair is cut into batches of ``batch_size`` in a random order drawn from
+    ``rng`` when ``shuffle`` (training), in its own order otherwise, in batches of
+    at least 1000 (evaluation); with ``subsample`` (fewer than all), only that
+    many examples drawn at random.  A list of batches or a function of batches
+    gives its batches as they come.
+    """
+    if isinstance(data, tuple):
+        inputs, labels = data
+        n = len(labels)
+        if subsample is not None and subsample < n:
+            order = rng.choice(n, subsample, replace=False)
+        elif shuffle:
+            order = rng.permutation(n)
+        else:
+            order = None
+        size = batch_size if shuffle else max(batch_size, 1000)
+        for start in range(0, n if order is None else len(order), size):
+            index = slice(start, start + size) if order is None else order[start:start + size]
+            yield inputs[index], labels[index]
+    else:
+        yield from (data() if callable(data) else data)
+
+
+def first_batch(data: Any, size: int) -> tuple[Any, Any] | None:
+    """The first ``size`` examples of a pair, or the first batch of batches (None if there is none)."""
+    if isinstance(data, tuple):
+        inputs, labels = data
+        return inputs[:size], labels[:size]
+    for batch in data() if callable(data) else data:
+        return batch
+    return None
+
+
+def steps_per_epoch(data: Any, batch_size: int) -> int | None:
+    """Optimizer steps (batches) per epoch; None for a function of batches, whose length is unknown."""
+    if isinstance(data, tuple):
+        return -(-len(data[1]) // batch_size)
+    if hasattr(data, "__len__"):
+        return len(data)
+    return None
+
+
+def count_correct(scores: Any, labels: Any) -> int:
+    """How many ``argmax(scores, axis=1)`` equal the labels.  Targets given as class probabilities or
+    one-hot rows (float, the scores' shape, as ``cross_entropy`` accepts) count as their argmax."""
+    scores, labels = _value(scores), _value(labels)
+    if labels.dtype.kind == "f" and labels.ndim >= 2 and labels.shape == scores.shape:
+        labels = np.argmax(labels, axis=1)
+    return int((np.argmax(scores, axis=1) == labels).sum())
+
+
+def _value(x: Any) -> np.ndarray:
+    return x.data if isinstance(x, ae.Tensor) else np.asarray(x)
