@@ -22,7 +22,7 @@ from .errors import AnomalyError, GraphFreedError, ShapeError
 from .function import _anomaly_in_rule, _check_finite, declared_in_engine
 from .grad_mode import enable_grad, no_grad, state
 from .ops.dispatch import is_basic_index
-from .tensor import Tensor
+from .tensor import Tensor, grad_lock
 
 
 def backward(
@@ -281,11 +281,14 @@ def _add_to_grad(tensor: Tensor, g: np.ndarray, owned: bool) -> None:
     """Accumulate ``g`` into ``tensor.grad``; ``g`` is stored itself only when the engine ``owned`` it.
 
     Writes the slot behind ``.grad`` directly: the engine's gradients have the right shape and dtype.
+    Under the tensor's :func:`grad_lock`, so that backward passes running in several threads into
+    one parameter each add their part (the pass over the nodes takes no lock).
     """
-    if tensor._grad is None:
-        tensor._grad = g if owned else _owned_copy(g)
-    else:
-        tensor._grad = np.asarray(tensor._grad + g)
+    with grad_lock(tensor):
+        if tensor._grad is None:
+            tensor._grad = g if owned else _owned_copy(g)
+        else:
+            tensor._grad = np.asarray(tensor._grad + g)
 
 
 def _hook_result(tensor: Tensor, hook: Any, replaced: Any, create_graph: bool) -> Any:
