@@ -13,6 +13,7 @@ copied before anything is added into it or it is stored in ``.grad``.
 """
 from __future__ import annotations
 
+import numbers
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -52,9 +53,9 @@ def backward(
     if inputs is None:
         run_backward([root], [seed], retain_graph, create_graph=False)
         return
-    inputs = [inputs] if isinstance(inputs, Tensor) else list(inputs)
+    inputs = _tensor_list(inputs, "backward", "inputs")
     for i, t in enumerate(inputs):
-        if not isinstance(t, Tensor) or not t.requires_grad:
+        if not t.requires_grad:
             raise RuntimeError(f"backward: inputs[{i}] does not require grad; create it with requires_grad=True")
     found = run_backward([root], [seed], retain_graph, create_graph=False, targets=inputs)
     for t in dict.fromkeys(inputs):  # a tensor listed twice gets its gradient once
@@ -79,21 +80,35 @@ def grad(
     ``outputs`` do not depend on raises unless ``allow_unused=True``, in which
     case its gradient is ``None``.
     """
-    outputs = [outputs] if isinstance(outputs, Tensor) else list(outputs)
-    inputs = [inputs] if isinstance(inputs, Tensor) else list(inputs)
-    if grad_outputs is None or isinstance(grad_outputs, (Tensor, np.ndarray)):
-        grad_outputs = [grad_outputs] * len(outputs) if grad_outputs is None else [grad_outputs]
+    outputs = _tensor_list(outputs, "grad", "outputs")
+    inputs = _tensor_list(inputs, "grad", "inputs")
+    if not outputs:
+        raise ValueError("grad: outputs is empty; pass the tensor (or tensors) to differentiate")
+    if grad_outputs is None:
+        grad_outputs = [None] * len(outputs)
+    elif isinstance(grad_outputs, Tensor | np.ndarray | numbers.Number | np.generic):
+        grad_outputs = [grad_outputs]  # the gradient of a single output
+    elif isinstance(grad_outputs, list | tuple):
+        grad_outputs = list(grad_outputs)
+    else:
+        raise TypeError(
+            f"grad: grad_outputs must be None, a Tensor or array (the gradient of a single output), or a list "
+            f"or tuple with one gradient (Tensor, array or None) per output; got a {type(grad_outputs).__name__}"
+        )
     if len(grad_outputs) != len(outputs):
-        raise ValueError(f"grad: {len(outputs)} outputs but {len(grad_outputs)} grad_outputs")
+        raise ValueError(f"grad: {len(outputs)} outputs but {len(grad_outputs)} grad_outputs; give one per output")
     for i, t in enumerate(inputs):
-        if not isinstance(t, Tensor) or not t.requires_grad:
+        if not t.requires_grad:
             raise RuntimeError(f"grad: input {i} does not require grad; create it with requires_grad=True")
     for i, t in enumerate(outputs):
         if not t.requires_grad:
             raise RuntimeError(f"grad: output {i} does not require grad (it does not depend on any input)")
     if retain_graph is None:
         retain_graph = create_graph
-    seeds = [_seed(t, g, create_graph, "grad: grad_outputs") for t, g in zip(outputs, grad_outputs)]
+    seeds = [
+        _seed(t, g, create_graph, "grad", "grad_outputs" if len(outputs) == 1 else f"grad_outputs[{i}]")
+        for i, (t, g) in enumerate(zip(outputs, grad_outputs))
+    ]
     found = run_backward(outputs, seeds, retain_graph, create_graph, targets=inputs)
     results: list[Tensor | None] = []
     for i, t in enumerate(inputs):
@@ -110,25 +125,43 @@ def grad(
     return tuple(results)
 
 
-def _seed(root: Tensor, grad: Any, create_graph: bool, who: str = "backward: grad") -> Any:
-    """The upstream gradient of a root: ones for a one-element root, else the given one."""
+def _tensor_list(value: Any, who: str, argument: str) -> list[Tensor]:
+    """``value`` -- a Tensor or a sequence of Tensors -- as a list; anything else refused by name."""
+    if isinstance(value, Tensor):
+        return [value]
+    if isinstance(value, str | bytes | np.ndarray) or not isinstance(value, Iterable):
+        hint = "; wrap arrays with autograd_engine.Tensor(...)" if isinstance(value, np.ndarray) else ""
+        raise TypeError(f"{who}: {argument} must be a Tensor or a sequence of Tensors, got {type(value).__name__}{hint}")
+    items = list(value)
+    for i, t in enumerate(items):
+        if not isinstance(t, Tensor):
+            raise TypeError(f"{who}: {argument}[{i}] must be a Tensor, got {type(t).__name__}")
+    return items
+
+
+def _seed(root: Tensor, grad: Any, create_graph: bool, who: str = "backward", argument: str = "grad") -> Any:
+    """The upstream gradient of a root: ones for a one-element root, else the given one, checked:
+    numbers (integers or floats; complex for a complex root) of the root's shape."""
     if grad is None:
         if root.size != 1:
             raise RuntimeError(
-                f"{who} can be omitted only for a one-element tensor, but this one has shape "
-                f"{root.shape}; reduce it first (e.g. loss.sum()) or pass {who.split(': ')[1]}= an array of that shape"
+                f"{who}: {argument} can be omitted only for a one-element tensor, but this one has shape "
+                f"{root.shape}; reduce it first (e.g. loss.sum()) or pass {argument}= an array of that shape"
             )
         seed = np.ones(root.shape, dtype=root.dtype)
-    else:
-        shape = np.shape(grad.data if isinstance(grad, Tensor) else grad)
-        if shape != root.shape:
-            raise ShapeError(f"{who} has shape {shape} but the tensor has shape {root.shape}; they must match")
-        if isinstance(grad, Tensor):
-            if create_graph:
-                return grad
-            grad = grad.data
-        seed = np.asarray(grad, dtype=root.dtype)
-    return Tensor._from_op(seed, None) if create_graph else seed
+        return Tensor._from_op(seed, None) if create_graph else seed
+    expected = f"a numeric array of the tensor's shape {root.shape} (dtype {root.dtype}) is expected"
+    try:
+        data = grad.data if isinstance(grad, Tensor) else np.asarray(grad)
+    except (ValueError, TypeError) as error:  # a ragged list, ...
+        raise TypeError(f"{who}: {argument} (a {type(grad).__name__}) is not an array of numbers ({error}); {expected}") from None
+    if data.dtype.kind not in ("iufc" if root.dtype.kind == "c" else "iuf"):
+        raise TypeError(f"{who}: {argument} has dtype {data.dtype}; {expected}")
+    if data.shape != root.shape:
+        raise ShapeError(f"{who}: {argument} has shape {data.shape} but the tensor has shape {root.shape}; they must match")
+    if create_graph:
+        return grad if isinstance(grad, Tensor) else Tensor._from_op(np.asarray(data, dtype=root.dtype), None)
+    return np.asarray(data, dtype=root.dtype)
 
 
 def _owned_copy(array: np.ndarray) -> np.ndarray:
