@@ -359,8 +359,7 @@ def _accumulate(
         gx = np.asarray(gx)  # 0-d arithmetic gives NumPy scalars, which cannot be added into in place
         borrowed = ()
     if gx.shape != data.shape:
-        who = node.describe() if node is not None else "backward"
-        raise ShapeError(f"{who}: gradient of shape {gx.shape} for an input of shape {x.shape} (engine bug)")
+        raise _gradient_shape_error(node, x, gx)
     if gx.dtype != data.dtype:
         gx = gx.astype(data.dtype)
         borrowed = ()
@@ -376,6 +375,21 @@ def _accumulate(
     else:
         pending[x] = np.asarray(previous + gx)  # asarray: 0-d sums come back as NumPy scalars
         owned.add(x)
+
+
+def _gradient_shape_error(node: Any, x: Tensor, gx: Any) -> ShapeError:
+    """A gradient rule returned a gradient that is not of its input's shape: say whose rule, for which
+    input, and how to undo broadcasting (the usual cause)."""
+    if node is None:  # a root's seed (backward() and grad() check the ones users give)
+        return ShapeError(f"backward: upstream gradient of shape {gx.shape} for a root of shape {x.shape}")
+    name = node.describe() or type(node).__name__
+    index = next((i for i, y in enumerate(node.inputs or ()) if y is x), "?")
+    return ShapeError(
+        f"{name}: its gradient rule returned a gradient of shape {gx.shape} for input {index}, which has shape "
+        f"{x.shape}; backward must return each input's gradient in that input's shape -- where the forward "
+        f"broadcast the input, sum the gradient back with autograd_engine.ops.dispatch.sum_to_shape(g, x.shape) "
+        f"(a bug in {name}'s gradient rule)"
+    )
 
 
 def _is_fresh(gx: np.ndarray, borrowed: tuple[Any, ...]) -> bool:

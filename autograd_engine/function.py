@@ -69,6 +69,8 @@ class Primitive:
         from_engine = any(declared_in_engine(c) for c in bases)  # inherits a built-in's
         if not declared and not from_engine:
             cls.differentiable_twice = False
+        if not declared_in_engine(cls) and "backward" in cls.__dict__:
+            cls.backward = _one_gradient_per_input(cls.__dict__["backward"])
         if cls.name:
             existing = PRIMITIVES.get(cls.name)
             if existing is not None and (existing.__module__, existing.__qualname__) != (cls.__module__, cls.__qualname__):
@@ -84,7 +86,15 @@ class Primitive:
         raise NotImplementedError
 
     def backward(self, grad: Any, out: Any, *inputs: Any) -> tuple[Any, ...]:
-        """Return the gradient for each input (``None`` where ``needs_grad`` is False)."""
+        """Return a tuple with one gradient per input, each of that input's shape (``None`` where
+        ``needs_grad`` is False).
+
+        ``grad`` has the output's shape.  Where the forward broadcast an input (``x + b`` with
+        ``b`` of shape ``(3,)`` and ``x`` of shape ``(2, 3)``), the gradient computed from ``grad``
+        has the broadcast shape: reduce it with ``autograd_engine.ops.dispatch.sum_to_shape(gb,
+        b.shape)``, the one helper that undoes broadcasting.  A gradient of another shape is
+        refused with a ShapeError naming this primitive and the input.
+        """
         raise NotImplementedError
 
     def branch(self, out: Any, *inputs: Any) -> Any:
@@ -104,6 +114,27 @@ class Primitive:
         """Drop the inputs and saved values: this node can no longer run backward."""
         self.inputs = None
         self.saved = None
+
+
+def _one_gradient_per_input(rule: Any) -> Any:
+    """Wrap a gradient rule declared outside the engine: it must return a tuple (or list) with one
+    entry per input, else the inputs beyond it would silently get no gradient.  (The engine's own
+    rules are not wrapped: their arity is tested, and the check would cost on every node.)"""
+
+    @functools.wraps(rule)
+    def backward(self: Primitive, grad: Any, out: Any, *inputs: Any) -> Any:
+        grads = rule(self, grad, out, *inputs)
+        if not isinstance(grads, tuple | list) or len(grads) != len(inputs):
+            got = f"{len(grads)} gradients" if isinstance(grads, tuple | list) else f"a value of type {type(grads).__name__}"
+            name = self.describe() or type(self).__name__
+            raise TypeError(
+                f"{name}: its gradient rule returned {got} for {len(inputs)} input{'s' * (len(inputs) != 1)}; "
+                f"backward must return a tuple with one gradient per input, in order (None for an input "
+                f"that needs none), e.g. `return (g * 2,)` for a single input"
+            )
+        return grads
+
+    return backward
 
 
 def declared_in_engine(cls: type) -> bool:
