@@ -5,7 +5,9 @@
 its output, and accumulates what the node returns for its inputs.  Pending
 gradients are popped as their node runs, and each node's saved values are
 released right after it runs (unless ``retain_graph``), so memory falls during
-the pass.
+the pass.  A released node keeps what drawing the graph afterwards needs
+(``Primitive.skeleton``): a small graph its values and gradients, a larger one
+its ops and shapes only (see DRAW_BUDGET).
 
 Gradient arrays are never aliased: a gradient the engine did not allocate itself
 (the upstream array passed through by ``add``, a view made by ``reshape``) is
@@ -201,7 +203,12 @@ def run_backward(
     # nowhere are dropped (narrowing the shared node's needs_grad would not be safe if the rule
     # raised, or for another thread running backward through the same graph).
     useful = None if target_ids is None else _leading_to(roots, target_ids)
-    consumers = _count_consumers(roots, useful)
+    # What released nodes keep for drawing: a small graph its operands and gradients (not under
+    # grad(), whose unneeded parts must not be kept alive), a larger one its skeleton.
+    consumers, values, constants = _count_consumers(roots, useful)
+    keep_values = not retain_graph and targets is None and 2 * values + constants + NODE_BYTES * len(consumers) <= DRAW_BUDGET
+    sketch = not retain_graph and values >= SKELETON_MIN_BYTES * len(consumers)
+    outlines: dict[int, tuple] = {}
     ready = [r for r in dict.fromkeys(roots) if r in consumers and consumers[r] == 0]
     anomaly = state.anomaly
     in_place_updates = Tensor._in_place_updates
@@ -272,6 +279,10 @@ def run_backward(
                         del consumers[x]  # (so that the dict does not keep it alive)
                         ready.append(x)
             if not retain_graph:
+                if keep_values:
+                    node.skeleton = (inputs, g, None)
+                elif sketch:
+                    node.skeleton = _skeleton(tensor, inputs, outlines, None if useful is None else needs)
                 node.release()
             del tensor, node, inputs, g
 
@@ -421,17 +432,23 @@ def _accumulate_at(pending: dict[Tensor, Any], owned: set[Tensor], x: Tensor, ke
         np.add.at(target, key, g)
 
 
-def _count_consumers(roots: Sequence[Tensor], useful: set[Tensor] | None = None) -> dict[Tensor, int]:
-    """For every non-leaf tensor reachable from ``roots``: how many node inputs refer to it.
+def _count_consumers(
+    roots: Sequence[Tensor], useful: set[Tensor] | None = None
+) -> tuple[dict[Tensor, int], int, int]:
+    """For every non-leaf tensor reachable from ``roots``: how many node inputs refer to it.  Also
+    the bytes of those tensors' values, and of the values of the inputs that do not require grad
+    (array operands, a data batch): what a drawing after backward would keep (see DRAW_BUDGET).
 
     With ``useful`` (grad()), only the tensors in it count, and only their references to each other.
     """
     counts: dict[Tensor, int] = {}
     stack = []
+    values = constants = 0
     for r in roots:
         if r._node is not None and r not in counts and (useful is None or r in useful):
             counts[r] = 0
             stack.append(r)
+            values += r.data.nbytes
     while stack:
         node = stack.pop()._node
         inputs = node.inputs
@@ -440,14 +457,76 @@ def _count_consumers(roots: Sequence[Tensor], useful: set[Tensor] | None = None)
                 continue  # a target whose own node was freed: nothing below it is needed (see _leading_to)
             raise _freed_error(node)
         for x in inputs:
-            if isinstance(x, Tensor) and x._node is not None and (useful is None or x in useful):
-                seen = counts.get(x)
-                if seen is None:
-                    counts[x] = 1
-                    stack.append(x)
-                else:
-                    counts[x] = seen + 1
-    return counts
+            if isinstance(x, Tensor):
+                if x._node is not None:
+                    if useful is None or x in useful:
+                        seen = counts.get(x)
+                        if seen is None:
+                            counts[x] = 1
+                            stack.append(x)
+                            values += x.data.nbytes
+                        else:
+                            counts[x] = seen + 1
+                elif not x.requires_grad:
+                    constants += x.data.nbytes
+            elif type(x) is np.ndarray:
+                constants += x.nbytes
+    return counts, values, constants
+
+
+DRAW_BUDGET = 1 << 20
+"""Bytes a backward pass may keep for drawing the graph afterwards with its values (``ae.draw(loss)``
+after ``loss.backward()``): a teaching-size graph -- the values and gradients of its non-leaf
+tensors, the values of its inputs that do not require grad, and NODE_BYTES per node, total at
+most this much -- keeps them all when its nodes are released.  A larger graph keeps only a
+skeleton (op labels, shapes, the leaves that require grad; see ``Primitive.skeleton``), so that
+training keeps no more arrays alive than it would without it."""
+
+NODE_BYTES = 512
+"""About what a node kept for drawing costs in Python objects (node, tensor, array header, tuples)."""
+
+SKELETON_MIN_BYTES = 16 << 10
+"""A graph above DRAW_BUDGET keeps its skeleton only when its tensors average at least this many
+bytes per node: keeping one costs a fraction of a microsecond per node, small beside arithmetic on
+arrays that size.  A graph of many small ops (a scalar graph of 60,000 nodes) keeps no drawing
+after backward: draw it before backward, or backward with retain_graph=True."""
+
+
+def _skeleton(tensor: Tensor, inputs: Any, outlines: dict[int, tuple], needs: tuple[bool, ...] | None = None) -> tuple:
+    """``node.skeleton`` for a graph above DRAW_BUDGET: no values (see ``Primitive.skeleton``).
+
+    An operand computed by a node keeps that node (released in turn, it outlines its output),
+    except where ``needs`` (grad()'s narrowed needs) is False: outside what grad() differentiates
+    the node is not released, and keeping it would keep its inputs.  ``outlines`` (by id, so as to
+    keep nothing alive) gives an input or constant used by several nodes one outline, hence one
+    box in the drawing.
+    """
+    operands: list[Any] = []
+    for x in inputs:
+        if isinstance(x, Tensor):
+            source = x._node
+            if source is not None:
+                operands.append(x if x._retain_grad else source)  # asked to keep its gradient: and its value
+                continue
+            if x.requires_grad:
+                operands.append(x)  # a leaf that requires grad: alive anyway, its .grad shows
+                continue
+            kind = "input"
+        elif type(x) is np.ndarray and x.ndim:
+            kind = "constant"
+        else:
+            operands.append(x)  # a scalar constant: part of the label
+            continue
+        outline = outlines.get(id(x))
+        if outline is None:
+            outline = outlines[id(x)] = (kind, x.shape, x.dtype, getattr(x, "name", None))
+        operands.append(outline)
+    if needs is not None:
+        for i, (x, needed) in enumerate(zip(inputs, needs)):
+            if not needed and isinstance(x, Tensor) and x._node is not None:
+                operands[i] = ("unlinked", x.shape, x.dtype, x.name)
+    data = tensor.data
+    return operands, None, ("op", data.shape, data.dtype, tensor.name)
 
 
 def _check_not_modified(node: Any, out: Tensor, inputs: Any) -> None:
