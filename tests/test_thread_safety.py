@@ -71,3 +71,23 @@ def test_setting_or_zeroing_grad_waits_for_an_accumulation_in_progress():
         worker.join()
     assert p.grad is None
 
+
+
+def test_backward_passes_on_independent_graphs_run_at_the_same_time():
+    """No lock is held around a whole backward: each pass, stopped by a hook inside it, waits for
+    the other to reach its own hook (with one lock around backward, the second would never start)."""
+    reached = [threading.Event(), threading.Event()]
+    shared = ae.Tensor(np.ones(3), requires_grad=True)
+
+    def work(i: int) -> None:
+        hidden = shared * (i + 1.0)
+
+        def meet(g):
+            reached[i].set()
+            assert reached[1 - i].wait(timeout=30), "the other backward did not run meanwhile"
+
+        hidden.register_hook(meet)
+        hidden.sum().backward()
+
+    _run_threads(work, 2)
+    np.testing.assert_array_equal(shared.grad, [3.0, 3.0, 3.0])
