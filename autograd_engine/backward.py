@@ -5,7 +5,9 @@
 its output, and accumulates what the node returns for its inputs.  Pending
 gradients are popped as their node runs, and each node's saved values are
 released right after it runs (unless ``retain_graph``), so memory falls during
-the pass.
+the pass.  A released node keeps what drawing the graph afterwards needs
+(``Primitive.skeleton``): a small graph its values and gradients, a larger one
+its ops and shapes only (see DRAW_BUDGET).
 
 Gradient arrays are never aliased: a gradient the engine did not allocate itself
 (the upstream array passed through by ``add``, a view made by ``reshape``) is
@@ -13,6 +15,7 @@ copied before anything is added into it or it is stored in ``.grad``.
 """
 from __future__ import annotations
 
+import numbers
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -22,7 +25,7 @@ from .errors import AnomalyError, GraphFreedError, ShapeError
 from .function import _anomaly_in_rule, _check_finite, declared_in_engine
 from .grad_mode import enable_grad, no_grad, state
 from .ops.dispatch import is_basic_index
-from .tensor import Tensor
+from .tensor import Tensor, grad_lock
 
 
 def backward(
@@ -52,9 +55,9 @@ def backward(
     if inputs is None:
         run_backward([root], [seed], retain_graph, create_graph=False)
         return
-    inputs = [inputs] if isinstance(inputs, Tensor) else list(inputs)
+    inputs = _tensor_list(inputs, "backward", "inputs")
     for i, t in enumerate(inputs):
-        if not isinstance(t, Tensor) or not t.requires_grad:
+        if not t.requires_grad:
             raise RuntimeError(f"backward: inputs[{i}] does not require grad; create it with requires_grad=True")
     found = run_backward([root], [seed], retain_graph, create_graph=False, targets=inputs)
     for t in dict.fromkeys(inputs):  # a tensor listed twice gets its gradient once
@@ -79,21 +82,35 @@ def grad(
     ``outputs`` do not depend on raises unless ``allow_unused=True``, in which
     case its gradient is ``None``.
     """
-    outputs = [outputs] if isinstance(outputs, Tensor) else list(outputs)
-    inputs = [inputs] if isinstance(inputs, Tensor) else list(inputs)
-    if grad_outputs is None or isinstance(grad_outputs, (Tensor, np.ndarray)):
-        grad_outputs = [grad_outputs] * len(outputs) if grad_outputs is None else [grad_outputs]
+    outputs = _tensor_list(outputs, "grad", "outputs")
+    inputs = _tensor_list(inputs, "grad", "inputs")
+    if not outputs:
+        raise ValueError("grad: outputs is empty; pass the tensor (or tensors) to differentiate")
+    if grad_outputs is None:
+        grad_outputs = [None] * len(outputs)
+    elif isinstance(grad_outputs, Tensor | np.ndarray | numbers.Number | np.generic):
+        grad_outputs = [grad_outputs]  # the gradient of a single output
+    elif isinstance(grad_outputs, list | tuple):
+        grad_outputs = list(grad_outputs)
+    else:
+        raise TypeError(
+            f"grad: grad_outputs must be None, a Tensor or array (the gradient of a single output), or a list "
+            f"or tuple with one gradient (Tensor, array or None) per output; got a {type(grad_outputs).__name__}"
+        )
     if len(grad_outputs) != len(outputs):
-        raise ValueError(f"grad: {len(outputs)} outputs but {len(grad_outputs)} grad_outputs")
+        raise ValueError(f"grad: {len(outputs)} outputs but {len(grad_outputs)} grad_outputs; give one per output")
     for i, t in enumerate(inputs):
-        if not isinstance(t, Tensor) or not t.requires_grad:
+        if not t.requires_grad:
             raise RuntimeError(f"grad: input {i} does not require grad; create it with requires_grad=True")
     for i, t in enumerate(outputs):
         if not t.requires_grad:
             raise RuntimeError(f"grad: output {i} does not require grad (it does not depend on any input)")
     if retain_graph is None:
         retain_graph = create_graph
-    seeds = [_seed(t, g, create_graph, "grad: grad_outputs") for t, g in zip(outputs, grad_outputs)]
+    seeds = [
+        _seed(t, g, create_graph, "grad", "grad_outputs" if len(outputs) == 1 else f"grad_outputs[{i}]")
+        for i, (t, g) in enumerate(zip(outputs, grad_outputs))
+    ]
     found = run_backward(outputs, seeds, retain_graph, create_graph, targets=inputs)
     results: list[Tensor | None] = []
     for i, t in enumerate(inputs):
@@ -110,25 +127,43 @@ def grad(
     return tuple(results)
 
 
-def _seed(root: Tensor, grad: Any, create_graph: bool, who: str = "backward: grad") -> Any:
-    """The upstream gradient of a root: ones for a one-element root, else the given one."""
+def _tensor_list(value: Any, who: str, argument: str) -> list[Tensor]:
+    """``value`` -- a Tensor or a sequence of Tensors -- as a list; anything else refused by name."""
+    if isinstance(value, Tensor):
+        return [value]
+    if isinstance(value, str | bytes | np.ndarray) or not isinstance(value, Iterable):
+        hint = "; wrap arrays with autograd_engine.Tensor(...)" if isinstance(value, np.ndarray) else ""
+        raise TypeError(f"{who}: {argument} must be a Tensor or a sequence of Tensors, got {type(value).__name__}{hint}")
+    items = list(value)
+    for i, t in enumerate(items):
+        if not isinstance(t, Tensor):
+            raise TypeError(f"{who}: {argument}[{i}] must be a Tensor, got {type(t).__name__}")
+    return items
+
+
+def _seed(root: Tensor, grad: Any, create_graph: bool, who: str = "backward", argument: str = "grad") -> Any:
+    """The upstream gradient of a root: ones for a one-element root, else the given one, checked:
+    numbers (integers or floats; complex for a complex root) of the root's shape."""
     if grad is None:
         if root.size != 1:
             raise RuntimeError(
-                f"{who} can be omitted only for a one-element tensor, but this one has shape "
-                f"{root.shape}; reduce it first (e.g. loss.sum()) or pass {who.split(': ')[1]}= an array of that shape"
+                f"{who}: {argument} can be omitted only for a one-element tensor, but this one has shape "
+                f"{root.shape}; reduce it first (e.g. loss.sum()) or pass {argument}= an array of that shape"
             )
         seed = np.ones(root.shape, dtype=root.dtype)
-    else:
-        shape = np.shape(grad.data if isinstance(grad, Tensor) else grad)
-        if shape != root.shape:
-            raise ShapeError(f"{who} has shape {shape} but the tensor has shape {root.shape}; they must match")
-        if isinstance(grad, Tensor):
-            if create_graph:
-                return grad
-            grad = grad.data
-        seed = np.asarray(grad, dtype=root.dtype)
-    return Tensor._from_op(seed, None) if create_graph else seed
+        return Tensor._from_op(seed, None) if create_graph else seed
+    expected = f"a numeric array of the tensor's shape {root.shape} (dtype {root.dtype}) is expected"
+    try:
+        data = grad.data if isinstance(grad, Tensor) else np.asarray(grad)
+    except (ValueError, TypeError) as error:  # a ragged list, ...
+        raise TypeError(f"{who}: {argument} (a {type(grad).__name__}) is not an array of numbers ({error}); {expected}") from None
+    if data.dtype.kind not in ("iufc" if root.dtype.kind == "c" else "iuf"):
+        raise TypeError(f"{who}: {argument} has dtype {data.dtype}; {expected}")
+    if data.shape != root.shape:
+        raise ShapeError(f"{who}: {argument} has shape {data.shape} but the tensor has shape {root.shape}; they must match")
+    if create_graph:
+        return grad if isinstance(grad, Tensor) else Tensor._from_op(np.asarray(data, dtype=root.dtype), None)
+    return np.asarray(data, dtype=root.dtype)
 
 
 def _owned_copy(array: np.ndarray) -> np.ndarray:
@@ -168,7 +203,12 @@ def run_backward(
     # nowhere are dropped (narrowing the shared node's needs_grad would not be safe if the rule
     # raised, or for another thread running backward through the same graph).
     useful = None if target_ids is None else _leading_to(roots, target_ids)
-    consumers = _count_consumers(roots, useful)
+    # What released nodes keep for drawing: a small graph its operands and gradients (not under
+    # grad(), whose unneeded parts must not be kept alive), a larger one its skeleton.
+    consumers, values, constants = _count_consumers(roots, useful)
+    keep_values = not retain_graph and targets is None and 2 * values + constants + NODE_BYTES * len(consumers) <= DRAW_BUDGET
+    sketch = not retain_graph and values >= SKELETON_MIN_BYTES * len(consumers)
+    outlines: dict[int, tuple] = {}
     ready = [r for r in dict.fromkeys(roots) if r in consumers and consumers[r] == 0]
     anomaly = state.anomaly
     in_place_updates = Tensor._in_place_updates
@@ -239,6 +279,10 @@ def run_backward(
                         del consumers[x]  # (so that the dict does not keep it alive)
                         ready.append(x)
             if not retain_graph:
+                if keep_values:
+                    node.skeleton = (inputs, g, None)
+                elif sketch:
+                    node.skeleton = _skeleton(tensor, inputs, outlines, None if useful is None else needs)
                 node.release()
             del tensor, node, inputs, g
 
@@ -281,11 +325,14 @@ def _add_to_grad(tensor: Tensor, g: np.ndarray, owned: bool) -> None:
     """Accumulate ``g`` into ``tensor.grad``; ``g`` is stored itself only when the engine ``owned`` it.
 
     Writes the slot behind ``.grad`` directly: the engine's gradients have the right shape and dtype.
+    Under the tensor's :func:`grad_lock`, so that backward passes running in several threads into
+    one parameter each add their part (the pass over the nodes takes no lock).
     """
-    if tensor._grad is None:
-        tensor._grad = g if owned else _owned_copy(g)
-    else:
-        tensor._grad = np.asarray(tensor._grad + g)
+    with grad_lock(tensor):
+        if tensor._grad is None:
+            tensor._grad = g if owned else _owned_copy(g)
+        else:
+            tensor._grad = np.asarray(tensor._grad + g)
 
 
 def _hook_result(tensor: Tensor, hook: Any, replaced: Any, create_graph: bool) -> Any:
@@ -323,8 +370,7 @@ def _accumulate(
         gx = np.asarray(gx)  # 0-d arithmetic gives NumPy scalars, which cannot be added into in place
         borrowed = ()
     if gx.shape != data.shape:
-        who = node.describe() if node is not None else "backward"
-        raise ShapeError(f"{who}: gradient of shape {gx.shape} for an input of shape {x.shape} (engine bug)")
+        raise _gradient_shape_error(node, x, gx)
     if gx.dtype != data.dtype:
         gx = gx.astype(data.dtype)
         borrowed = ()
@@ -340,6 +386,21 @@ def _accumulate(
     else:
         pending[x] = np.asarray(previous + gx)  # asarray: 0-d sums come back as NumPy scalars
         owned.add(x)
+
+
+def _gradient_shape_error(node: Any, x: Tensor, gx: Any) -> ShapeError:
+    """A gradient rule returned a gradient that is not of its input's shape: say whose rule, for which
+    input, and how to undo broadcasting (the usual cause)."""
+    if node is None:  # a root's seed (backward() and grad() check the ones users give)
+        return ShapeError(f"backward: upstream gradient of shape {gx.shape} for a root of shape {x.shape}")
+    name = node.describe() or type(node).__name__
+    index = next((i for i, y in enumerate(node.inputs or ()) if y is x), "?")
+    return ShapeError(
+        f"{name}: its gradient rule returned a gradient of shape {gx.shape} for input {index}, which has shape "
+        f"{x.shape}; backward must return each input's gradient in that input's shape -- where the forward "
+        f"broadcast the input, sum the gradient back with autograd_engine.ops.dispatch.sum_to_shape(g, x.shape) "
+        f"(a bug in {name}'s gradient rule)"
+    )
 
 
 def _is_fresh(gx: np.ndarray, borrowed: tuple[Any, ...]) -> bool:
@@ -371,17 +432,23 @@ def _accumulate_at(pending: dict[Tensor, Any], owned: set[Tensor], x: Tensor, ke
         np.add.at(target, key, g)
 
 
-def _count_consumers(roots: Sequence[Tensor], useful: set[Tensor] | None = None) -> dict[Tensor, int]:
-    """For every non-leaf tensor reachable from ``roots``: how many node inputs refer to it.
+def _count_consumers(
+    roots: Sequence[Tensor], useful: set[Tensor] | None = None
+) -> tuple[dict[Tensor, int], int, int]:
+    """For every non-leaf tensor reachable from ``roots``: how many node inputs refer to it.  Also
+    the bytes of those tensors' values, and of the values of the inputs that do not require grad
+    (array operands, a data batch): what a drawing after backward would keep (see DRAW_BUDGET).
 
     With ``useful`` (grad()), only the tensors in it count, and only their references to each other.
     """
     counts: dict[Tensor, int] = {}
     stack = []
+    values = constants = 0
     for r in roots:
         if r._node is not None and r not in counts and (useful is None or r in useful):
             counts[r] = 0
             stack.append(r)
+            values += r.data.nbytes
     while stack:
         node = stack.pop()._node
         inputs = node.inputs
@@ -390,14 +457,76 @@ def _count_consumers(roots: Sequence[Tensor], useful: set[Tensor] | None = None)
                 continue  # a target whose own node was freed: nothing below it is needed (see _leading_to)
             raise _freed_error(node)
         for x in inputs:
-            if isinstance(x, Tensor) and x._node is not None and (useful is None or x in useful):
-                seen = counts.get(x)
-                if seen is None:
-                    counts[x] = 1
-                    stack.append(x)
-                else:
-                    counts[x] = seen + 1
-    return counts
+            if isinstance(x, Tensor):
+                if x._node is not None:
+                    if useful is None or x in useful:
+                        seen = counts.get(x)
+                        if seen is None:
+                            counts[x] = 1
+                            stack.append(x)
+                            values += x.data.nbytes
+                        else:
+                            counts[x] = seen + 1
+                elif not x.requires_grad:
+                    constants += x.data.nbytes
+            elif type(x) is np.ndarray:
+                constants += x.nbytes
+    return counts, values, constants
+
+
+DRAW_BUDGET = 1 << 20
+"""Bytes a backward pass may keep for drawing the graph afterwards with its values (``ae.draw(loss)``
+after ``loss.backward()``): a teaching-size graph -- the values and gradients of its non-leaf
+tensors, the values of its inputs that do not require grad, and NODE_BYTES per node, total at
+most this much -- keeps them all when its nodes are released.  A larger graph keeps only a
+skeleton (op labels, shapes, the leaves that require grad; see ``Primitive.skeleton``), so that
+training keeps no more arrays alive than it would without it."""
+
+NODE_BYTES = 512
+"""About what a node kept for drawing costs in Python objects (node, tensor, array header, tuples)."""
+
+SKELETON_MIN_BYTES = 16 << 10
+"""A graph above DRAW_BUDGET keeps its skeleton only when its tensors average at least this many
+bytes per node: keeping one costs a fraction of a microsecond per node, small beside arithmetic on
+arrays that size.  A graph of many small ops (a scalar graph of 60,000 nodes) keeps no drawing
+after backward: draw it before backward, or backward with retain_graph=True."""
+
+
+def _skeleton(tensor: Tensor, inputs: Any, outlines: dict[int, tuple], needs: tuple[bool, ...] | None = None) -> tuple:
+    """``node.skeleton`` for a graph above DRAW_BUDGET: no values (see ``Primitive.skeleton``).
+
+    An operand computed by a node keeps that node (released in turn, it outlines its output),
+    except where ``needs`` (grad()'s narrowed needs) is False: outside what grad() differentiates
+    the node is not released, and keeping it would keep its inputs.  ``outlines`` (by id, so as to
+    keep nothing alive) gives an input or constant used by several nodes one outline, hence one
+    box in the drawing.
+    """
+    operands: list[Any] = []
+    for x in inputs:
+        if isinstance(x, Tensor):
+            source = x._node
+            if source is not None:
+                operands.append(x if x._retain_grad else source)  # asked to keep its gradient: and its value
+                continue
+            if x.requires_grad:
+                operands.append(x)  # a leaf that requires grad: alive anyway, its .grad shows
+                continue
+            kind = "input"
+        elif type(x) is np.ndarray and x.ndim:
+            kind = "constant"
+        else:
+            operands.append(x)  # a scalar constant: part of the label
+            continue
+        outline = outlines.get(id(x))
+        if outline is None:
+            outline = outlines[id(x)] = (kind, x.shape, x.dtype, getattr(x, "name", None))
+        operands.append(outline)
+    if needs is not None:
+        for i, (x, needed) in enumerate(zip(inputs, needs)):
+            if not needed and isinstance(x, Tensor) and x._node is not None:
+                operands[i] = ("unlinked", x.shape, x.dtype, x.name)
+    data = tensor.data
+    return operands, None, ("op", data.shape, data.dtype, tensor.name)
 
 
 def _check_not_modified(node: Any, out: Tensor, inputs: Any) -> None:

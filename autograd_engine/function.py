@@ -47,9 +47,21 @@ class Primitive:
     ``created_at`` -- the user's source line, recorded under ``detect_anomaly()``;
     ``recorded_after`` -- how many in-place updates had run when it was recorded (backward
     refuses to run the node's rule on an input or output changed in place since).
+
+    Set when backward releases the node (see :meth:`release`), unless the graph was too large:
+    ``skeleton`` -- what the node keeps so that the graph can be drawn after ``backward()``
+    (``ae.draw(loss)``), a triple ``(operands, grad, outline)``.  For a small graph (see
+    ``backward.DRAW_BUDGET``) ``operands`` are the inputs themselves and ``grad`` the output's
+    gradient, and ``outline`` is None.  For a larger one nothing that holds values: ``operands``
+    has, for each input, the node that computed it (whose own skeleton outlines it), a leaf tensor
+    that requires grad (or one that called ``retain_grad()``), a scalar constant, or an outline
+    ``(kind, shape, dtype, name)`` -- kind ``"input"`` (a tensor that does not require grad),
+    ``"constant"`` (an array) or ``"unlinked"`` (computed by a node backward did not run); ``grad``
+    is None and ``outline`` is ``("op", shape, dtype, name)`` of the output.  The node itself then
+    outlives the pass: see :meth:`release`.
     """
 
-    __slots__ = ("inputs", "needs_grad", "saved", "scope", "created_at", "recorded_after")
+    __slots__ = ("inputs", "needs_grad", "saved", "scope", "created_at", "recorded_after", "skeleton")
     name: ClassVar[str] = ""
     differentiable_twice: ClassVar[bool] = True
     """False for rules that run on raw arrays only (Numba kernels): they refuse ``create_graph``.
@@ -69,6 +81,11 @@ class Primitive:
         from_engine = any(declared_in_engine(c) for c in bases)  # inherits a built-in's
         if not declared and not from_engine:
             cls.differentiable_twice = False
+        if not declared_in_engine(cls):
+            if "backward" in cls.__dict__:
+                cls.backward = _one_gradient_per_input(cls.__dict__["backward"])
+            if cls.__dictoffset__ and "release" not in cls.__dict__:  # instances have a __dict__
+                cls.release = _release_with_own_arrays(cls.release)
         if cls.name:
             existing = PRIMITIVES.get(cls.name)
             if existing is not None and (existing.__module__, existing.__qualname__) != (cls.__module__, cls.__qualname__):
@@ -84,7 +101,15 @@ class Primitive:
         raise NotImplementedError
 
     def backward(self, grad: Any, out: Any, *inputs: Any) -> tuple[Any, ...]:
-        """Return the gradient for each input (``None`` where ``needs_grad`` is False)."""
+        """Return a tuple with one gradient per input, each of that input's shape (``None`` where
+        ``needs_grad`` is False).
+
+        ``grad`` has the output's shape.  Where the forward broadcast an input (``x + b`` with
+        ``b`` of shape ``(3,)`` and ``x`` of shape ``(2, 3)``), the gradient computed from ``grad``
+        has the broadcast shape: reduce it with ``autograd_engine.ops.dispatch.sum_to_shape(gb,
+        b.shape)``, the one helper that undoes broadcasting.  A gradient of another shape is
+        refused with a ShapeError naming this primitive and the input.
+        """
         raise NotImplementedError
 
     def branch(self, out: Any, *inputs: Any) -> Any:
@@ -101,9 +126,58 @@ class Primitive:
         return self.name
 
     def release(self) -> None:
-        """Drop the inputs and saved values: this node can no longer run backward."""
+        """Drop the inputs and saved values: this node can no longer run backward.
+
+        The node itself may stay referenced after backward, as part of the graph's ``skeleton``
+        for drawing, for as long as the graph's output lives: a subclass that keeps other arrays
+        on the node (in slots of its own) drops them here too.  For primitives declared outside
+        the engine, arrays and containers of arrays in the instance's ``__dict__`` (the notes'
+        ``self.cache``) are dropped automatically.
+        """
         self.inputs = None
         self.saved = None
+
+
+def _one_gradient_per_input(rule: Any) -> Any:
+    """Wrap a gradient rule declared outside the engine: it must return a tuple (or list) with one
+    entry per input, else the inputs beyond it would silently get no gradient.  (The engine's own
+    rules are not wrapped: their arity is tested, and the check would cost on every node.)"""
+
+    @functools.wraps(rule)
+    def backward(self: Primitive, grad: Any, out: Any, *inputs: Any) -> Any:
+        grads = rule(self, grad, out, *inputs)
+        if not isinstance(grads, tuple | list) or len(grads) != len(inputs):
+            got = f"{len(grads)} gradients" if isinstance(grads, tuple | list) else f"a value of type {type(grads).__name__}"
+            name = self.describe() or type(self).__name__
+            raise TypeError(
+                f"{name}: its gradient rule returned {got} for {len(inputs)} input{'s' * (len(inputs) != 1)}; "
+                f"backward must return a tuple with one gradient per input, in order (None for an input "
+                f"that needs none), e.g. `return (g * 2,)` for a single input"
+            )
+        return grads
+
+    return backward
+
+
+def _release_with_own_arrays(release: Any) -> Any:
+    """``release`` that also drops what a primitive declared outside the engine keeps in its
+    ``__dict__`` and holds arrays -- an array, a Tensor, or a tuple, list or dict holding one -- so
+    that a node kept after backward (for drawing) does not keep them alive."""
+
+    def holds_arrays(value: Any) -> bool:
+        if isinstance(value, np.ndarray | Tensor):
+            return True
+        items = value.values() if isinstance(value, dict) else value if isinstance(value, tuple | list) else ()
+        return any(isinstance(v, np.ndarray | Tensor) for v in items)
+
+    @functools.wraps(release)
+    def release_with_own_arrays(self: Primitive) -> None:
+        release(self)
+        state = self.__dict__
+        for key in [k for k, v in state.items() if holds_arrays(v)]:
+            del state[key]
+
+    return release_with_own_arrays
 
 
 def declared_in_engine(cls: type) -> bool:

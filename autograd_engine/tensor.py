@@ -7,6 +7,7 @@ the same call.
 from __future__ import annotations
 
 import operator
+import threading
 from collections.abc import Callable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -21,6 +22,18 @@ if TYPE_CHECKING:
     from .function import Primitive
 
 Axis = "int | tuple[int, ...] | None"
+
+_GRAD_LOCKS = tuple(threading.Lock() for _ in range(64))
+
+
+def grad_lock(tensor: Tensor) -> threading.Lock:
+    """The lock that makes a change of ``tensor.grad`` atomic: backward's read-add-write of an
+    accumulation, the setter, ``zero_grad``.  Threads that run backward on graphs sharing a
+    parameter would otherwise both read its old gradient and one contribution would be lost
+    (NumPy releases the GIL inside large additions).  The locks are striped by identity: a lock
+    per tensor without a slot per tensor; two tensors rarely share one, and then only wait.
+    """
+    return _GRAD_LOCKS[(id(tensor) >> 4) & 63]
 
 
 def as_array(data: Any, dtype: Any = None) -> np.ndarray:
@@ -193,10 +206,12 @@ class Tensor:
     @grad.setter
     def grad(self, value: Any) -> None:
         data = self.data
-        if value is None or (type(value) is np.ndarray and value.shape == data.shape and value.dtype == data.dtype):
-            self._grad = value  # what backward delivers: no conversion, two comparisons
-        else:
-            self._grad = _checked_grad(self, value)
+        if value is not None and not (
+            type(value) is np.ndarray and value.shape == data.shape and value.dtype == data.dtype
+        ):  # what backward delivers passes with no conversion, two comparisons
+            value = _checked_grad(self, value)
+        with grad_lock(self):  # not in the middle of a backward's accumulation
+            self._grad = value
 
     @property
     def shape(self) -> tuple[int, ...]:
@@ -273,13 +288,14 @@ class Tensor:
         """Reset the accumulated gradient: forget it (``.grad = None``, PyTorch's default), or with
         ``set_to_none=False`` write zeros into the gradient array in place, so that code holding
         it sees the zeros (a read-only array is replaced by fresh zeros).  No gradient stays None."""
-        grad = self._grad
-        if set_to_none or grad is None:
-            self._grad = None
-        elif grad.flags.writeable:
-            grad.fill(0)
-        else:
-            self._grad = np.zeros_like(grad)
+        with grad_lock(self):  # not in the middle of a backward's accumulation
+            grad = self._grad
+            if set_to_none or grad is None:
+                self._grad = None
+            elif grad.flags.writeable:
+                grad.fill(0)
+            else:
+                self._grad = np.zeros_like(grad)
 
     # ----- autograd ---------------------------------------------------------
     def backward(

@@ -239,8 +239,10 @@ def test_retain_grad_and_hooks_on_a_tensor_without_grad():
 
 def test_grad_argument_errors():
     x = leaf((2,))
-    with pytest.raises(RuntimeError, match="input 0 does not require grad"):
+    with pytest.raises(TypeError, match="inputs must be a Tensor or a sequence of Tensors, got ndarray"):
         ae.grad((x * 2).sum(), np.ones(2))
+    with pytest.raises(RuntimeError, match="input 0 does not require grad"):
+        ae.grad((x * 2).sum(), ae.Tensor(np.ones(2)))
     with pytest.raises(ValueError, match="2 outputs but 1 grad_outputs"):
         ae.grad([x.sum(), x.sum()], x, grad_outputs=[None])
 

@@ -414,6 +414,10 @@ class Where(Primitive):
             sum_to_shape(g * ~self.condition, np.shape(b)) if need_b else None,
         )
 
+    def release(self) -> None:
+        super().release()
+        self.condition = None  # a mask of the output's size: not needed to draw the node
+
 
 class Astype(Primitive):
     """Change dtype; the gradient is cast back to the input's dtype.  A cast to an integer

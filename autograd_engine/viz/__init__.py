@@ -4,8 +4,7 @@
     >>> x, y, z = (ae.Tensor(v, requires_grad=True) for v in (-2.0, 5.0, -4.0))
     >>> q = x + y
     >>> f = q * z
-    >>> ae.retain_grads(f)              # keep the gradients of q and f too
-    >>> f.backward(retain_graph=True)   # keep the graph, to draw it after backward
+    >>> f.backward()                    # a small graph: backward keeps its values and gradients
     >>> drawing = ae.draw(f)            # a graphviz.Digraph; shows inline in Jupyter
     >>> ae.save_svg(drawing, "circuit.svg")  # doctest: +SKIP
 

@@ -17,7 +17,9 @@ from typing import Any, Literal
 
 import numpy as np
 
+from ..backward import DRAW_BUDGET, SKELETON_MIN_BYTES
 from ..errors import GraphFreedError
+from ..function import Primitive
 from ..tensor import Tensor
 from .render import Drawing
 
@@ -27,6 +29,13 @@ FAST_LAYOUT_NODES = 2000
 FAST_LAYOUT = {"nslimit": "0", "nslimit1": "0", "mclimit": "0.01", "splines": "line"}
 """Graphviz settings of ``fast_layout``: skip the network-simplex optimisations of ranks and of
 positions within ranks, cut crossing minimisation short, and draw edges as straight lines."""
+
+RELEASED_NOTE = (
+    "backward() released the values and gradients of the intermediate tensors of this graph (above "
+    f"{DRAW_BUDGET >> 20} MiB); to draw them, call ae.retain_grads(loss) before loss.backward(), "
+    "or draw before backward"
+)
+"""The drawing's title when backward released intermediate values: how to keep them."""
 
 _FILL = {
     "op": "#dbe8f6", "parameter": "#fff2cc", "leaf": "#fff2cc", "input": "#eeeeee", "constant": "#eeeeee", "module": "#e2f0d9"
@@ -78,11 +87,21 @@ def draw(
       summarises larger ones (``data min -1.00 max 2.00``); ``False`` shows
       none.  With ``show_grads`` the gradient follows where one is stored:
       ``data 3.00 | grad -4.00``.  Leaves have ``.grad`` after
-      ``backward()``; intermediate tensors only when their gradient was
-      retained: call :func:`retain_grads` (or ``t.retain_grad()``) before
-      ``backward``.  ``backward()`` frees the graph, so to draw afterwards
-      call ``backward(retain_graph=True)``; drawing a freed graph raises
-      ``GraphFreedError``.
+      ``backward()``; intermediate tensors show theirs when retained
+      (:func:`retain_grads` or ``t.retain_grad()`` before ``backward``) or,
+      after a plain ``backward()``, in a small graph (below).
+    - After ``loss.backward()`` (micrograd's habit: build, backward, draw)
+      ``draw(loss)`` draws the graph just differentiated, although backward
+      released it: a teaching-size graph -- the values and gradients of its
+      intermediate tensors, the values of its inputs, and about 512 bytes a
+      node, totalling at most 1 MiB (``backward.DRAW_BUDGET``) -- with every
+      value and gradient; a larger one with its ops, shapes, and the values
+      and gradients of the leaves that require grad (the drawing's title says
+      how to keep the intermediate ones: ``retain_grads`` before
+      ``backward``).  A graph of many small ops above the budget (its
+      tensors averaging under 16 KiB) keeps no drawing: drawing it raises
+      ``GraphFreedError`` -- draw before ``backward``, or call
+      ``backward(retain_graph=True)``.
     - Ops run inside an ``nn.Module`` carry its dotted path (``node.scope``);
       ops of one module are grouped in a labelled cluster, nested by path
       (``features`` contains ``features.0``); parameters and constants sit
@@ -101,12 +120,14 @@ def draw(
       compact layout.
 
     Drawing reads the graph and never changes it; the drawing holds only
-    text, so it keeps no tensor alive.
+    text, so it keeps no tensor alive.  What backward keeps for it holds no
+    saved array, and goes with the graph's output (rebind ``loss`` and it is
+    freed).
     """
     roots = _roots(tensors)
     names = _parameter_names(params)
     labeller = _Labeller(show_values, show_grads, precision, max_values)
-    nodes, edges = _walk(roots, names, labeller)
+    nodes, edges, released = _walk(roots, names, labeller)
     if collapse is not None and collapse is not False:
         nodes, edges = _collapse(nodes, edges, collapse)
     if fast_layout is None:
@@ -114,6 +135,8 @@ def draw(
     graph_attr = {"rankdir": rankdir, "fontname": "Helvetica", "fontsize": "10"}
     if fast_layout:
         graph_attr.update(FAST_LAYOUT)
+    if released and (show_values or show_grads):
+        graph_attr.update(labelloc="t", label=RELEASED_NOTE, fontcolor="#7f3f00")
     return Drawing(
         name="autograd",
         graph_attr=graph_attr,
@@ -172,7 +195,10 @@ def _non_leaves(roots: list[Tensor]) -> list[Tensor]:
         found.append(t)
         inputs = t._node.inputs
         if inputs is None:
-            raise _freed(t._node)
+            raise GraphFreedError(
+                f"retain_grads: the graph through {t._node.describe()} was already freed by backward(); "
+                f"call retain_grads before backward() to keep the gradients of the intermediate tensors"
+            )
         for x in inputs:
             if isinstance(x, Tensor) and x._node is not None and id(x) not in seen:
                 seen.add(id(x))
@@ -180,52 +206,99 @@ def _non_leaves(roots: list[Tensor]) -> list[Tensor]:
     return found
 
 
-def _freed(node: Any) -> GraphFreedError:
-    return GraphFreedError(
-        f"draw: the graph through {node.describe()} was freed by backward(); call "
-        f"backward(retain_graph=True) to draw the graph with its gradients, or draw it before backward()"
-    )
+def _operands(node: Primitive) -> tuple[Any, Any, tuple | None]:
+    """``(operands, grad, outline)`` of a node: its live inputs, or what backward kept of a released
+    node (``Primitive.skeleton``)."""
+    if node.inputs is not None:
+        return node.inputs, None, None
+    skeleton = getattr(node, "skeleton", None)
+    if skeleton is None:
+        raise GraphFreedError(
+            f"draw: the graph through {node.describe()} was freed by backward() without keeping a drawing "
+            f"(backward keeps none of a graph of many small ops: one above {DRAW_BUDGET >> 20} MiB whose "
+            f"tensors average under {SKELETON_MIN_BYTES >> 10} KiB per node); draw it before backward(), "
+            f"or call backward(retain_graph=True) and draw it afterwards"
+        )
+    return skeleton
 
 
-def _walk(roots: list[Tensor], names: dict[int, str], label: _Labeller) -> tuple[list[_Node], list[tuple[_Node, _Node]]]:
-    """The drawing's nodes and edges (input -> output) for the graphs of ``roots``."""
+def _describe(node: Primitive) -> str:
+    try:
+        return node.describe()
+    except Exception:  # noqa: BLE001  (a user primitive's describe() may read what release() dropped)
+        return node.name or type(node).__name__
+
+
+def _walk(
+    roots: list[Tensor], names: dict[int, str], label: _Labeller
+) -> tuple[list[_Node], list[tuple[_Node, _Node]], bool]:
+    """The drawing's nodes and edges (input -> output) for the graphs of ``roots``, and whether some
+    intermediate values were released by backward (shown without them).
+
+    Walks live graphs and what backward kept of released ones alike: an operand is a Tensor, a
+    node (a released operand's producer), an outline ``(kind, shape, dtype, name)`` or a scalar.
+    An op is keyed by its node, so that reaching it through a live tensor and through a skeleton
+    draws it once.
+    """
     nodes: list[_Node] = []
     edges: list[tuple[_Node, _Node]] = []
-    by_id: dict[int, _Node] = {}
-    root_ids = {id(t) for t in roots}
+    by_key: dict[int, _Node] = {}
+    stack: list[tuple[_Node, Any]] = []
+    released = False
 
-    def leaf(x: Any) -> _Node:
-        key = id(x)
-        node = by_id.get(key)
-        if node is None:
-            node = _Node(f"n{len(nodes)}", *label.leaf(x, names.get(key)), output=key in root_ids)
-            by_id[key] = node
-            nodes.append(node)
-        return node
+    def key_of(item: Any) -> int:
+        return id(item._node) if isinstance(item, Tensor) and item._node is not None else id(item)
+
+    root_keys = {key_of(t) for t in roots}
+
+    def box(item: Any) -> _Node:
+        key = key_of(item)
+        found = by_key.get(key)
+        if found is not None:
+            return found
+        output = key in root_keys
+        if isinstance(item, Tensor) and item._node is not None:
+            found = _Node(f"n{len(nodes)}", "op", [], item._node.scope, output)
+            stack.append((found, item))
+        elif isinstance(item, Primitive):
+            found = _Node(f"n{len(nodes)}", "op", [], item.scope, output)
+            stack.append((found, item))
+        elif isinstance(item, tuple):  # an outline
+            kind, shape, dtype, name = item
+            if kind == "unlinked":
+                found = _Node(f"n{len(nodes)}", "op", [f"{name} = ?" if name else "?", _shape_of(shape, dtype),
+                                                       "(its op was not differentiated)"])
+            else:
+                found = _Node(f"n{len(nodes)}", kind, [name or kind, _shape_of(shape, dtype)])
+        else:
+            found = _Node(f"n{len(nodes)}", *label.leaf(item, names.get(id(item))), output=output)
+        by_key[key] = found
+        nodes.append(found)
+        return found
 
     for t in roots:
-        if t._node is None:
-            leaf(t)
-    for t in _non_leaves(roots):
-        op = t._node
-        node = by_id.get(id(t))
-        if node is None:
-            node = by_id[id(t)] = _Node(f"n{len(nodes)}", "op", [], op.scope, id(t) in root_ids)
-            nodes.append(node)
-        node.lines = label.op(t, op)
-        for x in op.inputs:
-            if isinstance(x, Tensor) and x._node is not None:
-                source = by_id.get(id(x))
-                if source is None:
-                    source = by_id[id(x)] = _Node(f"n{len(nodes)}", "op", [], x._node.scope, id(x) in root_ids)
-                    nodes.append(source)
-            elif isinstance(x, Tensor) or np.ndim(x) > 0:
-                source = leaf(x)
-                source.consumers.append(node)
-            else:
+        box(t)
+    while stack:
+        node, item = stack.pop()
+        if isinstance(item, Tensor):
+            op = item._node
+            operands, grad, _ = _operands(op)
+            grad = item.grad if item.grad is not None else grad
+            node.lines = label.op(_describe(op), operands, item.name, item.data.shape, item.dtype, item.data, grad)
+        else:
+            op = item
+            operands, grad, outline = _operands(op)
+            _, shape, dtype, name = outline or ("op", None, None, None)
+            node.lines = label.op(_describe(op), operands, name, shape, dtype, None, None)
+            released = True
+        for x in operands:
+            if not isinstance(x, Tensor | Primitive | tuple) and np.ndim(x) == 0:
                 continue  # a scalar constant: folded into the op's label
+            source = box(x)
+            if source.kind in ("parameter", "leaf", "input", "constant"):
+                source.consumers.append(node)
             edges.append((source, node))
-    return nodes, edges
+    return nodes, edges, released
 
 
 # ----- labels --------------------------------------------------------------------------
@@ -240,14 +313,21 @@ class _Labeller:
         self.precision = precision
         self.max_values = max_values
 
-    def op(self, t: Tensor, op: Any) -> list[str]:
-        text = _shorten(op.describe())
-        constants = [None if isinstance(x, Tensor) or np.ndim(x) > 0 else x for x in op.inputs]
+    def op(
+        self, text: str, operands: Any, name: str | None, shape: Any, dtype: Any, data: Any, grad: Any
+    ) -> list[str]:
+        """An op's lines: its description (scalar operands folded in, the output's name before it),
+        the output's shape and dtype (when known), and its values and gradient (when kept)."""
+        text = _shorten(text)
+        constants = [None if isinstance(x, Tensor | Primitive | tuple) or np.ndim(x) > 0 else x for x in operands]
         if any(c is not None for c in constants):
             text += "(" + ", ".join("·" if c is None else _constant(c) for c in constants) + ")"
-        if t.name:
-            text = f"{t.name} = {text}"
-        return [text, _shape(t.data), *self._values(t.data, t.grad)]
+        if name:
+            text = f"{name} = {text}"
+        lines = [text] if shape is None else [text, _shape_of(shape, dtype)]
+        if data is not None:
+            lines += self._values(data, grad.data if isinstance(grad, Tensor) else grad)
+        return lines
 
     def leaf(self, x: Any, name: str | None) -> tuple[str, list[str]]:
         if isinstance(x, Tensor):
@@ -292,7 +372,11 @@ class _Labeller:
 
 
 def _shape(array: np.ndarray) -> str:
-    return f"{tuple(array.shape)} {_dtype_name(array.dtype)}"
+    return _shape_of(array.shape, array.dtype)
+
+
+def _shape_of(shape: tuple[int, ...], dtype: np.dtype) -> str:
+    return f"{tuple(shape)} {_dtype_name(dtype)}"
 
 
 @functools.lru_cache(maxsize=64)
