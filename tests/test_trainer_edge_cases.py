@@ -131,3 +131,25 @@ def test_a_malformed_history_is_a_checkpoint_error_and_changes_nothing():
         with pytest.raises(nn.CheckpointError, match="History.load_state_dict: not a valid training history"):
             target.load_state_dict(damaged)
         assert target.loss == [9.0] and target.val_acc == []
+
+
+@pytest.mark.parametrize(
+    "kwargs, error, message",
+    [
+        ({"patience": -1}, ValueError, r"Trainer: patience \(or None: never stop early\) must be a non-negative integer, got -1$"),
+        ({"patience": 2.5}, TypeError, r"patience .* got 2\.5 \(float\)"),
+        ({"monitor_samples": -1}, ValueError, r"monitor_samples \(0: no monitoring\) must be a non-negative integer, got -1"),
+        ({"monitor_samples": 1.5}, TypeError, r"monitor_samples .* got 1\.5 \(float\)"),
+        ({"ratio_every": -2}, ValueError, r"ratio_every \(0: never\) must be a non-negative integer, got -2"),
+        ({"epochs": 0}, ValueError, r"epochs must be a positive integer, got 0"),
+        ({"batch_size": "64"}, TypeError, r"batch_size must be a positive integer, got '64' \(str\)"),
+        ({"restore_best": "yes"}, TypeError, r"restore_best must be True or False, got 'yes'"),
+        ({"verbose": 1}, TypeError, r"verbose must be True or False"),
+        ({"loss_fn": 3}, TypeError, r"loss_fn must be a function \(loss_fn\(scores, labels\)"),
+    ],
+)
+def test_trainer_arguments_are_checked_by_name(kwargs, error, message):
+    model = nn.Linear(3, 2)
+    X, y = np.zeros((4, 3), np.float32), np.array([0, 1, 0, 1])
+    with pytest.raises(error, match=message):
+        optim.Trainer(model, optim.SGD(model.parameters(), lr=0.1), (X, y), **kwargs)

@@ -137,10 +137,10 @@ def test_patience_zero_never_stops_after_an_improving_epoch():
     assert not trainer.stopped_early and trainer.epoch == 3
 
 
-@pytest.mark.parametrize("patience", [-1, 1.5, True])
-def test_a_bad_patience_is_refused(patience):
+@pytest.mark.parametrize("patience, error", [(-1, ValueError), (1.5, TypeError), (True, TypeError)])
+def test_a_bad_patience_is_refused(patience, error):
     model = net()
-    with pytest.raises(ValueError, match="patience .* non-negative integer"):
+    with pytest.raises(error, match="patience .* non-negative integer"):
         optim.Trainer(model, optim.SGD(model.parameters(), lr=0.1), (X, Y), patience=patience)
 
 

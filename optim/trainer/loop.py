@@ -25,6 +25,7 @@ import numpy as np
 
 import autograd_engine as ae
 import nn
+from autograd_engine.checks import check_bool, check_callable, check_int
 
 from ..ema import ExponentialMovingAverage
 from ..history import History
@@ -106,14 +107,17 @@ class Trainer:
             raise TypeError(f"Trainer: model must be an nn.Module, got {type(model).__name__}")
         if not isinstance(optimizer, Optimizer):
             raise TypeError(f"Trainer: optimizer must be an optim.Optimizer, got {type(optimizer).__name__}")
-        for name, value in (("epochs", epochs), ("batch_size", batch_size), ("ratio_every", ratio_every),
-                            ("print_every", print_every)):
-            if isinstance(value, bool) or not isinstance(value, int) or value < (0 if name == "ratio_every" else 1):
-                raise ValueError(f"Trainer: {name} must be a positive integer, got {value!r}")
-        if patience is not None and (isinstance(patience, bool) or not isinstance(patience, int) or patience < 0):
-            raise ValueError(f"Trainer: patience is after how many epochs in a row without improvement to stop: "
-                             f"stopping: a non-negative integer (0 stops at the first epoch that does not improve) "
-                             f"or None (never stop early), got {patience!r}")
+        epochs, batch_size, print_every = (check_int(value, name, "Trainer", low=1) for name, value in
+                                           (("epochs", epochs), ("batch_size", batch_size), ("print_every", print_every)))
+        ratio_every = check_int(ratio_every, "ratio_every (0: never)", "Trainer", low=0)
+        monitor_samples = check_int(monitor_samples, "monitor_samples (0: no monitoring)", "Trainer", low=0)
+        if patience is not None:  # how many epochs in a row without improvement stop training
+            patience = check_int(patience, "patience (or None: never stop early)", "Trainer", low=0)
+        for name, flag in (("restore_best", restore_best), ("progress", progress), ("verbose", verbose),
+                           ("keep_freed_memory", keep_freed_memory)):
+            check_bool(flag, name, "Trainer")
+        if loss_fn is not None:
+            check_callable(loss_fn, "loss_fn", "Trainer", "loss_fn(scores, labels) -> a scalar Tensor")
         check_num_samples("num_train_samples", num_train_samples)
         check_num_samples("num_val_samples", num_val_samples)
         self.model, self.optimizer = model, optimizer
