@@ -48,9 +48,8 @@ def draw_neuron() -> str:
     w = ae.Tensor([2.0, -3.0, -3.0], requires_grad=True)
     xs = ae.Tensor([-1.0, -2.0], requires_grad=True)
     neuron = ae.sigmoid(w[0] * xs[0] + w[1] * xs[1] + w[2])
-    ae.retain_grads(neuron)
-    neuron.backward(retain_graph=True)
-    return ae.save_svg(ae.draw(neuron), "neuron_graph.svg")
+    neuron.backward()
+    return ae.save_svg(ae.draw(neuron), "neuron_graph.svg")  # after backward, as micrograd's users draw
 
 
 if __name__ == "__main__":
