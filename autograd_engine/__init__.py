@@ -20,6 +20,7 @@ from .ops import *  # noqa: F403  (every op under NumPy's name)
 from .ops import __all__ as _ops_all
 from .random import seed
 from .tensor import Tensor
+from .viz import draw, retain_grads, save_svg
 
 
 def tensor(data, requires_grad: bool = False, dtype=None) -> Tensor:
@@ -28,11 +29,7 @@ def tensor(data, requires_grad: bool = False, dtype=None) -> Tensor:
 
 
 def __getattr__(name: str):
-    # testing (Hypothesis) and viz (graphviz) load on first use so that importing the engine stays fast
-    if name in {"draw", "save_svg", "retain_grads"}:
-        from . import viz
-
-        return getattr(viz, name)
+    # testing needs Hypothesis, a test tool: it loads on first use
     if name == "testing":
         import importlib
 
@@ -41,7 +38,7 @@ def __getattr__(name: str):
 
 
 __all__ = [
-    "Tensor", "tensor", "grad", "no_grad", "enable_grad", "set_grad_enabled", "is_grad_enabled",
+    "Tensor", "tensor", "grad", "draw", "save_svg", "retain_grads", "no_grad", "enable_grad", "set_grad_enabled", "is_grad_enabled",
     "detect_anomaly", "is_anomaly_enabled", "set_default_dtype", "get_default_dtype", "seed", "random",
     "keep_freed_memory", "release_freed_memory", "PRIMITIVES", "Primitive", "apply", "gradcheck", "numerical_gradient", "rel_error", "GradcheckReport", "EngineError", "ShapeError", "GraphFreedError", "AnomalyError",
     *_ops_all,

@@ -9,12 +9,19 @@ error names the op and that line.  It slows every op down: use it to debug.
 from __future__ import annotations
 
 import contextlib
+import functools
 import inspect
+import os
+import sys
 from collections.abc import Callable
 from typing import Any
 
+import numpy as np
+
 from .checks import check_bool
+from .errors import AnomalyError
 from .grad_mode import state
+from .tensor import Tensor
 
 
 class detect_anomaly(contextlib.ContextDecorator):
@@ -53,3 +60,40 @@ class detect_anomaly(contextlib.ContextDecorator):
 def is_anomaly_enabled() -> bool:
     """True inside ``detect_anomaly()`` (in this thread)."""
     return state.anomaly
+
+
+def user_source_line() -> str:
+    """``file:line`` of the innermost frame outside the engine, nn and optim packages."""
+    frame = sys._getframe(1)
+    while frame is not None:
+        filename = frame.f_code.co_filename
+        if not filename.startswith(_LIBRARY_DIRS) and filename not in _LIBRARY_FILES:
+            return f"{filename}:{frame.f_lineno}"
+        frame = frame.f_back
+    return "<unknown>"
+
+
+# The directories of this package and of its siblings nn and optim (not any path that merely
+# contains "autograd_engine" or "/nn/": a clone of the repository is itself named autograd_engine),
+# plus the standard-library files that context managers and decorators run through.
+_PACKAGES_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+_LIBRARY_DIRS = tuple(os.path.join(_PACKAGES_ROOT, name) + os.sep for name in ("autograd_engine", "nn", "optim"))
+_LIBRARY_FILES = frozenset({contextlib.__file__, functools.__file__})
+
+
+def check_finite(array: Any, op: Any, what: str) -> None:
+    """Raise AnomalyError naming ``op`` (and the line that created it) if ``array`` holds NaN or inf."""
+    data = array.data if isinstance(array, Tensor) else array
+    if isinstance(data, np.ndarray) and data.dtype.kind in "fc" and not np.isfinite(data).all():
+        kind = "NaN" if np.isnan(data).any() else "inf"
+        where = getattr(op, "created_at", None)
+        origin = (f"the op was created at {where}" if where
+                  else "the op was created outside detect_anomaly(); run the forward pass inside it to see where")
+        raise AnomalyError(f"detect_anomaly: {op.describe()} produced {kind} in its {what} of shape {data.shape}; {origin}")
+
+
+def anomaly_in_rule(node: Any, error: AnomalyError) -> AnomalyError:
+    """Under create_graph the gradient rule runs as recorded ops: name the node whose rule failed."""
+    where = getattr(node, "created_at", None) or "a line outside detect_anomaly()"
+    return AnomalyError(f"detect_anomaly: the gradient of {node.describe()} (created at {where}) is not finite under "
+                        f"create_graph=True -- inside its rule, {str(error).removeprefix('detect_anomaly: ')}")

@@ -1,99 +1,77 @@
-"""The primitive: one op of the graph, with its forward and its gradient rule.
+"""The primitive (one op of the graph, with its forward and its gradient rule), ``apply``, and ``op``,
+which declares how an op is exposed.
 
-Every differentiable operation of the engine is a subclass of :class:`Primitive`
-declared once in ``autograd_engine/ops/``: ``forward`` computes the output from
-NumPy arrays, ``backward`` returns the vector-Jacobian product for each input.
-Subclasses register themselves in :data:`PRIMITIVES` by ``name``; that table is
-the spine of the engine (the test suite checks each entry has a property test).
+Every differentiable operation is a subclass of :class:`Primitive` declared once in
+``autograd_engine/ops/``, beside the public function that applies it: ``forward`` computes the
+output from NumPy arrays, ``backward`` returns the vector-Jacobian product for each input, and
+``@op(...)`` on the function makes it ``ae.<name>`` and, where asked, a Tensor method or operator.
+Subclasses register in :data:`PRIMITIVES`, the table of the engine's calculus.
 
-A recorded primitive *is* the graph node: it keeps its inputs (to walk the graph
-and to hand their values to ``backward``) and whatever its forward chose to
-save.  It never refers to its own output tensor, so the graph has no reference
-cycles; ``backward`` receives the output as an argument instead.
-
-Rules are written once for both orders: ``backward(grad, out, *inputs)`` gets
-NumPy arrays in an ordinary backward pass and Tensors under
-``create_graph=True``, and uses only operators, methods shared by ndarray and
-Tensor (``sum``, ``reshape``, ``transpose``, ``swapaxes``, ``astype``,
-indexing) and the helpers of :mod:`autograd_engine.ops.dispatch`.
+A recorded primitive *is* the graph node: it keeps its inputs and what its forward saved, never
+its own output (the graph has no reference cycles; ``backward`` is handed the output instead).
+Rules are written once for both orders: ``backward(grad, out, *inputs)`` gets arrays in an ordinary
+backward pass and Tensors under ``create_graph=True``, and uses only operators, methods shared by
+ndarray and Tensor, and the helpers of :mod:`autograd_engine.ops.dispatch`.
 """
 from __future__ import annotations
 
-import contextlib
 import functools
-import os
-import sys
+from collections.abc import Callable
 from typing import Any, ClassVar
 
 import numpy as np
 
-from .errors import AnomalyError, EngineError, ShapeError
+from . import operands
+from .anomaly import check_finite, user_source_line
+from .errors import EngineError, complex_output_error, forward_error
 from .grad_mode import state
+from .tensor import Tensor
 
 PRIMITIVES: dict[str, type[Primitive]] = {}
 """Every registered primitive by name: the table of the engine's calculus."""
 
-_ENGINE_PACKAGE = __name__.rpartition(".")[0]  # "autograd_engine": the built-in primitives live below it
+OPS: dict[str, Callable[..., Any]] = {}
+"""Every public op by name (``ae.exp``, ``ae.sum``, ...), filled by the ``@op`` declarations."""
+
+_ENGINE_PACKAGE = __name__.rpartition(".")[0]
 
 
 class Primitive:
     """Base class of every primitive op; an instance applied to inputs is a graph node.
 
-    Attributes set when the node is recorded:
-    ``inputs`` -- the operands (Tensors, arrays or Python scalars), ``None`` once released;
-    ``needs_grad`` -- for each input, whether backward must produce its gradient;
-    ``saved`` -- values the forward kept for backward (released with the graph);
-    ``scope`` -- the module path active when the op ran (for graph drawings);
-    ``created_at`` -- the user's source line, recorded under ``detect_anomaly()``;
-    ``recorded_after`` -- how many in-place updates had run when it was recorded (backward
-    refuses to run the node's rule on an input or output changed in place since).
-
-    Set when backward releases the node (see :meth:`release`), unless the graph was too large:
-    ``skeleton`` -- what the node keeps so that the graph can be drawn after ``backward()``
-    (``ae.draw(loss)``), a triple ``(operands, grad, outline)``.  For a small graph (see
-    ``backward.DRAW_BUDGET``) ``operands`` are the inputs themselves and ``grad`` the output's
-    gradient, and ``outline`` is None.  For a larger one nothing that holds values: ``operands``
-    has, for each input, the node that computed it (whose own skeleton outlines it), a leaf tensor
-    that requires grad (or one that called ``retain_grad()``), a scalar constant, or an outline
-    ``(kind, shape, dtype, name)`` -- kind ``"input"`` (a tensor that does not require grad),
-    ``"constant"`` (an array) or ``"unlinked"`` (computed by a node backward did not run); ``grad``
-    is None and ``outline`` is ``("op", shape, dtype, name)`` of the output.  The node itself then
-    outlives the pass: see :meth:`release`.
+    Set when the node is recorded: ``inputs`` (the operands; None once released), ``needs_grad``
+    (for each input, whether backward must produce its gradient), ``saved`` (what the forward kept
+    for backward), ``scope`` (the module path, for drawings), ``created_at`` (the user's line, under
+    ``detect_anomaly()``), ``recorded_after`` (the in-place update count then).  ``skeleton`` is set
+    when backward releases the node: what drawing the graph afterwards needs (see ``backward.py``).
     """
 
     __slots__ = ("inputs", "needs_grad", "saved", "scope", "created_at", "recorded_after", "skeleton")
     name: ClassVar[str] = ""
     differentiable_twice: ClassVar[bool] = True
-    """False for rules that run on raw arrays only (Numba kernels): they refuse ``create_graph``.
-
-    A primitive declared outside the engine (and not derived from a built-in one) starts False
-    unless it (or a base class of its own) says True: its rule may well compute with arrays it
-    saved in ``forward``, which ``create_graph`` would treat as constants -- a silently wrong
-    second derivative.  Set it True once the rule uses only ``g``, ``out`` and the inputs it is
-    handed (Tensors under ``create_graph``) with operators and the helpers of
-    ``autograd_engine.ops.dispatch``.
-    """
+    """False for rules that run on raw arrays only (Numba kernels): they refuse ``create_graph``.  A
+    primitive declared outside the engine starts False unless it says True: its rule may compute with
+    arrays saved in ``forward``, which ``create_graph`` would treat as constants."""
+    adds_into_input: ClassVar[bool] = False
+    """True for a rule that adds its gradient into its first input's pending gradient in place
+    (:meth:`add_gradient_into`) instead of returning it: ``x[key]`` adds at ``key``, with no dense copy."""
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
-        bases = [c for c in cls.__mro__ if c is not Primitive and issubclass(c, Primitive)]
-        declared = any("differentiable_twice" in c.__dict__ for c in bases)
-        from_engine = any(declared_in_engine(c) for c in bases)  # inherits a built-in's
-        if not declared and not from_engine:
+        own = [c for c in cls.__mro__ if issubclass(c, Primitive) and c is not Primitive]
+        if not any("differentiable_twice" in c.__dict__ or declared_in_engine(c) for c in own):
             cls.differentiable_twice = False
-        if not declared_in_engine(cls):
+        if not declared_in_engine(cls):  # guard a user's rule: one gradient per input; no arrays kept by release
             if "backward" in cls.__dict__:
                 cls.backward = _one_gradient_per_input(cls.__dict__["backward"])
-            if cls.__dictoffset__ and "release" not in cls.__dict__:  # instances have a __dict__
-                cls.release = _release_with_own_arrays(cls.release)
+            if cls.__dictoffset__ and "release" not in cls.__dict__:
+                cls.release = _release_own_arrays(cls.release)
         if cls.name:
-            existing = PRIMITIVES.get(cls.name)
-            if existing is not None and (existing.__module__, existing.__qualname__) != (cls.__module__, cls.__qualname__):
-                raise RuntimeError(
-                    f"primitive name {cls.name!r} of {cls.__module__}.{cls.__qualname__} is already taken by "
-                    f"{existing.__module__}.{existing.__qualname__}; give the new primitive another name "
-                    f"(or name = '' to leave it out of the PRIMITIVES table)"
-                )
+            taken = PRIMITIVES.get(cls.name)
+            if taken is not None and (taken.__module__, taken.__qualname__) != (cls.__module__, cls.__qualname__):
+                raise RuntimeError(f"primitive name {cls.name!r} of {cls.__module__}.{cls.__qualname__} is already "
+                                   f"taken by {taken.__module__}.{taken.__qualname__}; give the new primitive "
+                                   f"another name (or name = '' to leave it out of the PRIMITIVES table)")
             PRIMITIVES[cls.name] = cls  # the same class declared again (a re-run notebook cell) replaces it
 
     def forward(self, *arrays: Any) -> np.ndarray:
@@ -101,24 +79,19 @@ class Primitive:
         raise NotImplementedError
 
     def backward(self, grad: Any, out: Any, *inputs: Any) -> tuple[Any, ...]:
-        """Return a tuple with one gradient per input, each of that input's shape (``None`` where
-        ``needs_grad`` is False).
+        """Return a tuple with one gradient per input, each of that input's shape (None where
+        ``needs_grad`` is False).  Where the forward broadcast an input, reduce its gradient with
+        ``autograd_engine.ops.dispatch.sum_to_shape(g, x.shape)``; any other shape is refused with
+        a ShapeError naming this primitive and the input."""
+        raise NotImplementedError
 
-        ``grad`` has the output's shape.  Where the forward broadcast an input (``x + b`` with
-        ``b`` of shape ``(3,)`` and ``x`` of shape ``(2, 3)``), the gradient computed from ``grad``
-        has the broadcast shape: reduce it with ``autograd_engine.ops.dispatch.sum_to_shape(gb,
-        b.shape)``, the one helper that undoes broadcasting.  A gradient of another shape is
-        refused with a ShapeError naming this primitive and the input.
-        """
+    def add_gradient_into(self, grad: np.ndarray, target: np.ndarray) -> None:
+        """For ``adds_into_input``: add the first input's gradient into ``target`` in place."""
         raise NotImplementedError
 
     def branch(self, out: Any, *inputs: Any) -> Any:
-        """Which side of its kinks this op took (an array), or None for smooth ops.
-
-        Ops that are not differentiable everywhere (relu, abs, max, clip, ...) return
-        e.g. the sign pattern of their input; ``gradcheck`` compares it between f(x+h)
-        and f(x-h) to tell a kink from a wrong gradient.
-        """
+        """Which side of its kinks this op took (e.g. the sign pattern of relu's input), or None for a
+        smooth op: ``gradcheck`` compares it between f(x+h) and f(x-h) to tell a kink from a bug."""
         return None
 
     def describe(self) -> str:
@@ -126,58 +99,11 @@ class Primitive:
         return self.name
 
     def release(self) -> None:
-        """Drop the inputs and saved values: this node can no longer run backward.
-
-        The node itself may stay referenced after backward, as part of the graph's ``skeleton``
-        for drawing, for as long as the graph's output lives: a subclass that keeps other arrays
-        on the node (in slots of its own) drops them here too.  For primitives declared outside
-        the engine, arrays and containers of arrays in the instance's ``__dict__`` (the notes'
-        ``self.cache``) are dropped automatically.
-        """
+        """Drop the inputs and saved values: this node can no longer run backward.  A subclass that
+        keeps other arrays on the node drops them here too (the node may outlive backward in the
+        graph's skeleton for drawing)."""
         self.inputs = None
         self.saved = None
-
-
-def _one_gradient_per_input(rule: Any) -> Any:
-    """Wrap a gradient rule declared outside the engine: it must return a tuple (or list) with one
-    entry per input, else the inputs beyond it would silently get no gradient.  (The engine's own
-    rules are not wrapped: their arity is tested, and the check would cost on every node.)"""
-
-    @functools.wraps(rule)
-    def backward(self: Primitive, grad: Any, out: Any, *inputs: Any) -> Any:
-        grads = rule(self, grad, out, *inputs)
-        if not isinstance(grads, tuple | list) or len(grads) != len(inputs):
-            got = f"{len(grads)} gradients" if isinstance(grads, tuple | list) else f"a value of type {type(grads).__name__}"
-            name = self.describe() or type(self).__name__
-            raise TypeError(
-                f"{name}: its gradient rule returned {got} for {len(inputs)} input{'s' * (len(inputs) != 1)}; "
-                f"backward must return a tuple with one gradient per input, in order (None for an input "
-                f"that needs none), e.g. `return (g * 2,)` for a single input"
-            )
-        return grads
-
-    return backward
-
-
-def _release_with_own_arrays(release: Any) -> Any:
-    """``release`` that also drops what a primitive declared outside the engine keeps in its
-    ``__dict__`` and holds arrays -- an array, a Tensor, or a tuple, list or dict holding one -- so
-    that a node kept after backward (for drawing) does not keep them alive."""
-
-    def holds_arrays(value: Any) -> bool:
-        if isinstance(value, np.ndarray | Tensor):
-            return True
-        items = value.values() if isinstance(value, dict) else value if isinstance(value, tuple | list) else ()
-        return any(isinstance(v, np.ndarray | Tensor) for v in items)
-
-    @functools.wraps(release)
-    def release_with_own_arrays(self: Primitive) -> None:
-        release(self)
-        state = self.__dict__
-        for key in [k for k, v in state.items() if holds_arrays(v)]:
-            del state[key]
-
-    return release_with_own_arrays
 
 
 def declared_in_engine(cls: type) -> bool:
@@ -185,19 +111,53 @@ def declared_in_engine(cls: type) -> bool:
     return cls.__module__.startswith(_ENGINE_PACKAGE + ".")
 
 
-def apply(op: Primitive, *inputs: Any) -> Any:
+def _one_gradient_per_input(rule: Callable) -> Callable:
+    """A user's rule must return one gradient per input, else the inputs beyond it silently get none."""
+
+    @functools.wraps(rule)
+    def backward(self: Primitive, grad: Any, out: Any, *inputs: Any) -> Any:
+        grads = rule(self, grad, out, *inputs)
+        if not isinstance(grads, tuple | list) or len(grads) != len(inputs):
+            got = f"{len(grads)} gradients" if isinstance(grads, tuple | list) else f"a value of type {type(grads).__name__}"
+            raise TypeError(f"{self.describe() or type(self).__name__}: its gradient rule returned {got} for "
+                            f"{len(inputs)} input{'s' * (len(inputs) != 1)}; backward must return a tuple with one "
+                            f"gradient per input, in order (None for an input that needs none), e.g. `return (g * 2,)` "
+                            f"for a single input")
+        return grads
+
+    return backward
+
+
+def _release_own_arrays(release: Callable) -> Callable:
+    """``release`` that also drops the arrays (or containers of arrays) a user's primitive keeps in its
+    ``__dict__`` (the notes' ``self.cache``), so that a node kept for drawing does not keep them alive."""
+
+    def holds_arrays(v: Any) -> bool:
+        items = v.values() if isinstance(v, dict) else v if isinstance(v, tuple | list) else (v,)
+        return any(isinstance(item, np.ndarray | Tensor) for item in items)
+
+    @functools.wraps(release)
+    def release_own_arrays(self: Primitive) -> None:
+        release(self)
+        for key in [k for k, v in self.__dict__.items() if holds_arrays(v)]:
+            del self.__dict__[key]
+
+    return release_own_arrays
+
+
+def apply(op: Primitive, *inputs: Any) -> Tensor:
     """Run ``op`` on ``inputs`` and return its output Tensor, recording the node if needed.
 
-    The output requires grad when grad mode is on, its dtype is floating and any
-    input Tensor requires grad; a complex output of such inputs is refused (TypeError),
-    since it would carry no gradient.  NumPy's own errors from the forward are
-    re-raised naming the op and the input shapes.
+    The output requires grad when grad mode is on, its dtype is floating and an input Tensor requires
+    grad; a complex output of such inputs is refused.  Lists and tuples are converted by
+    ``operands.as_operand`` (Tensors inside them stacked with their gradients).  NumPy's errors from
+    the forward are re-raised naming the op and the input shapes.
     """
     arrays = []
     needs = []
     any_needs = False
-    plain = 0  # operands that are neither Tensors nor ndarrays (Python numbers, mostly)
-    for x in inputs:  # one plain loop: cheaper than two comprehensions for an op's one or two inputs
+    plain = 0  # operands that are neither Tensors nor arrays (Python numbers, mostly)
+    for x in inputs:  # one plain loop: cheaper than comprehensions for an op's one or two inputs
         if isinstance(x, Tensor):
             arrays.append(x.data)
             needed = x.requires_grad
@@ -207,24 +167,24 @@ def apply(op: Primitive, *inputs: Any) -> Any:
             kind = type(x)
             if kind is not np.ndarray:
                 if kind is list or kind is tuple:
-                    return apply(op, *_converted_operands(op, inputs))
+                    return apply(op, *_converted(op, inputs))
                 plain += 1
             arrays.append(x)
             needs.append(False)
     if plain and plain == len(inputs):
-        return apply(op, *_converted_operands(op, inputs))
+        return apply(op, *_converted(op, inputs))
     try:
         out = op.forward(*arrays)
     except EngineError:
         raise
     except (ValueError, IndexError, TypeError) as error:
-        raise _forward_error(op, arrays, error) from error
+        raise forward_error(op, arrays, error) from error
     if type(out) is not np.ndarray:
         out = np.asarray(out)
-    mode = state  # the thread-local grad mode: one global lookup per op, read once
+    mode = state  # the thread-local grad mode, looked up once
     if mode.anomaly:
         op.created_at = user_source_line()
-        _check_finite(out, op, "forward output")
+        check_finite(out, op, "forward output")
     if any_needs and mode.grad_enabled and out.dtype.kind == "f":
         op.inputs = inputs
         op.needs_grad = tuple(needs)
@@ -232,40 +192,33 @@ def apply(op: Primitive, *inputs: Any) -> Any:
         op.recorded_after = Tensor._in_place_updates
         result = Tensor._from_op(out, op)
     else:
-        if any_needs and mode.grad_enabled and out.dtype.kind == "c":  # only non-float outputs get this far
-            raise _complex_output_error(op, arrays, out)
+        if any_needs and mode.grad_enabled and out.dtype.kind == "c":
+            raise complex_output_error(op, arrays, out)
         result = Tensor._from_op(out, None)
-    base = out.base
-    if base is not None:  # a view (reshape, slicing, transpose, ...): it shares its input's version
-        _share_version(result, out, base, inputs)
+    if out.base is not None:  # a view (reshape, slicing, transpose, ...): it shares its input's version
+        _share_version(result, out, inputs)
     else:
-        for a in arrays:  # a forward that returned an input's array itself (a custom identity op)
+        for a in arrays:  # a forward that returned an input's array itself (a user's identity op)
             if a is out:
-                _share_version(result, out, out, inputs)
+                _share_version(result, out, inputs)
                 break
     return result
 
 
-def _converted_operands(op: Primitive, inputs: tuple[Any, ...]) -> list[Any]:
-    """The inputs with every list and tuple converted by ``as_operand`` (a list holding Tensors is
-    stacked with their gradients, never detached); when no operand is an array or Tensor, every
-    operand, so that ``ae.mean(2.0)`` computes as ``ae.mean(Tensor(2.0))`` (and ``ae.exp(None)`` is
-    refused by name).  Beside a Tensor or array, numbers stay Python numbers, which NumPy's promotion
-    treats as weak (a float32 tensor times 2.0 stays float32).  Returns only Tensors and arrays in
-    place of what it converts, so ``apply`` calls it at most once per op."""
+def _converted(op: Primitive, inputs: tuple[Any, ...]) -> list[Any]:
+    """The inputs with every list and tuple converted by ``as_operand``; when no operand is an array or
+    Tensor, every operand (``ae.mean(2.0)`` computes as ``ae.mean(Tensor(2.0))``).  Beside a Tensor or
+    array, numbers stay Python numbers, which NumPy treats as weak (float32 * 2.0 stays float32)."""
     alone = not any(isinstance(x, (Tensor, np.ndarray, list, tuple)) for x in inputs)
     name = op.describe() or type(op).__name__
-    return [
-        as_operand(x, name, f"operand {i + 1}") if alone or isinstance(x, (list, tuple)) else x
-        for i, x in enumerate(inputs)
-    ]
+    return [operands.as_operand(x, name, f"operand {i + 1}") if alone or isinstance(x, (list, tuple)) else x
+            for i, x in enumerate(inputs)]
 
 
-def _share_version(view: Tensor, out: np.ndarray, base: np.ndarray, inputs: tuple[Any, ...]) -> None:
-    """Give ``view`` the in-place version cell of the input Tensor whose memory it views, so that an
-    update through either counts for both (as ``detach()`` does; PyTorch's views share a version too).
-    ``base`` is the array that owns the view's memory (NumPy collapses chains of views to it); of the
-    inputs over that memory, the one the view overlaps is chosen (two inputs may slice one array)."""
+def _share_version(view: Tensor, out: np.ndarray, inputs: tuple[Any, ...]) -> None:
+    """Give ``view`` the in-place version of the input Tensor whose memory it views (NumPy collapses
+    chains of views to the owner of the memory; of two inputs slicing one array, the one it overlaps)."""
+    base = out if out.base is None else out.base
     for x in inputs:
         if isinstance(x, Tensor):
             data = x.data
@@ -274,69 +227,31 @@ def _share_version(view: Tensor, out: np.ndarray, base: np.ndarray, inputs: tupl
                 return
 
 
-def _complex_output_error(op: Primitive, arrays: list, out: np.ndarray) -> TypeError:
-    """A complex output of inputs that require grad: recording nothing would drop their gradient silently."""
-    dtypes = " and ".join(str(getattr(a, "dtype", type(a).__name__)) for a in arrays)
-    return TypeError(
-        f"{op.describe()}: the output would be {out.dtype} (input dtypes {dtypes}), but an input requires grad "
-        f"and complex tensors carry no gradients here; keep the real and imaginary parts as float tensors, or "
-        f"detach() the input (or run under no_grad()) if no gradient is wanted"
-    )
+_REFLECTED = {"add", "sub", "mul", "truediv", "pow", "matmul", "mod", "floordiv"}
 
 
-def _forward_error(op: Primitive, arrays: list, error: Exception) -> Exception:
-    """NumPy's error from a forward, reworded: the op, the input shapes and, for shapes that do not
-    broadcast, the rule and the fix (a ShapeError)."""
-    shapes = " and ".join(str(np.shape(a)) for a in arrays)
-    if isinstance(error, ValueError) and "broadcast" in str(error):
-        return ShapeError(
-            f"{op.describe()}: {str(error).strip()} (input shapes {shapes}); shapes broadcast when, aligned "
-            f"from the right, each pair of axes is equal or one of them is 1 -- reshape, expand_dims or "
-            f"transpose an operand"
-        )
-    # the nearest builtin class: NumPy's own subclasses (casting errors, ...) take other constructor arguments
-    kind = next(k for k in (IndexError, TypeError, ValueError) if isinstance(error, k))
-    return kind(f"{op.describe()}: {error} (input shapes: {shapes})")
+def op(*, method: bool | Callable = False, operator: str | None = None, aliases: tuple[str, ...] = (),
+       tensor: dict[str, Any] | None = None) -> Callable:
+    """Declare a public op: ``@op(...)`` on the function that applies a primitive (or composes ops).
 
+    The function becomes ``autograd_engine.<its name>`` (:data:`OPS`), and under each of ``aliases``.
+    ``method=True`` makes it the Tensor method of that name too (``x.exp()`` is ``exp(x)``); a function
+    instead is the method (``x.reshape(2, 3)``).  ``operator="add"`` makes it ``x + y`` and, for binary
+    operators, ``y + x``.  ``tensor`` adds further Tensor attributes by name (``x.view``, ``x.T``).
+    """
 
-def user_source_line() -> str:
-    """``file:line`` of the innermost frame outside the engine, nn and optim packages."""
-    frame = sys._getframe(1)
-    while frame is not None:
-        filename = frame.f_code.co_filename
-        if not filename.startswith(_LIBRARY_DIRS) and filename not in _LIBRARY_FILES:
-            return f"{filename}:{frame.f_lineno}"
-        frame = frame.f_back
-    return "<unknown>"
+    def declare(function: Callable) -> Callable:
+        name = function.__name__
+        for public in (name, *aliases):
+            OPS[public] = function
+        if method:
+            setattr(Tensor, name, function if method is True else functools.wraps(function)(method))
+        if operator is not None:
+            setattr(Tensor, f"__{operator}__", function)
+            if operator in _REFLECTED:
+                setattr(Tensor, f"__r{operator}__", lambda self, other: function(other, self))
+        for attribute, value in (tensor or {}).items():
+            setattr(Tensor, attribute, value)
+        return function
 
-
-# The directories of this package and of its siblings nn and optim (not any path that merely
-# contains "autograd_engine" or "/nn/": a clone of the repository is itself named autograd_engine),
-# plus the standard-library files that context managers and decorators run through.
-_PACKAGES_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-_LIBRARY_DIRS = tuple(os.path.join(_PACKAGES_ROOT, name) + os.sep for name in ("autograd_engine", "nn", "optim"))
-_LIBRARY_FILES = frozenset({contextlib.__file__, functools.__file__})
-
-
-def _check_finite(array: Any, op: Primitive, what: str) -> None:
-    data = array.data if isinstance(array, Tensor) else array
-    if isinstance(data, np.ndarray) and data.dtype.kind in "fc" and not np.isfinite(data).all():
-        kind = "NaN" if np.isnan(data).any() else "inf"
-        where = getattr(op, "created_at", None)
-        origin = (
-            f"the op was created at {where}" if where
-            else "the op was created outside detect_anomaly(); run the forward pass inside it to see where"
-        )
-        raise AnomalyError(f"detect_anomaly: {op.describe()} produced {kind} in its {what} of shape {data.shape}; {origin}")
-
-
-def _anomaly_in_rule(node: Primitive, error: AnomalyError) -> AnomalyError:
-    """Under create_graph the gradient rule runs as recorded ops: name the node whose rule failed."""
-    where = getattr(node, "created_at", None) or "a line outside detect_anomaly()"
-    return AnomalyError(
-        f"detect_anomaly: the gradient of {node.describe()} (created at {where}) is not finite under "
-        f"create_graph=True -- inside its rule, {str(error).removeprefix('detect_anomaly: ')}"
-    )
-
-
-from .tensor import Tensor, as_operand  # noqa: E402  (Tensor's methods call back into the ops)
+    return declare

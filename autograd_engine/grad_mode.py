@@ -33,6 +33,14 @@ class _State(threading.local):
 state = _State()
 
 
+def set_scope(path: str) -> str:
+    """Set the module path that new nodes record (their cluster in graph drawings) in this thread;
+    returns the previous one.  ``nn.Module`` sets it around each forward."""
+    previous = state.scope
+    state.scope = path
+    return previous
+
+
 def is_grad_enabled() -> bool:
     """True when new operations record the graph (in this thread)."""
     return state.grad_enabled

@@ -14,7 +14,7 @@ import numpy as np
 import autograd_engine as ae
 from autograd_engine import Tensor, get_default_dtype
 from autograd_engine.checks import check_choice, check_int, check_real
-from autograd_engine.ops.dispatch import array_operand
+from autograd_engine.operands import as_operand
 
 from . import init
 from .module import Module, Parameter
@@ -49,7 +49,7 @@ def prelu(x: Any, weight: Any) -> Any:
 
     ``weight`` has 1 entry (shared) or one per channel (axis 1 of ``x``).
     """
-    x, weight = array_operand(x, "prelu", "input"), array_operand(weight, "prelu", "weight")
+    x, weight = as_operand(x, "prelu", "input"), as_operand(weight, "prelu", "weight")
     data = _value(x)
     w_shape = np.shape(_value(weight))
     if w_shape not in {(1,), ()} and (data.ndim < 2 or w_shape != (data.shape[1],)):
@@ -64,7 +64,7 @@ def prelu(x: Any, weight: Any) -> Any:
 def elu(x: Any, alpha: float = 1.0) -> Any:
     """x for x > 0, ``alpha * (exp(x) - 1)`` otherwise (the exponential never overflows)."""
     alpha = check_real(alpha, "alpha", "elu")
-    x = array_operand(x, "elu", "input")
+    x = as_operand(x, "elu", "input")
     negative = alpha * ae.expm1(ae.clip(x, None, 0.0))
     return ae.where(_value(x) > 0, x, negative)
 
@@ -83,7 +83,7 @@ def log1p_exp(x: Any) -> Any:
     """``log(1 + exp(x))`` exactly and without overflow for every x, with the exact gradient
     sigmoid(x) everywhere (including 0): ``x + log1p(exp(-x))`` for x > 0, ``log1p(exp(x))`` otherwise,
     each branch fed a clipped input so the branch not taken never overflows."""
-    x = array_operand(x, "log1p_exp", "input")
+    x = as_operand(x, "log1p_exp", "input")
     positive = _value(x) > 0
     upper = ae.clip(x, 0.0, None)
     lower = ae.clip(x, None, 0.0)
@@ -94,7 +94,7 @@ def softplus(x: Any, beta: float = 1.0, threshold: float = 20.0) -> Any:
     """``log(1 + exp(beta * x)) / beta``, and x itself where ``beta * x > threshold`` (PyTorch).
     ``beta`` must not be 0 (it divides)."""
     beta, threshold = _check_softplus(beta, threshold, "softplus")
-    x = array_operand(x, "softplus", "input")
+    x = as_operand(x, "softplus", "input")
     scaled = x * beta if beta != 1.0 else x
     smooth = log1p_exp(scaled)
     if beta != 1.0:
@@ -106,7 +106,7 @@ def gelu(x: Any, approximate: str = "none") -> Any:
     """Gaussian error linear unit ``x * Phi(x)``; ``approximate='tanh'`` uses
     ``0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3)))`` (both as PyTorch)."""
     check_choice(approximate, "approximate", "gelu", ("none", "tanh"))
-    x = array_operand(x, "gelu", "input")
+    x = as_operand(x, "gelu", "input")
     if approximate == "none":
         return 0.5 * x * (1.0 + ae.erf(x * (1 / math.sqrt(2.0))))
     inner = math.sqrt(2.0 / math.pi) * (x + 0.044715 * (x * x * x))

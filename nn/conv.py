@@ -28,8 +28,7 @@ import numpy as np
 
 import autograd_engine as ae
 from autograd_engine.checks import check_bool, check_int
-from autograd_engine.ops.conv import pair
-from autograd_engine.ops.dispatch import shape_of
+from autograd_engine.operands import pair, shape_of
 
 from . import init
 from .linear import Linear, add_weight_and_bias

@@ -26,7 +26,7 @@ from autograd_engine import Tensor
 from autograd_engine import random as ae_random
 from autograd_engine.checks import check_bool, check_real
 from autograd_engine.errors import ShapeError
-from autograd_engine.ops.dispatch import array_operand, shape_of
+from autograd_engine.operands import as_operand, shape_of
 
 from .module import Module
 
@@ -61,7 +61,7 @@ def dropout(x: Any, p: float = 0.5, training: bool = True, inplace: bool = False
     ``inplace`` has no effect (see the module docstring)."""
     p = _check_p(p, "dropout", inplace)
     training = check_bool(training, "training", "dropout")
-    x = array_operand(x, "dropout", "input")  # a list of Tensors stacked with its gradients, also in eval mode
+    x = as_operand(x, "dropout", "input")  # a list of Tensors stacked with its gradients, also in eval mode
     if not training or p == 0.0:
         return x
     return _masked(x, p, shape_of(x), generator)
@@ -81,7 +81,7 @@ def dropout2d(x: Any, p: float = 0.5, training: bool = True, inplace: bool = Fal
 def _spatial_dropout(x: Any, p: float, training: bool, generator: Any, op: str, inplace: Any = False) -> Any:
     p = _check_p(p, op, inplace)
     training = check_bool(training, "training", op)
-    x = array_operand(x, op, "input")
+    x = as_operand(x, op, "input")
     shape = shape_of(x)
     if len(shape) not in (3, 4):
         raise ShapeError(

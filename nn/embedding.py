@@ -13,7 +13,7 @@ import numpy as np
 import autograd_engine as ae
 from autograd_engine import Tensor, get_default_dtype
 from autograd_engine.checks import check_bool, check_int
-from autograd_engine.ops.dispatch import array_operand, value
+from autograd_engine.operands import as_operand, value
 
 from . import init
 from .module import Module, Parameter
@@ -54,7 +54,7 @@ def embedding(input: Any, weight: Any, padding_idx: int | None = None) -> Any:
     """
     if padding_idx is not None:
         padding_idx = check_int(padding_idx, "padding_idx", "embedding")
-    weight = array_operand(weight, "embedding", "weight")
+    weight = as_operand(weight, "embedding", "weight")
     num_embeddings = weight.shape[0]
     indices = check_indices(input, num_embeddings)
     out = ae.getitem(weight, indices)

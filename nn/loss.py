@@ -29,7 +29,7 @@ import numpy as np
 import autograd_engine as ae
 from autograd_engine import Tensor
 from autograd_engine.checks import check_int, check_real
-from autograd_engine.ops.dispatch import array_operand, shape_of, value
+from autograd_engine.operands import as_operand, shape_of, value
 
 from .module import Module
 
@@ -110,7 +110,7 @@ def _class_weight(weight: Any, n_classes: int, op: str, dtype: np.dtype) -> Any:
     (so that it gets its gradient), or None."""
     if weight is None:
         return None
-    weight = array_operand(weight, op, "weight")
+    weight = as_operand(weight, op, "weight")
     if weight.shape != (n_classes,):
         raise ae.ShapeError(f"{op}: weight must have one entry per class, shape ({n_classes},), got {weight.shape}")
     return _in_dtype(weight, dtype)
@@ -142,7 +142,7 @@ def nll_loss(
     of the counted entries (PyTorch's weighted mean; NaN when none is counted).  A ``weight``
     that requires grad gets its gradient, that of this weighted mean (PyTorch refuses one).
     """
-    return _nll(array_operand(input, "nll_loss", "input"), target, weight, ignore_index, reduction, "nll_loss")
+    return _nll(as_operand(input, "nll_loss", "input"), target, weight, ignore_index, reduction, "nll_loss")
 
 
 def _nll(input: Any, target: Any, weight: Any, ignore_index: int, reduction: str, op: str) -> Any:
@@ -191,13 +191,13 @@ def cross_entropy(
     _check_reduction(reduction, op)
     if not 0.0 <= label_smoothing <= 1.0:
         raise ValueError(f"cross_entropy: label_smoothing must be in [0, 1], got {label_smoothing}")
-    input = array_operand(input, op, "input")
+    input = as_operand(input, op, "input")
     shape = input.shape
     _require_class_axis(shape, op)  # before log_softmax, whose axis error would not say what cross_entropy needs
     class_axis = 0 if len(shape) == 1 else 1
     log_p = ae.log_softmax(input, axis=class_axis)
     if np.asarray(value(target)).dtype.kind == "f":  # class probabilities (a list of Tensors reads as floats too)
-        target = array_operand(target, op, "target")
+        target = as_operand(target, op, "target")
         return _soft_cross_entropy(log_p, target, weight, reduction, label_smoothing, shape, class_axis)
     nll = _nll(log_p, target, weight, ignore_index, reduction, op)
     if label_smoothing == 0.0:
@@ -253,7 +253,7 @@ def _hinge_terms(input: Any, target: Any, margin: float, p: int, op: str) -> tup
     """max(0, s_j - s_y + margin)**p for every class j != y, as (M, C), and the flat labels."""
     if p not in (1, 2):
         raise ValueError(f"{op}: p must be 1 (hinge) or 2 (squared hinge), got {p}")
-    input = array_operand(input, op, "input")
+    input = as_operand(input, op, "input")
     shape = input.shape
     if len(shape) not in (1, 2):
         raise ae.ShapeError(f"{op}: scores must be (N, C) or (C,), got shape {shape}")
@@ -319,7 +319,7 @@ def binary_hinge_loss(input: Any, target: Any, margin: float = 1.0, reduction: s
     """
     op = "binary_hinge_loss"
     _check_reduction(reduction, op)
-    input, target = array_operand(input, op, "input"), array_operand(target, op, "target")
+    input, target = as_operand(input, op, "input"), as_operand(target, op, "target")
     if isinstance(target, Tensor) and target.requires_grad:
         raise TypeError(
             f"{op}: the labels require grad, but labels are -1 or +1 and have no gradient; pass target.detach()"
@@ -354,7 +354,7 @@ def binary_cross_entropy_with_logits(
 
     op = "binary_cross_entropy_with_logits"
     _check_reduction(reduction, op)
-    input, target = array_operand(input, op, "input"), array_operand(target, op, "target")
+    input, target = as_operand(input, op, "input"), as_operand(target, op, "target")
     shape = input.shape
     t = np.asarray(value(target))
     if t.shape != shape:
@@ -368,10 +368,10 @@ def binary_cross_entropy_with_logits(
     if pos_weight is None:
         losses = log1p_exp(input) - target * input
     else:
-        pw = array_operand(pos_weight, op, "pos_weight")
+        pw = as_operand(pos_weight, op, "pos_weight")
         losses = (1 - target) * input + (1 + (pw - 1) * target) * log1p_exp(-input)
     if weight is not None:
-        losses = losses * array_operand(weight, op, "weight")
+        losses = losses * as_operand(weight, op, "weight")
     return _reduce(losses, reduction)
 
 
@@ -380,7 +380,7 @@ def binary_cross_entropy_with_logits(
 
 def _difference(input: Any, target: Any, op: str) -> Any:
     """``input - target`` as a Tensor (both get their gradients), of one shape."""
-    input, target = array_operand(input, op, "input"), array_operand(target, op, "target")
+    input, target = as_operand(input, op, "input"), as_operand(target, op, "target")
     if input.shape != target.shape:
         raise ae.ShapeError(
             f"{op}: input shape {input.shape} and target shape {target.shape} differ; reshape one so that they match"

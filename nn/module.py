@@ -23,7 +23,7 @@ import numpy as np
 from autograd_engine import Tensor, get_default_dtype
 from autograd_engine.checks import check_bool
 from autograd_engine.errors import StateDictError
-from autograd_engine.grad_mode import state as _grad_state
+from autograd_engine.grad_mode import set_scope
 
 
 class Parameter(Tensor):
@@ -185,8 +185,7 @@ class Module:
         raise NotImplementedError(f"{type(self).__name__} does not define forward(); subclasses of nn.Module must")
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
-        previous = _grad_state.scope
-        _grad_state.scope = self._scope
+        previous = set_scope(self._scope)
         try:
             if self._forward_pre_hooks:
                 for pre_hook in list(self._forward_pre_hooks.values()):
@@ -201,7 +200,7 @@ class Module:
                         result = replaced
             return result
         finally:
-            _grad_state.scope = previous
+            set_scope(previous)
 
     def register_forward_pre_hook(self, hook: Callable[[Module, tuple], Any]) -> RemovableHandle:
         """Call ``hook(module, args)`` before every ``forward``, ``args`` being the tuple of positional

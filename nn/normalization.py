@@ -27,7 +27,7 @@ import numpy as np
 import autograd_engine as ae
 from autograd_engine import Tensor, get_default_dtype
 from autograd_engine.checks import check_bool, check_int, check_real
-from autograd_engine.ops.dispatch import array_operand
+from autograd_engine.operands import as_operand
 
 from .module import Module, Parameter
 
@@ -100,7 +100,7 @@ def batch_norm(
     training = check_bool(training, "training", "batch_norm")
     if momentum is not None:
         momentum = check_real(momentum, "momentum", "batch_norm", low=0.0, high=1.0)
-    x = array_operand(x, "batch_norm", "input")
+    x = as_operand(x, "batch_norm", "input")
     data = _value(x)
     if data.ndim < 2:
         raise ae.ShapeError(f"batch_norm: expected an input (N, C) or (N, C, ...), got shape {data.shape}")
@@ -232,7 +232,7 @@ def layer_norm(x: Any, normalized_shape: Any, weight: Any = None, bias: Any = No
     have shape ``normalized_shape``."""
     normalized_shape = _check_normalized_shape(normalized_shape, "layer_norm")
     eps = _check_eps(eps, "layer_norm")
-    x = array_operand(x, "layer_norm", "input")
+    x = as_operand(x, "layer_norm", "input")
     shape = np.shape(_value(x))
     k = len(normalized_shape)
     if shape[len(shape) - k :] != normalized_shape or k == 0:
@@ -283,7 +283,7 @@ def group_norm(x: Any, num_groups: int, weight: Any = None, bias: Any = None, ep
     ``C // num_groups`` consecutive channels and the spatial axes; ``weight``/``bias`` are (C,)."""
     num_groups = check_int(num_groups, "num_groups", "group_norm", low=1)
     eps = _check_eps(eps, "group_norm")
-    x = array_operand(x, "group_norm", "input")
+    x = as_operand(x, "group_norm", "input")
     shape = np.shape(_value(x))
     if len(shape) < 2 or shape[1] % num_groups:
         raise ae.ShapeError(

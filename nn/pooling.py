@@ -21,8 +21,7 @@ import numpy as np
 import autograd_engine as ae
 from autograd_engine.checks import check_bool
 from autograd_engine.errors import ShapeError
-from autograd_engine.ops.conv import pair
-from autograd_engine.ops.dispatch import array_operand, shape_of
+from autograd_engine.operands import as_operand, pair, shape_of
 
 from .module import Module
 
@@ -117,7 +116,7 @@ def adaptive_avg_pool2d(x: Any, output_size: Any) -> Any:
 
 def _adaptive_avg_pool2d(x: Any, output_size: Any, op: str) -> Any:
     """``adaptive_avg_pool2d`` whose errors name ``op`` (the function, or the module the user called)."""
-    x = array_operand(x, op, "input")
+    x = as_operand(x, op, "input")
     shape = shape_of(x)
     out_h, out_w = _adaptive_output_size(output_size, shape, op)
     if out_h == out_w == 1:
@@ -142,7 +141,7 @@ def _adaptive_max_pool2d(x: Any, output_size: Any, return_indices: bool, op: str
     """``adaptive_max_pool2d`` whose errors name ``op``.  Sizes that divide run ``max_pool2d``;
     others find each bin's winner in NumPy and gather it with integer indexing (whose gradient
     adds into the winner, like the switches of ``max_pool2d``)."""
-    x = array_operand(x, op, "input")
+    x = as_operand(x, op, "input")
     shape = shape_of(x)
     out_h, out_w = _adaptive_output_size(output_size, shape, op)
     n, c, height, width = shape

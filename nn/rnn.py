@@ -43,17 +43,15 @@ from __future__ import annotations
 
 import math
 import warnings
-from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 
 import autograd_engine as ae
-from autograd_engine import get_default_dtype
+from autograd_engine import get_default_dtype, gru_step, lstm_recurrence, lstm_step, rnn_step
 from autograd_engine import random as ae_random
 from autograd_engine.checks import check_bool, check_int, check_real
-from autograd_engine.ops.dispatch import value
-from autograd_engine.ops.recurrent import lstm_recurrence, lstm_step
+from autograd_engine.operands import value
 
 from . import init
 from .module import Module, Parameter
@@ -62,36 +60,6 @@ __all__ = ["RNNCell", "LSTMCell", "GRUCell", "RNN", "LSTM", "GRU", "rnn_step", "
 
 _GATES = {"RNN_TANH": 1, "RNN_RELU": 1, "LSTM": 4, "GRU": 3}
 
-
-
-# ----- one time step, shared by the cells and the layers ----------------------------------------
-
-
-def rnn_step(x_gates: Any, h: Any, weight_hh: Any, activation: Callable[[Any], Any] = ae.tanh) -> Any:
-    """One vanilla-RNN step: ``activation(x_gates + h @ weight_hh.T)``.
-
-    ``x_gates`` (N, H) is the input's contribution ``x_t @ W_ih.T + b_ih + b_hh``; ``h`` (N, H)
-    the previous hidden state; ``weight_hh`` (H, H).  Returns the new hidden state (N, H).
-    """
-    return activation(ae.linear(h, weight_hh, x_gates))
-
-
-def gru_step(x_gates: Any, h: Any, weight_hh: Any, bias_hh: Any = None) -> Any:
-    """One GRU step with PyTorch's gate order (r, z, n) and equations.
-
-    ``x_gates`` (N, 3H) is ``x_t @ W_ih.T + b_ih`` (``b_hh`` stays inside, because the reset
-    gate multiplies the hidden part of the candidate)::
-
-        r, z = sigmoid(x_r + h W_hr^T + b_hr), sigmoid(x_z + h W_hz^T + b_hz)
-        n = tanh(x_n + r * (h W_hn^T + b_hn))
-        h_t = (1 - z) * n + z * h
-    """
-    hidden = np.shape(value(h))[-1]
-    h_gates = ae.linear(h, weight_hh, bias_hh)
-    rz = ae.sigmoid(x_gates[..., : 2 * hidden] + h_gates[..., : 2 * hidden])
-    r, z = rz[..., :hidden], rz[..., hidden:]
-    n = ae.tanh(x_gates[..., 2 * hidden :] + r * h_gates[..., 2 * hidden :])
-    return n + z * (h - n)
 
 
 # ----- cells ---------------------------------------------------------------------------------

@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 
 import autograd_engine as ae
-from autograd_engine import backward as backward_module
+from autograd_engine import skeleton as skeleton_module
 
 
 def leaf(values, dtype=np.float64):
@@ -140,9 +140,9 @@ def _weak_intermediates():
 def test_backward_releases_intermediates_and_their_arrays(monkeypatch, drawing):
     """Above the drawing budget (a teaching-size graph keeps its values: test_draw_after_backward),
     whether backward keeps the graph's skeleton for drawing or nothing."""
-    monkeypatch.setattr(backward_module, "DRAW_BUDGET", -1)
+    monkeypatch.setattr(skeleton_module, "DRAW_BUDGET", -1)
     if drawing == "skeleton":
-        monkeypatch.setattr(backward_module, "SKELETON_MIN_BYTES", 0)
+        monkeypatch.setattr(skeleton_module, "SKELETON_MIN_BYTES", 0)
     x, loss, refs = _weak_intermediates()
     assert all(r() is not None for r in refs), "the graph holds its intermediates before backward"
     loss.backward()
@@ -152,7 +152,7 @@ def test_backward_releases_intermediates_and_their_arrays(monkeypatch, drawing):
 
 
 def test_retain_graph_keeps_intermediates_until_the_graph_is_dropped(monkeypatch):
-    monkeypatch.setattr(backward_module, "DRAW_BUDGET", -1)  # above the drawing budget: released by backward
+    monkeypatch.setattr(skeleton_module, "DRAW_BUDGET", -1)  # above the drawing budget: released by backward
     x, loss, refs = _weak_intermediates()
     loss.backward(retain_graph=True)
     assert all(r() is not None for r in refs), "retain_graph=True must keep the saved values"

@@ -16,7 +16,7 @@ import numpy as np
 import pytest
 
 import autograd_engine as ae
-from autograd_engine import backward as backward_module
+from autograd_engine import skeleton as skeleton_module
 from autograd_engine.viz import render as render_module
 from autograd_engine.viz import to_svg
 
@@ -287,10 +287,10 @@ def test_the_budget_counts_values_gradients_and_nodes(monkeypatch):
     """Just under the budget the values are kept, just over it only the skeleton."""
     x = ae.Tensor(np.ones(1000), requires_grad=True)  # float64: 8,000 bytes per tensor
     nodes = 3  # exp, exp, sum
-    kept = 2 * (2 * 8000 + 8) + nodes * backward_module.NODE_BYTES  # values and gradients of 3 tensors
+    kept = 2 * (2 * 8000 + 8) + nodes * skeleton_module.NODE_BYTES  # values and gradients of 3 tensors
     for budget, values_kept in ((kept, True), (kept - 1, False)):
-        monkeypatch.setattr(backward_module, "DRAW_BUDGET", budget)
-        monkeypatch.setattr(backward_module, "SKELETON_MIN_BYTES", 0)
+        monkeypatch.setattr(skeleton_module, "DRAW_BUDGET", budget)
+        monkeypatch.setattr(skeleton_module, "SKELETON_MIN_BYTES", 0)
         loss = x.exp().exp().sum()
         loss.backward()
         first = labels(ae.draw(loss, show_values=True))["exp"]

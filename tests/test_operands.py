@@ -129,6 +129,8 @@ CASES: dict[str, Case] = {
     "ops.linear": Case(ops.linear, lambda f, x, w, b: f(x, w, b), (normal(2, 3), normal(4, 3), normal(4))),
     "ops.lstm_recurrence": Case(ops.lstm_recurrence, lambda f, *a: f(*a), (LSTM_GATES, LSTM_H, LSTM_C, LSTM_W)),
     "ops.lstm_step": Case(ops.lstm_step, lambda f, *a: f(*a), (LSTM_GATES[0], LSTM_H, LSTM_C, LSTM_W)),
+    "ops.rnn_step": Case(ops.rnn_step, lambda f, *a: f(*a), (normal(2, 2), LSTM_H, normal(2, 2))),
+    "ops.gru_step": Case(ops.gru_step, lambda f, *a: f(*a), (normal(2, 6), LSTM_H, normal(6, 2), normal(6))),
     # images
     "ops.conv2d": Case(ops.conv2d, lambda f, x, w, b: f(x, w, b, padding=1), (IMAGES, normal(3, 2, 3, 3), normal(3))),
     "ops.max_pool2d": unary(ops.max_pool2d, IMAGES, kernel_size=2, scalar=None),

@@ -20,9 +20,10 @@ from typing import Any
 import numpy as np
 
 from ..errors import ShapeError
-from ..function import Primitive, apply
+from ..function import Primitive, apply, op
 from ..kernels.threads import blas_for_product
-from .dispatch import array_operand, sum_to_shape
+from ..operands import as_operand
+from .dispatch import sum_to_shape
 
 
 class Linear(Primitive):
@@ -57,6 +58,7 @@ class Linear(Primitive):
         return (gx, gw, gb) if len(self.needs_grad) > 2 else (gx, gw)
 
 
+@op()
 def linear(x: Any, weight: Any, bias: Any = None) -> Any:
     """``x @ weight.T + bias`` as one node: ``x`` (..., in), ``weight`` (out, in), ``bias`` (out,),
     None, or any shape that broadcasts to the output (..., out) (like PyTorch's ``addmm``).
@@ -67,7 +69,7 @@ def linear(x: Any, weight: Any, bias: Any = None) -> Any:
     layer; NumPy arrays keep their dtype and promote as in NumPy (a float64 array through a
     float32 layer gives float64).
     """
-    x, weight = array_operand(x, "linear", "input"), array_operand(weight, "linear", "weight")
+    x, weight = as_operand(x, "linear", "input"), as_operand(weight, "linear", "weight")
     sx, sw = x.shape, weight.shape
     if len(sw) != 2:
         raise ShapeError(f"linear: weight must be 2-D (out_features, in_features), got shape {sw}")
@@ -78,7 +80,7 @@ def linear(x: Any, weight: Any, bias: Any = None) -> Any:
         )
     if bias is None:
         return apply(Linear(), x, weight)
-    bias = array_operand(bias, "linear", "bias")
+    bias = as_operand(bias, "linear", "bias")
     sb = bias.shape
     out_shape = (*sx[:-1], sw[0])
     if sb != (sw[0],) and sb != out_shape and _broadcast(sb, out_shape) != out_shape:

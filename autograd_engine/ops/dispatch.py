@@ -10,8 +10,10 @@ from typing import Any
 
 import numpy as np
 
+from ..function import OPS
+from ..operands import as_operand as array_operand  # noqa: F401  (for rules: the operand helpers, under their old names)
+from ..operands import is_basic_index, shape_of, value  # noqa: F401
 from ..tensor import Tensor
-from ..tensor import as_operand as array_operand  # noqa: F401  (the one conversion of array-likes; ops import it from here)
 
 
 def sum_to_shape(grad: Any, shape: tuple[int, ...]) -> Any:
@@ -63,18 +65,14 @@ def where(condition: np.ndarray, a: Any, b: Any) -> Any:
     ``create_graph=True`` records it).  Selection, unlike ``a * mask + b * ~mask``, never computes
     inf * 0 in the branch it drops."""
     if isinstance(a, Tensor) or isinstance(b, Tensor):
-        from .elementwise import where as where_op  # elementwise imports this module
-
-        return where_op(condition, a, b)
+        return OPS["where"](condition, a, b)  # the op, declared in elementwise (which imports this module)
     return np.where(condition, a, b)
 
 
 def scatter_add(grad: Any, key: Any, shape: tuple[int, ...], dtype: Any) -> Any:
     """A zero array of ``shape`` with ``grad`` added at ``key`` (repeated indices accumulate)."""
     if isinstance(grad, Tensor):
-        from .index import scatter_add as scatter_add_op
-
-        return scatter_add_op(grad, key, shape)
+        return OPS["scatter_add"](grad, key, shape)  # the op, declared in index (which imports this module)
     return scatter_add_array(grad, key, shape, dtype)
 
 
@@ -85,27 +83,3 @@ def scatter_add_array(values: np.ndarray, key: Any, shape: tuple[int, ...], dtyp
     else:
         np.add.at(result, key, values)
     return result
-
-
-def is_basic_index(key: Any) -> bool:
-    """True when ``key`` uses only ints, slices, Ellipsis and None (no arrays)."""
-    for p in key if isinstance(key, tuple) else (key,):  # a plain loop: all() over a generator costs more
-        if not (p is None or p is Ellipsis or isinstance(p, (int, np.integer, slice))):
-            return False
-    return True
-
-
-def value(x: Any) -> Any:
-    """The NumPy value of ``x``: a Tensor's array, anything else unchanged (constants in rules)."""
-    return x.data if isinstance(x, Tensor) else x
-
-
-def shape_of(x: Any, op: str = "") -> tuple[int, ...]:
-    """The shape of a Tensor, ndarray, Python number or nested list (what ops check operands with);
-    a ragged list is refused naming ``op``."""
-    if isinstance(x, Tensor):
-        return x.data.shape
-    try:
-        return np.shape(x)
-    except ValueError:  # a ragged list: as_operand says what is wrong with it, naming op
-        return array_operand(x, op or "shape_of").shape

@@ -12,11 +12,12 @@ from typing import Any
 
 import numpy as np
 
-from ..function import Primitive, apply
+from ..function import Primitive, apply, op
 from ..kernels.threads import MIN_ELEMENTS_FOR_UFUNC_THREADS, parallel_ufunc
+from ..operands import as_operand, value
 from ..tensor import Tensor
 from . import dispatch
-from .dispatch import sum_to_shape, value
+from .dispatch import sum_to_shape
 
 
 class Add(Primitive):
@@ -31,6 +32,12 @@ class Add(Primitive):
         return (sum_to_shape(g, a.shape) if need_a else None, sum_to_shape(g, b.shape) if need_b else None)
 
 
+@op(operator="add")
+def add(a: Any, b: Any) -> Any:
+    """a + b with broadcasting."""
+    return apply(Add(), a, b)
+
+
 class Subtract(Primitive):
     __slots__ = ()
     name = "subtract"
@@ -41,6 +48,12 @@ class Subtract(Primitive):
     def backward(self, g, out, a, b):
         need_a, need_b = self.needs_grad
         return (sum_to_shape(g, a.shape) if need_a else None, sum_to_shape(-g, b.shape) if need_b else None)
+
+
+@op(operator="sub")
+def subtract(a: Any, b: Any) -> Any:
+    """a - b with broadcasting."""
+    return apply(Subtract(), a, b)
 
 
 class Multiply(Primitive):
@@ -56,6 +69,12 @@ class Multiply(Primitive):
             sum_to_shape(g * b, a.shape) if need_a else None,
             sum_to_shape(g * a, b.shape) if need_b else None,
         )
+
+
+@op(operator="mul")
+def multiply(a: Any, b: Any) -> Any:
+    """a * b with broadcasting."""
+    return apply(Multiply(), a, b)
 
 
 class Divide(Primitive):
@@ -74,6 +93,12 @@ class Divide(Primitive):
             sum_to_shape(g_over_b, a.shape) if need_a else None,
             sum_to_shape(-g_over_b * out, b.shape) if need_b else None,
         )
+
+
+@op(operator="truediv")
+def divide(a: Any, b: Any) -> Any:
+    """a / b with broadcasting (true division)."""
+    return apply(Divide(), a, b)
 
 
 class Power(Primitive):
@@ -115,6 +140,12 @@ class Power(Primitive):
         return ga, gb
 
 
+@op(operator="pow")
+def power(a: Any, b: Any) -> Any:
+    """a ** b with broadcasting; differentiable in both the base and the exponent."""
+    return apply(Power(), a, b)
+
+
 class Maximum(Primitive):
     """Elementwise maximum; where a == b the gradient is split 0.5/0.5 (PyTorch's rule).  A NaN
     operand wins (the output is NaN, as in NumPy) and takes the gradient; two NaNs tie."""
@@ -133,6 +164,12 @@ class Maximum(Primitive):
         return _split_by_winner(self.needs_grad, g, a, b, a > b, a == b)
 
 
+@op()
+def maximum(a: Any, b: Any) -> Any:
+    """Elementwise maximum; ties split the gradient 0.5/0.5."""
+    return apply(Maximum(), a, b)
+
+
 class Minimum(Primitive):
     """Elementwise minimum; where a == b the gradient is split 0.5/0.5 (PyTorch's rule).  A NaN
     operand wins (the output is NaN, as in NumPy) and takes the gradient; two NaNs tie."""
@@ -149,6 +186,12 @@ class Minimum(Primitive):
 
     def backward(self, g, out, a, b):
         return _split_by_winner(self.needs_grad, g, a, b, a < b, a == b)
+
+
+@op()
+def minimum(a: Any, b: Any) -> Any:
+    """Elementwise minimum; ties split the gradient 0.5/0.5."""
+    return apply(Minimum(), a, b)
 
 
 def _split_by_winner(needs, g, a, b, a_wins, tie):
@@ -177,6 +220,12 @@ class Negative(Primitive):
         return (-g,)
 
 
+@op(operator="neg")
+def negative(x: Any) -> Any:
+    """-x."""
+    return apply(Negative(), x)
+
+
 class Exp(Primitive):
     __slots__ = ()
     name = "exp"
@@ -186,6 +235,12 @@ class Exp(Primitive):
 
     def backward(self, g, out, x):
         return (g * out,)
+
+
+@op(method=True)
+def exp(x: Any) -> Any:
+    """e ** x, elementwise."""
+    return apply(Exp(), x)
 
 
 class Log(Primitive):
@@ -203,6 +258,12 @@ class Log(Primitive):
             return (g / x,)
 
 
+@op(method=True)
+def log(x: Any) -> Any:
+    """Natural logarithm, elementwise; log(0) = -inf and log of a negative number is NaN."""
+    return apply(Log(), x)
+
+
 class Log1p(Primitive):
     """log(1 + x), accurate for small x."""
 
@@ -216,6 +277,12 @@ class Log1p(Primitive):
         return (g / (x + 1),)
 
 
+@op(method=True)
+def log1p(x: Any) -> Any:
+    """log(1 + x), accurate for small x."""
+    return apply(Log1p(), x)
+
+
 class Expm1(Primitive):
     """exp(x) - 1, accurate for small x."""
 
@@ -227,6 +294,12 @@ class Expm1(Primitive):
 
     def backward(self, g, out, x):
         return (g * dispatch.exp(x),)  # not out + 1: that loses every digit for very negative x
+
+
+@op(method=True)
+def expm1(x: Any) -> Any:
+    """exp(x) - 1, accurate for small x."""
+    return apply(Expm1(), x)
 
 
 class Sqrt(Primitive):
@@ -244,6 +317,12 @@ class Sqrt(Primitive):
             return (g * 0.5 / out,)
 
 
+@op(method=True)
+def sqrt(x: Any) -> Any:
+    """Square root, elementwise; the gradient at 0 is inf (PyTorch), negative inputs give NaN."""
+    return apply(Sqrt(), x)
+
+
 class Sin(Primitive):
     __slots__ = ()
     name = "sin"
@@ -255,6 +334,12 @@ class Sin(Primitive):
         return (g * dispatch.cos(x),)
 
 
+@op(method=True)
+def sin(x: Any) -> Any:
+    """Sine, elementwise (radians)."""
+    return apply(Sin(), x)
+
+
 class Cos(Primitive):
     __slots__ = ()
     name = "cos"
@@ -264,6 +349,12 @@ class Cos(Primitive):
 
     def backward(self, g, out, x):
         return (-g * dispatch.sin(x),)
+
+
+@op(method=True)
+def cos(x: Any) -> Any:
+    """Cosine, elementwise (radians)."""
+    return apply(Cos(), x)
 
 
 class Abs(Primitive):
@@ -282,6 +373,12 @@ class Abs(Primitive):
         return (g * np.sign(value(x)),)
 
 
+@op(method=True, operator="abs", aliases=("absolute",))
+def abs(x: Any) -> Any:  # noqa: A001  (NumPy's name)
+    """|x|; abs'(0) = 0."""
+    return apply(Abs(), x)
+
+
 class Tanh(Primitive):
     __slots__ = ()
     name = "tanh"
@@ -291,6 +388,12 @@ class Tanh(Primitive):
 
     def backward(self, g, out, x):
         return (g * (1 - out * out),)
+
+
+@op(method=True)
+def tanh(x: Any) -> Any:
+    """Hyperbolic tangent, elementwise; saturates at +-1 without overflow."""
+    return apply(Tanh(), x)
 
 
 class Sigmoid(Primitive):
@@ -307,6 +410,12 @@ class Sigmoid(Primitive):
 
     def backward(self, g, out, x):
         return (g * out * (1 - out),)
+
+
+@op(method=True)
+def sigmoid(x: Any) -> Any:
+    """The logistic function, stable for large |x|."""
+    return apply(Sigmoid(), x)
 
 
 class Relu(Primitive):
@@ -327,6 +436,12 @@ class Relu(Primitive):
         if _large_float_array(g) and g.dtype == out.dtype:
             return (parallel_ufunc(_relu_gradient, np.empty_like(g), g, out),)
         return (g * (value(out) > 0),)
+
+
+@op(method=True)
+def relu(x: Any) -> Any:
+    """max(x, 0); relu'(0) = 0."""
+    return apply(Relu(), x)
 
 
 def _large_float_array(x: Any) -> bool:
@@ -365,6 +480,19 @@ class LeakyRelu(Primitive):
         return (g * np.where(x_data > 0, 1, self.negative_slope).astype(x_data.dtype),)
 
 
+@op(method=True)
+def leaky_relu(x: Any, negative_slope: float = 0.01) -> Any:
+    """x where x > 0, else negative_slope * x; the gradient at 0 is negative_slope (PyTorch).
+
+    ``negative_slope`` is a constant number; a learnt slope is ``nn.functional.prelu``."""
+    if isinstance(negative_slope, Tensor) and negative_slope.requires_grad:
+        raise TypeError(
+            "leaky_relu: negative_slope is a constant number, but a Tensor that requires grad was given (its "
+            "gradient would be lost); for a learnt slope use nn.functional.prelu(x, weight) or nn.PReLU"
+        )
+    return apply(LeakyRelu(float(negative_slope)), x)
+
+
 class Clip(Primitive):
     """Limit values to [a_min, a_max]; the gradient is 1 inside and on the bounds, 0 outside
     (PyTorch's ``clamp``)."""
@@ -395,6 +523,30 @@ class Clip(Primitive):
         return (g * inside,)
 
 
+@op(method=True)
+def clip(x: Any, a_min: Any = None, a_max: Any = None) -> Any:
+    """Limit values to [a_min, a_max] (either may be None; numbers or arrays that broadcast against
+    ``x``); the gradient to ``x`` is 1 inside and on the bounds, 0 outside.
+
+    Bounds that are Tensors take part in the graph (PyTorch's ``clamp`` with Tensor bounds): the
+    output is selected with ``where``, so ``a_min`` gets the gradient where ``x < a_min`` and
+    ``a_max`` where ``x > a_max``.  ``a_min > a_max`` is refused (NumPy returns ``a_max`` there)."""
+    if a_min is None and a_max is None:
+        raise ValueError("clip: give at least one of a_min and a_max")
+    if a_min is not None and a_max is not None and np.any(np.asarray(a_min) > np.asarray(a_max)):
+        raise ValueError(f"clip: a_min ({a_min}) is greater than a_max ({a_max})")
+    lo, hi = _clip_bound(a_min, "a_min"), _clip_bound(a_max, "a_max")
+    if not isinstance(lo, Tensor) and not isinstance(hi, Tensor):
+        return apply(Clip(lo, hi), x)
+    x = as_operand(x, "clip", "input")
+    x_data, out = value(x), x
+    if lo is not None:
+        out = where(x_data < value(lo), lo, out)
+    if hi is not None:
+        out = where(x_data > value(hi), hi, out)
+    return out
+
+
 class Where(Primitive):
     """where(condition, a, b); the condition is a constant boolean array."""
 
@@ -419,6 +571,13 @@ class Where(Primitive):
         self.condition = None  # a mask of the output's size: not needed to draw the node
 
 
+@op()
+def where(condition: Any, a: Any, b: Any) -> Any:
+    """Choose from ``a`` where ``condition`` is true, else from ``b`` (all three broadcast)."""
+    condition = np.asarray(value(condition), dtype=bool)
+    return apply(Where(condition), a, b)
+
+
 class Astype(Primitive):
     """Change dtype; the gradient is cast back to the input's dtype.  A cast to an integer
     or boolean dtype gives a tensor that does not require grad."""
@@ -439,161 +598,7 @@ class Astype(Primitive):
         return (g.astype(x.dtype),)
 
 
-# ----- public functions (NumPy's names) -------------------------------------
-
-
-def add(a: Any, b: Any) -> Any:
-    """a + b with broadcasting."""
-    return apply(Add(), a, b)
-
-
-def subtract(a: Any, b: Any) -> Any:
-    """a - b with broadcasting."""
-    return apply(Subtract(), a, b)
-
-
-def multiply(a: Any, b: Any) -> Any:
-    """a * b with broadcasting."""
-    return apply(Multiply(), a, b)
-
-
-def divide(a: Any, b: Any) -> Any:
-    """a / b with broadcasting (true division)."""
-    return apply(Divide(), a, b)
-
-
-def power(a: Any, b: Any) -> Any:
-    """a ** b with broadcasting; differentiable in both the base and the exponent."""
-    return apply(Power(), a, b)
-
-
-def maximum(a: Any, b: Any) -> Any:
-    """Elementwise maximum; ties split the gradient 0.5/0.5."""
-    return apply(Maximum(), a, b)
-
-
-def minimum(a: Any, b: Any) -> Any:
-    """Elementwise minimum; ties split the gradient 0.5/0.5."""
-    return apply(Minimum(), a, b)
-
-
-def negative(x: Any) -> Any:
-    """-x."""
-    return apply(Negative(), x)
-
-
-def exp(x: Any) -> Any:
-    """e ** x, elementwise."""
-    return apply(Exp(), x)
-
-
-def log(x: Any) -> Any:
-    """Natural logarithm, elementwise; log(0) = -inf and log of a negative number is NaN."""
-    return apply(Log(), x)
-
-
-def log1p(x: Any) -> Any:
-    """log(1 + x), accurate for small x."""
-    return apply(Log1p(), x)
-
-
-def expm1(x: Any) -> Any:
-    """exp(x) - 1, accurate for small x."""
-    return apply(Expm1(), x)
-
-
-def sqrt(x: Any) -> Any:
-    """Square root, elementwise; the gradient at 0 is inf (PyTorch), negative inputs give NaN."""
-    return apply(Sqrt(), x)
-
-
-def sin(x: Any) -> Any:
-    """Sine, elementwise (radians)."""
-    return apply(Sin(), x)
-
-
-def cos(x: Any) -> Any:
-    """Cosine, elementwise (radians)."""
-    return apply(Cos(), x)
-
-
-def abs(x: Any) -> Any:  # noqa: A001  (NumPy's name)
-    """|x|; abs'(0) = 0."""
-    return apply(Abs(), x)
-
-
-absolute = abs
-
-
-def square(x: Any) -> Any:
-    """x ** 2 (as multiply, so the rule is 2 * x * g)."""
-    return multiply(x, x)
-
-
-def tanh(x: Any) -> Any:
-    """Hyperbolic tangent, elementwise; saturates at +-1 without overflow."""
-    return apply(Tanh(), x)
-
-
-def sigmoid(x: Any) -> Any:
-    """The logistic function, stable for large |x|."""
-    return apply(Sigmoid(), x)
-
-
-def relu(x: Any) -> Any:
-    """max(x, 0); relu'(0) = 0."""
-    return apply(Relu(), x)
-
-
-def leaky_relu(x: Any, negative_slope: float = 0.01) -> Any:
-    """x where x > 0, else negative_slope * x; the gradient at 0 is negative_slope (PyTorch).
-
-    ``negative_slope`` is a constant number; a learnt slope is ``nn.functional.prelu``."""
-    if isinstance(negative_slope, Tensor) and negative_slope.requires_grad:
-        raise TypeError(
-            "leaky_relu: negative_slope is a constant number, but a Tensor that requires grad was given (its "
-            "gradient would be lost); for a learnt slope use nn.functional.prelu(x, weight) or nn.PReLU"
-        )
-    return apply(LeakyRelu(float(negative_slope)), x)
-
-
-def clip(x: Any, a_min: Any = None, a_max: Any = None) -> Any:
-    """Limit values to [a_min, a_max] (either may be None; numbers or arrays that broadcast against
-    ``x``); the gradient to ``x`` is 1 inside and on the bounds, 0 outside.
-
-    Bounds that are Tensors take part in the graph (PyTorch's ``clamp`` with Tensor bounds): the
-    output is selected with ``where``, so ``a_min`` gets the gradient where ``x < a_min`` and
-    ``a_max`` where ``x > a_max``.  ``a_min > a_max`` is refused (NumPy returns ``a_max`` there)."""
-    if a_min is None and a_max is None:
-        raise ValueError("clip: give at least one of a_min and a_max")
-    if a_min is not None and a_max is not None and np.any(np.asarray(a_min) > np.asarray(a_max)):
-        raise ValueError(f"clip: a_min ({a_min}) is greater than a_max ({a_max})")
-    lo, hi = _clip_bound(a_min, "a_min"), _clip_bound(a_max, "a_max")
-    if not isinstance(lo, Tensor) and not isinstance(hi, Tensor):
-        return apply(Clip(lo, hi), x)
-    x = dispatch.array_operand(x, "clip", "input")
-    x_data, out = value(x), x
-    if lo is not None:
-        out = where(x_data < value(lo), lo, out)
-    if hi is not None:
-        out = where(x_data > value(hi), hi, out)
-    return out
-
-
-def _clip_bound(bound: Any, role: str) -> Any:
-    """A bound of ``clip``: a list holding Tensors stacked into one; anything else unchanged."""
-    if isinstance(bound, (list, tuple)):
-        converted = dispatch.array_operand(bound, "clip", role)
-        return converted if isinstance(converted, Tensor) else bound
-    return bound
-
-
-def where(condition: Any, a: Any, b: Any) -> Any:
-    """Choose from ``a`` where ``condition`` is true, else from ``b`` (all three broadcast)."""
-    condition = np.asarray(value(condition), dtype=bool)
-    return apply(Where(condition), a, b)
-
-
+@op(method=True)
 def astype(x: Any, dtype: Any) -> Any:
     """Cast to ``dtype``; a cast to the same dtype returns ``x`` itself."""
     dtype = np.dtype(dtype)
@@ -601,3 +606,18 @@ def astype(x: Any, dtype: Any) -> Any:
     if isinstance(x, Tensor) and x.dtype == dtype:
         return x
     return apply(Astype(dtype), x)
+
+
+
+@op(method=True)
+def square(x: Any) -> Any:
+    """x ** 2 (as multiply, so the rule is 2 * x * g)."""
+    return multiply(x, x)
+
+
+def _clip_bound(bound: Any, role: str) -> Any:
+    """A bound of ``clip``: a list holding Tensors stacked into one; anything else unchanged."""
+    if isinstance(bound, (list, tuple)):
+        converted = as_operand(bound, "clip", role)
+        return converted if isinstance(converted, Tensor) else bound
+    return bound

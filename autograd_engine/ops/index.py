@@ -11,10 +11,12 @@ from typing import Any
 import numpy as np
 
 from ..dtypes import get_default_dtype
-from ..function import Primitive, apply
+from ..errors import describe_key
+from ..function import Primitive, apply, op
+from ..operands import is_basic_index, value
 from ..tensor import Tensor
-from .dispatch import is_basic_index, scatter_add_array, value
 from .dispatch import scatter_add as scatter_add_rule
+from .dispatch import scatter_add_array
 
 
 def _plain_key(key: Any) -> Any:
@@ -28,35 +30,38 @@ def _plain_key(key: Any) -> Any:
     return key
 
 
-def _describe_key(key: Any) -> str:
-    parts = key if isinstance(key, tuple) else (key,)
-
-    def one(p: Any) -> str:
-        if isinstance(p, slice):  # as written: 1:, :3, 1:3:2, :
-            text = ":".join("" if v is None else str(v) for v in (p.start, p.stop))
-            return text if p.step is None else f"{text}:{p.step}"
-        if isinstance(p, np.ndarray):
-            return f"array{p.shape}"
-        return "..." if p is Ellipsis else str(p)
-
-    return ", ".join(one(p) for p in parts)
-
-
 class GetItem(Primitive):
+    """``x[key]``.  Its gradient is ``g`` scattered into zeros of x's shape; in an ordinary backward
+    pass it is added into x's pending gradient at ``key`` instead, so that slicing a tensor T times
+    (an RNN's time loop) costs T slices, not T dense copies."""
+
     __slots__ = ("key",)
     name = "getitem"
+    adds_into_input = True
 
     def __init__(self, key: Any) -> None:
         self.key = key
 
     def describe(self) -> str:
-        return f"getitem[{_describe_key(self.key)}]"
+        return f"getitem[{describe_key(self.key)}]"
 
     def forward(self, x):
         return x[self.key]
 
     def backward(self, g, out, x):
         return (scatter_add_rule(g, self.key, x.shape, x.dtype),)
+
+    def add_gradient_into(self, g, target):
+        if is_basic_index(self.key):
+            target[self.key] += g  # a basic index never repeats a position
+        else:
+            np.add.at(target, self.key, g)
+
+
+@op(operator="getitem")
+def getitem(x: Any, key: Any) -> Any:
+    """``x[key]`` with NumPy's basic and advanced indexing."""
+    return apply(GetItem(_plain_key(key)), x)  # apply's IndexError names the op and the tensor's shape
 
 
 class ScatterAdd(Primitive):
@@ -69,7 +74,7 @@ class ScatterAdd(Primitive):
         self.key, self.shape = key, shape
 
     def describe(self) -> str:
-        return f"scatter_add[{_describe_key(self.key)}]"
+        return f"scatter_add[{describe_key(self.key)}]"
 
     def forward(self, values):
         return scatter_add_array(values, self.key, self.shape, np.result_type(values))
@@ -78,16 +83,13 @@ class ScatterAdd(Primitive):
         return (g[self.key],)
 
 
-def getitem(x: Any, key: Any) -> Any:
-    """``x[key]`` with NumPy's basic and advanced indexing."""
-    return apply(GetItem(_plain_key(key)), x)  # apply's IndexError names the op and the tensor's shape
-
-
+@op()
 def scatter_add(values: Any, key: Any, shape: tuple[int, ...]) -> Any:
     """A zero tensor of ``shape`` with ``values`` added at positions ``key`` (repeats accumulate)."""
     return apply(ScatterAdd(_plain_key(key), tuple(shape)), values)
 
 
+@op()
 def one_hot(labels: Any, num_classes: int, dtype: Any = None) -> Tensor:
     """Rows of the identity: ``result[..., k] = 1`` where ``labels == k`` (not differentiable).
 

@@ -6,12 +6,12 @@ from typing import Any
 
 import numpy as np
 
+from .. import operands
 from ..errors import ShapeError
-from ..function import Primitive, apply
+from ..function import Primitive, apply, op
+from ..operands import as_operand, normalize_axis, shape_of
 from ..tensor import Tensor
-from .dispatch import array_operand, shape_of
 from .index import getitem
-from .reduce import normalize_axis
 from .shape import expand_dims, reshape
 
 
@@ -40,6 +40,25 @@ class Concatenate(Primitive):
         return tuple(grads)
 
 
+@op()
+def concatenate(arrays: Sequence[Any], axis: int | None = 0) -> Any:
+    """Join tensors along an existing ``axis``; all other axes must match.  ``axis=None``
+    joins them flattened, as NumPy does."""
+    arrays = list(arrays)
+    if not arrays:
+        raise ValueError("concatenate: need at least one tensor")
+    if axis is None:
+        arrays, axis = [reshape(a, (-1,)) for a in arrays], 0
+    shapes = [shape_of(a, "concatenate") for a in arrays]
+    ndim = len(shapes[0])
+    if ndim == 0 or any(len(s) != ndim for s in shapes):
+        raise ShapeError(f"concatenate: all inputs need the same number (>= 1) of dimensions, got shapes {shapes}")
+    axis = normalize_axis(axis, ndim, "concatenate")
+    if any(s[:axis] + s[axis + 1 :] != shapes[0][:axis] + shapes[0][axis + 1 :] for s in shapes):
+        raise ShapeError(f"concatenate: shapes {shapes} differ outside axis {axis}")
+    return apply(Concatenate(axis), *arrays)
+
+
 class Pad(Primitive):
     """Constant padding; the gradient is the upstream gradient with the padding cut away."""
 
@@ -61,24 +80,38 @@ class Pad(Primitive):
         return (g[tuple(slice(before, before + n) for (before, _), n in zip(self.pad_width, x.shape))],)
 
 
-def concatenate(arrays: Sequence[Any], axis: int | None = 0) -> Any:
-    """Join tensors along an existing ``axis``; all other axes must match.  ``axis=None``
-    joins them flattened, as NumPy does."""
-    arrays = list(arrays)
-    if not arrays:
-        raise ValueError("concatenate: need at least one tensor")
-    if axis is None:
-        arrays, axis = [reshape(a, (-1,)) for a in arrays], 0
-    shapes = [shape_of(a, "concatenate") for a in arrays]
-    ndim = len(shapes[0])
-    if ndim == 0 or any(len(s) != ndim for s in shapes):
-        raise ShapeError(f"concatenate: all inputs need the same number (>= 1) of dimensions, got shapes {shapes}")
-    axis = normalize_axis(axis, ndim, "concatenate")
-    if any(s[:axis] + s[axis + 1 :] != shapes[0][:axis] + shapes[0][axis + 1 :] for s in shapes):
-        raise ShapeError(f"concatenate: shapes {shapes} differ outside axis {axis}")
-    return apply(Concatenate(axis), *arrays)
+@op()
+def pad(x: Any, pad_width: Any, mode: str = "constant", constant_values: float = 0) -> Any:
+    """Pad with a constant (NumPy's ``pad`` with ``mode='constant'``).
+
+    ``pad_width`` is an int, a ``(before, after)`` pair, or one pair per axis.  ``constant_values``
+    is a number (or NumPy's per-axis pairs), or a 0-d Tensor, which then gets its gradient: the sum
+    of the upstream gradient over the padding.
+    """
+    if mode != "constant":
+        raise ValueError(f"pad: only mode='constant' is supported, got {mode!r}")
+    shape = shape_of(x, "pad")
+    ndim = len(shape)
+    widths = np.broadcast_to(np.asarray(pad_width, dtype=int), (ndim, 2)) if ndim else np.zeros((0, 2), int)
+    if (widths < 0).any():
+        raise ValueError(f"pad: pad widths must be non-negative, got {pad_width}")
+    widths = tuple((int(a), int(b)) for a, b in widths)
+    if isinstance(constant_values, (Tensor, list, tuple)):
+        constant = as_operand(constant_values, "pad", "constant_values")
+        if isinstance(constant, Tensor):  # in the graph: pad with 0, then add constant * (1 in the padding)
+            if constant.ndim:
+                raise ShapeError(
+                    f"pad: constant_values as a Tensor must be 0-d (one value for all the padding), got shape "
+                    f"{constant.shape}; pass per-axis values as numbers"
+                )
+            x = as_operand(x, "pad", "input")
+            padded = apply(Pad(widths, 0), x)
+            in_padding = np.pad(np.zeros(shape, padded.dtype), widths, mode="constant", constant_values=1) if ndim else 0
+            return padded + constant * in_padding
+    return apply(Pad(widths, constant_values), x)
 
 
+@op()
 def stack(arrays: Sequence[Any], axis: int = 0) -> Any:
     """Join tensors of one shape along a new ``axis``."""
     arrays = list(arrays)
@@ -90,6 +123,7 @@ def stack(arrays: Sequence[Any], axis: int = 0) -> Any:
     return concatenate([expand_dims(a, axis) for a in arrays], axis=axis)
 
 
+@op()
 def split(x: Any, indices_or_sections: int | Sequence[int], axis: int = 0) -> list[Any]:
     """Split into pieces along ``axis``: ``n`` equal sections, or at the given indices
     (NumPy's ``split``; equal sections must divide the axis)."""
@@ -109,31 +143,4 @@ def split(x: Any, indices_or_sections: int | Sequence[int], axis: int = 0) -> li
     return [getitem(x, lead + (slice(a, b),)) for a, b in zip(bounds[:-1], bounds[1:])]
 
 
-def pad(x: Any, pad_width: Any, mode: str = "constant", constant_values: float = 0) -> Any:
-    """Pad with a constant (NumPy's ``pad`` with ``mode='constant'``).
-
-    ``pad_width`` is an int, a ``(before, after)`` pair, or one pair per axis.  ``constant_values``
-    is a number (or NumPy's per-axis pairs), or a 0-d Tensor, which then gets its gradient: the sum
-    of the upstream gradient over the padding.
-    """
-    if mode != "constant":
-        raise ValueError(f"pad: only mode='constant' is supported, got {mode!r}")
-    shape = shape_of(x, "pad")
-    ndim = len(shape)
-    widths = np.broadcast_to(np.asarray(pad_width, dtype=int), (ndim, 2)) if ndim else np.zeros((0, 2), int)
-    if (widths < 0).any():
-        raise ValueError(f"pad: pad widths must be non-negative, got {pad_width}")
-    widths = tuple((int(a), int(b)) for a, b in widths)
-    if isinstance(constant_values, (Tensor, list, tuple)):
-        constant = array_operand(constant_values, "pad", "constant_values")
-        if isinstance(constant, Tensor):  # in the graph: pad with 0, then add constant * (1 in the padding)
-            if constant.ndim:
-                raise ShapeError(
-                    f"pad: constant_values as a Tensor must be 0-d (one value for all the padding), got shape "
-                    f"{constant.shape}; pass per-axis values as numbers"
-                )
-            x = array_operand(x, "pad", "input")
-            padded = apply(Pad(widths, 0), x)
-            in_padding = np.pad(np.zeros(shape, padded.dtype), widths, mode="constant", constant_values=1) if ndim else 0
-            return padded + constant * in_padding
-    return apply(Pad(widths, constant_values), x)
+operands.stack = stack  # lists holding Tensors are stacked with their gradients wherever an op takes an operand

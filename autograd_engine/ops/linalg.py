@@ -13,9 +13,10 @@ from typing import Any
 import numpy as np
 
 from ..errors import ShapeError
-from ..function import Primitive, apply
+from ..function import Primitive, apply, op
 from ..kernels.threads import blas_for_product
-from .dispatch import shape_of, sum_to_shape
+from ..operands import shape_of
+from .dispatch import sum_to_shape
 from .elementwise import multiply
 from .shape import moveaxis, reshape
 
@@ -52,6 +53,7 @@ class MatMul(Primitive):
         return ga, gb
 
 
+@op(method=True, operator="matmul")
 def matmul(a: Any, b: Any) -> Any:
     """Matrix product ``a @ b`` as ``numpy.matmul`` (no 0-d operands)."""
     sa, sb = shape_of(a, "matmul"), shape_of(b, "matmul")
@@ -68,6 +70,7 @@ def matmul(a: Any, b: Any) -> Any:
     return apply(MatMul(), a, b)
 
 
+@op(method=True)
 def dot(a: Any, b: Any) -> Any:
     """``numpy.dot``: the sum product over the last axis of ``a`` and the second-to-last of ``b``.
 

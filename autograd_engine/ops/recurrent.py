@@ -1,4 +1,7 @@
-"""The LSTM: one step composed from primitives, and the whole recurrence as one primitive.
+"""Recurrent steps: one step of a vanilla RNN, a GRU and an LSTM composed from primitives, and the
+whole LSTM recurrence as one primitive.
+
+``rnn_step`` and ``gru_step`` are the steps ``nn.RNN``/``nn.GRU`` and their cells run.
 
 ``lstm_step`` is the notes' cell written with the engine's ops (``linear``, ``sigmoid``,
 ``tanh``, slicing, ``*`` and ``+``): its graph shows every gate, and ``LSTMCell`` uses it.
@@ -32,21 +35,54 @@ others the stored states).
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 
+from ..backward import grad as gradients
 from ..errors import ShapeError
-from ..function import Primitive, apply
+from ..function import Primitive, apply, op
 from ..kernels.threads import blas_for_product
+from ..operands import as_operand, shape_of
 from ..tensor import Tensor
 from .affine import linear
-from .dispatch import array_operand, shape_of
 from .elementwise import sigmoid, tanh
 from .join import stack
 from .shape import Reshape
 
 
+@op()
+def rnn_step(x_gates: Any, h: Any, weight_hh: Any, activation: Callable[[Any], Any] = tanh) -> Any:
+    """One vanilla-RNN step: ``activation(x_gates + h @ weight_hh.T)``.
+
+    ``x_gates`` (N, H) is the input's contribution ``x_t @ W_ih.T + b_ih + b_hh``; ``h`` (N, H)
+    the previous hidden state; ``weight_hh`` (H, H).  Returns the new hidden state (N, H).
+    """
+    return activation(linear(h, weight_hh, x_gates))
+
+
+@op()
+def gru_step(x_gates: Any, h: Any, weight_hh: Any, bias_hh: Any = None) -> Any:
+    """One GRU step with PyTorch's gate order (r, z, n) and equations.
+
+    ``x_gates`` (N, 3H) is ``x_t @ W_ih.T + b_ih`` (``b_hh`` stays inside, because the reset
+    gate multiplies the hidden part of the candidate)::
+
+        r, z = sigmoid(x_r + h W_hr^T + b_hr), sigmoid(x_z + h W_hz^T + b_hz)
+        n = tanh(x_n + r * (h W_hn^T + b_hn))
+        h_t = (1 - z) * n + z * h
+    """
+    x_gates, h = as_operand(x_gates, "gru_step", "x_gates"), as_operand(h, "gru_step", "h")
+    hidden = shape_of(h)[-1]
+    h_gates = linear(h, weight_hh, bias_hh)
+    rz = sigmoid(x_gates[..., : 2 * hidden] + h_gates[..., : 2 * hidden])
+    r, z = rz[..., :hidden], rz[..., hidden:]
+    n = tanh(x_gates[..., 2 * hidden :] + r * h_gates[..., 2 * hidden :])
+    return n + z * (h - n)
+
+
+@op()
 def lstm_step(x_gates: Any, h: Any, c: Any, weight_hh: Any) -> tuple[Any, Any]:
     """One LSTM step with PyTorch's gate order (i, f, g, o), composed from primitives.
 
@@ -70,38 +106,6 @@ def lstm_step(x_gates: Any, h: Any, c: Any, weight_hh: Any) -> tuple[Any, Any]:
     o = sigmoid(gates[..., 3 * hidden :])
     c = f * c + i * g
     return o * tanh(c), c
-
-
-def lstm_recurrence(x_gates: Any, h0: Any, c0: Any, weight_hh: Any) -> tuple[Tensor, Tensor]:
-    """Every step of an LSTM layer as one node: the hidden and the cell states of all steps.
-
-    ``x_gates`` (T, N, 4H): the input's contribution to the gates, ``x @ W_ih.T + b_ih + b_hh``
-    for all steps (one matrix product before the loop); ``h0``, ``c0`` (N, H): the initial
-    states; ``weight_hh`` (4H, H).  Returns ``(hs, cs)``, each (T, N, H): ``hs[t]``, ``cs[t]`` are
-    what :func:`lstm_step` returns at step ``t``, so ``hs[-1]``, ``cs[-1]`` are the final states.
-    Operands may be Tensors, NumPy arrays or nested lists (converted as ``Tensor(...)`` converts them).
-    """
-    x_gates, h0, c0, weight_hh = (
-        array_operand(a, "lstm_recurrence", role)
-        for a, role in ((x_gates, "x_gates"), (h0, "h0"), (c0, "c0"), (weight_hh, "weight_hh"))
-    )
-    xs, hs, cs, ws = (shape_of(a) for a in (x_gates, h0, c0, weight_hh))
-    if len(ws) != 2 or ws[0] != 4 * ws[1]:
-        raise ShapeError(f"lstm_recurrence: weight_hh must have shape (4H, H), got {ws}")
-    hidden = ws[1]
-    if len(xs) != 3 or xs[2] != 4 * hidden or xs[0] == 0:
-        raise ShapeError(
-            f"lstm_recurrence: x_gates must have shape (T, N, 4H) = (T, N, {4 * hidden}) with T >= 1 to match "
-            f"weight_hh {ws}, got {xs}"
-        )
-    for label, s in (("h0", hs), ("c0", cs)):
-        if s != (xs[1], hidden):
-            raise ShapeError(
-                f"lstm_recurrence: {label} must have shape (N, H) = {(xs[1], hidden)} to match x_gates {xs} and "
-                f"weight_hh {ws}, got {s}"
-            )
-    states = apply(LSTMRecurrence(), x_gates, h0, c0, weight_hh)
-    return states[0], states[1]
 
 
 class LSTMRecurrence(Primitive):
@@ -178,6 +182,39 @@ class LSTMRecurrence(Primitive):
         return (g_acts if need_x else None, g_h if need_h0 else None, g_c if need_c0 else None, g_weight)
 
 
+@op()
+def lstm_recurrence(x_gates: Any, h0: Any, c0: Any, weight_hh: Any) -> tuple[Tensor, Tensor]:
+    """Every step of an LSTM layer as one node: the hidden and the cell states of all steps.
+
+    ``x_gates`` (T, N, 4H): the input's contribution to the gates, ``x @ W_ih.T + b_ih + b_hh``
+    for all steps (one matrix product before the loop); ``h0``, ``c0`` (N, H): the initial
+    states; ``weight_hh`` (4H, H).  Returns ``(hs, cs)``, each (T, N, H): ``hs[t]``, ``cs[t]`` are
+    what :func:`lstm_step` returns at step ``t``, so ``hs[-1]``, ``cs[-1]`` are the final states.
+    Operands may be Tensors, NumPy arrays or nested lists (converted as ``Tensor(...)`` converts them).
+    """
+    x_gates, h0, c0, weight_hh = (
+        as_operand(a, "lstm_recurrence", role)
+        for a, role in ((x_gates, "x_gates"), (h0, "h0"), (c0, "c0"), (weight_hh, "weight_hh"))
+    )
+    xs, hs, cs, ws = (shape_of(a) for a in (x_gates, h0, c0, weight_hh))
+    if len(ws) != 2 or ws[0] != 4 * ws[1]:
+        raise ShapeError(f"lstm_recurrence: weight_hh must have shape (4H, H), got {ws}")
+    hidden = ws[1]
+    if len(xs) != 3 or xs[2] != 4 * hidden or xs[0] == 0:
+        raise ShapeError(
+            f"lstm_recurrence: x_gates must have shape (T, N, 4H) = (T, N, {4 * hidden}) with T >= 1 to match "
+            f"weight_hh {ws}, got {xs}"
+        )
+    for label, s in (("h0", hs), ("c0", cs)):
+        if s != (xs[1], hidden):
+            raise ShapeError(
+                f"lstm_recurrence: {label} must have shape (N, H) = {(xs[1], hidden)} to match x_gates {xs} and "
+                f"weight_hh {ws}, got {s}"
+            )
+    states = apply(LSTMRecurrence(), x_gates, h0, c0, weight_hh)
+    return states[0], states[1]
+
+
 def _composed_gradients(needs_grad: tuple[bool, ...], grad: Tensor, *inputs: Any) -> tuple[Any, ...]:
     """The recurrence's vector-Jacobian product under ``create_graph=True``: the same function
     composed from :func:`lstm_step`, differentiated by the engine with its graph recorded.
@@ -188,7 +225,6 @@ def _composed_gradients(needs_grad: tuple[bool, ...], grad: Tensor, *inputs: Any
     or ``x_gates`` computed from ``h0``) and run their hooks, which the backward pass around this
     rule does again: gradients counted twice.
     """
-    from ..backward import grad as gradients  # backward imports the ops
 
     stand_ins = [apply(Reshape(x.shape), x) if needed else x for x, needed in zip(inputs, needs_grad)]
     x_gates, h, c, weight_hh = stand_ins

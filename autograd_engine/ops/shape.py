@@ -1,8 +1,9 @@
-"""Shape primitives: reshape, transpose, broadcast_to -- and what composes from them
-(squeeze, expand_dims, flatten, swapaxes, moveaxis).
+"""Shape primitives: reshape, transpose, broadcast_to -- and what composes from them (squeeze,
+expand_dims, flatten, ravel, swapaxes, moveaxis).
 
-Each rule is the inverse movement of the gradient: reshape back, transpose by the
-inverse permutation, sum the broadcast axes away.
+Each rule is the inverse movement of the gradient: reshape back, transpose by the inverse
+permutation, sum the broadcast axes away.  The Tensor methods take NumPy's and PyTorch's forms:
+``x.reshape(2, 3)`` or ``x.reshape((2, 3))``, ``x.transpose()``, ``x.permute(1, 0)``, ``x.T``.
 """
 from __future__ import annotations
 
@@ -13,92 +14,83 @@ from typing import Any
 import numpy as np
 
 from ..errors import ShapeError
-from ..function import Primitive, apply
-from .dispatch import shape_of, sum_to_shape
-from .reduce import normalize_axes, normalize_axis
+from ..function import Primitive, apply, op
+from ..operands import normalize_axes, normalize_axis, shape_of
+from ..tensor import Tensor
+from .dispatch import sum_to_shape
+
+
+def _one_or_many(args: tuple) -> Any:
+    """A method's ``*args`` as NumPy's single argument: ``x.reshape(2, 3)`` is ``x.reshape((2, 3))``."""
+    return args[0] if len(args) == 1 and (args[0] is None or isinstance(args[0], Sequence)) else args
+
+
+def _reshape_method(x: Any, *shape: Any) -> Any:
+    return reshape(x, shape[0] if len(shape) == 1 else shape)
+
+
+def _transpose_method(x: Any, *axes: Any) -> Any:
+    return transpose(x, _one_or_many(axes) or None)
+
+
+def _expand_method(x: Any, *shape: Any) -> Any:
+    """PyTorch's name for ``broadcast_to``."""
+    return broadcast_to(x, _one_or_many(shape))
 
 
 class Reshape(Primitive):
     __slots__ = ("shape",)
     name = "reshape"
 
+
     def __init__(self, shape: tuple[int, ...]) -> None:
         self.shape = shape
+
 
     def describe(self) -> str:
         return f"reshape{self.shape}"
 
+
     def forward(self, x):
         return np.reshape(x, self.shape)
+
 
     def backward(self, g, out, x):
         return (g.reshape(x.shape),)
 
 
-class Transpose(Primitive):
-    __slots__ = ("axes",)
-    name = "transpose"
-
-    def __init__(self, axes: tuple[int, ...]) -> None:
-        self.axes = axes
-
-    def describe(self) -> str:
-        return f"transpose{self.axes}"
-
-    def forward(self, x):
-        return np.transpose(x, self.axes)
-
-    def backward(self, g, out, x):
-        return (g.transpose(tuple(np.argsort(self.axes))),)
-
-
-class BroadcastTo(Primitive):
-    __slots__ = ("shape",)
-    name = "broadcast_to"
-
-    def __init__(self, shape: tuple[int, ...]) -> None:
-        self.shape = shape
-
-    def describe(self) -> str:
-        return f"broadcast_to{self.shape}"
-
-    def forward(self, x):
-        return np.broadcast_to(x, self.shape)
-
-    def backward(self, g, out, x):
-        return (sum_to_shape(g, x.shape),)
-
-
-
-def _as_shape(shape: Any) -> tuple[int, ...]:
-    if isinstance(shape, (int, np.integer)):
-        return (int(shape),)
-    return tuple(int(n) for n in shape)
-
-
-def _resolve_shape(old: tuple[int, ...], shape: tuple[int, ...]) -> tuple[int, ...]:
-    """``shape`` with its -1 entry filled in; raises when the sizes do not agree."""
-    size = math.prod(old)  # (math.prod: np.prod on a tuple costs microseconds, a third of a reshape)
-    unknown = [i for i, n in enumerate(shape) if n == -1]
-    known = math.prod(n for n in shape if n != -1)
-    if len(unknown) <= 1 and all(n >= -1 for n in shape):
-        if not unknown and known == size:
-            return shape
-        if unknown and known and size % known == 0:
-            return shape[: unknown[0]] + (size // known,) + shape[unknown[0] + 1 :]
-    raise ShapeError(f"reshape: cannot reshape a tensor of shape {old} ({size} elements) into shape {shape}")
-
-
+@op(method=_reshape_method, tensor={"view": _reshape_method})
 def reshape(x: Any, shape: Any) -> Any:
     """Give ``x`` a new shape with the same number of elements (one entry may be -1)."""
-    from ..tensor import Tensor
-
     new = _resolve_shape(shape_of(x, "reshape"), _as_shape(shape))
     if isinstance(x, Tensor) and new == x.shape:
         return x
     return apply(Reshape(new), x)
 
 
+class Transpose(Primitive):
+    __slots__ = ("axes",)
+    name = "transpose"
+
+
+    def __init__(self, axes: tuple[int, ...]) -> None:
+        self.axes = axes
+
+
+    def describe(self) -> str:
+        return f"transpose{self.axes}"
+
+
+    def forward(self, x):
+        return np.transpose(x, self.axes)
+
+
+    def backward(self, g, out, x):
+        return (g.transpose(tuple(np.argsort(self.axes))),)
+
+
+@op(method=_transpose_method, aliases=("permute",),
+    tensor={"permute": _transpose_method, "T": property(lambda x: transpose(x), doc="All axes reversed, as NumPy's .T.")})
 def transpose(x: Any, axes: Sequence[int] | None = None) -> Any:
     """Permute the axes (default: reverse them), as ``numpy.transpose``."""
     ndim = len(shape_of(x, "transpose"))
@@ -117,9 +109,7 @@ def transpose(x: Any, axes: Sequence[int] | None = None) -> Any:
     return apply(Transpose(axes), x)
 
 
-permute = transpose
-
-
+@op(method=True)
 def swapaxes(x: Any, axis1: int, axis2: int) -> Any:
     """Exchange two axes."""
     axes = list(range(len(shape_of(x, "swapaxes"))))
@@ -128,6 +118,7 @@ def swapaxes(x: Any, axis1: int, axis2: int) -> Any:
     return apply(Transpose(tuple(axes)), x)
 
 
+@op(method=True)
 def moveaxis(x: Any, source: int | Sequence[int], destination: int | Sequence[int]) -> Any:
     """Move axes to new positions, keeping the order of the others (``numpy.moveaxis``:
     ``source`` and ``destination`` are one axis each, or sequences of the same length)."""
@@ -152,6 +143,28 @@ def _axis_list(axes: int | Sequence[int], ndim: int) -> list[int]:
     return result
 
 
+class BroadcastTo(Primitive):
+    __slots__ = ("shape",)
+    name = "broadcast_to"
+
+
+    def __init__(self, shape: tuple[int, ...]) -> None:
+        self.shape = shape
+
+
+    def describe(self) -> str:
+        return f"broadcast_to{self.shape}"
+
+
+    def forward(self, x):
+        return np.broadcast_to(x, self.shape)
+
+
+    def backward(self, g, out, x):
+        return (sum_to_shape(g, x.shape),)
+
+
+@op(method=True, aliases=("expand",), tensor={"expand": _expand_method})
 def broadcast_to(x: Any, shape: Any) -> Any:
     """Repeat ``x`` along size-1 (or new leading) axes to ``shape``; the gradient sums them back."""
     shape = _as_shape(shape)
@@ -164,9 +177,7 @@ def broadcast_to(x: Any, shape: Any) -> Any:
     return apply(BroadcastTo(shape), x)
 
 
-expand = broadcast_to
-
-
+@op(method=True)
 def squeeze(x: Any, axis: Any = None) -> Any:
     """Remove size-1 axes (all of them, or those in ``axis``, which must have size 1)."""
     shape = shape_of(x, "squeeze")
@@ -180,6 +191,7 @@ def squeeze(x: Any, axis: Any = None) -> Any:
     return reshape(x, tuple(n for i, n in enumerate(shape) if i not in axes))
 
 
+@op(method=True, aliases=("unsqueeze",), tensor={"unsqueeze": lambda x, axis: expand_dims(x, axis)})
 def expand_dims(x: Any, axis: Any) -> Any:
     """Insert size-1 axes at ``axis`` (an int or tuple, positions in the result)."""
     shape = shape_of(x, "expand_dims")
@@ -189,9 +201,7 @@ def expand_dims(x: Any, axis: Any) -> Any:
     return reshape(x, tuple(1 if i in axes else next(rest) for i in range(ndim)))
 
 
-unsqueeze = expand_dims
-
-
+@op(method=True)
 def flatten(x: Any, start_axis: int = 0, end_axis: int = -1) -> Any:
     """Merge axes ``start_axis..end_axis`` into one (PyTorch's ``flatten``; all axes by default)."""
     shape = shape_of(x, "flatten")
@@ -208,6 +218,26 @@ def flatten(x: Any, start_axis: int = 0, end_axis: int = -1) -> Any:
     return reshape(x, shape[:start] + (merged,) + shape[end + 1 :])
 
 
+@op(method=True)
 def ravel(x: Any) -> Any:
     """The elements as a 1-D tensor (a reshape to (-1,))."""
     return reshape(x, (-1,))
+
+
+def _as_shape(shape: Any) -> tuple[int, ...]:
+    if isinstance(shape, (int, np.integer)):
+        return (int(shape),)
+    return tuple(int(n) for n in shape)
+
+
+def _resolve_shape(old: tuple[int, ...], shape: tuple[int, ...]) -> tuple[int, ...]:
+    """``shape`` with its -1 entry filled in; raises when the sizes do not agree."""
+    size = math.prod(old)  # (math.prod: np.prod on a tuple costs microseconds, a third of a reshape)
+    unknown = [i for i, n in enumerate(shape) if n == -1]
+    known = math.prod(n for n in shape if n != -1)
+    if len(unknown) <= 1 and all(n >= -1 for n in shape):
+        if not unknown and known == size:
+            return shape
+        if unknown and known and size % known == 0:
+            return shape[: unknown[0]] + (size // known,) + shape[unknown[0] + 1 :]
+    raise ShapeError(f"reshape: cannot reshape a tensor of shape {old} ({size} elements) into shape {shape}")

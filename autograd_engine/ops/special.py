@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 
 from ..dtypes import get_default_dtype
-from ..function import Primitive, apply
+from ..function import Primitive, apply, op
 from . import dispatch
 
 _erf_implementation = None
@@ -56,6 +56,7 @@ class Erf(Primitive):
         return (g * (_TWO_OVER_SQRT_PI * dispatch.exp(-(x * x))),)
 
 
+@op(method=True)
 def erf(x: Any) -> Any:
     """The Gauss error function, elementwise (integers are computed in the default float dtype)."""
     return apply(Erf(), x)

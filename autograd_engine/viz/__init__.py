@@ -46,6 +46,13 @@ def save_svg(graph_or_tensor: Any, path: str | os.PathLike[str], program: str | 
     return path
 
 
+def _draw_method(tensor: Tensor, **kwargs: Any) -> Any:
+    """Draw the graph that produced this tensor (``ae.draw(tensor, **kwargs)``)."""
+    return draw(tensor, **kwargs)
+
+
+Tensor.draw = _draw_method
+
 __all__ = [
     "draw", "save_svg", "retain_grads", "Drawing", "RendererNotFound", "find_renderer", "render_source", "to_svg",
     "RENDERERS", "FAST_LAYOUT_NODES",

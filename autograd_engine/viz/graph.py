@@ -17,9 +17,9 @@ from typing import Any, Literal
 
 import numpy as np
 
-from ..backward import DRAW_BUDGET, SKELETON_MIN_BYTES
 from ..errors import GraphFreedError
 from ..function import Primitive
+from ..skeleton import DRAW_BUDGET, SKELETON_MIN_BYTES
 from ..tensor import Tensor
 from .render import Drawing
 
