@@ -203,7 +203,7 @@ def run_backward(roots: Sequence[Tensor], seeds: Sequence[Any], retain_graph: bo
                 args = [g, tensor.data]  # a plain loop: a comprehension is a function call of its own
                 for x in inputs:
                     args.append(x.data if isinstance(x, Tensor) else x)
-                borrowed = tuple(args)  # arrays a rule may hand back: never add into them
+                borrowed = args  # arrays a rule may hand back: never add into them
                 grads = node.backward(*args)
             for x, needed, gx in zip(inputs, needs, grads):  # accumulate; a tensor whose consumers all ran is ready
                 if not needed:
@@ -274,7 +274,7 @@ def _hook_result(tensor: Tensor, hook: Any, replaced: Any, create_graph: bool) -
     return np.asarray(replaced, dtype=tensor.dtype)
 
 
-def _accumulate(pending: dict[Tensor, Any], owned: set[Tensor], x: Tensor, gx: Any, borrowed: tuple[Any, ...],
+def _accumulate(pending: dict[Tensor, Any], owned: set[Tensor], x: Tensor, gx: Any, borrowed: Sequence[Any],
                 create_graph: bool, node: Any = None) -> None:
     """Add ``gx`` to the pending gradient of ``x`` (``+=`` at forks, in place when safe).  ``borrowed``
     holds the arrays the engine does not own: a pending gradient that is one of them, or a view, is
@@ -291,7 +291,10 @@ def _accumulate(pending: dict[Tensor, Any], owned: set[Tensor], x: Tensor, gx: A
     previous = pending.get(x)
     if previous is None:
         pending[x] = gx
-        if not create_graph and gx.base is None and not any(gx is a for a in borrowed):
+        if not create_graph and gx.base is None:  # allocated by the rule, unless it is one of borrowed
+            for a in borrowed:  # a plain loop: a generator here costs more than the rest of the check
+                if gx is a:
+                    return
             owned.add(x)
     elif create_graph:
         pending[x] = previous + gx
