@@ -20,7 +20,14 @@ import numpy as np
 
 from . import skeleton
 from .anomaly import anomaly_in_rule, check_finite
-from .errors import AnomalyError, GraphFreedError, ShapeError
+from .errors import (
+    AnomalyError,
+    ShapeError,
+    freed_error,
+    gradient_shape_error,
+    modified_error,
+    not_differentiable_twice_error,
+)
 from .function import declared_in_engine
 from .grad_mode import enable_grad, no_grad, state
 from .tensor import Tensor, grad_lock
@@ -179,7 +186,9 @@ def run_backward(roots: Sequence[Tensor], seeds: Sequence[Any], retain_graph: bo
             if inputs is None:
                 raise freed_error(node)
             if node.recorded_after != in_place_updates:  # something was updated in place since: one of these?
-                _check_not_modified(node, tensor, inputs)
+                for role, t in (("its output", tensor), *((f"input {i}", x) for i, x in enumerate(inputs))):
+                    if isinstance(t, Tensor) and t._version is not None and t._version[0] > node.recorded_after:
+                        raise modified_error(node, role, t.shape)
             if g is not None and (target_ids is not None or tensor._hooks or tensor._retain_grad):
                 g = _deliver(tensor, g, target_ids, found, create_graph)
             borrowed = ()
@@ -187,8 +196,7 @@ def run_backward(roots: Sequence[Tensor], seeds: Sequence[Any], retain_graph: bo
                 grads = (None,) * len(inputs)  # no gradient reached this tensor
             elif create_graph:
                 if not node.differentiable_twice:
-                    raise RuntimeError(f"grad: the gradient rule of {node.describe()} runs on raw arrays only, so "
-                                       f"create_graph=True cannot differentiate through it{_opt_in_hint(node)}")
+                    raise not_differentiable_twice_error(node, declared_in_engine(type(node)))
                 try:
                     grads = node.backward(g, tensor, *inputs)
                 except AnomalyError as error:  # an op of the recorded rule: name the rule's node
@@ -284,7 +292,7 @@ def _accumulate(pending: dict[Tensor, Any], owned: set[Tensor], x: Tensor, gx: A
         gx = np.asarray(gx)  # 0-d arithmetic gives NumPy scalars, which cannot be added into in place
         borrowed = ()
     if gx.shape != data.shape:
-        raise _gradient_shape_error(node, x, gx)
+        raise gradient_shape_error(node, x, gx)
     if gx.dtype != data.dtype:
         gx = gx.astype(data.dtype)
         borrowed = ()
@@ -389,45 +397,3 @@ def _needs_towards(inputs: Any, needs: tuple[bool, ...], useful: set[Tensor]) ->
     """``needs`` narrowed to the inputs that lead to a target, or None when none does."""
     narrowed = tuple(needed and x in useful for x, needed in zip(inputs, needs))
     return narrowed if any(narrowed) else None
-
-
-def _check_not_modified(node: Any, out: Tensor, inputs: Any) -> None:
-    """Refuse to run ``node``'s rule when its output or an input was changed in place after the node was
-    recorded: the rule would differentiate with the new values (PyTorch raises too)."""
-    for role, t in [("its output", out), *((f"input {i}", x) for i, x in enumerate(inputs))]:
-        if isinstance(t, Tensor) and t._version is not None and t._version[0] > node.recorded_after:
-            raise RuntimeError(
-                f"backward: {role} of {node.describe()} (shape {t.shape}) was modified by an in-place update (+=, -=, "
-                f"*=, /=, an optimizer step, or through a detach() or a view of it, or of the tensor it views) after "
-                f"{node.describe()} used it, so its gradient would be computed from the new values; update a copy "
-                f"instead (t = t + 1), or update it after backward")
-
-
-def _gradient_shape_error(node: Any, x: Tensor, gx: Any) -> ShapeError:
-    """A rule returned a gradient not of its input's shape: whose rule, which input, how to undo broadcasting."""
-    if node is None:  # a root's seed (backward() and grad() check the ones users give)
-        return ShapeError(f"backward: upstream gradient of shape {gx.shape} for a root of shape {x.shape}")
-    name = node.describe() or type(node).__name__
-    index = next((i for i, y in enumerate(node.inputs or ()) if y is x), "?")
-    return ShapeError(f"{name}: its gradient rule returned a gradient of shape {gx.shape} for input {index}, which has "
-                      f"shape {x.shape}; backward must return each input's gradient in that input's shape -- where the "
-                      f"forward broadcast the input, sum the gradient back with "
-                      f"autograd_engine.ops.dispatch.sum_to_shape(g, x.shape) (a bug in {name}'s gradient rule)")
-
-
-def _opt_in_hint(node: Any) -> str:
-    """For a primitive declared outside the engine: how to let create_graph through it."""
-    if declared_in_engine(type(node)):
-        return ""
-    return (f" ({type(node).__name__} is declared outside the engine, so differentiable_twice starts False: set "
-            f"differentiable_twice = True on the class once its backward uses only g, out and the inputs it is handed "
-            f"-- Tensors under create_graph -- with operators and autograd_engine.ops.dispatch helpers, not arrays "
-            f"saved in forward)")
-
-
-def freed_error(node: Any) -> GraphFreedError:
-    return GraphFreedError(
-        f"backward: the graph through {node.describe()} was already freed by an earlier backward, which released "
-        f"its saved values; pass retain_graph=True to the first backward() (or grad()) if you need to go through the "
-        f"graph again; or, if it reaches back into an earlier batch's graph through a carried recurrent state "
-        f"(truncated backpropagation through time), carry state.detach() instead")

@@ -73,3 +73,44 @@ def complex_output_error(op: object, arrays: list, out: np.ndarray) -> TypeError
     return TypeError(f"{op.describe()}: the output would be {out.dtype} (input dtypes {dtypes}), but an input "
                      f"requires grad and complex tensors carry no gradients here; keep the real and imaginary parts "
                      f"as float tensors, or detach() the input (or run under no_grad()) if no gradient is wanted")
+
+
+def freed_error(node: object) -> GraphFreedError:
+    """A backward pass reached a node an earlier backward released."""
+    return GraphFreedError(
+        f"backward: the graph through {node.describe()} was already freed by an earlier backward, which released "
+        f"its saved values; pass retain_graph=True to the first backward() (or grad()) if you need to go through the "
+        f"graph again; or, if it reaches back into an earlier batch's graph through a carried recurrent state "
+        f"(truncated backpropagation through time), carry state.detach() instead")
+
+
+def modified_error(node: object, role: str, shape: tuple) -> RuntimeError:
+    """A node's output or input was changed in place after the node used it (PyTorch raises too)."""
+    return RuntimeError(
+        f"backward: {role} of {node.describe()} (shape {shape}) was modified by an in-place update (+=, -=, *=, /=, "
+        f"an optimizer step, or through a detach() or a view of it, or of the tensor it views) after "
+        f"{node.describe()} used it, so its gradient would be computed from the new values; update a copy instead "
+        f"(t = t + 1), or update it after backward")
+
+
+def gradient_shape_error(node: object, x: object, gx: object) -> ShapeError:
+    """A rule returned a gradient not of its input's shape: whose rule, which input, how to undo broadcasting."""
+    if node is None:  # a root's seed (backward() and grad() check the ones users give)
+        return ShapeError(f"backward: upstream gradient of shape {gx.shape} for a root of shape {x.shape}")
+    name = node.describe() or type(node).__name__
+    index = next((i for i, y in enumerate(node.inputs or ()) if y is x), "?")
+    return ShapeError(f"{name}: its gradient rule returned a gradient of shape {gx.shape} for input {index}, which has "
+                      f"shape {x.shape}; backward must return each input's gradient in that input's shape -- where the "
+                      f"forward broadcast the input, sum the gradient back with "
+                      f"autograd_engine.ops.dispatch.sum_to_shape(g, x.shape) (a bug in {name}'s gradient rule)")
+
+
+def not_differentiable_twice_error(node: object, built_in: bool) -> RuntimeError:
+    """create_graph=True through a rule that runs on raw arrays; for a user's primitive, how to opt in."""
+    hint = "" if built_in else (
+        f" ({type(node).__name__} is declared outside the engine, so differentiable_twice starts False: set "
+        f"differentiable_twice = True on the class once its backward uses only g, out and the inputs it is handed "
+        f"-- Tensors under create_graph -- with operators and autograd_engine.ops.dispatch helpers, not arrays "
+        f"saved in forward)")
+    return RuntimeError(f"grad: the gradient rule of {node.describe()} runs on raw arrays only, so create_graph=True "
+                        f"cannot differentiate through it{hint}")
