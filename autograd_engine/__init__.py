@@ -12,7 +12,7 @@ from .anomaly import detect_anomaly, is_anomaly_enabled
 from .backward import grad
 from .dtypes import get_default_dtype, set_default_dtype
 from .errors import AnomalyError, EngineError, GraphFreedError, ShapeError
-from .function import PRIMITIVES, Primitive, apply
+from .function import OPS, PRIMITIVES, Primitive, apply, op
 from .grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
 from .gradcheck import GradcheckReport, gradcheck, numerical_gradient, rel_error  # the function, not the module
 from .memory import keep_freed_memory, release_freed_memory
@@ -40,7 +40,7 @@ def __getattr__(name: str):
 __all__ = [
     "Tensor", "tensor", "grad", "draw", "save_svg", "retain_grads", "no_grad", "enable_grad", "set_grad_enabled", "is_grad_enabled",
     "detect_anomaly", "is_anomaly_enabled", "set_default_dtype", "get_default_dtype", "seed", "random",
-    "keep_freed_memory", "release_freed_memory", "PRIMITIVES", "Primitive", "apply", "gradcheck", "numerical_gradient", "rel_error", "GradcheckReport", "EngineError", "ShapeError", "GraphFreedError", "AnomalyError",
+    "keep_freed_memory", "release_freed_memory", "PRIMITIVES", "OPS", "Primitive", "apply", "op", "gradcheck", "numerical_gradient", "rel_error", "GradcheckReport", "EngineError", "ShapeError", "GraphFreedError", "AnomalyError",
     *_ops_all,
 ]
 __version__ = "0.1.0"

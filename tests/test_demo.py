@@ -53,8 +53,14 @@ def test_the_readme_primitive_example_runs_and_is_right_in_both_orders(capsys):
         exec(block, namespace)  # the README's own example
         assert "gradcheck passed" in capsys.readouterr().out
         aet.assert_second_order_gradients_match(namespace["swish"], np.array([0.7, -1.3, 2.1]))
+        x = namespace["x"]  # the declaration made the function public and a Tensor method
+        assert ae.OPS["swish"] is namespace["swish"] and ae.Tensor.swish is namespace["swish"]
+        np.testing.assert_allclose(x.swish().data, x.data / (1 + np.exp(-x.data)), rtol=1e-6)
     finally:
         ae.PRIMITIVES.pop("swish", None)  # the table's coverage test expects the engine's own primitives only
+        ae.OPS.pop("swish", None)
+        if hasattr(ae.Tensor, "swish"):
+            del ae.Tensor.swish
 
 
 def test_the_readme_recurrent_example_learns_its_sequence_and_carries_no_graph():
