@@ -21,7 +21,7 @@ import numpy as np
 from .checks import check_bool
 from .errors import AnomalyError
 from .grad_mode import state
-from .tensor import Tensor
+from .tensor import value
 
 
 class detect_anomaly(contextlib.ContextDecorator):
@@ -83,7 +83,7 @@ _LIBRARY_FILES = frozenset({contextlib.__file__, functools.__file__})
 
 def check_finite(array: Any, op: Any, what: str) -> None:
     """Raise AnomalyError naming ``op`` (and the line that created it) if ``array`` holds NaN or inf."""
-    data = array.data if isinstance(array, Tensor) else array
+    data = value(array)
     if isinstance(data, np.ndarray) and data.dtype.kind in "fc" and not np.isfinite(data).all():
         kind = "NaN" if np.isnan(data).any() else "inf"
         where = getattr(op, "created_at", None)

@@ -23,6 +23,7 @@ from .checks import check_bool, check_callable, check_int, check_real
 from .errors import EngineError
 from .grad_mode import enable_grad, no_grad
 from .tensor import Tensor
+from .tensor import value as tensor_value
 
 
 def rel_error(a: Any, b: Any) -> float:
@@ -58,7 +59,7 @@ def numerical_gradient(f: Callable[[np.ndarray], Any], x: np.ndarray, h: float =
 
 
 def _scalar(value: Any, df: Any) -> float:
-    value = np.asarray(value.data if isinstance(value, Tensor) else value, dtype=np.float64)
+    value = np.asarray(tensor_value(value), dtype=np.float64)
     return float(np.sum(value * df)) if df is not None else float(value.sum())
 
 
@@ -251,7 +252,7 @@ def branch_signature(out: Tensor) -> list[np.ndarray]:
         if node is None or id(t) in seen:
             continue
         seen.add(id(t))
-        values = [x.data if isinstance(x, Tensor) else x for x in node.inputs]
+        values = [tensor_value(x) for x in node.inputs]
         branch = node.branch(t.data, *values)
         if branch is not None:
             signature.append(np.asarray(branch))

@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 
 from .errors import ShapeError
-from .tensor import Tensor, as_array
+from .tensor import Tensor, as_array, value
 
 __all__ = ["as_array", "as_operand", "value", "shape_of", "normalize_axes", "normalize_axis", "pair",
            "is_basic_index"]
@@ -27,11 +27,6 @@ __all__ = ["as_array", "as_operand", "value", "shape_of", "normalize_axes", "nor
 stack: Callable[[list], Tensor] | None = None
 """``ae.stack``, which ``as_operand`` uses for lists holding Tensors; the op sits a layer above this
 module (``ops.join``), which sets it here when it is declared."""
-
-
-def value(x: Any) -> Any:
-    """The NumPy value of ``x``: a Tensor's array, anything else unchanged."""
-    return x.data if isinstance(x, Tensor) else x
 
 
 def shape_of(x: Any, op: str = "") -> tuple[int, ...]:

@@ -226,7 +226,7 @@ class Tensor:
                     f"do the update inside `with ae.no_grad():` or on `.data` (as an optimizer step does)"
                 )
             return out_of_place(self, other)
-        ufunc(self.data, _data(other), out=self.data, casting="same_kind")
+        ufunc(self.data, value(other), out=self.data, casting="same_kind")
         self.mark_modified()
         return self
 
@@ -246,22 +246,22 @@ class Tensor:
 
     # Comparisons are not differentiable: they return NumPy bool arrays.
     def __lt__(self, other: Any) -> np.ndarray:
-        return self.data < _data(other)
+        return self.data < value(other)
 
     def __le__(self, other: Any) -> np.ndarray:
-        return self.data <= _data(other)
+        return self.data <= value(other)
 
     def __gt__(self, other: Any) -> np.ndarray:
-        return self.data > _data(other)
+        return self.data > value(other)
 
     def __ge__(self, other: Any) -> np.ndarray:
-        return self.data >= _data(other)
+        return self.data >= value(other)
 
     def __eq__(self, other: Any) -> np.ndarray:  # type: ignore[override]
-        return self.data == _data(other)
+        return self.data == value(other)
 
     def __ne__(self, other: Any) -> np.ndarray:  # type: ignore[override]
-        return self.data != _data(other)
+        return self.data != value(other)
 
     def __repr__(self) -> str:
         body = np.array2string(self.data, separator=", ", prefix="Tensor(", threshold=200, precision=4)
@@ -309,7 +309,8 @@ class _HookHandle:
             self._hooks.remove(self._hook)
 
 
-def _data(x: Any) -> Any:
+def value(x: Any) -> Any:
+    """The NumPy value of ``x``: a Tensor's array, anything else unchanged (``operands.value``)."""
     return x.data if isinstance(x, Tensor) else x
 
 

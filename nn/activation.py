@@ -12,16 +12,12 @@ from typing import Any
 import numpy as np
 
 import autograd_engine as ae
-from autograd_engine import Tensor, get_default_dtype
+from autograd_engine import get_default_dtype
 from autograd_engine.checks import check_choice, check_int, check_real
-from autograd_engine.operands import as_operand
+from autograd_engine.operands import as_operand, value
 
 from . import init
 from .module import Module, Parameter
-
-
-def _value(x: Any) -> Any:
-    return x.data if isinstance(x, Tensor) else np.asarray(x)
 
 
 def _check_softplus(beta: Any, threshold: Any, owner: str) -> tuple[float, float]:
@@ -50,8 +46,8 @@ def prelu(x: Any, weight: Any) -> Any:
     ``weight`` has 1 entry (shared) or one per channel (axis 1 of ``x``).
     """
     x, weight = as_operand(x, "prelu", "input"), as_operand(weight, "prelu", "weight")
-    data = _value(x)
-    w_shape = np.shape(_value(weight))
+    data = np.asarray(value(x))
+    w_shape = np.shape(np.asarray(value(weight)))
     if w_shape not in {(1,), ()} and (data.ndim < 2 or w_shape != (data.shape[1],)):
         raise ae.ShapeError(
             f"prelu: weight of shape {w_shape} needs one slope, or one per channel (axis 1) of the input {data.shape}"
@@ -66,7 +62,7 @@ def elu(x: Any, alpha: float = 1.0) -> Any:
     alpha = check_real(alpha, "alpha", "elu")
     x = as_operand(x, "elu", "input")
     negative = alpha * ae.expm1(ae.clip(x, None, 0.0))
-    return ae.where(_value(x) > 0, x, negative)
+    return ae.where(np.asarray(value(x)) > 0, x, negative)
 
 
 def sigmoid(x: Any) -> Any:
@@ -84,7 +80,7 @@ def log1p_exp(x: Any) -> Any:
     sigmoid(x) everywhere (including 0): ``x + log1p(exp(-x))`` for x > 0, ``log1p(exp(x))`` otherwise,
     each branch fed a clipped input so the branch not taken never overflows."""
     x = as_operand(x, "log1p_exp", "input")
-    positive = _value(x) > 0
+    positive = np.asarray(value(x)) > 0
     upper = ae.clip(x, 0.0, None)
     lower = ae.clip(x, None, 0.0)
     return ae.where(positive, upper + ae.log1p(ae.exp(-upper)), ae.log1p(ae.exp(lower)))
@@ -99,7 +95,7 @@ def softplus(x: Any, beta: float = 1.0, threshold: float = 20.0) -> Any:
     smooth = log1p_exp(scaled)
     if beta != 1.0:
         smooth = smooth / beta
-    return ae.where(_value(scaled) > threshold, x, smooth)
+    return ae.where(np.asarray(value(scaled)) > threshold, x, smooth)
 
 
 def gelu(x: Any, approximate: str = "none") -> Any:
@@ -130,7 +126,7 @@ def maxout(x: Any, pieces: int) -> Any:
     ``k`` times the outputs.  Tied maxima share the gradient equally.
     """
     pieces = check_int(pieces, "pieces", "maxout", low=1)
-    shape = np.shape(_value(x))
+    shape = np.shape(np.asarray(value(x)))
     if not shape or shape[-1] % pieces:
         raise ae.ShapeError(f"maxout: the last axis of shape {shape} must be a multiple of pieces={pieces}")
     grouped = ae.reshape(x, shape[:-1] + (shape[-1] // pieces, pieces))

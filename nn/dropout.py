@@ -22,11 +22,10 @@ from typing import Any
 import numpy as np
 
 import autograd_engine as ae
-from autograd_engine import Tensor
 from autograd_engine import random as ae_random
 from autograd_engine.checks import check_bool, check_real
 from autograd_engine.errors import ShapeError
-from autograd_engine.operands import as_operand, shape_of
+from autograd_engine.operands import as_operand, shape_of, value
 
 from .module import Module
 
@@ -46,7 +45,7 @@ def _check_p(p: float, op: str, inplace: Any = False) -> float:
 
 def _masked(x: Any, p: float, mask_shape: tuple[int, ...], generator: Any) -> Any:
     """``x`` times an inverted-dropout mask of ``mask_shape`` (broadcast against ``x``)."""
-    data = x.data if isinstance(x, Tensor) else np.asarray(x)
+    data = np.asarray(value(x))
     keep = 1.0 - p
     if keep == 0.0:
         return x * np.zeros(mask_shape, dtype=data.dtype)

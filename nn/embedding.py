@@ -11,7 +11,7 @@ from typing import Any
 import numpy as np
 
 import autograd_engine as ae
-from autograd_engine import Tensor, get_default_dtype
+from autograd_engine import get_default_dtype
 from autograd_engine.checks import check_bool, check_int
 from autograd_engine.operands import as_operand, value
 
@@ -27,7 +27,7 @@ def check_indices(input: Any, num_embeddings: int, op: str = "embedding") -> np.
     Raises ``TypeError`` for non-integer input and ``IndexError`` naming the first offending
     index, its position, and ``num_embeddings``.
     """
-    indices = np.asarray(input.data if isinstance(input, Tensor) else input)
+    indices = np.asarray(value(input))
     if indices.dtype.kind not in "iu":
         if indices.size == 0 and indices.dtype.kind == "f":
             indices = indices.astype(np.int64)
@@ -99,7 +99,7 @@ class Embedding(Module):
     @classmethod
     def from_pretrained(cls, embeddings: Any, freeze: bool = True, padding_idx: int | None = None) -> Embedding:
         """An Embedding holding a copy of ``embeddings`` (V, D); ``freeze`` turns off its gradient."""
-        array = np.array(embeddings.data if isinstance(embeddings, Tensor) else embeddings)
+        array = np.array(value(embeddings))
         if array.ndim != 2:
             raise ValueError(f"Embedding.from_pretrained: embeddings must be 2-D (V, D), got shape {array.shape}")
         dtype = array.dtype if array.dtype.kind == "f" else None

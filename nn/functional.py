@@ -12,6 +12,7 @@ import numpy as np
 import autograd_engine as ae
 from autograd_engine import Tensor
 from autograd_engine.checks import check_int
+from autograd_engine.operands import value
 
 from .activation import (
     elu,
@@ -68,7 +69,7 @@ def one_hot(tensor: Any, num_classes: int = -1) -> Tensor:
     num_classes = check_int(num_classes, "num_classes", "one_hot")
     if num_classes < -1:
         raise ValueError(f"one_hot: num_classes must be -1 (infer max + 1) or a non-negative int, got {num_classes!r}")
-    labels = np.asarray(tensor.data if isinstance(tensor, Tensor) else tensor)
+    labels = np.asarray(value(tensor))
     if labels.dtype.kind not in "iu":
         raise TypeError(
             f"one_hot: tensor must hold integer class labels, got dtype {labels.dtype}; convert with .astype(np.int64)"

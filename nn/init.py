@@ -23,6 +23,7 @@ import numpy as np
 from autograd_engine import Tensor
 from autograd_engine import random as ae_random
 from autograd_engine.checks import check_choice, check_int, check_real
+from autograd_engine.operands import value
 
 __all__ = [
     "calculate_gain", "calculate_fan_in_and_fan_out", "zeros_", "ones_", "constant_", "normal_", "uniform_",
@@ -33,7 +34,7 @@ __all__ = [
 
 
 def _array(tensor: Any, fn: str) -> np.ndarray:
-    data = tensor.data if isinstance(tensor, Tensor) else tensor
+    data = value(tensor)
     if not isinstance(data, np.ndarray) or data.dtype.kind != "f":
         raise TypeError(f"init.{fn}: expected a floating Parameter, Tensor or ndarray, got {type(tensor).__name__}")
     return data
@@ -81,7 +82,7 @@ def calculate_gain(nonlinearity: str, param: float | None = None) -> float:
 
 def calculate_fan_in_and_fan_out(tensor: Any) -> tuple[int, int]:
     """(fan_in, fan_out) of a weight of shape ``(out, in, *receptive_field)`` (at least 2-D)."""
-    shape = np.shape(tensor.data if isinstance(tensor, Tensor) else tensor)
+    shape = np.shape(value(tensor))
     if len(shape) < 2:
         raise ValueError(
             f"calculate_fan_in_and_fan_out: needs a weight with at least 2 dimensions (out, in, ...), got shape "

@@ -24,6 +24,7 @@ from autograd_engine import Tensor, get_default_dtype
 from autograd_engine.checks import check_bool
 from autograd_engine.errors import StateDictError
 from autograd_engine.grad_mode import set_scope
+from autograd_engine.operands import value
 
 
 class Parameter(Tensor):
@@ -405,7 +406,7 @@ class Module:
         for key, (module, name, is_param) in slots.items():
             if key not in state_dict:
                 continue
-            new = _array(state_dict[key])
+            new = np.asarray(value(state_dict[key]))
             if is_param:
                 p = module._parameters[name]
                 if p.data.flags.writeable:
@@ -487,14 +488,10 @@ def _is_tensor(x: Any) -> bool:
     return isinstance(x, Tensor)
 
 
-def _array(x: Any) -> np.ndarray:
-    return x.data if isinstance(x, Tensor) else np.asarray(x)
-
-
 def _numeric_array(x: Any) -> np.ndarray | None:
     """``x`` as an array of booleans or numbers, or None when it is not one (strings, objects, ragged lists)."""
     try:
-        array = _array(x)
+        array = np.asarray(value(x))
     except (TypeError, ValueError):
         return None
     return array if array.dtype.kind in "biuf" else None

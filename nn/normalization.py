@@ -25,15 +25,11 @@ from typing import Any
 import numpy as np
 
 import autograd_engine as ae
-from autograd_engine import Tensor, get_default_dtype
+from autograd_engine import get_default_dtype
 from autograd_engine.checks import check_bool, check_int, check_real
-from autograd_engine.operands import as_operand
+from autograd_engine.operands import as_operand, value
 
 from .module import Module, Parameter
-
-
-def _value(x: Any) -> np.ndarray:
-    return x.data if isinstance(x, Tensor) else np.asarray(x)
 
 
 def _check_eps(eps: Any, owner: str) -> float:
@@ -101,7 +97,7 @@ def batch_norm(
     if momentum is not None:
         momentum = check_real(momentum, "momentum", "batch_norm", low=0.0, high=1.0)
     x = as_operand(x, "batch_norm", "input")
-    data = _value(x)
+    data = np.asarray(value(x))
     if data.ndim < 2:
         raise ae.ShapeError(f"batch_norm: expected an input (N, C) or (N, C, ...), got shape {data.shape}")
     channels = data.shape[1]
@@ -122,11 +118,11 @@ def batch_norm(
                 factor = 1.0 / float(num_batches_tracked + 1)
             else:
                 factor = momentum
-            batch_var = _value(var).reshape(channels)
+            batch_var = np.asarray(value(var)).reshape(channels)
             if unbiased_running_var:
                 batch_var = batch_var * (count / (count - 1))
             running_mean *= 1 - factor
-            running_mean += factor * _value(mean).reshape(channels)
+            running_mean += factor * np.asarray(value(mean)).reshape(channels)
             running_var *= 1 - factor
             running_var += factor * batch_var
         if num_batches_tracked is not None:
@@ -187,7 +183,7 @@ class _BatchNorm(Module):
             self.num_batches_tracked[...] = 0
 
     def forward(self, x: Any) -> Any:
-        shape = np.shape(_value(x))
+        shape = np.shape(np.asarray(value(x)))
         if len(shape) not in self._expected_dims or shape[1] != self.num_features:
             dims = " or ".join(f"{d}-D" for d in self._expected_dims)
             raise ae.ShapeError(
@@ -233,7 +229,7 @@ def layer_norm(x: Any, normalized_shape: Any, weight: Any = None, bias: Any = No
     normalized_shape = _check_normalized_shape(normalized_shape, "layer_norm")
     eps = _check_eps(eps, "layer_norm")
     x = as_operand(x, "layer_norm", "input")
-    shape = np.shape(_value(x))
+    shape = np.shape(np.asarray(value(x)))
     k = len(normalized_shape)
     if shape[len(shape) - k :] != normalized_shape or k == 0:
         raise ae.ShapeError(
@@ -284,7 +280,7 @@ def group_norm(x: Any, num_groups: int, weight: Any = None, bias: Any = None, ep
     num_groups = check_int(num_groups, "num_groups", "group_norm", low=1)
     eps = _check_eps(eps, "group_norm")
     x = as_operand(x, "group_norm", "input")
-    shape = np.shape(_value(x))
+    shape = np.shape(np.asarray(value(x)))
     if len(shape) < 2 or shape[1] % num_groups:
         raise ae.ShapeError(
             f"group_norm: the input (N, C, ...) needs C divisible by num_groups={num_groups}, got shape {shape}"
@@ -315,7 +311,7 @@ class GroupNorm(Module):
             self.register_parameter("bias", None)
 
     def forward(self, x: Any) -> Any:
-        shape = np.shape(_value(x))
+        shape = np.shape(np.asarray(value(x)))
         if len(shape) < 2 or shape[1] != self.num_channels:
             raise ae.ShapeError(f"GroupNorm: expected {self.num_channels} channels in axis 1, got input shape {shape}")
         return group_norm(x, self.num_groups, self.weight, self.bias, self.eps)

@@ -14,6 +14,7 @@ import numpy as np
 import autograd_engine as ae
 from autograd_engine import Tensor, get_default_dtype
 from autograd_engine.checks import check_bool, check_int
+from autograd_engine.operands import value
 
 from .module import Module
 
@@ -86,8 +87,8 @@ def summary(model: Module, input_shape: tuple[int, ...] | None = None, input: An
     order = {name: i for i, (name, _) in enumerate(named)}
     rows.sort(key=lambda r: order[r[2]])  # hooks fire inner-first; list in module order
     header = ("layer", "output shape", "outputs", "parameters")
-    table = [header, ("input", _shape_of(np.asarray(input.data if isinstance(input, Tensor) else input)),
-                      f"{_count_of(np.asarray(input.data if isinstance(input, Tensor) else input)):,}", "0")]
+    table = [header, ("input", _shape_of(np.asarray(value(input))),
+                      f"{_count_of(np.asarray(value(input))):,}", "0")]
     table += [(label, shape, f"{count:,}", f"{own:,}") for label, shape, _, count, own in rows]
     widths = [max(len(r[i]) for r in table) for i in range(4)]
     lines = []

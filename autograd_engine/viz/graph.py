@@ -20,7 +20,7 @@ import numpy as np
 from ..errors import GraphFreedError
 from ..function import Primitive
 from ..skeleton import DRAW_BUDGET, SKELETON_MIN_BYTES
-from ..tensor import Tensor
+from ..tensor import Tensor, value
 from .render import Drawing
 
 FAST_LAYOUT_NODES = 2000
@@ -326,7 +326,7 @@ class _Labeller:
             text = f"{name} = {text}"
         lines = [text] if shape is None else [text, _shape_of(shape, dtype)]
         if data is not None:
-            lines += self._values(data, grad.data if isinstance(grad, Tensor) else grad)
+            lines += self._values(data, value(grad))
         return lines
 
     def leaf(self, x: Any, name: str | None) -> tuple[str, list[str]]:

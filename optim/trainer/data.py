@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 
 import autograd_engine as ae
+from autograd_engine.operands import value
 
 Batches = Iterable[tuple[Any, Any]]
 
@@ -147,11 +148,9 @@ def steps_per_epoch(data: Any, batch_size: int) -> int | None:
 def count_correct(scores: Any, labels: Any) -> int:
     """How many ``argmax(scores, axis=1)`` equal the labels.  Targets given as class probabilities or
     one-hot rows (float, the scores' shape, as ``cross_entropy`` accepts) count as their argmax."""
-    scores, labels = _value(scores), _value(labels)
+    scores, labels = np.asarray(value(scores)), np.asarray(value(labels))
     if labels.dtype.kind == "f" and labels.ndim >= 2 and labels.shape == scores.shape:
         labels = np.argmax(labels, axis=1)
     return int((np.argmax(scores, axis=1) == labels).sum())
 
 
-def _value(x: Any) -> np.ndarray:
-    return x.data if isinstance(x, ae.Tensor) else np.asarray(x)
