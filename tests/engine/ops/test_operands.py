@@ -185,7 +185,7 @@ NOT_ARRAY_FUNCTIONS = {
 def test_every_public_function_is_in_the_table():
     names = {f"ops.{name}" for name in ops.__all__} | {f"F.{name}" for name in F.__all__}
     missing = sorted(names - CASES.keys() - NOT_ARRAY_FUNCTIONS.keys())
-    assert not missing, f"add these public functions to CASES in tests/test_operands.py: {missing}"
+    assert not missing, f"add these public functions to CASES in tests/engine/ops/test_operands.py: {missing}"
 
 
 # ----- helpers -------------------------------------------------------------------------------------
@@ -358,32 +358,6 @@ def test_a_python_number_beside_a_tensor_keeps_the_tensors_dtype():
     assert ae.exp(2.0).dtype == ae.Tensor(2.0).dtype == np.float32
 
 
-# ----- Tensor(...) with Tensors inside ----------------------------------------------------------------
-
-
-def test_tensor_of_a_list_holding_a_tensor_that_requires_grad_is_refused():
-    x = ae.Tensor(1.0, requires_grad=True)
-    for data in ([x, 2.0], [[1.0, x]], (x,)):
-        with pytest.raises(TypeError, match=r"Tensor: the (list|tuple) holds a Tensor that requires grad.*ae\.stack"):
-            ae.Tensor(data)
-
-
-def test_tensor_of_a_list_of_constant_tensors_copies_their_values():
-    y = ae.Tensor([ae.Tensor(1.0), 2.0, ae.Tensor(3.0)])
-    np.testing.assert_array_equal(y.data, [1.0, 2.0, 3.0])
-    x = ae.Tensor(1.0, requires_grad=True)
-    with ae.no_grad():  # nothing is recorded here anyway: the values are copied
-        np.testing.assert_array_equal(ae.Tensor([x, x]).data, [1.0, 1.0])
-    np.testing.assert_array_equal(ae.Tensor([x.detach(), 2.0]).data, [1.0, 2.0])
-
-
-def test_stack_keeps_the_gradient_the_constructor_refuses():
-    x = ae.Tensor(1.5, requires_grad=True)
-    y = ae.stack([x, 2.0 * x])
-    y.backward(np.array([1.0, 10.0]))
-    assert x.grad == pytest.approx(21.0)
-
-
 # ----- Tensors in argument positions ------------------------------------------------------------------
 
 
@@ -440,41 +414,3 @@ def test_leaky_relu_refuses_a_slope_that_requires_grad():
     with pytest.raises(TypeError, match="leaky_relu: negative_slope is a constant.*prelu"):
         ae.leaky_relu(ae.Tensor([1.0, -1.0]), ae.Tensor(0.1, requires_grad=True))
     np.testing.assert_allclose(ae.leaky_relu(ae.Tensor([-1.0]), ae.Tensor(0.2)).data, [-0.2])  # a constant Tensor is fine
-
-
-# ----- NumPy names whose meaning differs from NumPy's or PyTorch's (rows of EDGE_CASES.md) ----------------
-
-
-def test_clip_rejects_crossed_bounds():
-    with pytest.raises(ValueError, match=r"clip: a_min \(2.0\) is greater than a_max \(1.0\)"):
-        ae.clip(ae.Tensor([0.0, 3.0]), 2.0, 1.0)
-
-
-def test_astype_to_the_same_dtype_returns_the_tensor():
-    x = ae.Tensor([1.0, 2.0], requires_grad=True)
-    assert ae.astype(x, x.dtype) is x
-    assert ae.astype(x, np.float64) is not x
-
-
-def test_softmax_defaults_to_the_last_axis():
-    x = normal(2, 3)
-    np.testing.assert_allclose(ae.softmax(x).data.sum(axis=-1), [1.0, 1.0])
-    np.testing.assert_allclose(ae.log_softmax(x).data, ae.log_softmax(x, axis=-1).data)
-
-
-def test_split_takes_numpys_sections():
-    pieces = ae.split(np.arange(6.0), 2)  # two sections of 3 (torch.split(x, 2) gives three pieces of 2)
-    assert [p.shape for p in pieces] == [(3,), (3,)]
-    with pytest.raises(ae.ShapeError, match="does not divide into 4 equal sections"):
-        ae.split(np.arange(6.0), 4)
-
-
-def test_in_place_arithmetic_with_a_list_of_tensors_keeps_their_gradients():
-    """``y += [x, x]`` on a constant y: the list requires grad, so y is rebound out of place (as for
-    ``y += x``) instead of taking the values in place and dropping x's gradient."""
-    x = ae.Tensor(2.0, requires_grad=True)
-    y = ae.Tensor([1.0, 1.0])
-    y += [x, 3.0 * x]
-    np.testing.assert_array_equal(y.data, [3.0, 7.0])
-    y.sum().backward()
-    assert x.grad == 4.0

@@ -1,7 +1,5 @@
-"""Property tests of the primitives added for nn (erf): analytic gradient against centred
-finite differences in float64, over Hypothesis-drawn shapes (0-d, size-1 and larger)."""
-import math
-
+"""``ae.linear`` (``x @ W.T + b``): gradients and second derivatives against centred differences in
+float64, the formula, promotion, shape errors, and array-likes (lists) as operands."""
 import numpy as np
 from hypothesis import given
 from hypothesis import strategies as st
@@ -10,37 +8,7 @@ from hypothesis.extra import numpy as hnp
 import autograd_engine as ae
 from autograd_engine.gradcheck import gradcheck
 
-PROPERTY_TESTED = {"erf", "linear"}  # read by the coverage test in test_primitives_property.py
-
-arrays = hnp.arrays(
-    np.float64,
-    hnp.array_shapes(min_dims=0, max_dims=3, min_side=1, max_side=4),
-    elements=st.floats(-3, 3, allow_nan=False, allow_infinity=False),
-)
-
-
-@given(arrays)
-def test_erf_gradient_matches_finite_differences(x):
-    report = gradcheck(ae.erf, [x])
-    assert report.passed, report.table()
-
-
-@given(arrays)
-def test_erf_second_derivative_matches_finite_differences(x):
-    # d/dx erf'(x) = -2x * erf'(x): check the create_graph path against finite differences
-    def first_derivative(t):
-        (g,) = ae.grad(ae.erf(t).sum(), [t], create_graph=True)
-        return g
-
-    report = gradcheck(first_derivative, [x])
-    assert report.passed, report.table()
-
-
-def test_erf_values_match_math_erf():
-    x = np.linspace(-4, 4, 81)
-    expected = np.array([math.erf(v) for v in x])
-    np.testing.assert_allclose(ae.erf(ae.Tensor(x)).data, expected, rtol=1e-12, atol=1e-15)
-    assert ae.erf(ae.Tensor(np.float32(0.5))).dtype == np.float32
+PROPERTY_TESTED = {"linear"}  # read by the coverage test in engine/ops/test_primitive_properties.py
 
 
 @st.composite
@@ -98,3 +66,22 @@ def test_linear_promotes_like_the_formula():
     assert ae.linear(x, w, np.ones(4, np.float64)).dtype == np.float64
     assert ae.linear(x, w, np.ones((2, 4), np.float64)).dtype == np.float64
     assert ae.linear(x, w, np.ones(4, np.float32)).dtype == np.float32
+
+
+def test_linear_function_takes_lists_for_input_and_bias():
+    w = ae.Tensor(np.array([[1.0, -1.0], [2.0, 0.5]], np.float32), requires_grad=True)
+    out = ae.linear([[1, 2], [3, 4]], w, [10, 20])  # Python ints: the default float dtype, like Tensor([...])
+    assert out.dtype == np.float32
+    np.testing.assert_array_equal(out.data, [[10 - 1, 20 + 3], [10 - 1, 20 + 8]])
+
+
+def test_linear_list_input_follows_set_default_dtype():
+    w = ae.Tensor(np.eye(2), requires_grad=True)  # float64
+    previous = ae.get_default_dtype()
+    ae.set_default_dtype(np.float64)
+    try:
+        assert ae.linear([1.0, 2.0], w).dtype == np.float64
+    finally:
+        ae.set_default_dtype(previous)
+    w32 = ae.Tensor(np.eye(2, dtype=np.float32))
+    assert ae.linear(np.array([1.0, 2.0]), w32).dtype == np.float64  # a NumPy array keeps its dtype and promotes

@@ -1,23 +1,19 @@
 """The backward machinery: forks, accumulation, retain_graph, release of the graph, deep chains,
-grad mode, hooks, retain_grad, detach, and the rule that gradients never alias anything."""
+hooks, retain_grad, detach, and the rule that gradients never alias anything; bad arguments to
+backward() and grad() are refused by name, before the backward pass runs."""
 from __future__ import annotations
 
 import gc
 import math
-import threading
 import tracemalloc
 import weakref
 
 import numpy as np
 import pytest
+from helpers import leaf
 
 import autograd_engine as ae
 from autograd_engine import backward as backward_module
-
-
-def leaf(values, dtype=np.float64):
-    return ae.Tensor(np.array(values, dtype=dtype), requires_grad=True)
-
 
 # ----- forks and accumulation ---------------------------------------------------------
 
@@ -255,172 +251,6 @@ def test_backward_memory_grows_linearly_with_the_chain():
     assert long < 3 * short + 100_000, f"3,000 ops: {short} bytes; 6,000 ops: {long} bytes"
 
 
-# ----- grad mode ---------------------------------------------------------------------------
-
-
-def test_no_grad_as_a_context_manager_and_a_decorator():
-    x = leaf([1.0, 2.0])
-    with ae.no_grad():
-        y = x * 2
-        assert not ae.is_grad_enabled()
-    assert ae.is_grad_enabled()
-    assert not y.requires_grad and y.is_leaf
-
-    @ae.no_grad()
-    def double(t):
-        assert not ae.is_grad_enabled()
-        return t * 2
-
-    z = double(x)
-    assert not z.requires_grad and ae.is_grad_enabled()
-    assert double.__name__ == "double"
-
-
-def test_enable_grad_inside_no_grad_records_again():
-    x = leaf([1.0, 2.0])
-    with ae.no_grad():
-        with ae.enable_grad():
-            y = x * x
-        z = x * x
-        assert not ae.is_grad_enabled()
-    assert y.requires_grad and not z.requires_grad
-    y.sum().backward()
-    np.testing.assert_array_equal(x.grad, [2.0, 4.0])
-
-    @ae.enable_grad()
-    def square(t):
-        return t * t
-
-    with ae.no_grad():
-        assert square(x).requires_grad
-
-
-def test_set_grad_enabled_as_a_call_and_as_a_context_manager():
-    x = leaf(1.0)
-    try:
-        ae.set_grad_enabled(False)
-        assert not ae.is_grad_enabled() and not (x * 2).requires_grad
-        ae.set_grad_enabled(True)
-        assert (x * 2).requires_grad
-    finally:
-        ae.set_grad_enabled(True)
-    with ae.set_grad_enabled(False):
-        assert not (x * 2).requires_grad
-        with ae.set_grad_enabled(True):
-            assert (x * 2).requires_grad
-        assert not ae.is_grad_enabled()
-    assert ae.is_grad_enabled()
-
-
-def test_set_grad_enabled_as_a_decorator_acts_only_while_the_function_runs():
-    @ae.set_grad_enabled(False)
-    def double(t):
-        return t * 2
-
-    assert ae.is_grad_enabled(), "decorating must not switch grad mode off for everyone"
-    x = leaf(1.0)
-    assert not double(x).requires_grad
-    assert ae.is_grad_enabled() and (x * 2).requires_grad
-
-
-def test_a_decorated_generator_runs_its_body_in_the_mode_and_the_caller_in_its_own():
-    x = leaf([1.0, 2.0])
-    seen_in_body = []
-
-    @ae.no_grad()
-    def batches(n):
-        try:
-            for i in range(n):
-                seen_in_body.append(ae.is_grad_enabled())
-                received = yield x * i
-                seen_in_body.append(received)
-        finally:
-            seen_in_body.append(("closed", ae.is_grad_enabled()))
-        return "done"
-
-    outputs = []
-    generator = batches(3)
-    for out in generator:
-        assert ae.is_grad_enabled(), "the caller's loop body keeps its own grad mode"
-        assert (x * 2).requires_grad
-        outputs.append(out)
-    assert [o.requires_grad for o in outputs] == [False, False, False]
-    assert seen_in_body == [False, None, False, None, False, None, ("closed", False)]
-
-    def delegate():
-        return (yield from batches(1))
-
-    gen = delegate()
-    next(gen)
-    with pytest.raises(StopIteration) as stop:
-        gen.send("hello")
-    assert stop.value.value == "done"
-
-    seen_in_body.clear()
-    gen = batches(5)
-    next(gen)
-    gen.close()  # the body's finally runs, in no_grad
-    assert seen_in_body == [False, ("closed", False)] and ae.is_grad_enabled()
-
-
-def test_one_context_object_can_be_entered_again_and_nested():
-    off, on = ae.no_grad(), ae.enable_grad()
-    with off:
-        with off:
-            assert not ae.is_grad_enabled()
-        assert not ae.is_grad_enabled()
-    assert ae.is_grad_enabled(), "leaving the outer block must restore grad mode"
-    with off:
-        with on:
-            with off:
-                assert not ae.is_grad_enabled()
-            assert ae.is_grad_enabled()
-        assert not ae.is_grad_enabled()
-    assert ae.is_grad_enabled()
-
-
-def test_grad_mode_is_restored_when_the_block_raises():
-    with pytest.raises(ZeroDivisionError):
-        with ae.no_grad():
-            1 / 0
-    assert ae.is_grad_enabled()
-
-    @ae.no_grad()
-    def fail():
-        raise KeyError
-
-    with pytest.raises(KeyError):
-        fail()
-    assert ae.is_grad_enabled()
-
-
-def test_grad_mode_is_thread_local():
-    x = leaf([1.0, 2.0])
-    entered, checked = threading.Event(), threading.Event()
-    results = {}
-
-    def in_no_grad():
-        with ae.no_grad():
-            entered.set()
-            checked.wait(timeout=10)
-            results["other thread"] = (ae.is_grad_enabled(), (x * 2).requires_grad)
-
-    thread = threading.Thread(target=in_no_grad)
-    thread.start()
-    assert entered.wait(timeout=10)
-    results["main"] = (ae.is_grad_enabled(), (x * 2).requires_grad)  # while the other is inside no_grad
-    checked.set()
-    thread.join(timeout=10)
-    assert results == {"main": (True, True), "other thread": (False, False)}
-
-    fresh = {}
-    with ae.no_grad():  # a new thread starts with grad enabled whatever this one does
-        thread = threading.Thread(target=lambda: fresh.setdefault("mode", ae.is_grad_enabled()))
-        thread.start()
-        thread.join(timeout=10)
-    assert fresh == {"mode": True}
-
-
 # ----- hooks, retain_grad, detach ----------------------------------------------------------
 
 
@@ -628,3 +458,92 @@ def test_backward_inputs_accumulates_only_into_those_and_create_graph_is_refused
     np.testing.assert_array_equal(x.grad, 4 * h.data * w.data)
     with pytest.raises(RuntimeError, match=r"create_graph=True\): .grad holds NumPy arrays.*use ae.grad"):
         (w * w).sum().backward(create_graph=True)
+
+
+def _y():
+    x = ae.Tensor(np.array([1.0, 2.0]), requires_grad=True)
+    return x, x * 3
+
+
+@pytest.mark.parametrize("inputs, got", [(5, "int"), ("x", "str"), (None, "NoneType"), (np.ones(2), "ndarray")])
+def test_grad_with_inputs_that_are_not_tensors_says_what_inputs_must_be(inputs, got):
+    _, y = _y()
+    with pytest.raises(TypeError, match=rf"grad: inputs must be a Tensor or a sequence of Tensors, got {got}"):
+        ae.grad(y.sum(), inputs)
+
+
+def test_grad_with_a_non_tensor_inside_inputs_names_its_position():
+    x, y = _y()
+    with pytest.raises(TypeError, match=r"grad: inputs\[1\] must be a Tensor, got ndarray"):
+        ae.grad(y.sum(), [x, np.ones(2)])
+
+
+@pytest.mark.parametrize("outputs, got", [(5, "int"), (3.0, "float")])
+def test_grad_with_outputs_that_are_not_tensors_says_what_outputs_must_be(outputs, got):
+    x, _ = _y()
+    with pytest.raises(TypeError, match=rf"grad: outputs must be a Tensor or a sequence of Tensors, got {got}"):
+        ae.grad(outputs, x)
+    with pytest.raises(TypeError, match=rf"grad: outputs\[0\] must be a Tensor, got {got}"):
+        ae.grad([outputs], x)
+
+
+def test_grad_with_no_outputs_says_so():
+    x, _ = _y()
+    with pytest.raises(ValueError, match="grad: outputs is empty"):
+        ae.grad([], x)
+
+
+def test_backward_inputs_that_are_not_tensors_are_named():
+    _, y = _y()
+    with pytest.raises(TypeError, match=r"backward: inputs must be a Tensor or a sequence of Tensors, got int"):
+        y.sum().backward(inputs=5)
+
+
+def test_backward_with_a_gradient_of_strings_names_the_argument_its_dtype_and_what_is_expected():
+    x, y = _y()
+    with pytest.raises(TypeError) as info:
+        y.backward(np.array(["a", "b"]))
+    message = str(info.value)
+    assert "backward: grad has dtype <U1" in message
+    assert "a numeric array of the tensor's shape (2,)" in message
+    assert x.grad is None
+
+
+@pytest.mark.parametrize("bad, dtype", [(np.array([True, False]), "bool"), (np.array([1, 2], dtype=object), "object"),
+                                        (np.array([1j, 2j]), "complex128")])
+def test_backward_with_a_gradient_that_is_not_real_numbers_is_refused(bad, dtype):
+    x, y = _y()
+    with pytest.raises(TypeError, match=rf"backward: grad has dtype {dtype}; a numeric array"):
+        y.backward(bad)
+    assert x.grad is None
+
+
+def test_backward_with_a_ragged_gradient_says_it_is_not_an_array_of_numbers():
+    _, y = _y()
+    with pytest.raises(TypeError, match=r"backward: grad \(a list\) is not an array of numbers .*shape \(2,\)"):
+        y.backward([1.0, [2.0, 3.0]])
+
+
+def test_backward_accepts_integer_and_list_gradients_as_numbers():
+    x, y = _y()
+    y.backward([1, 2])  # integers are numbers: cast to the tensor's dtype
+    np.testing.assert_array_equal(x.grad, [3.0, 6.0])
+
+
+@pytest.mark.parametrize("grad_outputs, got", [("ones", "str"), ({"y": 1.0}, "dict"), ({1.0, 2.0}, "set")])
+def test_grad_outputs_of_the_wrong_type_are_refused_by_name(grad_outputs, got):
+    x, y = _y()
+    with pytest.raises(TypeError, match=rf"grad: grad_outputs must be None, a Tensor or array .*got a {got}"):
+        ae.grad(y, x, grad_outputs=grad_outputs)
+
+
+def test_grad_outputs_of_strings_name_which_one():
+    x, y = _y()
+    with pytest.raises(TypeError, match=r"grad: grad_outputs\[1\] has dtype <U1"):
+        ae.grad([y, y * 2], x, grad_outputs=[np.ones(2), np.array(["a", "b"])])
+
+
+def test_a_number_is_the_grad_output_of_a_single_scalar_output():
+    x, y = _y()
+    (g,) = ae.grad(y.sum(), x, grad_outputs=2.0)  # as backward(2.0) would seed it
+    np.testing.assert_array_equal(g.data, [6.0, 6.0])

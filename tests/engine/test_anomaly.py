@@ -1,5 +1,6 @@
 """``detect_anomaly()``: the first op whose forward or backward produces NaN or inf raises
-``AnomalyError`` naming the op and the line of user code that created it."""
+``AnomalyError`` naming the op and the line of user code that created it; as a decorator (with
+and without parentheses, per thread, recursively), never on a generator function."""
 from __future__ import annotations
 
 import inspect
@@ -8,18 +9,9 @@ import warnings
 
 import numpy as np
 import pytest
+from helpers import leaf
 
 import autograd_engine as ae
-
-
-def here() -> str:
-    """``file:line`` of the caller's current line."""
-    frame = inspect.currentframe().f_back
-    return f"{frame.f_code.co_filename}:{frame.f_lineno}"
-
-
-def leaf(values):
-    return ae.Tensor(np.asarray(values, dtype=np.float64), requires_grad=True)
 
 
 @pytest.fixture(autouse=True)
@@ -27,6 +19,12 @@ def quiet_numpy():
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)
         yield
+
+
+def here() -> str:
+    """``file:line`` of the caller's current line."""
+    frame = inspect.currentframe().f_back
+    return f"{frame.f_code.co_filename}:{frame.f_lineno}"
 
 
 def test_a_nan_in_the_forward_pass_names_the_op_and_the_line():
@@ -173,3 +171,54 @@ def test_user_code_in_a_folder_named_like_the_library_is_still_user_code(folder)
         with pytest.raises(ae.AnomalyError) as info:
             exec(code, {"ae": ae})
     assert f"{filename}:3" in str(info.value)
+
+
+def test_detect_anomaly_decorates_with_and_without_parentheses():
+    @ae.detect_anomaly
+    def plain():
+        return ae.is_anomaly_enabled()
+
+    @ae.detect_anomaly()
+    def called():
+        return ae.is_anomaly_enabled()
+
+    @ae.detect_anomaly(False)
+    def switched_off():
+        return ae.is_anomaly_enabled()
+
+    assert plain() and called() and not ae.is_anomaly_enabled()
+    with ae.detect_anomaly():
+        assert not switched_off() and ae.is_anomaly_enabled()
+
+    @ae.detect_anomaly()
+    def log_of(values):
+        return ae.log(leaf(values))
+
+    with pytest.raises(ae.AnomalyError, match="log"):
+        log_of([-1.0])
+    assert not ae.is_anomaly_enabled()  # restored after the error too
+    assert np.isnan(ae.log(leaf([-1.0])).data[0])  # outside the decorated function: no check
+
+
+def test_a_decorated_function_runs_in_anomaly_mode_in_each_thread_and_recursively():
+    @ae.detect_anomaly()
+    def depth(n: int) -> list[bool]:
+        inner = depth(n - 1) if n else []
+        return [ae.is_anomaly_enabled(), *inner]
+
+    results: list[list[bool]] = []
+    threads = [threading.Thread(target=lambda: results.append(depth(3))) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert results == [[True] * 4] * 4
+    assert not ae.is_anomaly_enabled()
+
+
+def test_detect_anomaly_refuses_to_decorate_a_generator_function():
+    def batches():
+        yield 1
+
+    with pytest.raises(TypeError, match="generator"):
+        ae.detect_anomaly()(batches)

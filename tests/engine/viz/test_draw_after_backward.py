@@ -14,9 +14,11 @@ import weakref
 
 import numpy as np
 import pytest
+from helpers import notes_circuit
 
 import autograd_engine as ae
 from autograd_engine import backward as backward_module
+from autograd_engine.errors import GraphFreedError
 from autograd_engine.viz import render as render_module
 from autograd_engine.viz import to_svg
 
@@ -32,12 +34,7 @@ def labels(drawing) -> dict[str, list[str]]:
 
 def circuit():
     """The notes' first example, as micrograd builds it: q = x + y, f = q * z at x=-2, y=5, z=-4."""
-    x, y, z = (ae.Tensor(v, requires_grad=True) for v in (-2.0, 5.0, -4.0))
-    x.name, y.name, z.name = "x", "y", "z"
-    q = x + y
-    q.name = "q"
-    f = q * z
-    f.name = "f"
+    x, y, z, _, f = notes_circuit(backward=False)
     return x, y, z, f
 
 
@@ -295,3 +292,14 @@ def test_the_budget_counts_values_gradients_and_nodes(monkeypatch):
         loss.backward()
         first = labels(ae.draw(loss, show_values=True))["exp"]
         assert (len(first) > 2) == values_kept
+
+
+def test_draw_after_backward_of_a_graph_of_many_small_ops_says_how_to_keep_the_graph():
+    """A graph of thousands of scalar ops keeps no drawing after backward (see test_draw_after_backward)."""
+    x = ae.Tensor(2.0, requires_grad=True)
+    y = x
+    for _ in range(3000):
+        y = y * 0.999
+    y.backward()
+    with pytest.raises(GraphFreedError, match=r"draw it before backward\(\), or call backward\(retain_graph=True\)"):
+        ae.draw(y)

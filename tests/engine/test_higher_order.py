@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from helpers import leaf
 from hypothesis import given
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
@@ -11,10 +12,6 @@ from hypothesis.extra.numpy import arrays
 import autograd_engine as ae
 
 xs = arrays(np.float64, st.integers(1, 5), elements=st.floats(-2, 2, allow_subnormal=False))
-
-
-def leaf(values):
-    return ae.Tensor(np.asarray(values, dtype=np.float64), requires_grad=True)
 
 
 def derivatives(f, x_values, order):

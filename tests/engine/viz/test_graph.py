@@ -1,81 +1,20 @@
-"""Graph drawing: the SVG's nodes, labels, values, gradients, clusters; renderers; big graphs; no leaks."""
+"""Graph drawing: the SVG's nodes, labels, values, gradients, clusters; big graphs; no leaks."""
 from __future__ import annotations
 
 import gc
-import re
-import shutil
 import weakref
-import xml.etree.ElementTree as ET
 
 import numpy as np
 import pytest
+from helpers import by_first_line, notes_circuit, parse
 
 import autograd_engine as ae
-from autograd_engine.errors import GraphFreedError
 from autograd_engine.grad_mode import state
-from autograd_engine.viz import render as render_module
-from autograd_engine.viz import retain_grads, to_svg
-
-SVG = "{http://www.w3.org/2000/svg}"
-
-
-def parse(svg: str) -> tuple[dict[str, dict], set[tuple[str, str]], list[dict]]:
-    """Nodes {dot name: {"texts", "classes", "box"}}, edges {(from, to)} and clusters of an SVG from Graphviz."""
-    root = ET.fromstring(svg)
-    nodes, edges, clusters = {}, set(), []
-    for g in root.iter(f"{SVG}g"):
-        classes = g.get("class", "").split()
-        title = g.findtext(f"{SVG}title")
-        texts = [t.text or "" for t in g.iter(f"{SVG}text")]
-        if "node" in classes:
-            nodes[title] = {"texts": texts, "classes": set(classes), "box": bbox(g)}
-        elif "edge" in classes:
-            a, b = title.split("->")
-            edges.add((a, b))
-        elif "cluster" in classes:
-            clusters.append({"label": texts[0] if texts else "", "box": bbox(g)})
-    return nodes, edges, clusters
-
-
-def bbox(g: ET.Element) -> tuple[float, float, float, float]:
-    xs, ys = [], []
-    for shape in g.iter():
-        if shape.tag in (f"{SVG}polygon", f"{SVG}polyline"):
-            for point in shape.get("points").split():
-                x, y = point.split(",")
-                xs.append(float(x))
-                ys.append(float(y))
-        elif shape.tag == f"{SVG}path":  # rounded boxes and clusters
-            for x, y in re.findall(r"(-?[\d.]+),(-?[\d.]+)", shape.get("d")):
-                xs.append(float(x))
-                ys.append(float(y))
-        elif shape.tag == f"{SVG}ellipse":
-            cx, cy, rx, ry = (float(shape.get(k)) for k in ("cx", "cy", "rx", "ry"))
-            xs += [cx - rx, cx + rx]
-            ys += [cy - ry, cy + ry]
-    return min(xs), min(ys), max(xs), max(ys)
+from autograd_engine.viz import to_svg
 
 
 def inside(inner: tuple, outer: tuple) -> bool:
     return outer[0] <= inner[0] and outer[1] <= inner[1] and inner[2] <= outer[2] and inner[3] <= outer[3]
-
-
-def by_first_line(nodes: dict[str, dict]) -> dict[str, dict]:
-    return {n["texts"][0]: n for n in nodes.values()}
-
-
-def notes_circuit(retain: bool = True):
-    """The notes' first example: q = x + y, f = q * z at x=-2, y=5, z=-4."""
-    x, y, z = (ae.Tensor(v, requires_grad=True) for v in (-2.0, 5.0, -4.0))
-    x.name, y.name, z.name = "x", "y", "z"
-    q = x + y
-    q.name = "q"
-    f = q * z
-    f.name = "f"
-    if retain:
-        retain_grads(f)
-    f.backward(retain_graph=True)
-    return x, y, z, q, f
 
 
 # ----- the notes' circuit ---------------------------------------------------------------
@@ -125,17 +64,6 @@ def test_value_options():
     assert "data [-2.00, -1.00]" in by_first_line(parse(to_svg(ae.draw(big[0, :2].sum())))[0])["getitem[0, :2]"]["texts"]
     with pytest.raises(ValueError, match="show_values"):
         ae.draw(loss, show_values="yes")
-
-
-def test_draw_after_backward_of_a_graph_of_many_small_ops_says_how_to_keep_the_graph():
-    """A graph of thousands of scalar ops keeps no drawing after backward (see test_draw_after_backward)."""
-    x = ae.Tensor(2.0, requires_grad=True)
-    y = x
-    for _ in range(3000):
-        y = y * 0.999
-    y.backward()
-    with pytest.raises(GraphFreedError, match=r"draw it before backward\(\), or call backward\(retain_graph=True\)"):
-        ae.draw(y)
 
 
 def test_drawing_does_not_change_the_graph():
@@ -283,71 +211,6 @@ def test_clusters_with_real_modules():
     assert {"fc1", "fc2"} <= set(boxes)
     named = by_first_line(nodes)
     assert inside(named["fc1.weight"]["box"], boxes["fc1"]) and inside(named["fc2.bias"]["box"], boxes["fc2"])
-
-
-# ----- renderers ------------------------------------------------------------------------
-def test_the_pip_renderer_is_installed_and_renders():
-    path = render_module.find_renderer("graphviz-pure")
-    assert path is not None, "graphviz-pure is a dependency: pip install graphviz-pure"
-    *_, f = notes_circuit()
-    nodes, _, _ = parse(to_svg(ae.draw(f), program="graphviz-pure"))
-    assert len(nodes) == 5
-
-
-@pytest.mark.skipif(shutil.which("dot") is None, reason="system Graphviz not installed (apt-get install graphviz)")
-def test_the_system_dot_renders_the_same_nodes():
-    *_, f = notes_circuit()
-    drawing = ae.draw(f)
-    drawing.program = "dot"
-    assert by_first_line(parse(drawing.pipe(format="svg", encoding="utf-8"))[0]).keys() == {
-        "x", "y", "z", "q = add", "f = multiply"
-    }
-
-
-def fake_which(available):
-    def which(name, path=None):
-        return f"/fake/{name}" if name in available else None
-
-    return which
-
-
-def test_the_system_dot_comes_first(monkeypatch):
-    monkeypatch.setattr(render_module.shutil, "which", fake_which({"dot", "graphviz-pure"}))
-    assert render_module.find_renderer() == "/fake/dot"
-    monkeypatch.setattr(render_module.shutil, "which", fake_which({"graphviz-pure"}))
-    assert render_module.find_renderer() == "/fake/graphviz-pure"
-
-
-def test_without_a_renderer_the_error_says_how_to_install_one_and_the_source_remains(monkeypatch, tmp_path):
-    monkeypatch.setattr(render_module.shutil, "which", fake_which(set()))
-    *_, f = notes_circuit()
-    drawing = ae.draw(f)
-    with pytest.raises(render_module.RendererNotFound, match=r"pip install graphviz-pure.*apt-get install graphviz"):
-        drawing.pipe()
-    with pytest.raises(render_module.RendererNotFound):
-        ae.save_svg(drawing, tmp_path / "g.svg")
-    assert "data -12.00 | grad 1.00" in drawing.source and drawing.source.startswith("digraph")
-    bundle = drawing._repr_mimebundle_()
-    assert list(bundle) == ["text/plain"] and "graphviz-pure" in bundle["text/plain"]
-
-
-def test_jupyter_display_and_files(tmp_path):
-    *_, f = notes_circuit()
-    drawing = f.draw()
-    bundle = drawing._repr_mimebundle_()
-    assert len(parse(bundle["image/svg+xml"])[0]) == 5
-    assert len(parse(drawing._repr_svg_())[0]) == 5
-    out = drawing.render(outfile=tmp_path / "circuit.svg")
-    assert len(parse(open(out, encoding="utf-8").read())[0]) == 5
-    assert (tmp_path / "circuit.gv").read_text().startswith("digraph")
-    path = ae.save_svg(f, tmp_path / "direct.svg", show_values=False)
-    assert "data" not in path.read_text(encoding="utf-8")
-    assert drawing.pipe(format="png")[:4] == b"\x89PNG"
-
-
-def test_a_renderer_failure_reports_graphvizs_message():
-    with pytest.raises(RuntimeError, match=r"exit status 1.*syntax error"):
-        render_module.render_source("digraph { a -> }")
 
 
 # ----- big graphs -----------------------------------------------------------------------

@@ -704,9 +704,9 @@ def _import_everything() -> None:
 def declared_elsewhere() -> dict[str, list[str]]:
     """Primitive name -> test files that declare ``PROPERTY_TESTED = {...}`` for it."""
     declared: dict[str, list[str]] = {}
-    here = Path(__file__)
-    for path in sorted(here.parent.glob("test_*.py")):
-        if path.name == here.name:
+    here = Path(__file__).resolve()
+    for path in sorted(helpers.TESTS.rglob("test_*.py")):
+        if path == here:
             continue
         source = path.read_text()
         for node in ast.parse(source).body:
@@ -719,14 +719,14 @@ def declared_elsewhere() -> dict[str, list[str]]:
             if isinstance(target, ast.Name) and target.id == "PROPERTY_TESTED" and node.value is not None:
                 names = ast.literal_eval(node.value)
                 assert isinstance(names, (set, frozenset, list, tuple)) and all(isinstance(n, str) for n in names), (
-                    f"{path.name}: PROPERTY_TESTED must be a literal set of primitive names"
+                    f"{path.relative_to(helpers.TESTS)}: PROPERTY_TESTED must be a literal set of primitive names"
                 )
                 assert "gradcheck" in source or "assert_gradients_match" in source, (
-                    f"{path.name} declares PROPERTY_TESTED but runs no gradient check "
+                    f"{path.relative_to(helpers.TESTS)} declares PROPERTY_TESTED but runs no gradient check "
                     f"(call gradcheck or testing.assert_gradients_match)"
                 )
                 for name in names:
-                    declared.setdefault(name, []).append(path.name)
+                    declared.setdefault(name, []).append(str(path.relative_to(helpers.TESTS)))
     return declared
 
 
@@ -747,83 +747,3 @@ def test_every_primitive_has_a_property_test():
 
 def test_every_spec_has_at_least_one_variant():
     assert all(SPECS[name] for name in SPECS) and all(COMPOSED[name] for name in COMPOSED)
-
-
-# ----- the strategies and assertions of autograd_engine.testing themselves -------------------------------------------
-
-
-class _SquareWithoutGraph(ae.Primitive):
-    """x * x whose rule reads the input's value: right in first order, but under
-    create_graph it records nothing, so its second derivative comes out 0."""
-
-    __slots__ = ()
-    name = ""  # never registered
-    differentiable_twice = True  # claimed, wrongly: the assertion below must catch it
-
-    def forward(self, x):
-        return x * x
-
-    def backward(self, g, out, x):
-        return (g * 2 * ae.ops.dispatch.value(x),)
-
-
-def test_assertions_fail_on_wrong_rules():
-    x = np.array([0.5, -1.5, 2.0])
-    aet.assert_gradients_match(lambda t: ae.apply(_SquareWithoutGraph(), t), x)  # first order is right
-    with pytest.raises(AssertionError, match="do not match"):
-        aet.assert_gradients_match(lambda t: ae.apply(helpers.HalfSquare(), t), x)
-    with pytest.raises(AssertionError, match="second-order gradient mismatch"):
-        aet.assert_second_order_gradients_match(lambda t: ae.apply(_SquareWithoutGraph(), t), x)
-    aet.assert_second_order_gradients_match(lambda t: t * t, x)
-    with pytest.raises(AssertionError, match="kinks"):
-        aet.assert_gradients_match(ae.relu, np.array([0.0, 1.0]))
-    assert aet.assert_gradients_match(ae.relu, np.array([0.0, 1.0]), allow_kinks=True).kinks == [(0, (0,))]
-
-
-def test_second_order_assertion_on_a_hand_computed_case():
-    # f(x) = x**3 with upstream u: grad = 3 x**2 u, and d/dx <3 x**2 u, w> . v = 6 x u w v
-    analytic, numerical = aet.assert_second_order_gradients_match(lambda t: t**3, np.array(2.0), seed=5)
-    rng = np.random.default_rng(5)
-    u, w, v = rng.standard_normal(()), rng.standard_normal(()), rng.standard_normal(())
-    assert analytic == pytest.approx(6 * 2.0 * u * w * v, rel=1e-12)
-    assert numerical == pytest.approx(analytic, rel=1e-6)
-
-
-@given(aet.shapes(max_dims=4, max_side=3, allow_zero_size=True))
-def test_shapes_strategy(shape):
-    assert len(shape) <= 4 and all(0 <= n <= 3 for n in shape)
-
-
-@given(aet.broadcastable_shapes(3))
-def test_broadcastable_shapes_broadcast(shapes):
-    assert len(shapes) == 3
-    np.broadcast_shapes(*shapes)
-
-
-@given(aet.shapes().flatmap(lambda s: aet.arrays(s, np.float32, min_value=-2.0, max_value=5.0, kinks=(0.0, 1.0), margin=0.2)))
-def test_arrays_stay_in_bounds_and_away_from_kinks(x):
-    assert x.dtype == np.float32
-    assert np.all((x >= -2.0) & (x <= 5.0))
-    assert np.all(np.abs(x) >= 0.2) and np.all(np.abs(x - 1.0) >= 0.2)
-
-
-@given(aet.broadcastable_shapes(2).flatmap(lambda shapes: aet.distinct_arrays(*shapes, gap=0.05)))
-def test_distinct_arrays_are_gap_apart_across_arrays(arrays):
-    values = np.sort(np.concatenate([a.ravel() for a in arrays]))
-    assert np.all(np.diff(values) >= 0.05 * (1 - 1e-9))
-
-
-@given(aet.float_dtypes())
-def test_float_dtypes(dtype):
-    assert dtype in (np.float16, np.float32, np.float64) and dtype.isnative
-
-
-@given(st.data())
-def test_axes_and_index_keys_are_valid(data):
-    shape = data.draw(aet.shapes(max_dims=4, allow_zero_size=True), label="shape")
-    x = np.zeros(shape)
-    np.sum(x, axis=data.draw(aet.axes(len(shape)), label="axis"))
-    key = data.draw(aet.index_keys(shape), label="key")
-    x[key]  # NumPy accepts it
-    if shape:
-        assert -len(shape) <= data.draw(aet.single_axis(len(shape))) < len(shape)

@@ -1,4 +1,6 @@
-"""Primitives declared by users: a rule's mistakes are named as the rule's, with the fix."""
+"""Primitives declared by users (``ae.Primitive``): a rule's mistakes are named as the rule's, with the
+fix; a primitive declared outside the engine opts in to ``create_graph`` (``differentiable_twice``),
+a subclass of a built-in keeps it; redeclaring replaces, a taken name is refused."""
 from __future__ import annotations
 
 import numpy as np
@@ -90,3 +92,78 @@ def test_a_rule_that_returns_a_bare_array_is_told_to_return_a_tuple():
     x = ae.Tensor(np.ones((3, 1)), requires_grad=True)
     with pytest.raises(TypeError, match=r"Double: its gradient rule returned a value of type ndarray for 1 input; .*`return \(g \* 2,\)`"):
         ae.apply(Double(), x).sum().backward()
+
+
+def test_a_primitive_declared_outside_the_engine_opts_in_to_create_graph():
+    class SavedSwish(ae.Primitive):
+        """swish with a rule that computes with an array saved in forward (CS231n's cache style)."""
+
+        __slots__ = ()
+        name = ""
+
+        def forward(self, x):
+            self.saved = s = 1 / (1 + np.exp(-x))
+            return x * s
+
+        def backward(self, g, out, x):
+            s = self.saved
+            return (g * (s + x * s * (1 - s)),)
+
+    class Square(ae.Primitive):
+        __slots__ = ()
+        name = ""
+        differentiable_twice = True  # its rule uses only what it is handed
+
+        def backward(self, g, out, x):
+            return (2 * g * x,)
+
+        def forward(self, x):
+            return x * x
+
+    class SubSquare(Square):  # inherits its base's opt-in
+        __slots__ = ()
+
+    assert not SavedSwish.differentiable_twice and Square.differentiable_twice and SubSquare.differentiable_twice
+    x = ae.Tensor(np.array([0.3, -1.2]), requires_grad=True)
+    (first,) = ae.grad(ae.apply(SavedSwish(), x).sum(), x)  # first order: fine
+    s = 1 / (1 + np.exp(-x.data))
+    np.testing.assert_allclose(first.data, s + x.data * s * (1 - s))
+    with pytest.raises(RuntimeError, match=r"SavedSwish is declared outside the engine, so differentiable_twice starts False"):
+        ae.grad(ae.apply(SavedSwish(), x).sum(), x, create_graph=True)  # was a silently wrong 2nd derivative
+    (g,) = ae.grad(ae.apply(SubSquare(), x).sum(), x, create_graph=True)
+    (h,) = ae.grad(g.sum(), x)
+    np.testing.assert_array_equal(h.data, [2.0, 2.0])
+
+
+def test_redeclaring_a_primitive_replaces_it_and_a_taken_name_is_refused():
+    def declare():
+        class NotebookCellOp(ae.Primitive):  # the same class declared again, as a re-run notebook cell does
+            __slots__ = ()
+            name = "test_notebook_cell_op"
+
+            def forward(self, x):
+                return x + 1
+
+        return NotebookCellOp
+
+    first, second = declare(), declare()
+    assert ae.PRIMITIVES["test_notebook_cell_op"] is second is not first
+    with pytest.raises(RuntimeError, match=r"primitive name 'abs' of .*Abs2 is already taken by autograd_engine.ops.elementwise.Abs"):
+        class Abs2(ae.Primitive):
+            __slots__ = ()
+            name = "abs"
+    del ae.PRIMITIVES["test_notebook_cell_op"]  # the table's coverage test expects only the engine's own
+
+
+def test_a_subclass_of_a_built_in_primitive_keeps_its_second_derivative():
+    from autograd_engine.ops.elementwise import Exp
+
+    class LoggedExp(Exp):
+        __slots__ = ()
+        name = ""
+
+    assert LoggedExp.differentiable_twice
+    x = ae.Tensor(np.array([0.2, -0.4]), requires_grad=True)
+    (g,) = ae.grad(ae.apply(LoggedExp(), x).sum(), x, create_graph=True)
+    (h,) = ae.grad(g.sum(), x)
+    np.testing.assert_allclose(h.data, np.exp(x.data))

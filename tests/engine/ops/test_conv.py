@@ -2,9 +2,7 @@
 Hypothesis-drawn geometries (stride, padding, dilation, groups), and gradient checks."""
 from __future__ import annotations
 
-import json
-from pathlib import Path
-
+import helpers
 import numpy as np
 import pytest
 from hypothesis import given
@@ -14,8 +12,6 @@ import autograd_engine as ae
 from autograd_engine.gradcheck import gradcheck, rel_error
 
 PROPERTY_TESTED = {"conv2d"}
-
-DATA = Path(__file__).parent / "data"
 
 
 def conv_reference(x, w, b=None, stride=(1, 1), padding=(0, 0), dilation=(1, 1), groups=1):
@@ -40,8 +36,7 @@ def conv_reference(x, w, b=None, stride=(1, 1), padding=(0, 0), dilation=(1, 1),
 
 
 def load_case(name):
-    cases = {c["name"]: c for c in json.loads((DATA / "cs231n_vectors.json").read_text())["cases"]}
-    arrays = np.load(DATA / "cs231n_vectors.npz")
+    cases, arrays = helpers.cs231n_vectors()
     case = cases[name]
 
     def resolve(v):

@@ -1,6 +1,7 @@
 """The Tensor API: construction and dtypes, attributes, repr, operators with NumPy arrays and Python
 scalars on either side, comparisons, and the op surface (free functions with NumPy's names, and the
-unary, reduction and shape ops as methods)."""
+unary, reduction and shape ops as methods); Tensor(...) of lists holding Tensors; checked ``.grad``
+assignment; item assignment refused with the fixes."""
 from __future__ import annotations
 
 import inspect
@@ -10,6 +11,7 @@ import numpy as np
 import pytest
 
 import autograd_engine as ae
+from autograd_engine.errors import ShapeError
 from autograd_engine.ops import reduce as reduce_ops
 from autograd_engine.ops import shape as shape_ops
 
@@ -414,3 +416,108 @@ def test_in_place_arithmetic_on_a_graph_node_records_the_out_of_place_op():
     assert y is not before and before.data.tolist() == [3.0, 6.0]
     y.sum().backward()
     np.testing.assert_array_equal(x.grad, [4.0, 4.0])
+
+
+# ----- checked .grad assignment ------------------------------------------------------------------
+
+
+def test_grad_assignment_of_the_right_shape_is_stored_without_a_copy():
+    w = ae.Tensor(np.zeros(3, np.float32), requires_grad=True)
+    g = np.array([1.0, 2.0, 3.0], np.float32)
+    w.grad = g
+    assert w.grad is g
+
+
+def test_grad_assignment_of_another_float_dtype_is_cast_to_the_tensor_dtype():
+    w = ae.Tensor(np.zeros(3, np.float32), requires_grad=True)
+    w.grad = np.array([1.0, 2.0, 3.0])  # float64, as np.zeros/np.ones make by default
+    assert w.grad.dtype == np.float32
+    np.testing.assert_array_equal(w.grad, [1.0, 2.0, 3.0])
+
+
+def test_grad_assignment_of_a_wrong_shape_names_both_shapes_and_the_fix():
+    w = ae.Tensor(np.zeros(3, np.float32), requires_grad=True)
+    with pytest.raises(ShapeError) as info:
+        w.grad = np.zeros(4)
+    message = str(info.value)
+    assert "shape (4,)" in message and "shape (3,)" in message and "reshape" in message
+    assert w.grad is None  # nothing was stored
+
+
+def test_grad_assignment_of_a_tensor_stores_its_array_and_none_clears():
+    w = ae.Tensor(np.zeros((2, 2)), requires_grad=True)
+    g = ae.Tensor(np.ones((2, 2)), requires_grad=True)
+    w.grad = g
+    assert type(w.grad) is np.ndarray and w.grad is g.data
+    w.grad = None
+    assert w.grad is None
+
+
+def test_grad_assignment_refuses_booleans_and_complex_for_a_real_tensor():
+    w = ae.Tensor(np.zeros(2), requires_grad=True)
+    with pytest.raises(TypeError, match="dtype bool to a tensor of dtype float64"):
+        w.grad = np.array([True, False])
+    with pytest.raises(TypeError, match="dtype complex128"):
+        w.grad = np.array([1j, 0])
+
+
+def test_backward_accumulates_onto_an_assigned_array_like_grad():
+    w = ae.Tensor(np.array([1.0, 2.0], np.float32), requires_grad=True)
+    w.grad = [10.0, 10.0]  # array-like, float64 values: cast
+    (w * w).sum().backward()
+    np.testing.assert_array_equal(w.grad, [12.0, 14.0])
+    assert w.grad.dtype == np.float32
+
+
+# ----- item assignment -----------------------------------------------------------------------------
+
+
+def test_item_assignment_is_refused_with_the_fixes():
+    w = ae.Tensor(np.zeros(3), requires_grad=True)
+    with pytest.raises(TypeError) as info:
+        w[0] = 5
+    message = str(info.value)
+    assert message.startswith("t[0] = ...: item assignment")
+    assert "immutable" in message and "ae.where" in message and "scatter_add" in message
+    assert "no_grad()" in message and ".data[key] = value" in message
+    np.testing.assert_array_equal(w.data, [0.0, 0.0, 0.0])
+    with pytest.raises(TypeError, match=r"t\[1:, \.\.\.\] = \.\.\."):  # the key as written (1:, not 1)
+        w[1:, ...] = 0
+    assert ae.getitem(w, (slice(1, None), Ellipsis))._node.describe() == "getitem[1:, ...]"
+
+
+# ----- Tensor(...) with Tensors inside ----------------------------------------------------------------
+
+
+def test_tensor_of_a_list_holding_a_tensor_that_requires_grad_is_refused():
+    x = ae.Tensor(1.0, requires_grad=True)
+    for data in ([x, 2.0], [[1.0, x]], (x,)):
+        with pytest.raises(TypeError, match=r"Tensor: the (list|tuple) holds a Tensor that requires grad.*ae\.stack"):
+            ae.Tensor(data)
+
+
+def test_tensor_of_a_list_of_constant_tensors_copies_their_values():
+    y = ae.Tensor([ae.Tensor(1.0), 2.0, ae.Tensor(3.0)])
+    np.testing.assert_array_equal(y.data, [1.0, 2.0, 3.0])
+    x = ae.Tensor(1.0, requires_grad=True)
+    with ae.no_grad():  # nothing is recorded here anyway: the values are copied
+        np.testing.assert_array_equal(ae.Tensor([x, x]).data, [1.0, 1.0])
+    np.testing.assert_array_equal(ae.Tensor([x.detach(), 2.0]).data, [1.0, 2.0])
+
+
+def test_stack_keeps_the_gradient_the_constructor_refuses():
+    x = ae.Tensor(1.5, requires_grad=True)
+    y = ae.stack([x, 2.0 * x])
+    y.backward(np.array([1.0, 10.0]))
+    assert x.grad == pytest.approx(21.0)
+
+
+def test_in_place_arithmetic_with_a_list_of_tensors_keeps_their_gradients():
+    """``y += [x, x]`` on a constant y: the list requires grad, so y is rebound out of place (as for
+    ``y += x``) instead of taking the values in place and dropping x's gradient."""
+    x = ae.Tensor(2.0, requires_grad=True)
+    y = ae.Tensor([1.0, 1.0])
+    y += [x, 3.0 * x]
+    np.testing.assert_array_equal(y.data, [3.0, 7.0])
+    y.sum().backward()
+    assert x.grad == 4.0
