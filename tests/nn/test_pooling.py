@@ -1,7 +1,7 @@
-"""PyTorch-compatible pooling options: ``ceil_mode`` and ``dilation``, ``return_indices``,
-adaptive average pooling to sizes that do not divide the input (and None entries), and
-adaptive max pooling -- against loop references in NumPy that follow PyTorch's rules,
-gradient checks in float64, and a few hand-derived values."""
+"""The pooling layers and adaptive pooling: PyTorch's argument order and ``return_indices``,
+adaptive average pooling to sizes that do not divide the input (and None entries), and adaptive
+max pooling -- against loop references in NumPy that follow PyTorch's rules, gradient checks in
+float64, and a few hand-derived values."""
 from __future__ import annotations
 
 import math
@@ -13,8 +13,19 @@ from hypothesis import strategies as st
 
 import autograd_engine as ae
 import nn
+import nn.functional as F
 from autograd_engine import testing as aet
 from autograd_engine.gradcheck import gradcheck
+
+
+def test_adaptive_average_pooling():
+    x = np.random.default_rng(1).standard_normal((2, 3, 6, 4))
+    np.testing.assert_allclose(nn.AdaptiveAvgPool2d(1)(x).data, x.mean(axis=(2, 3), keepdims=True))
+    np.testing.assert_allclose(nn.AdaptiveAvgPool2d((3, 2))(x).data, x.reshape(2, 3, 3, 2, 2, 2).mean(axis=(3, 5)))
+    # a size that does not divide: PyTorch's bins, rows [floor(i*6/4), ceil((i+1)*6/4)) = [0,2), [1,3), [3,5), [4,6)
+    rows = [(0, 2), (1, 3), (3, 5), (4, 6)]
+    expected = np.stack([x[:, :, a:b, :].mean(axis=2) for a, b in rows], axis=2)
+    np.testing.assert_allclose(nn.AdaptiveAvgPool2d(4)(x).data, expected)
 
 
 def reference_adaptive(x, out_size, kind):
@@ -144,3 +155,16 @@ def test_adaptive_errors_name_the_layer_and_the_problem():
         nn.AdaptiveMaxPool2d(2)(np.zeros((4, 4)))
     with pytest.raises(ae.ShapeError, match=r"AdaptiveAvgPool2d: the input's spatial size \(0, 3\) is empty"):
         nn.AdaptiveAvgPool2d(2)(np.zeros((1, 1, 0, 3)))
+
+
+# ----- AdaptiveAvgPool2d's error ------------------------------------------------------
+
+
+def test_adaptive_avg_pool_errors_name_the_module_and_the_expected_shape():
+    with pytest.raises(ae.ShapeError, match=r"^AdaptiveAvgPool2d: expected x of shape \(N, C, H, W\), got shape "
+                                            r"\(2, 3, 4\); add a batch axis"):
+        nn.AdaptiveAvgPool2d(1)(np.ones((2, 3, 4)))
+    with pytest.raises(ae.ShapeError, match=r"^AdaptiveAvgPool2d: expected x of shape \(N, C, H, W\)"):
+        nn.AdaptiveAvgPool2d(2)(np.ones((3, 4)))
+    with pytest.raises(ae.ShapeError, match=r"^adaptive_avg_pool2d: expected x of shape \(N, C, H, W\)"):
+        F.adaptive_avg_pool2d(np.ones((2, 3, 4)), 1)

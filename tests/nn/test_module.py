@@ -1,32 +1,11 @@
-"""The module system: registration, traversal, modes, state dicts, checkpoints, repr, summary, scopes."""
-import os
-
+"""The module system: registration, traversal, modes, ``zero_grad`` (``set_to_none`` as PyTorch), state
+dicts, repr, scopes, forward hooks and forward pre-hooks."""
 import numpy as np
 import pytest
+from helpers import TwoLayer, make_model
 
 import autograd_engine as ae
 import nn
-import nn.functional as F
-
-
-class TwoLayer(nn.Module):
-    def __init__(self):
-        super().__init__()
-        self.fc1 = nn.Linear(4, 8)
-        self.act = nn.ReLU()
-        self.fc2 = nn.Linear(8, 3)
-        self.register_buffer("calls", np.zeros((), dtype=np.int64))
-        self.scale = 2.0  # a plain attribute, not state
-
-    def forward(self, x):
-        self.calls += 1
-        return self.fc2(self.act(self.fc1(x))) * self.scale
-
-
-def make_model():
-    ae.seed(0)
-    return nn.Sequential(TwoLayer(), nn.Dropout(0.5), nn.BatchNorm1d(3), nn.Linear(3, 2))
-
 
 # ----- registration and traversal -------------------------------------------------------------
 
@@ -73,27 +52,6 @@ def test_deleting_and_replacing_attributes_keeps_the_registry_in_sync():
     assert [n for n, _ in m.named_children()] == ["fc1", "fc2"]
     m.fc1.bias = None
     assert "fc1.bias" not in m.state_dict()
-
-
-def test_containers():
-    seq = nn.Sequential(nn.Linear(2, 3), nn.ReLU(), nn.Linear(3, 1))
-    assert len(seq) == 3 and isinstance(seq[-1], nn.Linear) and isinstance(seq[1:], nn.Sequential)
-    assert len(seq[1:]) == 2 and seq[1:][1] is seq[2]
-    seq.append(nn.Sigmoid())
-    assert [n for n, _ in seq.named_children()] == ["0", "1", "2", "3"]
-    with pytest.raises(IndexError, match="out of range"):
-        seq[7]
-    with pytest.raises(TypeError, match="must be an nn.Module"):
-        nn.Sequential(nn.ReLU(), lambda x: x)
-    layers = nn.ModuleList([nn.Linear(2, 2) for _ in range(3)])
-    assert len(list(layers.parameters())) == 6 and len(layers) == 3
-    heads = nn.ModuleDict({"a": nn.Linear(2, 1), "b": nn.Linear(2, 4)})
-    assert "a" in heads and heads["b"].out_features == 4 and list(heads) == ["a", "b"]
-    assert [n for n, _ in heads.named_parameters()] == ["a.weight", "a.bias", "b.weight", "b.bias"]
-    del heads["a"]
-    assert list(heads.keys()) == ["b"]
-    with pytest.raises(KeyError, match="no module 'z'"):
-        heads["z"]
 
 
 def test_train_eval_and_zero_grad_reach_every_descendant():
@@ -155,16 +113,6 @@ def test_forward_hooks_see_and_may_replace_the_output():
     assert np.any(layer(np.ones((1, 2), np.float32)).data != 0)
 
 
-def test_functional_call_substitutes_and_restores():
-    layer = nn.Linear(2, 1).double()
-    w, b = ae.Tensor(np.array([[1.0, 2.0]]), requires_grad=True), ae.Tensor(np.array([0.5]))
-    out = nn.functional_call(layer, {"weight": w, "bias": b}, np.array([[1.0, 1.0]]))
-    assert out.item() == 3.5
-    assert isinstance(layer.weight, nn.Parameter) and layer._parameters["weight"] is layer.weight
-    with pytest.raises(KeyError, match="no parameter or buffer 'wieght'"):
-        nn.functional_call(layer, {"wieght": w}, np.ones((1, 2)))
-
-
 # ----- state dicts ----------------------------------------------------------------------------------
 
 
@@ -216,74 +164,6 @@ def test_load_state_dict_names_missing_unexpected_and_misshaped_keys():
         np.testing.assert_array_equal(v, before[k])
 
 
-# ----- save / load ------------------------------------------------------------------------------------
-
-
-def test_save_and_load_round_trip_a_model_bit_exactly(tmp_path):
-    model = make_model()
-    model(np.ones((4, 4), np.float32))
-    path = tmp_path / "model.npz"
-    nn.save(model, path)
-    loaded = nn.load(path)
-    assert list(loaded) == list(model.state_dict())
-    for k, v in model.state_dict().items():
-        assert loaded[k].dtype == v.dtype and loaded[k].shape == v.shape and np.array_equal(loaded[k], v)
-    fresh = make_model()
-    fresh.load_state_dict(loaded)
-    assert [f.name for f in tmp_path.iterdir()] == ["model.npz"]
-
-
-def test_save_handles_nested_state_without_pickle(tmp_path):
-    state = {
-        "state": {0: {"step": 3, "m": np.arange(4.0)}, 1: {"step": 3, "m": np.float32(2.5)}},
-        "param_groups": [{"lr": 0.1, "betas": (0.9, 0.999), "nesterov": False, "name": None, "params": [0, 1]}],
-    }
-    path = tmp_path / "optimizer.npz"
-    nn.save(state, path)
-    loaded = nn.load(path)
-    assert loaded["param_groups"] == state["param_groups"]
-    assert loaded["state"][0]["step"] == 3 and np.array_equal(loaded["state"][0]["m"], np.arange(4.0))
-    assert loaded["state"][1]["m"].dtype == np.float32
-    with pytest.raises(TypeError, match="cannot store function"):
-        nn.save({"f": lambda: 0}, tmp_path / "bad.npz")
-    assert not (tmp_path / "bad.npz").exists()
-
-
-def test_a_crash_while_saving_leaves_the_previous_checkpoint(tmp_path, monkeypatch):
-    path = tmp_path / "ckpt.npz"
-    nn.save({"w": np.zeros(3)}, path)
-
-    def crash(file, **arrays):
-        file.write(b"half a checkpoint")
-        raise KeyboardInterrupt
-
-    monkeypatch.setattr(np, "savez", crash)
-    with pytest.raises(KeyboardInterrupt):
-        nn.save({"w": np.ones(3)}, path)
-    monkeypatch.undo()
-    np.testing.assert_array_equal(nn.load(path)["w"], np.zeros(3))
-    assert os.listdir(tmp_path) == ["ckpt.npz"]
-
-
-def test_load_refuses_pickled_objects_and_foreign_files(tmp_path):
-    evil = tmp_path / "evil.npz"
-    np.savez(evil, __manifest__=np.frombuffer(b'{"format": "autograd_engine.nn checkpoint v1", "root": {"ndarray": "a0"}}',
-                                               dtype=np.uint8), a0=np.array([object()], dtype=object))
-    with pytest.raises(nn.CheckpointError, match="holds Python objects, which nn.load never unpickles") as caught:
-        nn.load(evil)
-    assert "allow_pickle" not in str(caught.value)
-    plain = tmp_path / "plain.npz"
-    np.savez(plain, w=np.zeros(2))
-    with pytest.raises(nn.CheckpointError, match="not a valid checkpoint .*the manifest is missing"):
-        nn.load(plain)
-
-
-def test_loading_a_mismatched_file_names_the_key_and_shapes(tmp_path):
-    nn.save(nn.Linear(4, 3), tmp_path / "small.npz")
-    with pytest.raises(nn.StateDictError, match=r"'weight': the checkpoint has \(3, 4\), the model has \(5, 4\)"):
-        nn.Linear(4, 5).load_state_dict(nn.load(tmp_path / "small.npz"))
-
-
 # ----- repr, counts, summary ------------------------------------------------------------------------------
 
 
@@ -293,26 +173,6 @@ def test_repr_shows_the_tree_with_shapes_and_counts():
     assert "(fc1): Linear(in_features=4, out_features=8, bias=True)  # weight (8, 4), bias (8,): 40 params" in text
     assert "(1): Dropout(p=0.5)" in text
     assert "Total parameters: 81" in text  # 40 + 27 + 6 + 8
-
-
-def test_summary_lists_output_shapes_and_parameters():
-    model = nn.Sequential(nn.Flatten(), nn.Linear(12, 5), nn.ReLU(), nn.Linear(5, 2))
-    table = nn.summary(model, (3, 3, 4))
-    lines = table.splitlines()
-    assert lines[2].split() == ["input", "(3,", "3,", "4)", "36", "0"]
-    row = next(line for line in lines if line.startswith("1 (Linear)"))
-    assert row.split()[-3:] == ["5)", "15", "65"]
-    assert "total parameters: 77 (77 trainable)" in table
-    assert model.training  # mode restored
-    assert nn.parameter_count(model) == 77
-
-
-def test_l2_penalty_from_the_fc_net_equals_the_hand_sum():
-    model = nn.Sequential(nn.Linear(3, 4), nn.Linear(4, 2)).double()
-    expected = sum((layer.weight.data**2).sum() for layer in model)
-    assert nn.l2_penalty(model).item() == pytest.approx(expected)
-    loss = F.mse_loss(model(np.ones((1, 3))), np.zeros((1, 2)))
-    assert loss.item() >= 0
 
 
 def test_load_state_dict_copies_into_the_existing_arrays():
@@ -329,20 +189,85 @@ def test_load_state_dict_copies_into_the_existing_arrays():
     np.testing.assert_array_equal(row_view, source.weight.data[0])
 
 
-def test_save_and_load_take_file_objects_and_name_a_missing_directory(tmp_path):
-    import io
+class Scale(nn.Module):
+    """forward(x, y=0) = factor * x + y, with a trainable factor."""
 
-    model = nn.Linear(3, 2)
-    buffer = io.BytesIO()
-    nn.save(model, buffer)
-    buffer.seek(0)
-    restored = nn.load(buffer)
-    np.testing.assert_array_equal(restored["weight"], model.weight.data)
-    with open(tmp_path / "m.npz", "wb") as f:
-        nn.save(model.state_dict(), f)
-    with open(tmp_path / "m.npz", "rb") as f:
-        np.testing.assert_array_equal(nn.load(f)["bias"], model.bias.data)
-    missing = tmp_path / "nope" / "m.npz"
-    with pytest.raises(FileNotFoundError, match=r"cannot write .*nope/m\.npz.*the directory .*nope' does not exist; create it"):
-        nn.save(model, missing)
-    assert not (tmp_path / "nope").exists()
+    def __init__(self):
+        super().__init__()
+        self.factor = nn.Parameter(np.array([2.0]))
+
+    def forward(self, x, y=0.0):
+        return self.factor * x + y
+
+
+def ones(*shape):
+    return np.ones(shape, np.float32)
+
+
+# ----- zero_grad(set_to_none) ---------------------------------------------------------------
+def test_module_zero_grad_sets_to_none_by_default():
+    model = nn.Sequential(nn.Linear(3, 2), nn.Linear(2, 1))
+    model(ones(4, 3)).sum().backward()
+    assert all(p.grad is not None for p in model.parameters())
+    model.zero_grad()
+    assert all(p.grad is None for p in model.parameters())
+
+
+def test_module_zero_grad_without_set_to_none_zeroes_in_place():
+    model = nn.Sequential(nn.Linear(3, 2), nn.Linear(2, 1))
+    model(ones(4, 3)).sum().backward()
+    model[1].bias.grad = None  # a parameter without a gradient
+    before = {name: p.grad for name, p in model.named_parameters()}
+    assert np.any(before["0.weight"] != 0)
+    model.zero_grad(set_to_none=False)
+    for name, p in model.named_parameters():
+        if name == "1.bias":
+            assert p.grad is None
+        else:
+            assert p.grad is before[name], name  # the very same array
+            assert p.grad.shape == p.shape and not np.any(p.grad), name
+
+
+# ----- forward pre-hooks ----------------------------------------------------------------------
+def test_pre_hook_sees_the_positional_args_before_forward():
+    module = Scale()
+    calls = []
+    handle = module.register_forward_pre_hook(lambda m, args: calls.append((m, args)))
+    x = np.array([3.0])
+    out = module(x, y=1.0)
+    assert len(calls) == 1 and calls[0][0] is module
+    assert len(calls[0][1]) == 1 and calls[0][1][0] is x  # keyword arguments are not in args
+    assert out.item() == 7.0  # None returned: the arguments are unchanged
+    handle.remove()
+    module(x)
+    assert len(calls) == 1
+
+
+def test_pre_hook_return_value_replaces_the_args():
+    module = Scale()
+    with module.register_forward_pre_hook(lambda m, args: (args[0] * 10.0,)):
+        assert module(np.array([1.0])).item() == 20.0
+    handle = module.register_forward_pre_hook(lambda m, args: np.array([5.0]))  # not a tuple: becomes (value,)
+    assert module(np.array([1.0]), y=1.0).item() == 11.0
+    handle.remove()
+    assert module(np.array([1.0])).item() == 2.0
+
+
+def test_pre_hooks_chain_in_order_and_forward_hooks_see_the_replaced_args():
+    module = Scale()
+    module.register_forward_pre_hook(lambda m, args: (args[0] + 1.0,))
+    module.register_forward_pre_hook(lambda m, args: (args[0] * 3.0,))  # sees the first hook's result
+    seen = []
+    module.register_forward_hook(lambda m, args, out: seen.append(args[0]))
+    out = module(np.array([1.0]))
+    assert out.item() == 12.0  # 2 * ((1 + 1) * 3)
+    np.testing.assert_array_equal(seen[0], [6.0])
+
+
+def test_pre_hook_on_a_child_reaches_the_gradient():
+    model = nn.Sequential(Scale())
+    model[0].register_forward_pre_hook(lambda m, args: args[0] * 0.5)
+    x = ae.Tensor(np.array([4.0]), requires_grad=True)
+    model(x).backward()
+    assert model[0].factor.grad[0] == 2.0  # d(factor * 0.5 x)/d factor = 0.5 * 4
+    assert x.grad[0] == 1.0  # d(factor * 0.5 x)/dx = 2 * 0.5

@@ -95,7 +95,7 @@ def test_every_floating_argument_gets_its_gradient(name):
 def test_every_loss_of_nn_functional_has_a_case():
     losses = {n for n in F.__all__ if n.endswith("_loss") or n in ("cross_entropy", "binary_cross_entropy_with_logits")}
     covered = {name.split(":")[0].split(",")[0] for name in CASES}
-    assert losses <= covered, f"add cases to tests/test_loss_gradients.py for {sorted(losses - covered)}"
+    assert losses <= covered, f"add cases to tests/nn/test_loss_gradients.py for {sorted(losses - covered)}"
 
 
 def test_probability_targets_of_cross_entropy_get_a_gradient():

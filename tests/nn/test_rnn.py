@@ -1,19 +1,22 @@
 """Recurrent layers: the CS231n published checks, the notes' equations written out in NumPy,
-gradient checks in float64, PyTorch's parameter layout, and the errors users can hit."""
-import json
-import pathlib
+gradient checks in float64, PyTorch's parameter layout, and the errors users can hit; training
+them: truncated BPTT over long sequences, the vanishing-gradient claim of the notes measured,
+the notes' "hello" toy, and the error for a carried state that was not detached."""
+import gc
+import tracemalloc
 import warnings
+import weakref
 
+import helpers
 import numpy as np
 import pytest
 
 import autograd_engine as ae
 import nn
-from autograd_engine.gradcheck import gradcheck
+import optim
+from autograd_engine.gradcheck import gradcheck, rel_error
 
-DATA = pathlib.Path(__file__).parent / "data"
-CASES = {c["name"]: c for c in json.loads((DATA / "cs231n_vectors.json").read_text())["cases"]}
-ARRAYS = np.load(DATA / "cs231n_vectors.npz")
+CASES, ARRAYS = helpers.cs231n_vectors()
 
 
 def case_value(spec):
@@ -25,11 +28,6 @@ def case(name):
     inputs = {k: case_value(v) for k, v in c["inputs"].items()}
     expected = {k: case_value(v) for k, v in c["expected"].items()}
     return inputs, expected, c["tol"]
-
-
-def cs231n_rel_error(a, b):
-    a, b = np.asarray(a, dtype=np.float64), np.asarray(b, dtype=np.float64)
-    return float(np.max(np.abs(a - b) / np.maximum(1e-8, np.abs(a) + np.abs(b))))
 
 
 def ifog_to_ifgo(w):
@@ -57,7 +55,7 @@ def test_cs231n_rnn_step_forward():
     cell = nn.RNNCell(x["D"], x["H"]).double()
     load_course_weights(cell, x["Wx"], x["Wh"], x["b"])
     next_h = cell(x["x"], x["prev_h"])
-    assert cs231n_rel_error(next_h.data, expected["next_h"]) < tol["next_h"]
+    assert rel_error(next_h.data, expected["next_h"]) < tol["next_h"]
 
 
 def test_cs231n_rnn_forward():
@@ -66,7 +64,7 @@ def test_cs231n_rnn_forward():
     load_course_weights(rnn, x["Wx"], x["Wh"], x["b"], suffix="_l0")
     h, h_n = rnn(x["x"], x["h0"][None])
     assert h.shape == (x["N"], x["T"], x["H"])
-    assert cs231n_rel_error(h.data, expected["h"]) < tol["h"]
+    assert rel_error(h.data, expected["h"]) < tol["h"]
     np.testing.assert_array_equal(h_n.data[0], h.data[:, -1])
 
 
@@ -76,7 +74,7 @@ def test_cs231n_word_embedding_forward():
     embed.load_state_dict({"weight": x["W"]})
     out = embed(x["x"])
     assert out.shape == (x["N"], x["T"], x["D"])
-    assert cs231n_rel_error(out.data, expected["out"]) < tol["out"]
+    assert rel_error(out.data, expected["out"]) < tol["out"]
 
 
 def test_cs231n_lstm_step_forward():
@@ -84,8 +82,8 @@ def test_cs231n_lstm_step_forward():
     cell = nn.LSTMCell(x["D"], x["H"]).double()
     load_course_weights(cell, x["Wx"], x["Wh"], x["b"], lstm=True)
     next_h, next_c = cell(x["x"], (x["prev_h"], x["prev_c"]))
-    assert cs231n_rel_error(next_h.data, expected["next_h"]) < tol["next_h"]
-    assert cs231n_rel_error(next_c.data, expected["next_c"]) < tol["next_c"]
+    assert rel_error(next_h.data, expected["next_h"]) < tol["next_h"]
+    assert rel_error(next_c.data, expected["next_c"]) < tol["next_c"]
 
 
 def test_cs231n_lstm_forward():
@@ -94,7 +92,7 @@ def test_cs231n_lstm_forward():
     load_course_weights(lstm, x["Wx"], x["Wh"], x["b"], suffix="_l0", lstm=True)
     c0 = np.zeros_like(x["h0"])[None]  # the course starts the cell state at zero
     h, (h_n, c_n) = lstm(x["x"], (x["h0"][None], c0))
-    assert cs231n_rel_error(h.data, expected["h"]) < tol["h"]
+    assert rel_error(h.data, expected["h"]) < tol["h"]
 
 
 class CaptioningRNN(nn.Module):
@@ -394,3 +392,119 @@ def test_dropout_with_one_layer_warns_that_it_does_nothing():
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         nn.LSTM(3, 4, num_layers=2, dropout=0.5)
+
+
+# ----- long sequences --------------------------------------------------------------------------
+
+
+def test_full_backprop_through_1000_steps_has_no_recursion_limit():
+    ae.seed(0)
+    lstm = nn.LSTM(2, 3).double()
+    x = np.random.default_rng(0).standard_normal((1000, 1, 2))
+    out, (h, c) = lstm(x)
+    (out.sum() + c.sum()).backward()
+    for p in lstm.parameters():
+        assert p.grad is not None and np.isfinite(p.grad).all() and np.abs(p.grad).sum() > 0
+
+
+def test_truncated_bptt_over_1000_steps_frees_each_chunk_and_memory_stays_flat():
+    ae.seed(0)
+    model = nn.LSTM(3, 4)
+    head = nn.Linear(4, 3)
+    opt = optim.SGD([*model.parameters(), *head.parameters()], lr=0.1)
+    rng = np.random.default_rng(1)
+    sequence = rng.standard_normal((1000, 2, 3)).astype(np.float32)
+    chunk = 50
+    state, previous_output, memory = None, None, []
+    tracemalloc.start()
+    gc.disable()  # the graph must be freed by reference counting alone: no cycles
+    try:
+        for k, start in enumerate(range(0, len(sequence) - 1, chunk)):
+            inputs, targets = sequence[start : start + chunk], sequence[start + 1 : start + chunk + 1]
+            out, state = model(inputs[: len(targets)], state)
+            loss = ((head(out) - targets) ** 2).mean()
+            opt.zero_grad()
+            loss.backward()
+            opt.step()
+            state = tuple(s.detach() for s in state)  # cut the graph at the chunk boundary
+            if previous_output is not None:
+                assert previous_output() is None, f"chunk {k - 1}'s graph is still alive"
+            previous_output = weakref.ref(out)
+            del out, loss
+            memory.append(tracemalloc.get_traced_memory()[0])
+    finally:
+        gc.enable()
+        tracemalloc.stop()
+    assert len(memory) == 20
+    assert memory[-1] - memory[4] < 64 * 1024, f"memory grew by {memory[-1] - memory[4]} bytes over 15 chunks"
+    assert all(state_part.grad_fn is None for state_part in state)
+
+
+# ----- the vanishing gradient, measured ----------------------------------------------------------
+
+
+def gradient_reaching_the_first_step(module, steps=100, size=8):
+    """|d h_T / d x_0| (summed over h_T's entries) for a single sequence, float64."""
+    x = ae.Tensor(np.random.default_rng(2).standard_normal((steps, 1, size)) * 0.5, requires_grad=True)
+    out, _ = module(x)
+    out[-1].sum().backward()
+    return float(np.abs(x.grad[0]).sum()), float(np.abs(x.grad[-1]).sum())
+
+
+def test_gradient_vanishes_through_a_tanh_rnn_but_not_through_an_lstm_with_forget_bias_1():
+    ae.seed(0)
+    hidden = 8
+    rnn = nn.RNN(8, hidden).double()
+    rnn.weight_hh_l0.data[...] = 0.1 * np.random.default_rng(3).standard_normal((hidden, hidden)) / np.sqrt(hidden)
+    lstm = nn.LSTM(8, hidden).double()
+    lstm.weight_hh_l0.data *= 0.1  # small recurrent weights for both
+    lstm.bias_ih_l0.data[hidden : 2 * hidden] = 1.0  # forget gate bias 1 (PyTorch's order i, f, g, o)
+    lstm.bias_hh_l0.data[hidden : 2 * hidden] = 0.0
+    rnn_first, rnn_last = gradient_reaching_the_first_step(rnn)
+    lstm_first, lstm_last = gradient_reaching_the_first_step(lstm)
+    assert rnn_last > 0.1 and lstm_last > 0.1  # both pass gradient over one step
+    assert rnn_first < 1e-30  # a hundred multiplications by W_hh^T diag(1 - h^2)
+    assert lstm_first > 1e-20  # the cell state's path multiplies by f ~ sigmoid(1) per step
+    assert lstm_first / rnn_first > 1e10
+
+
+# ----- the notes' "hello" toy ------------------------------------------------------------------
+
+
+def test_hello_is_learnt_exactly():
+    """Vocabulary h, e, l, o; input "hell", targets "ello".  The second "l" must predict "o" and the
+    first "l" must predict "l": only memory of what came before tells them apart."""
+    ae.seed(0)
+    vocab = "helo"
+    ids = np.array([vocab.index(ch) for ch in "hello"])
+    inputs, targets = ids[None, :-1], ids[1:]
+    embed, lstm, head = nn.Embedding(4, 4), nn.LSTM(4, 8, batch_first=True), nn.Linear(8, 4)
+    params = [*embed.parameters(), *lstm.parameters(), *head.parameters()]
+    opt = optim.Adam(params, lr=0.05)
+    for _ in range(150):
+        out, _ = lstm(embed(inputs))
+        loss = nn.functional.cross_entropy(head(out)[0], targets)
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+    assert loss.item() < 0.05
+    # generate greedily from "h", one character at a time, carrying the state
+    state, text, current = None, "h", ids[0]
+    with ae.no_grad():
+        for _ in range(4):
+            out, state = lstm(embed(np.array([[current]])), state)
+            current = int(np.argmax(head(out).data[0, -1]))
+            text += vocab[current]
+    assert text == "hello"
+
+
+def test_forgetting_to_detach_the_carried_state_names_the_fix():
+    """Truncated BPTT without detach(): the second chunk's backward reaches into the first chunk's
+    freed graph, and the error says to detach the carried state."""
+    lstm = nn.LSTM(2, 3)
+    x = np.random.default_rng(0).standard_normal((4, 1, 2)).astype(np.float32)
+    out, state = lstm(x)
+    out.sum().backward()
+    out, state = lstm(x, state)  # state still belongs to the first chunk's graph
+    with pytest.raises(ae.GraphFreedError, match=r"carry state.detach\(\) instead"):
+        out.sum().backward()

@@ -4,19 +4,16 @@ Each case in tests/data/cs231n_vectors.json gives inputs (arrays in the .npz), t
 and the notebook's tolerance.  The assignments store weights as (in, out); nn.Linear stores
 PyTorch's (out, in), so the weights are loaded transposed.
 """
-import json
-import pathlib
-
+import helpers
 import numpy as np
 import pytest
 
 import autograd_engine as ae
 import nn
 import nn.functional as F
+from autograd_engine.gradcheck import rel_error
 
-DATA = pathlib.Path(__file__).parent / "data"
-CASES = {c["name"]: c for c in json.loads((DATA / "cs231n_vectors.json").read_text())["cases"]}
-ARRAYS = np.load(DATA / "cs231n_vectors.npz")
+CASES, ARRAYS = helpers.cs231n_vectors()
 
 
 def resolve(value):
@@ -30,11 +27,6 @@ def resolve(value):
 def case(name):
     c = CASES[name]
     return resolve(c["inputs"]), resolve(c["expected"]), c["tol"]
-
-
-def rel_error(a, b):
-    a, b = np.asarray(a, dtype=np.float64), np.asarray(b, dtype=np.float64)
-    return float(np.max(np.abs(a - b) / np.maximum(1e-8, np.abs(a) + np.abs(b))))
 
 
 def linear_from(w, b):

@@ -1,31 +1,20 @@
-"""PyTorch habits that must work or fail clearly: linear on lists, torch.func-style functional_call,
-checked ``.grad`` assignment, and item assignment refused with a message that names the fixes."""
+"""``nn.functional_call``: parameters and buffers substituted for one call and restored, with
+torch.func's signature (a tuple of positional arguments, kwargs, a list of dicts, strict, tied weights)."""
 import numpy as np
 import pytest
 
 import autograd_engine as ae
 import nn
-from autograd_engine.errors import ShapeError
-
-# ----- linear accepts array-likes ------------------------------------------------------------
 
 
-def test_linear_layer_takes_a_list_and_stays_in_the_default_dtype():
-    layer = nn.Linear(2, 3)
-    out = layer([1.0, 2.0])
-    expected = np.array([1.0, 2.0], np.float32) @ layer.weight.data.T + layer.bias.data
-    assert out.shape == (3,) and out.dtype == np.float32
-    np.testing.assert_allclose(out.data, expected, rtol=1e-6)
-    out.sum().backward()  # the gradient reaches the parameters through the converted input
-    np.testing.assert_allclose(layer.weight.grad, np.tile([1.0, 2.0], (3, 1)))
-
-
-def test_linear_rejects_ragged_and_mis_sized_lists_by_name():
-    layer = nn.Linear(2, 2)
-    with pytest.raises(ValueError, match=r"linear: cannot make an array of numbers from the input \(list\)"):
-        layer([[1.0, 2.0], [3.0]])
-    with pytest.raises(ShapeError, match=r"linear: the input has shape \(3,\) but the weight \(2, 2\) expects 2"):
-        layer([1.0, 2.0, 3.0])
+def test_functional_call_substitutes_and_restores():
+    layer = nn.Linear(2, 1).double()
+    w, b = ae.Tensor(np.array([[1.0, 2.0]]), requires_grad=True), ae.Tensor(np.array([0.5]))
+    out = nn.functional_call(layer, {"weight": w, "bias": b}, np.array([[1.0, 1.0]]))
+    assert out.item() == 3.5
+    assert isinstance(layer.weight, nn.Parameter) and layer._parameters["weight"] is layer.weight
+    with pytest.raises(KeyError, match="no parameter or buffer 'wieght'"):
+        nn.functional_call(layer, {"wieght": w}, np.ones((1, 2)))
 
 
 # ----- functional_call with PyTorch's signature -------------------------------------------------
