@@ -74,6 +74,13 @@ def cs231n_vectors():
     return cases, np.load(DATA / "cs231n_vectors.npz")
 
 
+def cs231n_rel_error(a, b):
+    """The course's relative error, max |a - b| / max(1e-8, |a| + |b|): the published tolerances of
+    the CS231n checks are bounds on this (``ae.rel_error`` divides by max(|a|, |b|), up to twice as much)."""
+    a, b = np.asarray(a, dtype=np.float64), np.asarray(b, dtype=np.float64)
+    return float(np.max(np.abs(a - b) / np.maximum(1e-8, np.abs(a) + np.abs(b))))
+
+
 # ----- models ----------------------------------------------------------------------------------------------
 
 
