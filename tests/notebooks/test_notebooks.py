@@ -11,11 +11,11 @@ import os
 from pathlib import Path
 
 import pytest
+from helpers import ROOT
 
 nbformat = pytest.importorskip("nbformat", reason="pip install -e '.[dev]' installs nbformat and nbclient")
 nbclient = pytest.importorskip("nbclient", reason="pip install -e '.[dev]' installs nbformat and nbclient")
 
-ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
 CELL_TIMEOUT = 600  # seconds per cell: generous, for a loaded 2-core machine
 COMMITTED_SIZE_LIMIT = 1_000_000  # bytes: outputs cleared or small

@@ -1,5 +1,5 @@
-"""Training recurrent networks: truncated BPTT over long sequences, the vanishing-gradient claim
-of the notes measured, gradient clipping, the notes' "hello" toy, and the char-RNN script."""
+"""The char-RNN script of the notebooks (notebooks/char_rnn.py): it trains and samples from the command
+line, continues each stream across windows, and checks its paths, globs and arguments."""
 import importlib.util
 
 import numpy as np
