@@ -1,12 +1,8 @@
-"""PyTorch compatibility of ``optim``: ``zero_grad(set_to_none)``, ``maximize``, and the
-``CosineAnnealingWarmRestarts`` and ``OneCycleLR`` schedules.
-
-Expected values come from the update rules and schedule formulas written out
-below (PyTorch's documented algorithms), never from the implementation.
-"""
+"""Schedules produce the sequences their docstrings document; ``CosineAnnealingWarmRestarts`` and
+``OneCycleLR`` follow PyTorch's (the expected values come from the schedule formulas written out
+below, never from the implementation)."""
 import math
 
-import helpers
 import numpy as np
 import pytest
 
@@ -14,189 +10,188 @@ import autograd_engine as ae
 import optim
 from optim import lr_scheduler
 
-X0 = np.array([0.5, -1.5, 2.0, 0.1])
-GRADS = [np.array([0.3, -0.2, 1.0, -2.0]), np.array([-0.1, 0.4, 0.5, 0.25])]
-MAXIMIZING = [optim.SGD, optim.Adam, optim.AdamW, optim.RMSprop, optim.Adagrad]
 
-
-def run(opt_factory, grads=GRADS):
-    """Take one step per gradient in ``grads``; return the parameter after each step."""
-    return helpers.optimizer_trajectory(opt_factory, X0, grads)
-
-
-# ----- zero_grad(set_to_none) ---------------------------------------------------------------
-def test_zero_grad_sets_to_none_by_default():
-    a, b = ae.Tensor(np.ones(3), requires_grad=True), ae.Tensor(np.ones(2), requires_grad=True)
-    a.grad = np.full(3, 2.0)
-    opt = optim.SGD([a, b], lr=0.1)
-    opt.zero_grad()
-    assert a.grad is None and b.grad is None
-
-
-def test_zero_grad_without_set_to_none_zeroes_in_place_and_keeps_missing_grads_none():
-    a, b = ae.Tensor(np.ones(3), requires_grad=True), ae.Tensor(np.ones(2), requires_grad=True)
-    grad = np.array([1.0, -2.0, 3.0])
-    a.grad = grad
-    opt = optim.SGD([a, b], lr=0.1)
-    opt.zero_grad(set_to_none=False)
-    assert a.grad is grad  # the same array, so references held elsewhere see the zeros
-    np.testing.assert_array_equal(grad, np.zeros(3))
-    assert b.grad is None
-
-
-def test_zero_grad_without_set_to_none_replaces_a_read_only_gradient():
-    a = ae.Tensor(np.ones(3), requires_grad=True)
-    grad = np.array([1.0, 2.0, 3.0])
-    grad.flags.writeable = False
-    a.grad = grad
-    optim.SGD([a], lr=0.1).zero_grad(set_to_none=False)
-    np.testing.assert_array_equal(a.grad, np.zeros(3))
-    np.testing.assert_array_equal(grad, [1.0, 2.0, 3.0])
-
-
-def test_a_zeroed_gradient_still_steps_momentum_as_in_pytorch():
-    x = ae.Tensor(np.array([1.0]), requires_grad=True)
-    opt = optim.SGD([x], lr=0.5, momentum=0.9)
-    x.grad = np.array([2.0])
-    opt.step()  # v = -0.5 * 2 = -1; x = 0
-    opt.zero_grad(set_to_none=False)
-    opt.step()  # v = 0.9 * -1 - 0 = -0.9; x = -0.9 (a None gradient would have skipped the step)
-    np.testing.assert_allclose(x.data, [-0.9], rtol=1e-15)
-
-
-# ----- maximize: the update rules with the gradient negated first ------------------------------
-def sgd_rule(lr, momentum, weight_decay, maximize):
-    """PyTorch's SGD: d = (-g if maximize else g) + wd * x; b = d (first), mu * b + d; x -= lr * b."""
-    x, b, out = X0.copy(), None, []
-    for g in GRADS:
-        d = (-g if maximize else g) + weight_decay * x
-        b = d if b is None else momentum * b + d
-        x = x - lr * (b if momentum else d)
-        out.append(x)
-    return out
-
-
-def adam_rule(lr, betas, eps, weight_decay, maximize, decoupled):
-    """PyTorch's Adam / AdamW with the gradient negated before the moments and the L2 term."""
-    x, m, v, out = X0.copy(), np.zeros(4), np.zeros(4), []
-    beta1, beta2 = betas
-    for t, g in enumerate(GRADS, start=1):
-        d = -g if maximize else g
-        if decoupled:
-            x = x * (1 - lr * weight_decay)
-        else:
-            d = d + weight_decay * x
-        m = beta1 * m + (1 - beta1) * d
-        v = beta2 * v + (1 - beta2) * d**2
-        m_hat, v_hat = m / (1 - beta1**t), v / (1 - beta2**t)
-        x = x - lr * m_hat / (np.sqrt(v_hat) + eps)
-        out.append(x)
-    return out
-
-
-def rmsprop_rule(lr, alpha, eps, weight_decay, maximize):
-    x, cache, out = X0.copy(), np.zeros(4), []
-    for g in GRADS:
-        d = (-g if maximize else g) + weight_decay * x
-        cache = alpha * cache + (1 - alpha) * d**2
-        x = x - lr * d / (np.sqrt(cache) + eps)
-        out.append(x)
-    return out
-
-
-def adagrad_rule(lr, lr_decay, eps, weight_decay, maximize):
-    x, cache, out = X0.copy(), np.zeros(4), []
-    for t, g in enumerate(GRADS, start=1):
-        d = (-g if maximize else g) + weight_decay * x
-        cache = cache + d**2
-        x = x - lr / (1 + (t - 1) * lr_decay) * d / (np.sqrt(cache) + eps)
-        out.append(x)
-    return out
-
-
-CASES = [
-    ("SGD", lambda p, m: optim.SGD(p, lr=0.1, maximize=m), lambda m: sgd_rule(0.1, 0.0, 0.0, m)),
-    ("SGD momentum + decay", lambda p, m: optim.SGD(p, lr=0.1, momentum=0.9, weight_decay=0.2, maximize=m),
-     lambda m: sgd_rule(0.1, 0.9, 0.2, m)),
-    ("Adam + L2", lambda p, m: optim.Adam(p, lr=0.1, betas=(0.8, 0.9), eps=1e-8, weight_decay=0.2, maximize=m),
-     lambda m: adam_rule(0.1, (0.8, 0.9), 1e-8, 0.2, m, decoupled=False)),
-    ("AdamW", lambda p, m: optim.AdamW(p, lr=0.1, betas=(0.8, 0.9), eps=1e-8, weight_decay=0.2, maximize=m),
-     lambda m: adam_rule(0.1, (0.8, 0.9), 1e-8, 0.2, m, decoupled=True)),
-    ("RMSprop + decay", lambda p, m: optim.RMSprop(p, lr=0.01, alpha=0.9, weight_decay=0.2, maximize=m),
-     lambda m: rmsprop_rule(0.01, 0.9, 1e-8, 0.2, m)),
-    ("Adagrad + decay", lambda p, m: optim.Adagrad(p, lr=0.1, lr_decay=0.5, weight_decay=0.2, maximize=m),
-     lambda m: adagrad_rule(0.1, 0.5, 1e-10, 0.2, m)),
-]
-
-
-@pytest.mark.parametrize("maximize", [True, False])
-@pytest.mark.parametrize("name, make, rule", CASES, ids=[c[0] for c in CASES])
-def test_maximize_follows_the_update_rule_with_the_negated_gradient(name, make, rule, maximize):
-    got = run(lambda params: make(params, maximize))
-    for step, (x, expected) in enumerate(zip(got, rule(maximize))):
-        np.testing.assert_allclose(x, expected, rtol=1e-12, atol=1e-15, err_msg=f"{name}, step {step + 1}")
-
-
-@pytest.mark.parametrize("cls", MAXIMIZING)
-def test_maximize_without_weight_decay_mirrors_minimizing_the_negated_gradient(cls):
-    ascended = run(lambda p: cls(p, lr=0.1, weight_decay=0.0, maximize=True))
-    descended = run(lambda p: cls(p, lr=0.1, weight_decay=0.0), grads=[-g for g in GRADS])
-    for a, d in zip(ascended, descended):
-        np.testing.assert_array_equal(a, d)
-
-
-@pytest.mark.parametrize("cls", MAXIMIZING)
-def test_maximize_increases_the_objective_where_minimizing_decreases_it(cls):
-    """f(x) = -sum((x - 1)^2) has its maximum at x = 1; the engine computes the gradient."""
-
-    def trajectory_of_f(maximize):
-        x = ae.Tensor(np.array([3.0, -2.0]), requires_grad=True)
-        opt = cls([x], lr=0.05, maximize=maximize)
-        values = []
-        for _ in range(6):
-            f = -((x - 1.0) ** 2).sum()
-            values.append(f.item())
-            opt.zero_grad()
-            f.backward()
-            opt.step()
-        return values
-
-    up, down = trajectory_of_f(True), trajectory_of_f(False)
-    assert all(b > a for a, b in zip(up, up[1:])), up
-    assert all(b < a for a, b in zip(down, down[1:])), down
-
-
-@pytest.mark.parametrize("cls", MAXIMIZING)
-def test_maximize_is_a_group_hyperparameter_that_survives_state_dict(cls):
-    x = ae.Tensor(X0.copy(), requires_grad=True)
-    opt = cls([x], lr=0.1, maximize=True)
-    assert opt.defaults["maximize"] is True and opt.param_groups[0]["maximize"] is True
-    assert cls([ae.Tensor(X0.copy(), requires_grad=True)], lr=0.1).param_groups[0]["maximize"] is False
-    x.grad = GRADS[0].copy()
-    opt.step()
-    y = ae.Tensor(x.data.copy(), requires_grad=True)
-    restored = cls([y], lr=0.1)  # maximize=False until the saved groups are loaded
-    restored.load_state_dict(opt.state_dict())
-    assert restored.param_groups[0]["maximize"] is True
-    x.grad, y.grad = GRADS[1].copy(), GRADS[1].copy()
-    opt.step()
-    restored.step()
-    np.testing.assert_array_equal(y.data, x.data)
-
-
-def test_maximize_per_group_and_its_validation():
-    a, b = ae.Tensor(np.zeros(1), requires_grad=True), ae.Tensor(np.zeros(1), requires_grad=True)
-    opt = optim.SGD([{"params": [a], "maximize": True}, {"params": [b]}], lr=1.0)
-    a.grad, b.grad = np.array([1.0]), np.array([1.0])
-    opt.step()
-    assert a.data[0] == 1.0 and b.data[0] == -1.0
-    with pytest.raises(TypeError, match="maximize must be True or False, got 'yes'"):
-        optim.Adam([ae.Tensor(np.zeros(1), requires_grad=True)], maximize="yes")
-
-
-# ----- CosineAnnealingWarmRestarts ---------------------------------------------------------------
 def make_optimizer(lr=1.0, cls=optim.SGD, **kwargs):
     return cls([ae.Tensor(np.zeros(2), requires_grad=True)], lr=lr, **kwargs)
+
+
+def lr_sequence(scheduler, epochs):
+    """The lr in force during epochs 0 .. epochs-1 (scheduler.step() after each epoch)."""
+    out = []
+    for _ in range(epochs):
+        out.append(scheduler.optimizer.param_groups[0]["lr"])
+        scheduler.step()
+    return out
+
+
+def test_step_lr():
+    opt = make_optimizer(1.0)
+    assert lr_sequence(lr_scheduler.StepLR(opt, step_size=2, gamma=0.5), 7) == [1, 1, 0.5, 0.5, 0.25, 0.25, 0.125]
+
+
+def test_multi_step_lr():
+    opt = make_optimizer(1.0)
+    got = lr_sequence(lr_scheduler.MultiStepLR(opt, milestones=[3, 1], gamma=0.1), 5)
+    np.testing.assert_allclose(got, [1, 0.1, 0.1, 0.01, 0.01])
+
+
+def test_exponential_lr_is_the_notes_exponential_decay():
+    opt = make_optimizer(0.1)
+    k = 0.3
+    got = lr_sequence(lr_scheduler.ExponentialLR(opt, gamma=math.exp(-k)), 6)
+    np.testing.assert_allclose(got, [0.1 * math.exp(-k * t) for t in range(6)], rtol=1e-14)
+
+
+def test_inverse_time_lr_is_the_notes_one_over_t_decay():
+    opt = make_optimizer(1.0)
+    got = lr_sequence(lr_scheduler.InverseTimeLR(opt, k=0.5), 5)
+    np.testing.assert_allclose(got, [1, 1 / 1.5, 1 / 2, 1 / 2.5, 1 / 3], rtol=1e-15)
+
+
+def test_cosine_annealing():
+    opt = make_optimizer(1.0)
+    got = lr_sequence(lr_scheduler.CosineAnnealingLR(opt, T_max=4, eta_min=0.1), 5)
+    half_gap = 0.45  # (lr0 - eta_min) / 2
+    expected = [1.0, 0.1 + half_gap * (1 + math.sqrt(0.5)), 0.55, 0.1 + half_gap * (1 - math.sqrt(0.5)), 0.1]
+    np.testing.assert_allclose(got, expected, rtol=1e-14)
+
+
+def test_linear_warm_up_then_cosine():
+    opt = make_optimizer(0.8)
+    warm = lr_scheduler.LinearLR(opt, start_factor=0.25, end_factor=1.0, total_iters=3)
+    cosine = lr_scheduler.CosineAnnealingLR(opt, T_max=2)
+    got = lr_sequence(lr_scheduler.SequentialLR(opt, [warm, cosine], milestones=[3]), 7)
+    np.testing.assert_allclose(got, [0.2, 0.4, 0.6, 0.8, 0.4, 0.0, 0.4], atol=1e-15)
+
+
+def test_linear_lr_alone_holds_its_end_factor():
+    got = lr_sequence(lr_scheduler.LinearLR(make_optimizer(1.0), start_factor=0.5, total_iters=2), 4)
+    np.testing.assert_allclose(got, [0.5, 0.75, 1.0, 1.0])
+
+
+def test_lambda_lr_per_group():
+    a, b = (ae.Tensor(np.zeros(1), requires_grad=True) for _ in range(2))
+    opt = optim.SGD([{"params": [a]}, {"params": [b], "lr": 2.0}], lr=1.0)
+    scheduler = lr_scheduler.LambdaLR(opt, [lambda t: 1 / (t + 1), lambda t: 0.5**t])
+    scheduler.step()
+    scheduler.step()
+    assert scheduler.get_last_lr() == [1 / 3, 0.5]
+    assert [g["lr"] for g in opt.param_groups] == [1 / 3, 0.5]
+
+
+def test_groups_keep_their_own_base_rate():
+    a, b = (ae.Tensor(np.zeros(1), requires_grad=True) for _ in range(2))
+    opt = optim.SGD([{"params": [a]}, {"params": [b], "lr": 0.1}], lr=1.0)
+    scheduler = lr_scheduler.StepLR(opt, step_size=1, gamma=0.5)
+    scheduler.step()
+    assert scheduler.get_last_lr() == [0.5, 0.05]
+
+
+def test_the_optimizer_uses_the_scheduled_rate():
+    x = ae.Tensor(np.zeros(1), requires_grad=True)
+    opt = optim.SGD([x], lr=1.0)
+    scheduler = lr_scheduler.StepLR(opt, step_size=1, gamma=0.1)
+    for _ in range(3):
+        x.grad = np.ones(1)
+        opt.step()
+        scheduler.step()
+    np.testing.assert_allclose(x.data, [-(1 + 0.1 + 0.01)])
+
+
+def test_reduce_on_plateau_halves_when_validation_accuracy_stalls():
+    opt = make_optimizer(1.0)
+    scheduler = lr_scheduler.ReduceLROnPlateau(opt, mode="max", factor=0.5, patience=1, threshold=0.0)
+    accuracies = [0.50, 0.60, 0.60, 0.60, 0.70, 0.65, 0.69, 0.71, 0.71, 0.71, 0.71]
+    lrs = []
+    for accuracy in accuracies:
+        scheduler.step(accuracy)
+        lrs.append(opt.param_groups[0]["lr"])
+    # bad epochs: 0.60 (1), 0.60 (2 > patience: halve, reset), 0.70 best, 0.65 (1), 0.69 (2: halve), 0.71 best,
+    # 0.71 (1), 0.71 (2: halve), 0.71 (1)
+    assert lrs == [1, 1, 1, 0.5, 0.5, 0.5, 0.25, 0.25, 0.25, 0.125, 0.125]
+    assert scheduler.best == 0.71
+
+
+def test_reduce_on_plateau_min_mode_cooldown_and_floor():
+    opt = make_optimizer(1.0)
+    scheduler = lr_scheduler.ReduceLROnPlateau(opt, mode="min", factor=0.1, patience=0, cooldown=1, min_lr=0.005)
+    lrs = []
+    for loss in [1.0, 1.0, 1.0, 1.0, 1.0, 1.0]:
+        scheduler.step(loss)
+        lrs.append(opt.param_groups[0]["lr"])
+    # epoch 2: bad -> 0.1, cooldown 1 swallows epoch 3; epoch 4 -> 0.01; epoch 5 cooldown; epoch 6 -> floor 0.005
+    np.testing.assert_allclose(lrs, [1.0, 0.1, 0.1, 0.01, 0.01, 0.005])
+
+
+def test_reduce_on_plateau_relative_threshold():
+    scheduler = lr_scheduler.ReduceLROnPlateau(make_optimizer(), mode="min", threshold=0.1)
+    assert scheduler.is_better(0.89, 1.0) and not scheduler.is_better(0.91, 1.0)
+    scheduler = lr_scheduler.ReduceLROnPlateau(make_optimizer(), mode="max", threshold=0.01, threshold_mode="abs")
+    assert scheduler.is_better(0.52, 0.5) and not scheduler.is_better(0.505, 0.5)
+
+
+def test_momentum_schedule_for_sgd_and_adam():
+    opt = make_optimizer(0.1, momentum=0.9)
+    schedule = lr_scheduler.MomentumSchedule(opt, start=0.5, end=0.99, total_iters=7)
+    seen = []
+    for _ in range(9):
+        seen.append(opt.param_groups[0]["momentum"])
+        schedule.step()
+    np.testing.assert_allclose(seen, [0.5, 0.57, 0.64, 0.71, 0.78, 0.85, 0.92, 0.99, 0.99], rtol=1e-14)
+
+    adam = make_optimizer(0.1, cls=optim.Adam, betas=(0.9, 0.95))
+    schedule = lr_scheduler.MomentumSchedule(adam, start=0.5, end=0.9, total_iters=2)
+    schedule.step()
+    assert adam.param_groups[0]["betas"] == pytest.approx((0.7, 0.95))
+
+
+def test_momentum_schedule_starting_from_zero_momentum_creates_velocity():
+    x = ae.Tensor(np.zeros(1), requires_grad=True)
+    opt = optim.SGD([x], lr=1.0)
+    lr_scheduler.MomentumSchedule(opt, start=0.5, end=0.9, total_iters=4)
+    for _ in range(2):
+        x.grad = np.ones(1)
+        opt.step()
+    np.testing.assert_allclose(x.data, [-1 - 1.5])  # v1 = -1, v2 = 0.5 * -1 - 1
+
+
+def test_scheduler_state_dict_round_trip():
+    opt = make_optimizer(1.0)
+    warm = lr_scheduler.LinearLR(opt, start_factor=0.5, total_iters=2)
+    scheduler = lr_scheduler.SequentialLR(opt, [warm, lr_scheduler.ExponentialLR(opt, gamma=0.5)], milestones=[2])
+    for _ in range(3):
+        scheduler.step()
+    saved = scheduler.state_dict()
+    expected_next = lr_sequence(scheduler, 3)
+
+    opt2 = make_optimizer(1.0)
+    warm2 = lr_scheduler.LinearLR(opt2, start_factor=0.5, total_iters=2)
+    scheduler2 = lr_scheduler.SequentialLR(opt2, [warm2, lr_scheduler.ExponentialLR(opt2, gamma=0.5)], milestones=[2])
+    scheduler2.load_state_dict(saved)
+    assert opt2.param_groups[0]["lr"] == expected_next[0]
+    # epochs 0, 1 warm up (0.5, 0.75); from epoch 2 exponential from its own t = 0: 1, 0.5, 0.25, ...
+    assert lr_sequence(scheduler2, 3) == expected_next == [0.5, 0.25, 0.125]
+
+
+@pytest.mark.parametrize("make, message", [
+    (lambda o: lr_scheduler.StepLR(o, step_size=0), "step_size must be a positive integer, got 0"),
+    (lambda o: lr_scheduler.ExponentialLR(o, gamma=-1.0), "gamma"),
+    (lambda o: lr_scheduler.InverseTimeLR(o, k=-0.1), "k must lie in"),
+    (lambda o: lr_scheduler.CosineAnnealingLR(o, T_max=0), "T_max"),
+    (lambda o: lr_scheduler.ReduceLROnPlateau(o, mode="maximum"), "mode must be 'min' (a loss) or 'max'"),
+    (lambda o: lr_scheduler.ReduceLROnPlateau(o, factor=1.0), "factor must lie in [0.0, 1.0)"),
+    (lambda o: lr_scheduler.MomentumSchedule(o, end=1.0), "end must lie in [0.0, 1.0)"),
+    (lambda o: lr_scheduler.SequentialLR(o, [lr_scheduler.StepLR(o, 1)], milestones=[2]), "need 0 milestones"),
+])
+def test_bad_schedule_arguments(make, message):
+    with pytest.raises(ValueError) as info:
+        make(make_optimizer())
+    assert message in str(info.value)
+
+
+def test_momentum_schedule_needs_momentum():
+    with pytest.raises(ValueError, match="neither 'momentum' nor 'betas'"):
+        lr_scheduler.MomentumSchedule(make_optimizer(cls=optim.Adagrad))
 
 
 def cosine(lr0, eta_min, t_cur, t_i):
