@@ -41,49 +41,42 @@ def shallow(x):
 OBJECTIVES = {"rosenbrock": (rosenbrock_expression, rosenbrock), "shallow": (shallow_expression, shallow)}
 
 
+def run_lbfgs(opt, steps, objective, joined, flat):
+    """``steps`` calls of ``opt.step`` with a closure of ``objective`` at ``joined()`` (the parameters
+    laid end to end, in the optimizer's library).  Returns ``flat()`` (a NumPy copy of the
+    parameters) after each call and the number of closure calls of each."""
+    calls = [0]
+
+    def closure():
+        calls[0] += 1
+        opt.zero_grad()
+        loss = OBJECTIVES[objective][0](joined())
+        loss.backward()
+        return loss
+
+    points, evaluations = [], []
+    for _ in range(steps):
+        calls[0] = 0
+        opt.step(closure)
+        points.append(flat())
+        evaluations.append(calls[0])
+    return points, evaluations
+
+
 def engine_lbfgs(steps, objective="rosenbrock", **kwargs):
     """``steps`` calls of ``optim.LBFGS(**kwargs).step`` on ``objective``.  Returns the flat
     parameters after each call and the number of closure calls of each."""
     a, b = (ae.Tensor(x.copy(), requires_grad=True) for x in LBFGS_X0)
-    opt = optim.LBFGS([a, b], **kwargs)
-    calls = [0]
-
-    def closure():
-        calls[0] += 1
-        opt.zero_grad()
-        loss = OBJECTIVES[objective][0](ae.concatenate([a, b.reshape(-1)]))
-        loss.backward()
-        return loss
-
-    points, evaluations = [], []
-    for _ in range(steps):
-        calls[0] = 0
-        opt.step(closure)
-        points.append(np.concatenate([a.data.ravel(), b.data.ravel()]))
-        evaluations.append(calls[0])
-    return points, evaluations
+    return run_lbfgs(optim.LBFGS([a, b], **kwargs), steps, objective, lambda: ae.concatenate([a, b.reshape(-1)]),
+                     lambda: np.concatenate([a.data.ravel(), b.data.ravel()]))
 
 
 def torch_lbfgs(steps, objective="rosenbrock", **kwargs):
+    """The same with ``torch.optim.LBFGS`` in float64."""
     torch = pytest.importorskip("torch")
     a, b = (torch.tensor(x, dtype=torch.float64, requires_grad=True) for x in LBFGS_X0)
-    opt = torch.optim.LBFGS([a, b], **kwargs)
-    calls = [0]
-
-    def closure():
-        calls[0] += 1
-        opt.zero_grad()
-        loss = OBJECTIVES[objective][0](torch.cat([a, b.reshape(-1)]))
-        loss.backward()
-        return loss
-
-    points, evaluations = [], []
-    for _ in range(steps):
-        calls[0] = 0
-        opt.step(closure)
-        points.append(torch.cat([a.detach().reshape(-1), b.detach().reshape(-1)]).numpy().copy())
-        evaluations.append(calls[0])
-    return points, evaluations
+    return run_lbfgs(torch.optim.LBFGS([a, b], **kwargs), steps, objective, lambda: torch.cat([a, b.reshape(-1)]),
+                     lambda: torch.cat([a.detach().reshape(-1), b.detach().reshape(-1)]).numpy().copy())
 
 
 def inverse_hessian(pairs, n):

@@ -3,14 +3,15 @@ bit for bit; the saved dict is a snapshot), parameter groups and add_param_group
 (``set_to_none`` as PyTorch), skipped parameters, float32 kept, the closure, ``maximize``, and bad
 hyperparameters and parameters refused by name.
 
-The expected values of ``maximize`` come from the update rules written out below (PyTorch's
-documented algorithms), never from the implementation."""
+The expected values of ``maximize`` come from the update rules written out by hand in
+tests/helpers.py (PyTorch's documented algorithms), never from the implementation."""
 import math
 import pickle
 
 import helpers
 import numpy as np
 import pytest
+from helpers import adagrad_reference, adam_reference, adamw_reference, rmsprop_reference, sgd_reference
 
 import autograd_engine as ae
 import nn
@@ -339,68 +340,19 @@ def test_a_zeroed_gradient_still_steps_momentum_as_in_pytorch():
     np.testing.assert_allclose(x.data, [-0.9], rtol=1e-15)
 
 
-# ----- maximize: the update rules with the gradient negated first ------------------------------
-def sgd_rule(lr, momentum, weight_decay, maximize):
-    """PyTorch's SGD: d = (-g if maximize else g) + wd * x; b = d (first), mu * b + d; x -= lr * b."""
-    x, b, out = X0.copy(), None, []
-    for g in GRADS:
-        d = (-g if maximize else g) + weight_decay * x
-        b = d if b is None else momentum * b + d
-        x = x - lr * (b if momentum else d)
-        out.append(x)
-    return out
-
-
-def adam_rule(lr, betas, eps, weight_decay, maximize, decoupled):
-    """PyTorch's Adam / AdamW with the gradient negated before the moments and the L2 term."""
-    x, m, v, out = X0.copy(), np.zeros(4), np.zeros(4), []
-    beta1, beta2 = betas
-    for t, g in enumerate(GRADS, start=1):
-        d = -g if maximize else g
-        if decoupled:
-            x = x * (1 - lr * weight_decay)
-        else:
-            d = d + weight_decay * x
-        m = beta1 * m + (1 - beta1) * d
-        v = beta2 * v + (1 - beta2) * d**2
-        m_hat, v_hat = m / (1 - beta1**t), v / (1 - beta2**t)
-        x = x - lr * m_hat / (np.sqrt(v_hat) + eps)
-        out.append(x)
-    return out
-
-
-def rmsprop_rule(lr, alpha, eps, weight_decay, maximize):
-    x, cache, out = X0.copy(), np.zeros(4), []
-    for g in GRADS:
-        d = (-g if maximize else g) + weight_decay * x
-        cache = alpha * cache + (1 - alpha) * d**2
-        x = x - lr * d / (np.sqrt(cache) + eps)
-        out.append(x)
-    return out
-
-
-def adagrad_rule(lr, lr_decay, eps, weight_decay, maximize):
-    x, cache, out = X0.copy(), np.zeros(4), []
-    for t, g in enumerate(GRADS, start=1):
-        d = (-g if maximize else g) + weight_decay * x
-        cache = cache + d**2
-        x = x - lr / (1 + (t - 1) * lr_decay) * d / (np.sqrt(cache) + eps)
-        out.append(x)
-    return out
-
-
+# ----- maximize: the update rules (tests/helpers.py) with the gradient negated first ------------
 CASES = [
-    ("SGD", lambda p, m: optim.SGD(p, lr=0.1, maximize=m), lambda m: sgd_rule(0.1, 0.0, 0.0, m)),
+    ("SGD", lambda p, m: optim.SGD(p, lr=0.1, maximize=m), lambda m: sgd_reference(X0, GRADS, lr=0.1, maximize=m)),
     ("SGD momentum + decay", lambda p, m: optim.SGD(p, lr=0.1, momentum=0.9, weight_decay=0.2, maximize=m),
-     lambda m: sgd_rule(0.1, 0.9, 0.2, m)),
+     lambda m: sgd_reference(X0, GRADS, lr=0.1, momentum=0.9, weight_decay=0.2, maximize=m)),
     ("Adam + L2", lambda p, m: optim.Adam(p, lr=0.1, betas=(0.8, 0.9), eps=1e-8, weight_decay=0.2, maximize=m),
-     lambda m: adam_rule(0.1, (0.8, 0.9), 1e-8, 0.2, m, decoupled=False)),
+     lambda m: adam_reference(X0, GRADS, lr=0.1, betas=(0.8, 0.9), eps=1e-8, weight_decay=0.2, maximize=m)),
     ("AdamW", lambda p, m: optim.AdamW(p, lr=0.1, betas=(0.8, 0.9), eps=1e-8, weight_decay=0.2, maximize=m),
-     lambda m: adam_rule(0.1, (0.8, 0.9), 1e-8, 0.2, m, decoupled=True)),
+     lambda m: adamw_reference(X0, GRADS, lr=0.1, betas=(0.8, 0.9), eps=1e-8, weight_decay=0.2, maximize=m)),
     ("RMSprop + decay", lambda p, m: optim.RMSprop(p, lr=0.01, alpha=0.9, weight_decay=0.2, maximize=m),
-     lambda m: rmsprop_rule(0.01, 0.9, 1e-8, 0.2, m)),
+     lambda m: rmsprop_reference(X0, GRADS, lr=0.01, alpha=0.9, eps=1e-8, weight_decay=0.2, maximize=m)),
     ("Adagrad + decay", lambda p, m: optim.Adagrad(p, lr=0.1, lr_decay=0.5, weight_decay=0.2, maximize=m),
-     lambda m: adagrad_rule(0.1, 0.5, 1e-10, 0.2, m)),
+     lambda m: adagrad_reference(X0, GRADS, lr=0.1, lr_decay=0.5, eps=1e-10, weight_decay=0.2, maximize=m)),
 ]
 
 

@@ -1,5 +1,5 @@
 """Every optimizer option against two independent references: the update written out by hand
-in NumPy below, and ``torch.optim`` in float64 (skipped when PyTorch is not installed).
+in NumPy (tests/helpers.py), and ``torch.optim`` in float64 (skipped when PyTorch is not installed).
 
 Each case runs several parameters of different shapes (a matrix, a vector, a 0-d scalar)
 for twelve steps on random gradients whose scale first grows and then shrinks, so that
@@ -17,7 +17,14 @@ import inspect
 
 import numpy as np
 import pytest
-from helpers import largest_difference
+from helpers import (
+    adagrad_reference,
+    adam_reference,
+    adamw_reference,
+    largest_difference,
+    rmsprop_reference,
+    sgd_reference,
+)
 
 import autograd_engine as ae
 import optim
@@ -43,93 +50,7 @@ def gradient_sequence(seed=1):
 X0, GRADS = initial_values(), gradient_sequence()
 
 
-# ----- the hand-written updates (one parameter at a time, NumPy) -----------------------------
-def sgd_reference(x0, grads, lr=1e-3, momentum=0.0, dampening=0.0, weight_decay=0.0, nesterov=False,
-                  maximize=False):
-    """The notes' SGD: ``v = mu * v - lr * g; x += v``, Nesterov ``x += -mu * v_prev + (1 + mu) * v``,
-    with ``g = (-grad if maximize else grad) + weight_decay * x``.  Dampening scales the gradient
-    from the second step on, ``v = mu * v - lr * (1 - dampening) * g`` (the first step is
-    ``v = -lr * g``), which is PyTorch's buffer rule ``b = mu * b + (1 - dampening) * g`` with
-    ``v = -lr * b``."""
-    x, v, out = x0.copy(), None, []
-    for grad in grads:
-        g = (-grad if maximize else grad) + weight_decay * x
-        if momentum == 0:
-            x = x - lr * g
-        else:
-            v_prev = np.zeros_like(x) if v is None else v
-            v = -lr * g if v is None else momentum * v - lr * (1 - dampening) * g
-            x = x + (-momentum * v_prev + (1 + momentum) * v if nesterov else v)
-        out.append(x)
-    return out
-
-
-def adagrad_reference(x0, grads, lr=1e-2, lr_decay=0.0, weight_decay=0.0, initial_accumulator_value=0.0,
-                      eps=1e-10, maximize=False):
-    """``cache += g ** 2; x -= lr_t * g / (sqrt(cache) + eps)`` with ``lr_t = lr / (1 + (t - 1) * lr_decay)``
-    at step ``t`` and ``cache`` starting at ``initial_accumulator_value``."""
-    x, cache, out = x0.copy(), np.full_like(x0, initial_accumulator_value), []
-    for t, grad in enumerate(grads, start=1):
-        g = (-grad if maximize else grad) + weight_decay * x
-        cache = cache + g**2
-        x = x - lr / (1 + (t - 1) * lr_decay) * g / (np.sqrt(cache) + eps)
-        out.append(x)
-    return out
-
-
-def rmsprop_reference(x0, grads, lr=1e-2, alpha=0.99, eps=1e-8, weight_decay=0.0, momentum=0.0, centered=False,
-                      maximize=False):
-    """``cache = alpha * cache + (1 - alpha) * g ** 2``; the step divides ``g`` by ``sqrt(cache) + eps``,
-    or with ``centered`` by ``sqrt(cache - mean ** 2) + eps`` where ``mean`` is the same leaky average
-    of ``g``; with ``momentum`` the quotient feeds ``b = momentum * b + quotient`` and ``x -= lr * b``."""
-    x, cache, mean, buffer, out = x0.copy(), np.zeros_like(x0), np.zeros_like(x0), np.zeros_like(x0), []
-    for grad in grads:
-        g = (-grad if maximize else grad) + weight_decay * x
-        cache = alpha * cache + (1 - alpha) * g**2
-        if centered:
-            mean = alpha * mean + (1 - alpha) * g
-            quotient = g / (np.sqrt(cache - mean**2) + eps)
-        else:
-            quotient = g / (np.sqrt(cache) + eps)
-        if momentum > 0:
-            buffer = momentum * buffer + quotient
-            x = x - lr * buffer
-        else:
-            x = x - lr * quotient
-        out.append(x)
-    return out
-
-
-def adam_reference(x0, grads, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0, amsgrad=False,
-                   maximize=False, decoupled=False):
-    """Adam (Kingma & Ba) at step ``t``: ``m = b1 m + (1 - b1) g``, ``v = b2 v + (1 - b2) g ** 2``,
-    ``x -= lr * (m / (1 - b1 ** t)) / (sqrt(v / (1 - b2 ** t)) + eps)``; AMSGrad uses the running
-    maximum of ``v`` in place of ``v``.  Weight decay is added to ``g`` (L2) or, ``decoupled``
-    (AdamW), shrinks ``x *= 1 - lr * weight_decay`` first; ``maximize`` negates the gradient first."""
-    beta1, beta2 = betas
-    x, m, v, v_max, out = x0.copy(), np.zeros_like(x0), np.zeros_like(x0), np.zeros_like(x0), []
-    for t, grad in enumerate(grads, start=1):
-        g = -grad if maximize else grad
-        if decoupled:
-            x = x * (1 - lr * weight_decay)
-        else:
-            g = g + weight_decay * x
-        m = beta1 * m + (1 - beta1) * g
-        v = beta2 * v + (1 - beta2) * g**2
-        v_max = np.maximum(v_max, v)
-        m_hat = m / (1 - beta1**t)
-        v_hat = (v_max if amsgrad else v) / (1 - beta2**t)
-        x = x - lr * m_hat / (np.sqrt(v_hat) + eps)
-        out.append(x)
-    return out
-
-
-def adamw_reference(x0, grads, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=1e-2, amsgrad=False,
-                    maximize=False):
-    """AdamW (Loshchilov & Hutter): Adam with decoupled weight decay (default 1e-2)."""
-    return adam_reference(x0, grads, lr, betas, eps, weight_decay, amsgrad, maximize, decoupled=True)
-
-
+# ----- the hand-written updates (tests/helpers.py), by name -----------------------------------
 REFERENCES = {"SGD": sgd_reference, "Adagrad": adagrad_reference, "RMSprop": rmsprop_reference,
               "Adam": adam_reference, "AdamW": adamw_reference}
 
