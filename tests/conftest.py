@@ -7,7 +7,9 @@ from pathlib import Path
 
 from hypothesis import HealthCheck, settings
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
+# Appended, not prepended: the folders tests/nn and tests/optim are packages too, and must not
+# shadow the nn and optim packages of the repository.
+sys.path.append(str(Path(__file__).resolve().parent))
 
 settings.register_profile(
     "ci",
