@@ -1,7 +1,15 @@
-"""Hypothesis profiles: ``ci`` (deterministic, bounded) under CI, ``dev`` (deeper) locally."""
+"""Test configuration: ``tests/`` on sys.path, so that every test file, in any folder, can
+``import helpers``; and the Hypothesis profiles ``ci`` (deterministic, bounded) under CI, ``dev``
+(deeper) locally."""
 import os
+import sys
+from pathlib import Path
 
 from hypothesis import HealthCheck, settings
+
+# Appended, not prepended: the folders tests/nn and tests/optim are packages too, and must not
+# shadow the nn and optim packages of the repository.
+sys.path.append(str(Path(__file__).resolve().parent))
 
 settings.register_profile(
     "ci",
