@@ -253,7 +253,10 @@ def op(*, method: bool | Callable = False, operator: str | None = None, aliases:
        tensor: dict[str, Any] | None = None) -> Callable:
     """Declare a public op: ``@op(...)`` on the function that applies a primitive (or composes ops).
 
-    The function becomes ``autograd_engine.<its name>`` (:data:`OPS`), and under each of ``aliases``.
+    The function is entered in :data:`OPS` under its name and each of ``aliases``; the engine's own ops
+    (declared in ``autograd_engine/ops/`` before the package finishes importing) thereby become
+    ``autograd_engine.<name>``, while an op declared later (a user's) is reached by its own name, or as
+    ``ae.OPS[name]``.
     ``method=True`` makes it the Tensor method of that name too (``x.exp()`` is ``exp(x)``); a function
     instead is the method (``x.reshape(2, 3)``).  ``operator="add"`` makes it ``x + y`` and, for binary
     operators, ``y + x``.  ``tensor`` adds further Tensor attributes by name (``x.view``, ``x.T``).
