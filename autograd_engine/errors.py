@@ -67,6 +67,12 @@ def forward_error(op: object, arrays: list, error: Exception) -> Exception:
     return kind(f"{op.describe()}: {error} (input shapes: {shapes})")
 
 
+def forward_output_error(op: object, returned: object) -> TypeError:
+    """A forward returned something that is not numbers (None: a forgotten return)."""
+    return TypeError(f"{op.describe()}: forward returned {type(returned).__name__} {returned!r:.80}, not an array of "
+                     f"numbers; forward must compute the output from the inputs' arrays and return it (a NumPy array)")
+
+
 def not_a_primitive_error(op: object) -> TypeError:
     """``apply`` given something other than a Primitive instance: most often the class itself."""
     if isinstance(op, type):

@@ -23,7 +23,7 @@ import numpy as np
 
 from . import operands
 from .anomaly import check_finite, user_source_line
-from .errors import EngineError, complex_output_error, forward_error, not_a_primitive_error
+from .errors import EngineError, complex_output_error, forward_error, forward_output_error, not_a_primitive_error
 from .grad_mode import state
 from .tensor import Tensor
 
@@ -186,8 +186,10 @@ def apply(op: Primitive, *inputs: Any) -> Tensor:
         if isinstance(error, (ValueError, IndexError, TypeError)):
             raise forward_error(op, arrays, error) from error
         raise
-    if type(out) is not np.ndarray:
-        out = _forward_output(op, out)
+    if type(out) is not np.ndarray:  # a NumPy scalar (0-d arithmetic), or a user's list or Tensor
+        returned, out = out, np.asarray(out)
+        if out.dtype.kind not in "biufc":
+            raise forward_output_error(op, returned)
     mode = state  # the thread-local grad mode, looked up once
     if mode.anomaly:
         op.created_at = user_source_line()
@@ -210,16 +212,6 @@ def apply(op: Primitive, *inputs: Any) -> Tensor:
                 _share_version(result, out, inputs)
                 break
     return result
-
-
-def _forward_output(op: Primitive, out: Any) -> np.ndarray:
-    """What a forward returned that is not an ndarray (a NumPy scalar, a list, a Tensor) as an array of
-    numbers; anything else (None, a string) is the forward's mistake, refused naming the primitive."""
-    array = np.asarray(out.data if isinstance(out, Tensor) else out)
-    if array.dtype.kind not in "biufc":
-        raise TypeError(f"{op.describe()}: forward returned {type(out).__name__} {out!r:.80}, not an array of numbers; "
-                        f"forward must compute the output from the inputs' arrays and return it (a NumPy array)")
-    return array
 
 
 def _converted(op: Primitive, inputs: tuple[Any, ...]) -> list[Any]:
