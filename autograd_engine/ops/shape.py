@@ -8,6 +8,7 @@ permutation, sum the broadcast axes away.  The Tensor methods take NumPy's and P
 from __future__ import annotations
 
 import math
+import operator
 from collections.abc import Sequence
 from typing import Any
 
@@ -225,13 +226,15 @@ def ravel(x: Any) -> Any:
 
 
 def _as_shape(shape: Any, op: str) -> tuple[int, ...]:
-    """``shape`` (an int or a sequence of ints) as a tuple of ints; a float, string or bool anywhere in it is
-    a TypeError naming ``op`` (``int()`` would truncate 2.7 to 2 and parse "6", reshaping silently wrong)."""
-    sizes = (shape,) if isinstance(shape, (int, np.integer)) else shape
-    if isinstance(sizes, np.ndarray) and sizes.ndim == 1 and sizes.dtype.kind in "iu":
-        sizes = sizes.tolist()
-    if isinstance(sizes, (tuple, list)) and all(type(n) is int or isinstance(n, np.integer) for n in sizes):
-        return tuple(map(int, sizes))  # (bools are not np.integer; type() keeps them out of the first test)
+    """``shape`` (an int, or a sequence or 1-d array of ints) as a tuple of ints.  A float or a string in it
+    is a TypeError naming ``op``, as in NumPy (``int()`` would truncate 2.7 to 2 and parse "6")."""
+    try:
+        if isinstance(shape, (int, np.integer)):
+            return (operator.index(shape),)
+        if isinstance(shape, (tuple, list)) or (isinstance(shape, np.ndarray) and shape.ndim == 1):
+            return tuple(map(operator.index, shape))
+    except TypeError:
+        pass
     raise TypeError(f"{op}: the shape must be an int or a sequence of ints, got {shape!r}")
 
 
