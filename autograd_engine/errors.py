@@ -67,6 +67,23 @@ def forward_error(op: object, arrays: list, error: Exception) -> Exception:
     return kind(f"{op.describe()}: {error} (input shapes: {shapes})")
 
 
+def forward_output_error(op: object, returned: object) -> TypeError:
+    """A forward returned something that is not numbers (None: a forgotten return)."""
+    return TypeError(f"{op.describe()}: forward returned {type(returned).__name__} {returned!r:.80}, not an array of "
+                     f"numbers; forward must compute the output from the inputs' arrays and return it (a NumPy array)")
+
+
+def not_a_primitive_error(op: object) -> TypeError:
+    """``apply`` given something other than a Primitive instance: most often the class itself."""
+    if isinstance(op, type):
+        got = f"the class {op.__name__} itself"
+        fix = f"; pass an instance: ae.apply({op.__name__}(), ...)" if hasattr(op, "forward") else ""
+    else:
+        got, fix = f"a {type(op).__name__}", ""
+    return TypeError(f"apply: the op must be an instance of an ae.Primitive subclass (with forward and backward), "
+                     f"got {got}{fix}; a function that composes ops needs no apply: call the ops")
+
+
 def complex_output_error(op: object, arrays: list, out: np.ndarray) -> TypeError:
     """A complex output of inputs that require grad: recording nothing would drop their gradient silently."""
     dtypes = " and ".join(str(getattr(a, "dtype", type(a).__name__)) for a in arrays)
@@ -97,7 +114,7 @@ def gradient_shape_error(node: object, x: object, gx: object) -> ShapeError:
     """A rule returned a gradient not of its input's shape: whose rule, which input, how to undo broadcasting."""
     if node is None:  # a root's seed (backward() and grad() check the ones users give)
         return ShapeError(f"backward: upstream gradient of shape {gx.shape} for a root of shape {x.shape}")
-    name = node.describe() or type(node).__name__
+    name = node.describe()
     index = next((i for i, y in enumerate(node.inputs or ()) if y is x), "?")
     return ShapeError(f"{name}: its gradient rule returned a gradient of shape {gx.shape} for input {index}, which has "
                       f"shape {x.shape}; backward must return each input's gradient in that input's shape -- where the "

@@ -23,7 +23,7 @@ import numpy as np
 
 from . import operands
 from .anomaly import check_finite, user_source_line
-from .errors import EngineError, complex_output_error, forward_error
+from .errors import EngineError, complex_output_error, forward_error, forward_output_error, not_a_primitive_error
 from .grad_mode import state
 from .tensor import Tensor
 
@@ -76,14 +76,16 @@ class Primitive:
 
     def forward(self, *arrays: Any) -> np.ndarray:
         """Compute the output from the inputs' arrays (or Python scalars)."""
-        raise NotImplementedError
+        raise NotImplementedError(f"{self.describe()} defines no forward(self, *arrays): a primitive computes "
+                                  f"its output there, from NumPy arrays")
 
     def backward(self, grad: Any, out: Any, *inputs: Any) -> tuple[Any, ...]:
         """Return a tuple with one gradient per input, each of that input's shape (None where
         ``needs_grad`` is False).  Where the forward broadcast an input, reduce its gradient with
         ``autograd_engine.ops.dispatch.sum_to_shape(g, x.shape)``; any other shape is refused with
         a ShapeError naming this primitive and the input."""
-        raise NotImplementedError
+        raise NotImplementedError(f"{self.describe()} defines no backward(self, grad, out, *inputs): a primitive "
+                                  f"returns there one gradient per input")
 
     def add_gradient_into(self, grad: np.ndarray, target: np.ndarray) -> None:
         """For ``adds_into_input``: add the first input's gradient into ``target`` in place."""
@@ -95,8 +97,9 @@ class Primitive:
         return None
 
     def describe(self) -> str:
-        """Short label of this node: its name and parameters (for repr and drawings)."""
-        return self.name
+        """Short label of this node: its name and parameters (for repr, drawings and error messages);
+        the class name for a primitive left out of the table (``name = ""``)."""
+        return self.name or type(self).__name__
 
     def release(self) -> None:
         """Drop the inputs and saved values: this node can no longer run backward.  A subclass that
@@ -119,7 +122,7 @@ def _one_gradient_per_input(rule: Callable) -> Callable:
         grads = rule(self, grad, out, *inputs)
         if not isinstance(grads, tuple | list) or len(grads) != len(inputs):
             got = f"{len(grads)} gradients" if isinstance(grads, tuple | list) else f"a value of type {type(grads).__name__}"
-            raise TypeError(f"{self.describe() or type(self).__name__}: its gradient rule returned {got} for "
+            raise TypeError(f"{self.describe()}: its gradient rule returned {got} for "
                             f"{len(inputs)} input{'s' * (len(inputs) != 1)}; backward must return a tuple with one "
                             f"gradient per input, in order (None for an input that needs none), e.g. `return (g * 2,)` "
                             f"for a single input")
@@ -177,10 +180,16 @@ def apply(op: Primitive, *inputs: Any) -> Tensor:
         out = op.forward(*arrays)
     except EngineError:
         raise
-    except (ValueError, IndexError, TypeError) as error:
-        raise forward_error(op, arrays, error) from error
-    if type(out) is not np.ndarray:
-        out = np.asarray(out)
+    except Exception as error:
+        if not isinstance(op, Primitive):  # checked only here: apply is the hot path
+            raise not_a_primitive_error(op) from None
+        if isinstance(error, (ValueError, IndexError, TypeError)):
+            raise forward_error(op, arrays, error) from error
+        raise
+    if type(out) is not np.ndarray:  # a NumPy scalar (0-d arithmetic), or a user's list or Tensor
+        returned, out = out, np.asarray(out)
+        if out.dtype.kind not in "biufc":
+            raise forward_output_error(op, returned)
     mode = state  # the thread-local grad mode, looked up once
     if mode.anomaly:
         op.created_at = user_source_line()
@@ -209,8 +218,10 @@ def _converted(op: Primitive, inputs: tuple[Any, ...]) -> list[Any]:
     """The inputs with every list and tuple converted by ``as_operand``; when no operand is an array or
     Tensor, every operand (``ae.mean(2.0)`` computes as ``ae.mean(Tensor(2.0))``).  Beside a Tensor or
     array, numbers stay Python numbers, which NumPy treats as weak (float32 * 2.0 stays float32)."""
+    if not isinstance(op, Primitive):
+        raise not_a_primitive_error(op)
     alone = not any(isinstance(x, (Tensor, np.ndarray, list, tuple)) for x in inputs)
-    name = op.describe() or type(op).__name__
+    name = op.describe()
     return [operands.as_operand(x, name, f"operand {i + 1}") if alone or isinstance(x, (list, tuple)) else x
             for i, x in enumerate(inputs)]
 
@@ -234,7 +245,10 @@ def op(*, method: bool | Callable = False, operator: str | None = None, aliases:
        tensor: dict[str, Any] | None = None) -> Callable:
     """Declare a public op: ``@op(...)`` on the function that applies a primitive (or composes ops).
 
-    The function becomes ``autograd_engine.<its name>`` (:data:`OPS`), and under each of ``aliases``.
+    The function is entered in :data:`OPS` under its name and each of ``aliases``; the engine's own ops
+    (declared in ``autograd_engine/ops/`` before the package finishes importing) thereby become
+    ``autograd_engine.<name>``, while an op declared later (a user's) is reached by its own name, or as
+    ``ae.OPS[name]``.
     ``method=True`` makes it the Tensor method of that name too (``x.exp()`` is ``exp(x)``); a function
     instead is the method (``x.reshape(2, 3)``).  ``operator="add"`` makes it ``x + y`` and, for binary
     operators, ``y + x``.  ``tensor`` adds further Tensor attributes by name (``x.view``, ``x.T``).

@@ -18,7 +18,7 @@ for the class weights of ``nll_loss``/``cross_entropy`` with class indices, ``mu
 and ``binary_cross_entropy_with_logits``.)  Integer class labels carry no gradient (integer
 tensors cannot require one), nor do the -1/+1 labels of ``binary_hinge_loss`` (refused if they
 require grad).  Operands may be Tensors, arrays or nested lists (of numbers or of Tensors, stacked
-with their gradients: ``dispatch.array_operand``).
+with their gradients: ``autograd_engine.operands.as_operand``).
 """
 from __future__ import annotations
 

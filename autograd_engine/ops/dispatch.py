@@ -11,8 +11,7 @@ from typing import Any
 import numpy as np
 
 from ..function import OPS
-from ..operands import as_operand as array_operand  # noqa: F401  (for rules: the operand helpers, under their old names)
-from ..operands import is_basic_index, shape_of, value  # noqa: F401
+from ..operands import is_basic_index, shape_of, value  # noqa: F401  (for rules: the operand helpers)
 from ..tensor import Tensor
 
 

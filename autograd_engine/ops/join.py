@@ -91,11 +91,8 @@ def pad(x: Any, pad_width: Any, mode: str = "constant", constant_values: float =
     if mode != "constant":
         raise ValueError(f"pad: only mode='constant' is supported, got {mode!r}")
     shape = shape_of(x, "pad")
+    widths = _pad_widths(pad_width, shape)
     ndim = len(shape)
-    widths = np.broadcast_to(np.asarray(pad_width, dtype=int), (ndim, 2)) if ndim else np.zeros((0, 2), int)
-    if (widths < 0).any():
-        raise ValueError(f"pad: pad widths must be non-negative, got {pad_width}")
-    widths = tuple((int(a), int(b)) for a, b in widths)
     if isinstance(constant_values, (Tensor, list, tuple)):
         constant = as_operand(constant_values, "pad", "constant_values")
         if isinstance(constant, Tensor):  # in the graph: pad with 0, then add constant * (1 in the padding)
@@ -144,3 +141,25 @@ def split(x: Any, indices_or_sections: int | Sequence[int], axis: int = 0) -> li
 
 
 operands.stack = stack  # lists holding Tensors are stacked with their gradients wherever an op takes an operand
+
+
+def _pad_widths(pad_width: Any, shape: tuple[int, ...]) -> tuple[tuple[int, int], ...]:
+    """``pad``'s ``pad_width`` as one ``(before, after)`` pair of non-negative ints per axis of ``shape``.
+    Integers only, as in NumPy (a float would be truncated: 1.5 padding by 1)."""
+    try:
+        widths = np.asarray(pad_width)
+    except ValueError:  # a ragged nesting
+        widths = np.asarray(None)
+    if widths.dtype.kind not in "iu":
+        raise TypeError(f"pad: pad_width must be an int, a (before, after) pair of ints, or one such pair per axis, "
+                        f"got {pad_width!r}")
+    if not shape:
+        return ()
+    try:
+        widths = np.broadcast_to(widths, (len(shape), 2))
+    except ValueError:
+        raise ShapeError(f"pad: pad_width {pad_width!r} does not fit a tensor of shape {shape}: give an int, a "
+                         f"(before, after) pair, or {len(shape)} such pairs (one per axis)") from None
+    if (widths < 0).any():
+        raise ValueError(f"pad: pad widths must be non-negative, got {pad_width}")
+    return tuple((int(a), int(b)) for a, b in widths)

@@ -13,6 +13,7 @@ from typing import Any
 
 import numpy as np
 
+from ..checks import check_bool
 from ..function import Primitive, apply, op
 from ..operands import as_operand, normalize_axes, shape_of, value
 from . import dispatch
@@ -21,7 +22,9 @@ from .elementwise import sqrt, where
 
 
 def _reduce(cls: type[_Reduction], x: Any, axis: Any, keepdims: bool) -> Any:
-    return apply(cls(normalize_axes(axis, len(shape_of(x, cls.name)), cls.name), bool(keepdims)), x)
+    if keepdims is not False and keepdims is not True:  # bool("no") would keep them: refuse, as PyTorch
+        keepdims = check_bool(keepdims, "keepdims", cls.name)
+    return apply(cls(normalize_axes(axis, len(shape_of(x, cls.name)), cls.name), keepdims), x)
 
 
 class _Reduction(Primitive):
@@ -165,6 +168,7 @@ def var(x: Any, axis: Any = None, ddof: int = 0, keepdims: bool = False) -> Any:
     -2 sum(x - mean) / divisor = 0, whereas differentiating through the mean would add
     inf * 0 = NaN to every element (second derivatives are not meaningful there anyway).
     """
+    keepdims = check_bool(keepdims, "keepdims", "var")
     x = as_operand(x, "var", "input")  # once: x is used several times, and beside an array below
     shape = shape_of(x, "var")
     axes = normalize_axes(axis, len(shape), "var")
@@ -183,7 +187,7 @@ def var(x: Any, axis: Any = None, ddof: int = 0, keepdims: bool = False) -> Any:
 def std(x: Any, axis: Any = None, ddof: int = 0, keepdims: bool = False) -> Any:
     """Standard deviation: sqrt(var).  Where the variance is 0 the gradient is 0, as in
     PyTorch (sqrt'(0) = inf times var's zero gradient would give NaN)."""
-    v = var(x, axis, ddof=ddof, keepdims=keepdims)
+    v = var(x, axis, ddof=ddof, keepdims=check_bool(keepdims, "keepdims", "std"))
     zero = np.asarray(value(v) == 0)
     if not zero.any():
         return sqrt(v)

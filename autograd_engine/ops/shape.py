@@ -8,6 +8,7 @@ permutation, sum the broadcast axes away.  The Tensor methods take NumPy's and P
 from __future__ import annotations
 
 import math
+import operator
 from collections.abc import Sequence
 from typing import Any
 
@@ -62,7 +63,7 @@ class Reshape(Primitive):
 @op(method=_reshape_method, tensor={"view": _reshape_method})
 def reshape(x: Any, shape: Any) -> Any:
     """Give ``x`` a new shape with the same number of elements (one entry may be -1)."""
-    new = _resolve_shape(shape_of(x, "reshape"), _as_shape(shape))
+    new = _resolve_shape(shape_of(x, "reshape"), _as_shape(shape, "reshape"))
     if isinstance(x, Tensor) and new == x.shape:
         return x
     return apply(Reshape(new), x)
@@ -167,7 +168,7 @@ class BroadcastTo(Primitive):
 @op(method=True, aliases=("expand",), tensor={"expand": _expand_method})
 def broadcast_to(x: Any, shape: Any) -> Any:
     """Repeat ``x`` along size-1 (or new leading) axes to ``shape``; the gradient sums them back."""
-    shape = _as_shape(shape)
+    shape = _as_shape(shape, "broadcast_to")
     try:
         fits = np.broadcast_shapes(shape_of(x, "broadcast_to"), shape) == shape
     except ValueError:
@@ -224,10 +225,17 @@ def ravel(x: Any) -> Any:
     return reshape(x, (-1,))
 
 
-def _as_shape(shape: Any) -> tuple[int, ...]:
-    if isinstance(shape, (int, np.integer)):
-        return (int(shape),)
-    return tuple(int(n) for n in shape)
+def _as_shape(shape: Any, op: str) -> tuple[int, ...]:
+    """``shape`` (an int, or a sequence or 1-d array of ints) as a tuple of ints.  A float or a string in it
+    is a TypeError naming ``op``, as in NumPy (``int()`` would truncate 2.7 to 2 and parse "6")."""
+    try:
+        if isinstance(shape, (int, np.integer)):
+            return (operator.index(shape),)
+        if isinstance(shape, (tuple, list)) or (isinstance(shape, np.ndarray) and shape.ndim == 1):
+            return tuple(map(operator.index, shape))
+    except TypeError:
+        pass
+    raise TypeError(f"{op}: the shape must be an int or a sequence of ints, got {shape!r}")
 
 
 def _resolve_shape(old: tuple[int, ...], shape: tuple[int, ...]) -> tuple[int, ...]:

@@ -226,7 +226,7 @@ def _describe(node: Primitive) -> str:
     try:
         return node.describe()
     except Exception:  # noqa: BLE001  (a user primitive's describe() may read what release() dropped)
-        return node.name or type(node).__name__
+        return Primitive.describe(node)
 
 
 def _walk(
