@@ -238,7 +238,7 @@ def _share_version(view: Tensor, out: np.ndarray, inputs: tuple[Any, ...]) -> No
                 return
 
 
-_REFLECTED = {"add", "sub", "mul", "truediv", "pow", "matmul", "mod", "floordiv"}
+_REFLECTED = {"add", "sub", "mul", "truediv", "pow", "matmul"}
 
 
 def op(*, method: bool | Callable = False, operator: str | None = None, aliases: tuple[str, ...] = (),

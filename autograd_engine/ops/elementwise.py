@@ -12,6 +12,7 @@ from typing import Any
 
 import numpy as np
 
+from ..checks import check_real
 from ..function import Primitive, apply, op
 from ..kernels.threads import MIN_ELEMENTS_FOR_UFUNC_THREADS, parallel_ufunc
 from ..operands import as_operand, value
@@ -490,7 +491,8 @@ def leaky_relu(x: Any, negative_slope: float = 0.01) -> Any:
             "leaky_relu: negative_slope is a constant number, but a Tensor that requires grad was given (its "
             "gradient would be lost); for a learnt slope use nn.functional.prelu(x, weight) or nn.PReLU"
         )
-    return apply(LeakyRelu(float(negative_slope)), x)
+    slope = float(negative_slope) if isinstance(negative_slope, Tensor) else check_real(negative_slope, "negative_slope", "leaky_relu")
+    return apply(LeakyRelu(slope), x)
 
 
 class Clip(Primitive):

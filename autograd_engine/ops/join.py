@@ -114,6 +114,8 @@ def stack(arrays: Sequence[Any], axis: int = 0) -> Any:
     arrays = list(arrays)
     if not arrays:
         raise ValueError("stack: need at least one tensor")
+    if isinstance(axis, bool) or not isinstance(axis, (int, np.integer)):
+        raise TypeError(f"stack: axis must be one integer, got {axis!r} ({type(axis).__name__})")
     shapes = {shape_of(a, "stack") for a in arrays}
     if len(shapes) != 1:
         raise ShapeError(f"stack: all inputs must have the same shape, got {sorted(shapes)}")
@@ -134,8 +136,12 @@ def split(x: Any, indices_or_sections: int | Sequence[int], axis: int = 0) -> li
             raise ShapeError(f"split: axis {axis} of length {length} does not divide into {indices_or_sections} equal sections")
         step = length // indices_or_sections
         bounds = list(range(0, length + 1, step)) if step else [0] * (indices_or_sections + 1)
-    else:
+    elif isinstance(indices_or_sections, (tuple, list, np.ndarray)) and all(
+            isinstance(i, (int, np.integer)) and not isinstance(i, bool) for i in indices_or_sections):
         bounds = [0, *indices_or_sections, length]
+    else:
+        raise TypeError(f"split: indices_or_sections must be an int (that many equal sections) or a sequence of ints "
+                        f"(the split points), got {indices_or_sections!r} ({type(indices_or_sections).__name__})")
     lead = (slice(None),) * axis
     return [getitem(x, lead + (slice(a, b),)) for a, b in zip(bounds[:-1], bounds[1:])]
 

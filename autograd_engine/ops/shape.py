@@ -196,6 +196,8 @@ def squeeze(x: Any, axis: Any = None) -> Any:
 def expand_dims(x: Any, axis: Any) -> Any:
     """Insert size-1 axes at ``axis`` (an int or tuple, positions in the result)."""
     shape = shape_of(x, "expand_dims")
+    if not isinstance(axis, (int, np.integer, tuple, list)) or isinstance(axis, bool):
+        raise TypeError(f"expand_dims: axis must be an int or a tuple of ints, got {axis!r} ({type(axis).__name__})")
     ndim = len(shape) + (1 if isinstance(axis, (int, np.integer)) else len(axis))
     axes = normalize_axes(axis, ndim, "expand_dims")
     rest = iter(shape)

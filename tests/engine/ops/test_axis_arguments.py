@@ -49,3 +49,26 @@ def test_valid_forms_still_work():
     np.testing.assert_array_equal(ae.moveaxis(X, np.int64(0), -1).data, np.moveaxis(X.data, 0, -1))
     scalar = ae.Tensor(2.0)
     assert float(ae.softmax(scalar, axis=0).data) == 1.0 and float(ae.log_softmax(scalar, axis=-1).data) == 0.0
+
+
+@pytest.mark.parametrize(
+    "call, message",
+    [
+        (lambda x: ae.expand_dims(x, 1.0), r"expand_dims: axis must be an int or a tuple of ints, got 1\.0 \(float\)"),
+        (lambda x: ae.unsqueeze(x, 3.0), r"expand_dims: axis must be an int or a tuple of ints, got 3\.0"),
+        (lambda x: ae.stack([x, x], axis=1.0), r"stack: axis must be one integer, got 1\.0 \(float\)"),
+        (lambda x: ae.split(x, 2.0), r"split: indices_or_sections must be an int .* got 2\.0 \(float\)"),
+        (lambda x: ae.split(x, [1.5]), r"split: indices_or_sections must be an int .* got \[1\.5\]"),
+        (lambda x: ae.leaky_relu(x, "0.1"), r"leaky_relu: negative_slope must be .*'0\.1'"),
+    ],
+)
+def test_a_float_or_string_where_an_integer_axis_count_or_number_belongs_is_refused_by_name(call, message):
+    x = ae.Tensor(np.ones((2, 4)))
+    with pytest.raises(TypeError, match=message):
+        call(x)
+
+
+def test_split_at_integer_points_and_leaky_relu_with_a_numpy_slope_still_work():
+    x = ae.Tensor(np.arange(8.0).reshape(2, 4))
+    assert [p.shape for p in ae.split(x, [1, 3], axis=1)] == [(2, 1), (2, 2), (2, 1)]
+    np.testing.assert_allclose(ae.leaky_relu(-x, np.float64(0.5)).data, -0.5 * x.data)
