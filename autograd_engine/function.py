@@ -242,7 +242,7 @@ _REFLECTED = {"add", "sub", "mul", "truediv", "pow", "matmul"}
 
 
 def op(*, method: bool | Callable = False, operator: str | None = None, aliases: tuple[str, ...] = (),
-       tensor: dict[str, Any] | None = None) -> Callable:
+       tensor: dict[str, Any] | None = None, dim: bool = False) -> Callable:
     """Declare a public op: ``@op(...)`` on the function that applies a primitive (or composes ops).
 
     The function is entered in :data:`OPS` under its name and each of ``aliases``; the engine's own ops
@@ -252,9 +252,12 @@ def op(*, method: bool | Callable = False, operator: str | None = None, aliases:
     ``method=True`` makes it the Tensor method of that name too (``x.exp()`` is ``exp(x)``); a function
     instead is the method (``x.reshape(2, 3)``).  ``operator="add"`` makes it ``x + y`` and, for binary
     operators, ``y + x``.  ``tensor`` adds further Tensor attributes by name (``x.view``, ``x.T``).
+    ``dim=True``: PyTorch's ``dim=`` and ``keepdim=`` are accepted for ``axis=`` and ``keepdims=``.
     """
 
     def declare(function: Callable) -> Callable:
+        if dim:
+            function = _with_torch_axis_names(function)
         name = function.__name__
         for public in (name, *aliases):
             OPS[public] = function
@@ -269,3 +272,18 @@ def op(*, method: bool | Callable = False, operator: str | None = None, aliases:
         return function
 
     return declare
+
+
+def _with_torch_axis_names(function: Callable) -> Callable:
+    """``function`` also accepting PyTorch's ``dim=`` for ``axis=`` and ``keepdim=`` for ``keepdims=``."""
+
+    @functools.wraps(function)
+    def call(*args: Any, **kwargs: Any) -> Any:
+        for torch_name, numpy_name in (("dim", "axis"), ("keepdim", "keepdims")):
+            if torch_name in kwargs:
+                if numpy_name in kwargs:
+                    raise TypeError(f"{function.__name__}: got both {numpy_name}= and PyTorch's {torch_name}=; pass one")
+                kwargs[numpy_name] = kwargs.pop(torch_name)
+        return function(*args, **kwargs)
+
+    return call

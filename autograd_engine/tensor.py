@@ -126,6 +126,10 @@ class Tensor:
     is_leaf = property(lambda self: self._node is None, doc="True for tensors not computed by a recorded op.")
     grad_fn = property(lambda self: self._node, doc="The node that computed this tensor (None for leaves).")
 
+    def numel(self) -> int:
+        """The number of elements (PyTorch's name for ``size``)."""
+        return self.data.size
+
     def item(self) -> Any:
         """The value of a one-element tensor as a Python number."""
         if self.data.size != 1:

@@ -52,7 +52,7 @@ class Softmax(_AlongAxis):
         return (out * (g - (g * out).sum(axis=self.axis, keepdims=True)),)
 
 
-@op(method=True)
+@op(method=True, dim=True)
 def softmax(x: Any, axis: int = -1) -> Any:
     """Softmax along ``axis`` (default the last), stable for large values."""
     return apply(Softmax(_one_axis(x, axis, "softmax")), x)
@@ -74,7 +74,7 @@ class LogSoftmax(_AlongAxis):
         return (g - dispatch.exp(out) * g.sum(axis=self.axis, keepdims=True),)
 
 
-@op(method=True)
+@op(method=True, dim=True)
 def log_softmax(x: Any, axis: int = -1) -> Any:
     """log(softmax(x)) along ``axis``, computed without forming softmax (stable)."""
     return apply(LogSoftmax(_one_axis(x, axis, "log_softmax")), x)

@@ -617,6 +617,12 @@ def square(x: Any) -> Any:
     return multiply(x, x)
 
 
+@op(method=True)
+def clamp(x: Any, min: Any = None, max: Any = None) -> Any:  # noqa: A002  (PyTorch's names)
+    """PyTorch's name for ``clip``: values limited to [min, max]."""
+    return clip(x, min, max)
+
+
 def _clip_bound(bound: Any, role: str) -> Any:
     """A bound of ``clip``: a list holding Tensors stacked into one; anything else unchanged."""
     if isinstance(bound, (list, tuple)):

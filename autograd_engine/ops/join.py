@@ -109,6 +109,12 @@ def pad(x: Any, pad_width: Any, mode: str = "constant", constant_values: float =
 
 
 @op()
+def cat(tensors: Sequence[Any], dim: int | None = 0) -> Any:
+    """PyTorch's name for ``concatenate``: join tensors along the existing axis ``dim``."""
+    return concatenate(tensors, axis=dim)
+
+
+@op()
 def stack(arrays: Sequence[Any], axis: int = 0) -> Any:
     """Join tensors of one shape along a new ``axis``."""
     arrays = list(arrays)

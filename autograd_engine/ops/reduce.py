@@ -48,7 +48,7 @@ class Sum(_Reduction):
         return (expand_reduced(g, x.shape, self.axes, self.keepdims),)
 
 
-@op(method=True)
+@op(method=True, dim=True)
 def sum(x: Any, axis: Any = None, keepdims: bool = False) -> Any:  # noqa: A001
     """Sum over ``axis`` (None: all axes)."""
     return _reduce(Sum, x, axis, keepdims)
@@ -72,7 +72,7 @@ class Mean(_Reduction):
         return (expand_reduced(g / builtins.max(count, 1), x.shape, self.axes, self.keepdims),)
 
 
-@op(method=True)
+@op(method=True, dim=True)
 def mean(x: Any, axis: Any = None, keepdims: bool = False) -> Any:
     """Mean over ``axis`` (None: all axes)."""
     return _reduce(Mean, x, axis, keepdims)
@@ -114,8 +114,9 @@ class Max(_Extremum):
 
 
 @op(method=True, aliases=("amax",))
-def max(x: Any, axis: Any = None, keepdims: bool = False) -> Any:  # noqa: A001
+def max(x: Any, axis: Any = None, keepdims: bool = False, *, dim: Any = None, keepdim: Any = None) -> Any:  # noqa: A001
     """Maximum over ``axis``; tied maxima share the gradient equally, a NaN wins and takes it."""
+    _refuse_values_and_indices("max", dim, keepdim)
     return _reduce(Max, x, axis, keepdims)
 
 
@@ -126,8 +127,9 @@ class Min(_Extremum):
 
 
 @op(method=True, aliases=("amin",))
-def min(x: Any, axis: Any = None, keepdims: bool = False) -> Any:  # noqa: A001
+def min(x: Any, axis: Any = None, keepdims: bool = False, *, dim: Any = None, keepdim: Any = None) -> Any:  # noqa: A001
     """Minimum over ``axis``; tied minima share the gradient equally, a NaN wins and takes it."""
+    _refuse_values_and_indices("min", dim, keepdim)
     return _reduce(Min, x, axis, keepdims)
 
 
@@ -149,13 +151,13 @@ class LogSumExp(_Reduction):
         return (expand_reduced(g, x.shape, self.axes, self.keepdims) * dispatch.exp(x - out_kept),)
 
 
-@op(method=True)
+@op(method=True, dim=True)
 def logsumexp(x: Any, axis: Any = None, keepdims: bool = False) -> Any:
     """log(sum(exp(x), axis)), stable for large values."""
     return _reduce(LogSumExp, x, axis, keepdims)
 
 
-@op(method=True)
+@op(method=True, dim=True)
 def var(x: Any, axis: Any = None, ddof: int = 0, keepdims: bool = False) -> Any:
     """Variance over ``axis`` with NumPy's ``ddof`` (0: population variance), composed of
     mean, subtract and multiply.
@@ -183,7 +185,7 @@ def var(x: Any, axis: Any = None, ddof: int = 0, keepdims: bool = False) -> Any:
         return sum(centred * centred, axis, keepdims) * math.inf
 
 
-@op(method=True)
+@op(method=True, dim=True)
 def std(x: Any, axis: Any = None, ddof: int = 0, keepdims: bool = False) -> Any:
     """Standard deviation: sqrt(var).  Where the variance is 0 the gradient is 0, as in
     PyTorch (sqrt'(0) = inf times var's zero gradient would give NaN)."""
@@ -194,13 +196,22 @@ def std(x: Any, axis: Any = None, ddof: int = 0, keepdims: bool = False) -> Any:
     return where(zero, 0.0, sqrt(where(zero, 1.0, v)))
 
 
-@op(method=True)
+@op(method=True, dim=True)
 def argmax(x: Any, axis: int | None = None, keepdims: bool = False) -> np.ndarray:
     """Index of the maximum (not differentiable; returns a NumPy integer array)."""
     return np.argmax(value(x), axis=axis, keepdims=keepdims)
 
 
-@op(method=True)
+@op(method=True, dim=True)
 def argmin(x: Any, axis: int | None = None, keepdims: bool = False) -> np.ndarray:
     """Index of the minimum (not differentiable; returns a NumPy integer array)."""
     return np.argmin(value(x), axis=axis, keepdims=keepdims)
+
+
+def _refuse_values_and_indices(name: str, dim: Any, keepdim: Any) -> None:
+    """``x.max(dim=1)`` is PyTorch's values *and* indices; NumPy's ``axis=`` gives the values only, so the
+    PyTorch spelling is refused rather than silently read the NumPy way."""
+    if dim is not None or keepdim is not None:
+        raise TypeError(f"{name}(dim=...): in PyTorch this returns values and indices; here {name} follows NumPy -- "
+                        f"use {name}(x, axis=..., keepdims=...) for the values and ae.arg{name}(x, axis=...) for "
+                        f"the indices")

@@ -178,7 +178,7 @@ def broadcast_to(x: Any, shape: Any) -> Any:
     return apply(BroadcastTo(shape), x)
 
 
-@op(method=True)
+@op(method=True, dim=True)
 def squeeze(x: Any, axis: Any = None) -> Any:
     """Remove size-1 axes (all of them, or those in ``axis``, which must have size 1)."""
     shape = shape_of(x, "squeeze")
@@ -192,7 +192,7 @@ def squeeze(x: Any, axis: Any = None) -> Any:
     return reshape(x, tuple(n for i, n in enumerate(shape) if i not in axes))
 
 
-@op(method=True, aliases=("unsqueeze",), tensor={"unsqueeze": lambda x, axis: expand_dims(x, axis)})
+@op(method=True, aliases=("unsqueeze",), dim=True, tensor={"unsqueeze": lambda x, *args, **kwargs: expand_dims(x, *args, **kwargs)})
 def expand_dims(x: Any, axis: Any) -> Any:
     """Insert size-1 axes at ``axis`` (an int or tuple, positions in the result)."""
     shape = shape_of(x, "expand_dims")

@@ -83,6 +83,7 @@ CASES: dict[str, Case] = {
     "ops.square": unary(ops.square),
     "ops.erf": unary(ops.erf),
     "ops.clip": unary(ops.clip, a_min=-0.5, a_max=0.5, scalar=0.3),
+    "ops.clamp": unary(ops.clamp, min=-0.5, max=0.5, scalar=0.3),
     "ops.astype": unary(ops.astype, dtype=np.float64),
     "ops.where": Case(ops.where, lambda f, c, a, b: f(c, a, b), (normal(2, 3) > 0, normal(2, 3), normal(3)), (True, 0.7, 1.3)),
     # reductions and the softmax family
@@ -121,6 +122,7 @@ CASES: dict[str, Case] = {
     "ops.scatter_add": unary(ops.scatter_add, normal(2), key=np.array([0, 2]), shape=(3,), scalar=None),
     "ops.one_hot": unary(ops.one_hot, np.array([[0, 2], [1, 1]]), num_classes=3, scalar=2),
     "ops.concatenate": Case(ops.concatenate, lambda f, a, b: f([a, b], axis=1), (normal(2, 3), normal(2, 1))),
+    "ops.cat": Case(ops.cat, lambda f, a, b: f([a, b], dim=1), (normal(2, 3), normal(2, 1))),
     "ops.stack": Case(ops.stack, lambda f, a, b: f((a, b), axis=1), (normal(2, 3), normal(2, 3))),
     "ops.split": unary(ops.split, normal(4, 3), indices_or_sections=2, scalar=None),
     "ops.pad": unary(ops.pad, pad_width=1),
