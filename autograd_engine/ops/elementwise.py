@@ -610,7 +610,6 @@ def astype(x: Any, dtype: Any) -> Any:
     return apply(Astype(dtype), x)
 
 
-
 @op(method=True)
 def square(x: Any) -> Any:
     """x ** 2 (as multiply, so the rule is 2 * x * g)."""

@@ -43,18 +43,14 @@ class Reshape(Primitive):
     __slots__ = ("shape",)
     name = "reshape"
 
-
     def __init__(self, shape: tuple[int, ...]) -> None:
         self.shape = shape
-
 
     def describe(self) -> str:
         return f"reshape{self.shape}"
 
-
     def forward(self, x):
         return np.reshape(x, self.shape)
-
 
     def backward(self, g, out, x):
         return (g.reshape(x.shape),)
@@ -73,18 +69,14 @@ class Transpose(Primitive):
     __slots__ = ("axes",)
     name = "transpose"
 
-
     def __init__(self, axes: tuple[int, ...]) -> None:
         self.axes = axes
-
 
     def describe(self) -> str:
         return f"transpose{self.axes}"
 
-
     def forward(self, x):
         return np.transpose(x, self.axes)
-
 
     def backward(self, g, out, x):
         return (g.transpose(tuple(np.argsort(self.axes))),)
@@ -148,18 +140,14 @@ class BroadcastTo(Primitive):
     __slots__ = ("shape",)
     name = "broadcast_to"
 
-
     def __init__(self, shape: tuple[int, ...]) -> None:
         self.shape = shape
-
 
     def describe(self) -> str:
         return f"broadcast_to{self.shape}"
 
-
     def forward(self, x):
         return np.broadcast_to(x, self.shape)
-
 
     def backward(self, g, out, x):
         return (sum_to_shape(g, x.shape),)
