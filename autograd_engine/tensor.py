@@ -248,25 +248,6 @@ class Tensor:
     def __pos__(self) -> Tensor:
         return self
 
-    # Comparisons are not differentiable: they return NumPy bool arrays.
-    def __lt__(self, other: Any) -> np.ndarray:
-        return self.data < value(other)
-
-    def __le__(self, other: Any) -> np.ndarray:
-        return self.data <= value(other)
-
-    def __gt__(self, other: Any) -> np.ndarray:
-        return self.data > value(other)
-
-    def __ge__(self, other: Any) -> np.ndarray:
-        return self.data >= value(other)
-
-    def __eq__(self, other: Any) -> np.ndarray:  # type: ignore[override]
-        return self.data == value(other)
-
-    def __ne__(self, other: Any) -> np.ndarray:  # type: ignore[override]
-        return self.data != value(other)
-
     def __repr__(self) -> str:
         body = np.array2string(self.data, separator=", ", prefix="Tensor(", threshold=200, precision=4)
         extras = [f"dtype={self.dtype}"] if self.dtype != np.float32 or self.ndim == 0 else []

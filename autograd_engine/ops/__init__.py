@@ -8,6 +8,7 @@ that exposes it as ``ae.<name>`` (and as a Tensor method or operator):
 - ``activation``: softmax, log_softmax (the elementwise activations are in ``elementwise``)
 - ``shape``: reshape, transpose, broadcast_to (squeeze, expand_dims, flatten, ravel, swapaxes,
   moveaxis composed)
+- ``compare``: less, less_equal, greater, greater_equal, equal, not_equal (``<`` ...; bool arrays, no gradient)
 - ``index``: getitem, scatter_add (and one_hot, not differentiable)
 - ``join``: concatenate, pad (stack, split composed)
 - ``linalg``: matmul (dot composed, with NumPy's meaning)
@@ -20,7 +21,21 @@ The helpers rules share (undoing broadcasting, ``exp``/``where`` on arrays and T
 ``dispatch``; what every op does with its operands is in ``autograd_engine.operands``.
 """
 from ..function import OPS
-from . import activation, affine, conv, elementwise, index, join, linalg, pool, recurrent, reduce, shape, special
+from . import (
+    activation,
+    affine,
+    compare,
+    conv,
+    elementwise,
+    index,
+    join,
+    linalg,
+    pool,
+    recurrent,
+    reduce,
+    shape,
+    special,
+)
 
 globals().update(OPS)
 __all__ = sorted(OPS)

@@ -104,6 +104,9 @@ CASES: dict[str, Case] = {
     "ops.log_softmax": unary(ops.log_softmax, axis=0),
     "ops.argmax": unary(ops.argmax, axis=1, scalar=None),
     "ops.argmin": unary(ops.argmin),
+    # comparisons (bool arrays)
+    **{f"ops.{name}": binary(getattr(ops, name)) for name in
+       ("less", "less_equal", "greater", "greater_equal", "equal", "not_equal")},
     # shapes
     "ops.reshape": unary(ops.reshape, shape=(3, 2), scalar=None),
     "ops.transpose": unary(ops.transpose),
@@ -259,7 +262,8 @@ def loss_and_gradients(case: Case, operands: list[Any], leaves: list[list[ae.Ten
     return [o.data for o in results], [[t.grad for t in group] for group in leaves]
 
 
-NOT_DIFFERENTIABLE = {"ops.argmax", "ops.argmin"}  # integer outputs: their values are compared above
+NOT_DIFFERENTIABLE = {"ops.argmax", "ops.argmin", "ops.less", "ops.less_equal", "ops.greater", "ops.greater_equal",
+                      "ops.equal", "ops.not_equal"}  # integer or bool outputs: their values are compared above
 
 
 @pytest.mark.parametrize(
