@@ -134,9 +134,9 @@ def _latin1_bytes(text: str, encoding: str) -> bytes:
 
 
 def _numpy_reconstruct() -> Any:
-    try:  # NumPy >= 2 (and the forward-compatible shim of 1.26)
+    try:  # where NumPy 2 keeps it
         from numpy._core.multiarray import _reconstruct
-    except ImportError:  # pragma: no cover - older NumPy
+    except ImportError:  # pragma: no cover - NumPy 1 keeps it in numpy.core
         from numpy.core.multiarray import _reconstruct
     return _reconstruct
 
