@@ -12,12 +12,9 @@ import optim
 
 def spiral_with_nn_and_optim(steps: int = 1000) -> None:
     """The notes' spiral case study with nn and optim: a 2-layer ReLU net, softmax loss, Adam."""
-    rng = np.random.default_rng(0)
-    n, classes = 100, 3
-    radius = np.tile(np.linspace(0.0, 1.0, n), classes)
-    labels = np.repeat(np.arange(classes), n)
-    angle = np.concatenate([np.linspace(4 * k, 4 * (k + 1), n) for k in range(classes)]) + rng.normal(0, 0.2, n * classes)
-    inputs = np.stack([radius * np.sin(angle), radius * np.cos(angle)], axis=1).astype(np.float32)
+    classes = 3
+    inputs, labels = nn.data.make_spiral(n_per_class=100, classes=classes, noise=0.2, seed=0)
+    inputs = inputs.astype(np.float32)
 
     model = nn.Sequential(nn.Linear(2, 100), nn.ReLU(), nn.Linear(100, classes))
     optimizer = optim.Adam(model.parameters(), lr=1e-2)

@@ -44,17 +44,9 @@ def randn(*shape, scale=1.0):
 
 
 def spiral(n_per_class: int, rng: np.random.Generator, classes: int = 3) -> tuple[np.ndarray, np.ndarray]:
-    """The notes' spiral data set: ``classes`` arms of ``n_per_class`` points each, radius 0..1,
-    angle with Gaussian noise 0.2.  Returns ``X`` (n_per_class * classes, 2) float64 and ``y`` int64."""
-    X = np.zeros((n_per_class * classes, 2))
-    y = np.zeros(n_per_class * classes, np.int64)
-    for j in range(classes):
-        ix = slice(n_per_class * j, n_per_class * (j + 1))
-        r = np.linspace(0.0, 1, n_per_class)
-        t = np.linspace(j * 4, (j + 1) * 4, n_per_class) + rng.standard_normal(n_per_class) * 0.2
-        X[ix] = np.c_[r * np.sin(t), r * np.cos(t)]
-        y[ix] = j
-    return X, y
+    """The notes' spiral data set (``nn.data.make_spiral``): ``classes`` arms of ``n_per_class`` points
+    each, drawn from ``rng``.  Returns ``X`` (n_per_class * classes, 2) float64 and ``y`` int64."""
+    return nn.data.make_spiral(n_per_class, classes, noise=0.2, seed=rng)
 
 
 def spiral_data(*sizes, seed=0):
