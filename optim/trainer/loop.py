@@ -284,8 +284,10 @@ class Trainer:
     def evaluate(self, data: Any, num_samples: int | None = None) -> tuple[float, float]:
         """(accuracy, mean loss) of the model on ``data`` in eval mode, without recording a graph.
 
-        ``data`` takes the forms of ``train_data``.  For a pair of arrays, ``num_samples``
-        examples (a positive integer) are drawn at random (all when None).
+        ``data`` takes the forms of ``train_data``.  For a pair of arrays or a ``DataLoader``,
+        ``num_samples`` examples (a positive integer) are drawn at random (all when None); a
+        loader's are read in batches of its batch size through its transform, whose random
+        draws come from the trainer's generator (the loader's own sequence is left alone).
         """
         check_num_samples("num_samples", num_samples)
         if data is not self.train_data and data is not self.val_data:
