@@ -3,7 +3,8 @@
 These are functions of a trainer; ``Trainer.state_dict``, ``save_checkpoint`` and
 ``load_checkpoint`` call them.  A checkpoint holds everything needed to continue
 the run exactly (bit for bit): model, optimizer, schedulers, EMA, history, both
-random generators, the counters and the best epoch's weights.  Files are written
+random generators (and those of ``DataLoader``s given as data), the counters and the
+best epoch's weights.  Files are written
 with ``nn.save``: to a temporary file, then ``os.replace``, so an interrupted
 write leaves the previous checkpoint intact.
 
@@ -41,7 +42,8 @@ def trainer_state(trainer: Any) -> dict[str, Any]:
         "ema": None if trainer.ema is None else trainer.ema.state_dict(),
         "history": trainer.history.state_dict(),
         "rng": {"trainer": trainer.rng.bit_generator.state,
-                "library": ae.random.default_generator().bit_generator.state},
+                "library": ae.random.default_generator().bit_generator.state,
+                **{name: loader.state_dict() for name, loader in _loaders(trainer).items()}},
         "best": {"val_acc": float(trainer.best_val_acc), "epoch": trainer.best_epoch, "state": trainer.best_state,
                  "path": trainer.best_path, "bad_epochs": trainer.bad_epochs, "stopped_early": trainer.stopped_early},
     }
@@ -58,6 +60,8 @@ def _restore(trainer: Any, state: Mapping[str, Any]) -> None:
     trainer.history.load_state_dict(state["history"])
     trainer.rng.bit_generator.state = state["rng"]["trainer"]
     ae.random.default_generator().bit_generator.state = state["rng"]["library"]
+    for name, loader in _loaders(trainer).items():
+        loader.load_state_dict(state["rng"][name])
     trainer.epoch, trainer.iteration = int(state["epoch"]), int(state["iteration"])
     best = state["best"]
     if not (best["state"] is None or isinstance(best["state"], Mapping)):
@@ -67,6 +71,13 @@ def _restore(trainer: Any, state: Mapping[str, Any]) -> None:
     trainer.best_val_acc, trainer.best_epoch = float(best["val_acc"]), int(best["epoch"])
     trainer.best_state, trainer.best_path = best["state"], best["path"]
     trainer.bad_epochs, trainer.stopped_early = int(best["bad_epochs"]), bool(best["stopped_early"])
+
+
+def _loaders(trainer: Any) -> dict[str, Any]:
+    """The trainer's ``DataLoader``s by the name their generators' states are saved under
+    (``train_data`` / ``val_data``): resuming restores their sequences of epochs too."""
+    return {name: data for name, data in (("train_data", trainer.train_data), ("val_data", trainer.val_data))
+            if isinstance(data, nn.data.DataLoader)}
 
 
 def save_checkpoint(trainer: Any, path: str | os.PathLike) -> Path:
@@ -123,6 +134,13 @@ def load_checkpoint(trainer: Any, path: str | os.PathLike) -> None:
     if (state["ema"] is None) != (trainer.ema is None):
         raise nn.StateDictError(f"Trainer.load_checkpoint: the checkpoint {shown} and this trainer disagree on "
                                 f"using an EMA; build the trainer as the saved run was built")
+    saved_loaders = sorted(key for key in state["rng"] if key in ("train_data", "val_data"))
+    if saved_loaders != sorted(_loaders(trainer)):
+        raise nn.StateDictError(
+            f"Trainer.load_checkpoint: the checkpoint {shown} was saved from a run with a DataLoader as "
+            f"{' and '.join(saved_loaders) or 'neither train_data nor val_data'}, this trainer has one as "
+            f"{' and '.join(sorted(_loaders(trainer))) or 'neither'}; build the trainer as the saved run was built"
+        )
     backup = trainer_state(trainer)
     try:
         _restore(trainer, state)

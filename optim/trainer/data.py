@@ -1,8 +1,9 @@
 """The data a ``Trainer`` reads: the accepted forms, checked once, and the mini-batches drawn from them.
 
 A data set is one of ``DATA_FORMS``: a pair ``(X, y)`` of arrays, which the
-trainer shuffles into mini-batches with its own generator; a list of ``(X, y)``
-batches; or a function returning a fresh iterable of batches each epoch.
+trainer shuffles into mini-batches with its own generator; an ``nn.data.DataLoader``,
+whose epochs are its own (batch size, shuffling, seed, transform); a list of
+``(X, y)`` batches; or a function returning a fresh iterable of batches each epoch.
 ``check_data`` normalises a pair to ``(X array, y array)`` and refuses
 anything else at construction, rather than in the first epoch.  Accuracy is
 counted here too, since it depends on the form of the labels.
@@ -16,11 +17,12 @@ import numpy as np
 
 import autograd_engine as ae
 from autograd_engine.operands import value
+from nn.data import DataLoader
 
 Batches = Iterable[tuple[Any, Any]]
 
-DATA_FORMS = ("a pair (X, y) of arrays (a tuple, or a list [X, y] of two arrays), a list of (X, y) batches, "
-              "or a function returning an iterable of (X, y) batches")
+DATA_FORMS = ("a pair (X, y) of arrays (a tuple, or a list [X, y] of two arrays), an nn.data.DataLoader, "
+              "a list of (X, y) batches, or a function returning an iterable of (X, y) batches")
 
 
 def check_data(data: Any, name: str, required: bool = False) -> Any:
@@ -30,6 +32,8 @@ def check_data(data: Any, name: str, required: bool = False) -> Any:
         if required or name == "train_data":
             raise ValueError(f"Trainer: {name} is required: {DATA_FORMS}")
         return None
+    if isinstance(data, DataLoader):
+        return _checked_loader(data, name)
     if isinstance(data, Mapping):
         keys = list(data)
         example = f"(data[{keys[0]!r}], data[{keys[1]!r}])" if len(keys) == 2 else "(data['X'], data['y'])"
@@ -65,6 +69,20 @@ def check_data(data: Any, name: str, required: bool = False) -> Any:
                 raise TypeError(f"Trainer: {name} is a list, read as a list of (X, y) batches, but item {i} is "
                                 f"{_describe(batch)}, not an (X, y) pair; give {DATA_FORMS}{hint}")
     return data
+
+
+def _checked_loader(loader: DataLoader, name: str) -> DataLoader:
+    """A loader with at least one batch, whose batches are (inputs, labels) pairs (one example is
+    fetched to see, with a generator of its own so that the loader's sequence is untouched)."""
+    if len(loader) == 0:
+        raise ValueError(f"Trainer: {name} is a DataLoader with no batches ({len(loader.dataset)} examples, "
+                         f"batch_size={loader.batch_size}, drop_last={loader.drop_last}); give it at least one "
+                         f"full batch" + (", or leave it out (None)" if name == "val_data" else ""))
+    batch = loader.fetch([0], rng=np.random.default_rng(0))
+    if not (isinstance(batch, tuple) and len(batch) == 2):
+        raise TypeError(f"Trainer: {name} is a DataLoader whose batches are {_describe(batch)}, not (inputs, "
+                        f"labels) pairs; give it a data set of (input, label) examples, e.g. TensorDataset(X, y)")
+    return loader
 
 
 def _as_inputs(inputs: Any, name: str) -> Any:
@@ -106,9 +124,22 @@ def batches(data: Any, batch_size: int, rng: np.random.Generator, shuffle: bool,
     A pair is cut into batches of ``batch_size`` in a random order drawn from
     ``rng`` when ``shuffle`` (training), in its own order otherwise, in batches of
     at least 1000 (evaluation); with ``subsample`` (fewer than all), only that
-    many examples drawn at random.  A list of batches or a function of batches
-    gives its batches as they come.
+    many examples drawn at random.  A ``DataLoader`` gives its own epoch when
+    ``shuffle`` (training); for evaluation, its examples in order (or ``subsample``
+    drawn at random) in batches of its batch size, through its transform with
+    randomness drawn from ``rng``, so that evaluating never advances the loader's
+    own sequence of epochs.  A list of batches or a function of batches gives
+    its batches as they come.
     """
+    if isinstance(data, DataLoader):
+        if shuffle:
+            yield from data
+            return
+        n = len(data.dataset)
+        order = rng.choice(n, subsample, replace=False) if subsample is not None and subsample < n else np.arange(n)
+        for start in range(0, len(order), data.batch_size):
+            yield data.fetch(order[start:start + data.batch_size], rng=rng)
+        return
     if isinstance(data, tuple):
         inputs, labels = data
         n = len(labels)
@@ -127,7 +158,11 @@ def batches(data: Any, batch_size: int, rng: np.random.Generator, shuffle: bool,
 
 
 def first_batch(data: Any, size: int) -> tuple[Any, Any] | None:
-    """The first ``size`` examples of a pair, or the first batch of batches (None if there is none)."""
+    """The first ``size`` examples of a pair or of a ``DataLoader``'s data set (through its transform,
+    drawing from a fixed generator: the same batch every epoch, and the loader's sequence untouched),
+    or the first batch of batches (None if there is none)."""
+    if isinstance(data, DataLoader):
+        return data.fetch(np.arange(min(size, len(data.dataset))), rng=np.random.default_rng(0))
     if isinstance(data, tuple):
         inputs, labels = data
         return inputs[:size], labels[:size]

@@ -43,7 +43,9 @@ class Trainer:
     list ``[X, y]`` of two arrays or Tensors; shuffled into ``batch_size``
     mini-batches each epoch by the trainer's own generator; an ``X`` given as
     nested Python lists becomes an array, Python floats the default float
-    dtype as in ``Tensor``), or a re-iterable of ``(X, y)`` batches (a list of
+    dtype as in ``Tensor``), an ``nn.data.DataLoader`` (its batch size, shuffling,
+    seed and transform make the epochs; the trainer's ``batch_size`` and ``seed``
+    do not apply to them), or a re-iterable of ``(X, y)`` batches (a list of
     pairs, or a callable returning a fresh iterator each epoch); with batches,
     train accuracy is the running accuracy of the epoch.  Anything else (a
     dict, a one-shot iterator) is refused at construction.  ``loss_fn(scores, y)``
@@ -69,12 +71,15 @@ class Trainer:
     ``ratio_every`` / ``monitor_samples``: how often update:weight ratios are measured and
     on how many examples the layers are monitored (see ``optim.trainer.monitor``).
     ``num_train_samples`` / ``num_val_samples``: the accuracy is measured on that
-    many random examples of an ``(X, y)`` pair (None: all of them).
+    many random examples of an ``(X, y)`` pair or of a ``DataLoader``'s data set
+    (None: all of them); a loader's examples pass through its transform, whose
+    random draws then come from the trainer's generator, so measuring never
+    changes the loader's sequence of epochs.
     The optimizer must hold at least one of the model's parameters (a subset,
     e.g. with frozen layers, is fine).
     ``progress``: a tqdm bar (falls back to printed lines when tqdm is not
     installed); ``verbose=False`` prints nothing.  ``seed`` seeds the
-    trainer's shuffling generator.
+    trainer's generator (shuffling of pairs, accuracy subsamples).
     """
 
     def __init__(
@@ -228,7 +233,7 @@ class Trainer:
 
     def _end_epoch(self, epoch: int, running_acc: float) -> None:
         h = self.history
-        if isinstance(self.train_data, tuple):
+        if isinstance(self.train_data, tuple | nn.data.DataLoader):
             train_acc, _ = self.evaluate(self.train_data, self.num_train_samples)
         else:
             train_acc = running_acc
@@ -279,8 +284,10 @@ class Trainer:
     def evaluate(self, data: Any, num_samples: int | None = None) -> tuple[float, float]:
         """(accuracy, mean loss) of the model on ``data`` in eval mode, without recording a graph.
 
-        ``data`` takes the forms of ``train_data``.  For a pair of arrays, ``num_samples``
-        examples (a positive integer) are drawn at random (all when None).
+        ``data`` takes the forms of ``train_data``.  For a pair of arrays or a ``DataLoader``,
+        ``num_samples`` examples (a positive integer) are drawn at random (all when None); a
+        loader's are read in batches of its batch size through its transform, whose random
+        draws come from the trainer's generator (the loader's own sequence is left alone).
         """
         check_num_samples("num_samples", num_samples)
         if data is not self.train_data and data is not self.val_data:

@@ -9,7 +9,8 @@
 
 The trainer measures the ratios every ``ratio_every`` iterations (0: never) and
 the layer statistics once per epoch, on its first ``monitor_samples`` training
-examples (0: never; the first batch of a list or function of batches), and
+examples (0: never; a ``DataLoader``'s through its transform; the first batch of a
+list or function of batches), and
 records them in its ``History`` (``record_ratios``, ``record_layers``).
 """
 from __future__ import annotations

@@ -1,5 +1,6 @@
 """The Trainer's data: the accepted forms of train_data / val_data (a pair, a list [X, y], a list of
-batches, nested lists, one-hot targets), and empty data -- or a function of batches that gives
+batches, nested lists, one-hot targets, a DataLoader: exactly its batches, accuracy measured without
+moving its sequence, resumed bit for bit), and empty data -- or a function of batches that gives
 none -- refused up front."""
 import helpers
 import numpy as np
@@ -7,7 +8,9 @@ import pytest
 from helpers import net, small_net
 
 import autograd_engine as ae
+import nn
 import optim
+from nn.data import DataLoader, TensorDataset
 
 (X, Y), (XV, YV) = helpers.spiral_data(40, 20)  # 120 and 60 examples, 3 classes
 
@@ -103,3 +106,98 @@ def test_a_validation_function_that_gives_nothing_is_refused():
     trainer = make_trainer(val=lambda: iter(()), epochs=1)
     with pytest.raises(ValueError, match=r"Trainer\.evaluate: the data gave no examples"):
         trainer.train()
+
+
+# ----- a DataLoader ----------------------------------------------------------------------------------------------
+def noise(inputs, rng):
+    """A random augmentation that draws from the generator it is given."""
+    return inputs + 0.05 * rng.standard_normal(inputs.shape).astype(inputs.dtype)
+
+
+def loader(data=TRAIN, batch_size=16, shuffle=True, seed=5, transform=noise):
+    return DataLoader(TensorDataset(*data), batch_size=batch_size, shuffle=shuffle, seed=seed, transform=transform)
+
+
+def trained(train, val=None, **options):
+    model = small_net(0)
+    options = {"epochs": 3, "verbose": False, "restore_best": False, **options}
+    trainer = optim.Trainer(model, optim.SGD(model.parameters(), lr=0.1, momentum=0.9), train, val, **options)
+    trainer.train()
+    return model, trainer
+
+
+def test_a_data_loader_trains_on_exactly_its_batches():
+    # the same loader twice: once given to the Trainer, once read by a function of batches; measuring accuracy
+    # (on a subsample, through the random transform) and monitoring must not move the loader's sequence
+    model_a, trainer_a = trained(loader(), loader(VAL, shuffle=False), num_train_samples=20, monitor_samples=8)
+    twin, twin_val = loader(), loader(VAL, shuffle=False)
+    model_b, trainer_b = trained(lambda: iter(twin), lambda: iter(twin_val), monitor_samples=0)
+    assert trainer_a.history.loss == trainer_b.history.loss and len(trainer_a.history.loss) == 3 * len(twin)
+    for (name, a), (_, b) in zip(model_a.named_parameters(), model_b.named_parameters()):
+        assert np.array_equal(a.data, b.data), name
+    assert all(20 * acc == round(20 * acc) for acc in trainer_a.history.train_acc)  # measured on 20 examples
+
+
+def test_a_data_loader_in_order_matches_the_list_of_its_batches():
+    batches = [(TRAIN[0][i:i + 16], TRAIN[1][i:i + 16]) for i in range(0, len(TRAIN[1]), 16)]
+    model_a, trainer_a = trained(loader(shuffle=False, transform=None), monitor_samples=0)
+    model_b, trainer_b = trained(batches, monitor_samples=0)
+    assert trainer_a.history.loss == trainer_b.history.loss
+    for a, b in zip(model_a.parameters(), model_b.parameters()):
+        assert np.array_equal(a.data, b.data)
+
+
+def test_train_accuracy_of_a_loader_is_measured_on_all_its_examples():
+    model, trainer = trained(loader(transform=None), num_train_samples=None, epochs=1)
+    model.eval()
+    correct = (np.argmax(model(TRAIN[0]).data, axis=1) == TRAIN[1]).mean()
+    assert trainer.history.train_acc == [correct]
+
+
+def test_a_spiral_is_learned_from_data_loaders():
+    (X_train, y_train), (X_val, y_val) = helpers.spiral_data(100, 50, seed=1)
+    model = net(0, hidden=64)
+    trainer = optim.Trainer(model, optim.Adam(model.parameters(), lr=1e-2),
+                            DataLoader(TensorDataset(X_train, y_train), batch_size=32, shuffle=True, seed=0),
+                            DataLoader(TensorDataset(X_val, y_val), batch_size=64), epochs=40, verbose=False)
+    history = trainer.train()
+    assert max(history.val_acc) > 0.9
+
+
+def resumable_run(directory, epochs, resume=None):
+    model = small_net(0)
+    opt = optim.SGD(model.parameters(), lr=0.1, momentum=0.9)
+    trainer = optim.Trainer(model, opt, loader(), loader(VAL, shuffle=True, seed=9), epochs=epochs,
+                            checkpoint_dir=directory, restore_best=False, verbose=False, num_train_samples=30)
+    if resume is not None:
+        trainer.load_checkpoint(resume)
+    trainer.train()
+    return model, trainer
+
+
+def test_a_run_from_data_loaders_resumes_bit_for_bit(tmp_path):
+    model_a, trainer_a = resumable_run(tmp_path / "a", epochs=4)
+    resumable_run(tmp_path / "b", epochs=2)
+    model_b, trainer_b = resumable_run(tmp_path / "b", epochs=4, resume=tmp_path / "b" / "model_last.npz")
+    assert trainer_a.history.loss == trainer_b.history.loss
+    assert trainer_a.history.train_acc == trainer_b.history.train_acc
+    assert trainer_a.history.val_acc == trainer_b.history.val_acc
+    for (name, a), (_, b) in zip(model_a.named_parameters(), model_b.named_parameters()):
+        assert np.array_equal(a.data, b.data), name
+    assert trainer_a.train_data.state_dict() == trainer_b.train_data.state_dict()
+
+
+def test_a_checkpoint_and_a_trainer_that_disagree_on_loaders_are_refused(tmp_path):
+    model, trainer = trained(TRAIN, epochs=1, checkpoint_dir=tmp_path)
+    with pytest.raises(nn.StateDictError, match=r"saved from a run with a DataLoader as neither train_data nor "
+                                                r"val_data, this trainer has one as train_data"):
+        make_trainer(train=loader()).load_checkpoint(tmp_path / "model_last.npz")
+
+
+def test_a_loader_without_batches_or_labels_is_refused_up_front():
+    with pytest.raises(ValueError, match=r"train_data is a DataLoader with no batches \(5 examples, batch_size=16, "
+                                         r"drop_last=True\)"):
+        make_trainer(train=DataLoader(TensorDataset(X[:5], Y[:5]), batch_size=16, drop_last=True))
+    with pytest.raises(TypeError, match=r"val_data is a DataLoader whose batches are a tuple of 1 items, not "
+                                        r"\(inputs, labels\) pairs"):
+        make_trainer(val=DataLoader(TensorDataset(X), batch_size=16))
