@@ -18,7 +18,7 @@ def _run_module(name: str, cwd: Path) -> str:
 
 
 def test_the_readme_demo_command_is_the_one_tested():
-    assert "pip install -e . && python -m autograd_engine && python -m optim" in (ROOT / "README.md").read_text()
+    assert 'pip install -e ".[demo]" && python -m autograd_engine && python -m optim' in (ROOT / "README.md").read_text()
 
 
 def test_the_engine_demo_reproduces_the_notes_trains_and_draws(tmp_path):
@@ -32,12 +32,17 @@ def test_the_engine_demo_reproduces_the_notes_trains_and_draws(tmp_path):
     assert "grad [-0.20, -0.39, 0.20]" in svg and "data 1.00 | grad 0.20" in svg  # dw, and the sum under the sigmoid
 
 
-def test_the_nn_and_optim_demo_trains_the_spiral_net_and_draws_it(tmp_path):
+def test_the_nn_and_optim_demo_trains_the_spiral_net_and_classifies_the_digits(tmp_path):
     out = _run_module("optim", tmp_path)
     spiral_accuracies = [float(a) for a in re.findall(r"step 1000  loss \S+  train accuracy ([\d.]+)%", out)]
     assert spiral_accuracies and spiral_accuracies[0] >= 97.0
     svg = (tmp_path / "spiral_net_graph.svg").read_text()
     assert svg.lstrip().startswith("<?xml") or "<svg" in svg[:500]
+    assert "1257 training, 180 validation and 360 test images of (1, 8, 8)" in out
+    test_accuracy = re.findall(r"held-out test accuracy ([\d.]+)%", out)
+    assert test_accuracy and float(test_accuracy[0]) >= 97.0, out[-2000:]  # the bar for the digits
+    plots = {p.name for p in (tmp_path / "digits_plots").iterdir()}
+    assert {"loss.png", "accuracy.png", "update_ratios.png"} <= plots
 
 
 def test_the_readme_primitive_example_runs_and_is_right_in_both_orders(capsys):
