@@ -49,25 +49,13 @@ def epoch_fn(images: np.ndarray, labels: np.ndarray, transform):
 
 def training_step_fn():
     """One SGD step of ``conv.py``'s ConvNet on a float32 batch of ``BATCH`` images."""
-    from conv import engine_model, make_problem
-
-    import nn
-    import optim
+    from conv import engine_step_fn, make_problem
 
     _, _, weights = make_problem()
     rng = np.random.default_rng(1)
     x = rng.standard_normal((BATCH, 3, 32, 32)).astype(np.float32)
     y = rng.integers(0, 10, size=BATCH)
-    model = engine_model(weights)
-    optimizer = optim.SGD(model.parameters(), lr=1e-3)
-
-    def step():
-        optimizer.zero_grad()
-        loss = nn.functional.cross_entropy(model(x), y)
-        loss.backward()
-        optimizer.step()
-        return float(loss.item())
-
+    step, _ = engine_step_fn(x, y, weights)
     return step
 
 
