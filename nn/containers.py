@@ -5,6 +5,8 @@ from collections import OrderedDict
 from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
+import numpy as np
+
 from .module import Module
 
 
@@ -13,7 +15,10 @@ class Sequential(Module):
 
     Also accepts one ``OrderedDict`` of named modules.  Children are named ``"0"``,
     ``"1"``, ... (or by the dict's keys); indexing returns a child, slicing a new
-    ``Sequential`` sharing the children.
+    ``Sequential`` sharing the children.  ``seq[i] = module`` replaces a child under
+    its name (a new head: ``model[-1] = nn.Linear(32, 5)``); ``del seq[i]`` (or a
+    slice) removes children, and the remaining ones are numbered ``"0"``, ``"1"``, ...
+    again when they were numbered so (a name given in the dict stays).
     """
 
     def __init__(self, *modules: Module | Mapping[str, Module]) -> None:
@@ -40,6 +45,26 @@ class Sequential(Module):
         if isinstance(index, slice):
             return Sequential(OrderedDict(list(self._modules.items())[index]))
         return modules[_index(index, len(modules), "Sequential")]
+
+    def __setitem__(self, index: int, module: Module) -> None:
+        if not isinstance(index, int | np.integer) or isinstance(index, bool):
+            raise TypeError(f"Sequential: assign one module at an integer index, got index {index!r}")
+        names = list(self._modules)
+        name = names[_index(index, len(names), "Sequential")]
+        self.add_module(name, _check_module(module, "Sequential", index))
+
+    def __delitem__(self, index: int | slice) -> None:
+        names = list(self._modules)
+        numbered = names == [str(i) for i in range(len(names))]
+        doomed = names[index] if isinstance(index, slice) else [names[_index(index, len(names), "Sequential")]]
+        for name in doomed:
+            delattr(self, name)
+        if numbered:
+            kept = list(self._modules.values())
+            for name in list(self._modules):
+                delattr(self, name)
+            for i, module in enumerate(kept):
+                self.add_module(str(i), module)
 
     def __len__(self) -> int:
         return len(self._modules)

@@ -74,10 +74,20 @@ class RemovableHandle:
 
 
 class IncompatibleKeys(NamedTuple):
-    """What ``load_state_dict(strict=False)`` could not match."""
+    """What ``load_state_dict(strict=False)`` could not match: PyTorch's ``_IncompatibleKeys``.
+
+    ``missing_keys`` are in the model but not in the checkpoint (they keep their values, e.g. a
+    new head's initialisation); ``unexpected_keys`` are in the checkpoint but not in the model
+    (ignored, e.g. the old head's weights).
+    """
 
     missing_keys: list[str]
     unexpected_keys: list[str]
+
+    def __repr__(self) -> str:
+        if not self.missing_keys and not self.unexpected_keys:
+            return "<All keys matched successfully>"
+        return f"IncompatibleKeys(missing_keys={self.missing_keys!r}, unexpected_keys={self.unexpected_keys!r})"
 
 
 class Module:
@@ -287,10 +297,19 @@ class Module:
 
     # ----- modes and gradients ------------------------------------------------
     def train(self, mode: bool = True) -> Module:
-        """Set training mode (``mode=True``) or evaluation mode on this module and its descendants."""
+        """Set training mode (``mode=True``) or evaluation mode on this module and its descendants.
+
+        Each child is switched through its own ``train(mode)``, as in PyTorch, so a module that
+        overrides ``train`` keeps its say when an ancestor is switched: a model whose ``train``
+        puts its frozen backbone back in evaluation mode keeps the backbone's batch-norm
+        statistics fixed however often ``model.train()`` is called (the ``Trainer`` calls it
+        every epoch).  Switching one submodule (``model.body.eval()``) leaves the rest as it is.
+        """
         mode = check_bool(mode, "mode", f"{type(self).__name__}.train")
-        for m in self.modules():
-            object.__setattr__(m, "training", mode)
+        object.__setattr__(self, "training", mode)
+        for child in self.children():
+            if child is not self:
+                child.train(mode)
         return self
 
     def eval(self) -> Module:
@@ -368,7 +387,8 @@ class Module:
 
         With ``strict=True`` the keys must match exactly; missing or unexpected keys raise
         :class:`StateDictError` naming them.  A shape mismatch always raises, naming the key
-        and both shapes, and so does a value that is not an array of numbers.  Nothing is
+        and both shapes, even with ``strict=False`` (as in PyTorch: leave such entries out of
+        the dict to load the rest), and so does a value that is not an array of numbers.  Nothing is
         changed unless every entry fits.  Values are cast to the parameter's dtype.  Returns
         the missing and unexpected keys.  To load a file: ``load_state_dict(nn.load(path))``.
         """
@@ -382,7 +402,7 @@ class Module:
         slots = self._state_slots()
         missing = [k for k in slots if k not in state_dict]
         unexpected = [k for k in state_dict if k not in slots]
-        problems = []
+        problems, misshaped = [], []
         for key, (module, name, _) in slots.items():
             if key in state_dict:
                 new_value = _numeric_array(state_dict[key])
@@ -393,6 +413,7 @@ class Module:
                 old_shape = np.shape(getattr(module, name).data if _is_tensor(getattr(module, name)) else getattr(module, name))
                 if new_shape != old_shape:
                     problems.append(f"shape mismatch for {key!r}: the checkpoint has {new_shape}, the model has {old_shape}")
+                    misshaped.append(key)
         if strict and missing:
             problems.append(f"missing keys (in the model, not in the checkpoint): {missing}")
         if strict and unexpected:
@@ -401,7 +422,8 @@ class Module:
             raise StateDictError(
                 f"load_state_dict for {type(self).__name__}: " + "; ".join(problems)
                 + ". Check that the checkpoint was saved from the same architecture"
-                + (" (or pass strict=False to skip missing/unexpected keys)" if not strict or missing or unexpected else "")
+                + (" (or pass strict=False to skip missing/unexpected keys)" if strict and (missing or unexpected) else "")
+                + _misshaped_hint(misshaped)
             )
         for key, (module, name, is_param) in slots.items():
             if key not in state_dict:
@@ -482,6 +504,14 @@ def _as_buffer(value: Any, name: str) -> np.ndarray | None:
     if isinstance(value, np.ndarray | np.generic | int | float | bool | list | tuple):
         return np.asarray(value)
     raise TypeError(f"buffer {name!r}: expected an ndarray (or Tensor, or None), got {type(value).__name__}")
+
+
+def _misshaped_hint(misshaped: list[str]) -> str:
+    """How to load the rest of a checkpoint when some entries (an old head) have other shapes."""
+    if not misshaped:
+        return ""
+    return (f"; to load the other entries (e.g. a pre-trained body under a new head), leave these out: "
+            f"model.load_state_dict({{k: v for k, v in state.items() if k not in {misshaped!r}}}, strict=False)")
 
 
 def _is_tensor(x: Any) -> bool:

@@ -34,10 +34,13 @@ ParamsLike = Iterable[Tensor] | Iterable[dict[str, Any]]
 class Optimizer:
     """Base class: ``Optimizer(params, defaults)``.
 
-    ``params`` is an iterable of Tensors (leaves with ``requires_grad=True``,
-    e.g. ``model.parameters()``) or of dicts ``{"params": [...], "lr": ...}``
-    (parameter groups; keys missing from a group take the value in
-    ``defaults``).  A parameter may appear in only one group.
+    ``params`` is an iterable of leaf Tensors (e.g. ``model.parameters()``) or
+    of dicts ``{"params": [...], "lr": ...}`` (parameter groups; keys missing
+    from a group take the value in ``defaults``).  A parameter may appear in
+    only one group.  As in PyTorch, a frozen parameter (``requires_grad=False``,
+    e.g. after ``model.body.requires_grad_(False)``) may be passed: it gets no
+    gradient, so ``step()`` skips it -- it does not move and gets no state --
+    until it is unfrozen.  At least one parameter must require grad.
     """
 
     def __init__(self, params: ParamsLike, defaults: dict[str, Any]) -> None:
@@ -62,13 +65,22 @@ class Optimizer:
         groups = params if isinstance(params[0], dict) else [{"params": params}]
         for group in groups:
             self.add_param_group(group)
+        every = [p for group in self.param_groups for p in group["params"]]
+        if every and not any(p.requires_grad for p in every):
+            raise TypeError(
+                f"{name}: none of the {len(every)} parameters requires grad (parameter 0, shape {every[0].shape}, "
+                f"does not require grad), so step() would never change anything; optimize leaf Tensors created "
+                f"with requires_grad=True, or unfreeze the layers to train (module.requires_grad_(True))"
+            )
 
     # ----- groups -------------------------------------------------------------
     def add_param_group(self, group: dict[str, Any]) -> None:
         """Add a group ``{"params": [...], **hyperparameters}``; missing keys take the defaults.
 
-        Raises TypeError for a parameter that is not a leaf Tensor requiring grad,
-        ValueError for a parameter already in another group or a bad hyperparameter.
+        Raises TypeError for a parameter that is not a leaf Tensor, ValueError for a
+        parameter already in another group or a bad hyperparameter.  A frozen parameter
+        (``requires_grad=False``) is accepted and skipped by ``step()`` while its
+        ``.grad`` is None, as in PyTorch.
         """
         name = type(self).__name__
         if not isinstance(group, dict):
@@ -83,11 +95,10 @@ class Optimizer:
                     f"{name}: parameter {i} of group {len(self.param_groups)} is a {type(p).__name__}, not a Tensor; "
                     f"optimizers update Tensors created with requires_grad=True (or nn.Parameter)"
                 )
-            if not p.requires_grad or not p.is_leaf:
-                what = "does not require grad" if not p.requires_grad else "is not a leaf (it was computed by an op)"
+            if not p.is_leaf:
                 raise TypeError(
-                    f"{name}: parameter {i} (shape {p.shape}) {what}; optimize leaf Tensors created with "
-                    f"requires_grad=True"
+                    f"{name}: parameter {i} (shape {p.shape}) is not a leaf (it was computed by an op); optimize "
+                    f"leaf Tensors created with requires_grad=True (or nn.Parameter)"
                 )
         seen = {id(p) for g in self.param_groups for p in g["params"]}
         if len({id(p) for p in params}) != len(params) or any(id(p) in seen for p in params):
