@@ -25,15 +25,13 @@ from autograd_engine.checks import check_bool, check_int
 
 from ..module import Module
 from .builder import GraphBuilder
-from .modules import MODULE_CONVERTERS, check_supported
+from .modules import MODULE_CONVERTERS
 from .primitives import PRIMITIVE_CONVERTERS
+from .trace import ModuleOutput, OnnxExportError, flatten, graph_order, tracing
+from .verify import verify_in_onnx_runtime
 
 DEFAULT_OPSET = 18
 MIN_OPSET = 13
-
-
-class OnnxExportError(ValueError):
-    """The model uses something that has no ONNX equivalent in this exporter."""
 
 
 def _import_onnx() -> Any:
@@ -43,94 +41,6 @@ def _import_onnx() -> Any:
         raise ImportError("export_onnx needs the onnx package: pip install -e \".[export]\" "
                           "(or pip install onnx onnxruntime)") from error
     return onnx
-
-
-class ModuleOutput(ae.Primitive):
-    """Stands in the traced graph for output ``index`` of one call of a module written whole."""
-
-    def __init__(self, call: dict[str, Any], index: int, result: np.ndarray) -> None:
-        self.call, self.index, self.result = call, index, result
-
-    def describe(self) -> str:
-        return f"{type(self.call['module']).__name__} output {self.index}"
-
-    def forward(self, *arrays: Any) -> np.ndarray:
-        return self.result
-
-    def backward(self, grad: Any, out: Any, *inputs: Any) -> tuple[Any, ...]:
-        raise NotImplementedError("ModuleOutput only marks a module call for export_onnx")
-
-
-def _flatten(structure: Any) -> list[Any]:
-    if isinstance(structure, tuple | list):
-        return [leaf for item in structure for leaf in _flatten(item)]
-    return [structure]
-
-
-def _rebuild(structure: Any, leaves: list[Any]) -> Any:
-    if isinstance(structure, tuple | list):
-        return type(structure)(_rebuild(item, leaves) for item in structure)
-    return leaves.pop(0)
-
-
-def _stand_in_hook(converter: Any, path: str):
-    def hook(module: Module, args: tuple, output: Any) -> Any:
-        reason = check_supported(module, args)
-        if reason is not None:
-            raise OnnxExportError(f"export_onnx: {type(module).__name__} at {path or 'the model'} cannot be exported: {reason}")
-        tensors = [a for a in _flatten(args) if isinstance(a, ae.Tensor | np.ndarray)]
-        params = list(module.parameters())
-        call = {"module": module, "path": path, "converter": converter, "examples": [np.asarray(ae.operands.value(t)) for t in tensors]}
-        leaves = [ae.apply(ModuleOutput(call, i, ae.operands.value(out)), *tensors, *params)
-                  for i, out in enumerate(_flatten(output))]
-        return _rebuild(output, leaves)
-
-    return hook
-
-
-class _EvalMode:
-    """The model in eval mode; each module's own mode restored on exit."""
-
-    def __init__(self, model: Module) -> None:
-        self.model = model
-
-    def __enter__(self) -> None:
-        self.modes = [(m, m.training) for m in self.model.modules()]
-        self.model.eval()
-
-    def __exit__(self, *exc: Any) -> None:
-        for module, training in self.modes:
-            module.training = training
-
-
-class _Trace:
-    """The model in eval mode with every parameter requiring grad and stand-in hooks on the modules
-    written whole; everything is restored on exit."""
-
-    def __init__(self, model: Module) -> None:
-        self.model = model
-
-    def __enter__(self) -> _Trace:
-        converters = MODULE_CONVERTERS
-        self.eval_mode = _EvalMode(self.model)
-        self.eval_mode.__enter__()
-        self.frozen = [p for p in self.model.parameters() if not p.requires_grad]
-        for p in self.frozen:
-            p.requires_grad = True
-        self.handles = [module.register_forward_hook(_stand_in_hook(converters[type(module)], path))
-                        for path, module in self.model.named_modules() if type(module) in converters]
-        self.grad_mode = ae.enable_grad()
-        self.grad_mode.__enter__()
-        return self
-
-    def __exit__(self, *exc: Any) -> None:
-        self.grad_mode.__exit__(*exc)
-        for handle in self.handles:
-            handle.remove()
-        for p in self.frozen:
-            p.requires_grad = False
-        self.eval_mode.__exit__(*exc)
-
 
 def _as_inputs(example_input: Any) -> list[ae.Tensor]:
     examples = list(example_input) if isinstance(example_input, tuple | list) else [example_input]
@@ -186,24 +96,6 @@ def _refuse(node: Any, reason: str) -> OnnxExportError:
         f"{', '.join(sorted(t.__name__ for t in MODULE_CONVERTERS))}: write that part of forward with those"
     )
 
-
-def _graph_order(outputs: list[ae.Tensor], inputs: set[int]) -> list[ae.Tensor]:
-    """The recorded tensors that the outputs depend on, each after the tensors it is computed from."""
-    order, seen = [], set()
-    stack: list[tuple[ae.Tensor, bool]] = [(t, False) for t in reversed(outputs)]
-    while stack:
-        tensor, expanded = stack.pop()
-        if expanded:
-            order.append(tensor)
-            continue
-        if id(tensor) in seen or tensor.grad_fn is None or id(tensor) in inputs:
-            continue
-        seen.add(id(tensor))
-        stack.append((tensor, True))
-        stack.extend((x, False) for x in reversed(tensor.grad_fn.inputs) if isinstance(x, ae.Tensor))
-    return order
-
-
 def export_onnx(model: Module, example_input: Any, path: str | os.PathLike[str], *, opset: int | None = None,
                 input_names: Any = None, output_names: Any = None, dynamic_batch: bool = True,
                 dynamic_axes: Any = None, verify: bool = True) -> Path:
@@ -228,9 +120,9 @@ def export_onnx(model: Module, example_input: Any, path: str | os.PathLike[str],
                          f"({onnx.defs.onnx_opset_version()}); pass opset={DEFAULT_OPSET}")
     dynamic_batch = check_bool(dynamic_batch, "dynamic_batch", "export_onnx")
     inputs = _as_inputs(example_input)
-    with _Trace(model):
+    with tracing(model):
         result = model(*inputs)
-    outputs = [out if isinstance(out, ae.Tensor) else ae.Tensor(out) for out in _flatten(result)]
+    outputs = [out if isinstance(out, ae.Tensor) else ae.Tensor(out) for out in flatten(result)]
     in_names = _names(input_names, len(inputs), "input", "input_names")
     out_names = _names(output_names, len(outputs), "output", "output_names")
     if set(in_names) & set(out_names):
@@ -243,51 +135,8 @@ def export_onnx(model: Module, example_input: Any, path: str | os.PathLike[str],
     path = Path(path)
     onnx.save(proto, path)
     if verify:
-        _verify(path, model, inputs, dynamic_batch)
+        verify_in_onnx_runtime(path, model, inputs, dynamic_batch)
     return path
-
-
-def _second_input(inputs: list[ae.Tensor], dynamic_batch: bool) -> list[np.ndarray]:
-    """Random inputs like the example's (values drawn from the example's, for integer inputs)."""
-    rng = np.random.default_rng(0)
-    second = []
-    for x in inputs:
-        shape = list(x.shape)
-        if dynamic_batch and len(inputs) == 1 and shape:
-            shape[0] += 1
-        data = x.data
-        if data.dtype.kind == "f":
-            second.append((rng.standard_normal(shape) * (data.std() + 1) + data.mean()).astype(data.dtype))
-        else:
-            second.append(rng.choice(data.ravel(), size=shape).astype(data.dtype))
-    return second
-
-
-def _verify(path: Path, model: Module, inputs: list[ae.Tensor], dynamic_batch: bool) -> None:
-    try:
-        import onnxruntime
-    except ImportError:
-        return
-    second = _second_input(inputs, dynamic_batch)
-    with _EvalMode(model), ae.no_grad():
-        expected = [np.asarray(ae.operands.value(out)) for out in _flatten(model(*[ae.Tensor(x) for x in second]))]
-    try:
-        session = onnxruntime.InferenceSession(str(path), providers=["CPUExecutionProvider"])
-        got = session.run(None, {meta.name: x for meta, x in zip(session.get_inputs(), second)})
-        worst = max(float(np.max(np.abs(g - e), initial=0.0)) / (1.0 + float(np.max(np.abs(e), initial=0.0)))
-                    for g, e in zip(got, expected))
-        problem = None if worst <= 1e-4 else f"differs from the engine's forward by {worst:.3g} (relative)"
-    except Exception as error:  # ONNX Runtime's own failure, worded by it
-        problem = f"fails in ONNX Runtime: {str(error).strip().splitlines()[-1]}"
-    if problem is not None:
-        path.unlink()
-        raise OnnxExportError(
-            f"export_onnx: on a second random input the exported graph {problem}. The forward computes "
-            f"something from the input's values that the graph does not record (a mask or comparison passed "
-            f"to ae.where, argmax, control flow on values), which the trace froze as a constant; or it "
-            f"fixes a size that the batch changes (dynamic_batch=False exports a fixed batch)"
-        )
-
 
 def _build_graph(onnx: Any, model: Module, inputs: list[ae.Tensor], outputs: list[ae.Tensor], in_names: list[str],
                  out_names: list[str], opset: int, dynamic_batch: bool, dynamic_axes: Any) -> Any:
@@ -308,14 +157,14 @@ def _build_graph(onnx: Any, model: Module, inputs: list[ae.Tensor], outputs: lis
             return b.constant(x, parameter_names.get(id(x), "const"))
         return b.constant(x, "const", dtype if dtype.kind == "f" else None)
 
-    for tensor in _graph_order(outputs, set(names)):
+    for tensor in graph_order(outputs, set(names)):
         node = tensor.grad_fn
         ins = [operand(x, tensor.dtype) for x in node.inputs]
         if isinstance(node, ModuleOutput):
             call = node.call
             if id(call) not in module_calls:
-                n = len(call["examples"])
-                module_calls[id(call)] = call["converter"](b, call["module"], call["examples"], ins[:n], ins[n:])
+                n = len(call.examples)
+                module_calls[id(call)] = call.converter(b, call.module, call.examples, ins[:n], ins[n:])
             names[id(tensor)] = module_calls[id(call)][node.index]
             continue
         converter = PRIMITIVE_CONVERTERS.get(type(node).name)

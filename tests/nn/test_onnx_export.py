@@ -283,3 +283,14 @@ def test_dynamic_axes_are_checked(tmp_path):
         nn.export_onnx(model, random(2, 3), tmp_path / "m.onnx", dynamic_axes={"x": [0]})
     with pytest.raises(ValueError, match="axis 2"):
         nn.export_onnx(model, random(2, 3), tmp_path / "m.onnx", dynamic_axes={"input": [2]})
+
+
+class _FixedBatch(nn.Module):
+    def forward(self, x):
+        return ae.reshape(x, (2, -1))  # a batch of 2 hard-coded
+
+
+def test_a_forward_that_fixes_the_batch_needs_dynamic_batch_false(tmp_path):
+    with pytest.raises(nn.OnnxExportError, match="dynamic_batch=False"):
+        nn.export_onnx(_FixedBatch(), random(2, 3, 2), tmp_path / "m.onnx")
+    assert_exports(_FixedBatch(), random(2, 3, 2), tmp_path=tmp_path, dynamic_batch=False)
