@@ -20,6 +20,7 @@ from .loss import (
 )
 from .module import IncompatibleKeys, Module, Parameter, RemovableHandle, StateDictError
 from .normalization import BatchNorm1d, BatchNorm2d, GroupNorm, LayerNorm
+from .onnx_export import OnnxExportError, export_onnx
 from .pooling import AdaptiveAvgPool2d, AdaptiveMaxPool2d, AvgPool2d, MaxPool2d
 from .regularization import clip_weight_norm_, elastic_net_penalty, l1_penalty, l2_penalty, split_decay_parameters
 from .rnn import GRU, LSTM, RNN, GRUCell, LSTMCell, RNNCell

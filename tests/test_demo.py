@@ -7,6 +7,9 @@ import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
+import pytest
+
 ROOT = Path(__file__).resolve().parents[1]
 
 
@@ -75,3 +78,18 @@ def test_the_readme_recurrent_example_learns_its_sequence_and_carries_no_graph()
     exec(block, namespace)  # the README's own example
     assert namespace["loss"].item() < 0.05  # "hello world, " repeated: the next character is predictable
     assert all(s.requires_grad is False and s.is_leaf for s in namespace["state"])
+
+
+def test_the_readme_interop_example_matches_onnx_runtime_and_pytorch(tmp_path, monkeypatch, capsys):
+    pytest.importorskip("onnxruntime", reason='pip install -e ".[export]" installs onnx and onnxruntime')
+    pytest.importorskip("torch", reason="the example loads the weights into PyTorch")
+    readme = (ROOT / "README.md").read_text()
+    block = readme.split("## Moving to PyTorch or ONNX Runtime")[1].split("```python")[1].split("```")[0]
+    monkeypatch.chdir(tmp_path)  # the example writes model.onnx where it runs
+    namespace: dict = {}
+    exec(block, namespace)  # the README's own example
+    ours = namespace["ours"]
+    assert (tmp_path / "model.onnx").exists()
+    np.testing.assert_allclose(namespace["from_onnx"], ours, rtol=1e-5, atol=1e-5)
+    np.testing.assert_allclose(namespace["from_torch"], ours, rtol=1e-5, atol=1e-5)
+    assert "ONNX Runtime" in capsys.readouterr().out

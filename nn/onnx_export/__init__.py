@@ -1,0 +1,5 @@
+"""ONNX export: ``export_onnx(model, example_input, path)`` (see ``export.py``)."""
+from .export import export_onnx
+from .trace import OnnxExportError
+
+__all__ = ["export_onnx", "OnnxExportError"]

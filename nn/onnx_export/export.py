@@ -1,0 +1,188 @@
+"""``export_onnx``: trace a model's forward once through the engine's graph and write it as ONNX.
+
+The forward runs once on the example input, in eval mode, with every parameter requiring grad so
+that each primitive is recorded.  The graph is then read back from the outputs: the example inputs
+become the ONNX graph's inputs, parameters and other constants its initializers (parameters under
+their names in the model), and each recorded primitive the ONNX ops of its row in
+``PRIMITIVE_CONVERTERS``.  Recurrent layers, embeddings and a few activations are written whole (``modules.py``):
+a forward hook stands one node in for each of their calls.
+
+Values the forward computes without recording them -- comparisons, ``argmax``, masks turned into
+arrays -- are constants of the trace, as in any tracing exporter.  So that such a file is never
+silently wrong, the export runs it in ONNX Runtime (when installed) on a second random input and
+compares with the engine's forward; a difference is refused with an error that says why.
+"""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+import autograd_engine as ae
+from autograd_engine.checks import check_bool, check_int
+
+from ..module import Module
+from .builder import GraphBuilder
+from .modules import MODULE_CONVERTERS
+from .primitives import PRIMITIVE_CONVERTERS
+from .trace import ModuleOutput, OnnxExportError, flatten, graph_order, tracing
+from .verify import verify_in_onnx_runtime
+
+DEFAULT_OPSET = 18
+MIN_OPSET = 13
+
+
+def _import_onnx() -> Any:
+    try:
+        import onnx
+    except ImportError as error:
+        raise ImportError("export_onnx needs the onnx package: pip install -e \".[export]\" "
+                          "(or pip install onnx onnxruntime)") from error
+    return onnx
+
+def _as_inputs(example_input: Any) -> list[ae.Tensor]:
+    examples = list(example_input) if isinstance(example_input, tuple | list) else [example_input]
+    inputs = []
+    for i, example in enumerate(examples):
+        array = np.asarray(ae.operands.value(example))
+        if array.dtype.kind not in "biuf":
+            raise TypeError(f"export_onnx: example input {i} has dtype {array.dtype}; give arrays of numbers")
+        inputs.append(ae.Tensor(array, requires_grad=array.dtype.kind == "f"))
+    return inputs
+
+
+def _names(given: Any, count: int, default: str, argument: str) -> list[str]:
+    if given is None:
+        return [default] if count == 1 else [f"{default}_{i}" for i in range(count)]
+    names = [given] if isinstance(given, str) else list(given)
+    if len(names) != count or not all(isinstance(n, str) and n for n in names) or len(set(names)) != count:
+        raise ValueError(f"export_onnx: {argument} must be {count} distinct non-empty names, got {given!r}")
+    return names
+
+
+def _value_info(onnx: Any, name: str, array: np.ndarray, symbols: dict[int, str]) -> Any:
+    dims: list[Any] = [symbols.get(axis, size) for axis, size in enumerate(array.shape)]
+    return onnx.helper.make_tensor_value_info(name, onnx.helper.np_dtype_to_tensor_dtype(array.dtype), dims)
+
+
+def _symbolic_axes(dynamic_axes: Any, arrays: dict[str, np.ndarray]) -> dict[str, dict[int, str]]:
+    """PyTorch's ``dynamic_axes``: for an input or output name, its axes of free size, as a list of
+    axes or a dict from axis to a dimension name."""
+    if dynamic_axes is None:
+        return {}
+    if not isinstance(dynamic_axes, dict):
+        raise TypeError(f"export_onnx: dynamic_axes must be a dict from input/output names to axes, got {dynamic_axes!r}")
+    symbols: dict[str, dict[int, str]] = {}
+    for name, axes in dynamic_axes.items():
+        if name not in arrays:
+            raise ValueError(f"export_onnx: dynamic_axes names {name!r}, which is not an input or output "
+                             f"(the names are {sorted(arrays)}; set them with input_names=/output_names=)")
+        named = dict(axes) if isinstance(axes, dict) else {axis: f"{name}_dim{axis}" for axis in axes}
+        ndim = arrays[name].ndim
+        for axis in named:
+            if not isinstance(axis, int) or not -ndim <= axis < ndim:
+                raise ValueError(f"export_onnx: dynamic_axes[{name!r}] has axis {axis!r}; {name} has {ndim} axes")
+        symbols[name] = {axis % ndim: str(symbol) for axis, symbol in named.items()}
+    return symbols
+
+
+def _refuse(node: Any, reason: str) -> OnnxExportError:
+    where = f"module {node.scope!r}" if node.scope else "the model's own forward"
+    return OnnxExportError(
+        f"export_onnx: the op {node.describe()!r} (from {where}) {reason}; ONNX export covers the primitives "
+        f"{', '.join(sorted(PRIMITIVE_CONVERTERS))} and the modules "
+        f"{', '.join(sorted(t.__name__ for t in MODULE_CONVERTERS))}: write that part of forward with those"
+    )
+
+def export_onnx(model: Module, example_input: Any, path: str | os.PathLike[str], *, opset: int | None = None,
+                input_names: Any = None, output_names: Any = None, dynamic_batch: bool = True,
+                dynamic_axes: Any = None, verify: bool = True) -> Path:
+    """Write ``model`` as an ONNX file at ``path``, traced on ``example_input``; returns the path.
+
+    ``example_input`` is one array or Tensor (or a tuple of them, one per positional argument of
+    ``forward``).  ``dynamic_batch`` makes the leading axis of inputs and outputs a named dimension
+    (``batch``), so that the file runs on any batch size; ``dynamic_axes`` frees more axes, as in
+    ``torch.onnx.export`` (``{"input": [0, 1]}`` for a recurrent model's time and batch axes).  The model passes ``onnx.checker``; ONNX
+    Runtime's outputs equal the engine's (see the tests).  Needs the ``export`` extra (onnx).
+
+    ``verify``: run the file in ONNX Runtime (when installed) on a second random input -- another
+    batch size when ``dynamic_batch`` and the model takes one input -- and refuse it, deleting the
+    file, unless its outputs equal the engine's forward.
+    """
+    onnx = _import_onnx()
+    if not isinstance(model, Module):
+        raise TypeError(f"export_onnx: model must be an nn.Module, got {type(model).__name__}")
+    opset = DEFAULT_OPSET if opset is None else check_int(opset, "opset", "export_onnx", low=MIN_OPSET)
+    if opset > onnx.defs.onnx_opset_version():
+        raise ValueError(f"export_onnx: opset {opset} is newer than this onnx package knows "
+                         f"({onnx.defs.onnx_opset_version()}); pass opset={DEFAULT_OPSET}")
+    dynamic_batch = check_bool(dynamic_batch, "dynamic_batch", "export_onnx")
+    inputs = _as_inputs(example_input)
+    with tracing(model):
+        result = model(*inputs)
+    outputs = [out if isinstance(out, ae.Tensor) else ae.Tensor(out) for out in flatten(result)]
+    in_names = _names(input_names, len(inputs), "input", "input_names")
+    out_names = _names(output_names, len(outputs), "output", "output_names")
+    if set(in_names) & set(out_names):
+        raise ValueError(f"export_onnx: input_names and output_names share {sorted(set(in_names) & set(out_names))}; "
+                         f"an ONNX graph needs distinct names")
+    graph = _build_graph(onnx, model, inputs, outputs, in_names, out_names, opset, dynamic_batch, dynamic_axes)
+    proto = onnx.helper.make_model(graph, opset_imports=[onnx.helper.make_opsetid("", opset)],
+                                   producer_name="autograd_engine")
+    onnx.checker.check_model(proto, full_check=True)
+    path = Path(path)
+    onnx.save(proto, path)
+    if verify:
+        verify_in_onnx_runtime(path, model, inputs, dynamic_batch)
+    return path
+
+def _build_graph(onnx: Any, model: Module, inputs: list[ae.Tensor], outputs: list[ae.Tensor], in_names: list[str],
+                 out_names: list[str], opset: int, dynamic_batch: bool, dynamic_axes: Any) -> Any:
+    b = GraphBuilder(onnx, opset, dynamic_batch)
+    names: dict[int, str] = {id(tensor): b.fresh(name) for tensor, name in zip(inputs, in_names)}
+    for name in out_names:
+        b.fresh(name)  # reserved before the ops take names
+    parameter_names = {id(p): name for name, p in model.named_parameters()}
+    parameter_names.update({id(array): name for name, array in model.named_buffers()})
+    module_calls: dict[int, list[str]] = {}
+
+    def operand(x: Any, dtype: np.dtype) -> str:
+        if isinstance(x, ae.Tensor):
+            if id(x) not in names:  # a leaf: a parameter or a constant of the trace
+                names[id(x)] = b.constant(x.data, parameter_names.get(id(x), "const"))
+            return names[id(x)]
+        if isinstance(x, np.ndarray):
+            return b.constant(x, parameter_names.get(id(x), "const"))
+        return b.constant(x, "const", dtype if dtype.kind == "f" else None)
+
+    for tensor in graph_order(outputs, set(names)):
+        node = tensor.grad_fn
+        ins = [operand(x, tensor.dtype) for x in node.inputs]
+        if isinstance(node, ModuleOutput):
+            call = node.call
+            if id(call) not in module_calls:
+                n = len(call.examples)
+                module_calls[id(call)] = call.converter(b, call.module, call.examples, ins[:n], ins[n:])
+            names[id(tensor)] = module_calls[id(call)][node.index]
+            continue
+        converter = PRIMITIVE_CONVERTERS.get(type(node).name)
+        if converter is None:
+            raise _refuse(node, "has no ONNX equivalent")
+        try:
+            names[id(tensor)] = converter(b, node, ins, tensor)
+        except NotImplementedError as error:
+            raise _refuse(node, f"uses {error}, which has no ONNX equivalent here") from None
+    arrays = {name: t.data for name, t in zip(in_names + out_names, inputs + outputs)}
+    symbols = _symbolic_axes(dynamic_axes, arrays)
+    batch = inputs[0].shape[0] if dynamic_batch and inputs[0].ndim else None
+    for name, array in arrays.items():
+        if batch is not None and array.ndim and (name in in_names or array.shape[0] == batch):
+            symbols.setdefault(name, {}).setdefault(0, "batch")
+    graph_outputs = []
+    for tensor, name in zip(outputs, out_names):
+        b.node("Identity", [operand(tensor, tensor.dtype)], outputs=[name])
+        graph_outputs.append(_value_info(onnx, name, tensor.data, symbols.get(name, {})))
+    graph_inputs = [_value_info(onnx, name, t.data, symbols.get(name, {})) for t, name in zip(inputs, in_names)]
+    return onnx.helper.make_graph(b.nodes, "autograd_engine_model", graph_inputs, graph_outputs, b.initializers)

@@ -1,0 +1,117 @@
+"""Modules written whole in ONNX: ``RNN``, ``LSTM`` and ``GRU`` as ONNX's recurrent ops,
+``Embedding`` as a ``Gather`` of its table by the (integer) input, and the activations that choose
+by the input's sign (``PReLU``, ``ELU``, ``Softplus``) as ONNX's ``PRelu``, ``Elu`` and a ``Where``.
+
+Their traced graphs would fix the sequence length (one node per step) or bake the input's values in
+as constants (the indices, the sign masks given to ``ae.where``); an ONNX ``LSTM`` runs any length.  PyTorch's gate order becomes ONNX's: LSTM rows
+(i, f, g, o) -> (i, o, f, c), GRU (r, z, n) -> (z, r, h), with ``linear_before_reset=1``, which is
+how PyTorch's GRU applies the reset gate.
+
+A converter gets the builder, the module, the call's Tensor arguments as traced (arrays), the ONNX names of the call's Tensor arguments (flattened:
+``x, h0`` or ``x, h0, c0``) and of the module's parameters, and returns the names of the module's
+outputs, flattened in the order the module returns them.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from autograd_engine.operands import value
+
+from ..activation import ELU, PReLU, Softplus
+from ..embedding import Embedding
+from ..rnn import GRU, LSTM, RNN
+from .builder import GraphBuilder
+
+_GATE_ORDER = {"LSTM": [0, 3, 1, 2], "GRU": [1, 0, 2], "RNN": [0]}
+
+
+def _gates(array: np.ndarray, kind: str) -> np.ndarray:
+    """PyTorch's stacked gate blocks reordered as ONNX stacks them."""
+    blocks = np.split(array, len(_GATE_ORDER[kind]), axis=0)
+    return np.concatenate([blocks[i] for i in _GATE_ORDER[kind]], axis=0)
+
+
+def _layer_state(b: GraphBuilder, state: str, layer: int) -> str:
+    """Layer ``layer``'s slice (1, N, H) of a (num_layers, N, H) initial state."""
+    return b.node("Slice", [state, b.ints([layer], "starts"), b.ints([layer + 1], "ends"), b.ints([0], "axes")])
+
+
+def _recurrent(kind: str):
+    def convert(b: GraphBuilder, module: Any, examples: list[np.ndarray], args: list[str], params: list[str]) -> list[str]:
+        x = args[0]
+        if module.batch_first:
+            x = b.node("Transpose", [x], perm=[1, 0, 2])
+        hidden = module.hidden_size
+        finals: list[list[str]] = [[], []]
+        attributes: dict[str, Any] = {"hidden_size": hidden}
+        if kind == "GRU":
+            attributes["linear_before_reset"] = 1
+        if kind == "RNN":
+            attributes["activations"] = ["Tanh" if module.nonlinearity == "tanh" else "Relu"]
+        for layer in range(module.num_layers):
+            w_ih = value(getattr(module, f"weight_ih_l{layer}"))
+            w_hh = value(getattr(module, f"weight_hh_l{layer}"))
+            weights = b.constant(_gates(w_ih, kind)[None], f"{kind.lower()}_W_l{layer}")
+            recurrent = b.constant(_gates(w_hh, kind)[None], f"{kind.lower()}_R_l{layer}")
+            bias = ""
+            if module.bias:
+                b_ih = value(getattr(module, f"bias_ih_l{layer}"))
+                b_hh = value(getattr(module, f"bias_hh_l{layer}"))
+                bias = b.constant(np.concatenate([_gates(b_ih, kind), _gates(b_hh, kind)])[None], f"{kind.lower()}_B_l{layer}")
+            inputs = [x, weights, recurrent, bias, ""]
+            inputs += [_layer_state(b, state, layer) for state in args[1:]] or [""]
+            outputs = b.node(kind, inputs, outputs=3 if kind == "LSTM" else 2, **attributes)
+            x = b.squeeze(outputs[0], [1])  # (T, 1, N, H) -> (T, N, H): one direction
+            for final, name in zip(finals, outputs[1:]):
+                final.append(name)
+        if module.batch_first:
+            x = b.node("Transpose", [x], perm=[1, 0, 2])
+        states = [names[0] if len(names) == 1 else b.node("Concat", names, axis=0) for names in finals if names]
+        return [x, *states]
+
+    return convert
+
+
+def _embedding(b: GraphBuilder, module: Any, examples: list[np.ndarray], args: list[str], params: list[str]) -> list[str]:
+    return [b.node("Gather", [params[0], args[0]], axis=0)]
+
+
+def _prelu(b: GraphBuilder, module: Any, examples: list[np.ndarray], args: list[str], params: list[str]) -> list[str]:
+    """ONNX broadcasts the slope from the right: one per channel (axis 1) is (C, 1, ..., 1)."""
+    slope, ndim = params[0], examples[0].ndim
+    if module.num_parameters > 1 and ndim > 2:
+        slope = b.node("Reshape", [slope, b.ints([module.num_parameters] + [1] * (ndim - 2), "shape")])
+    return [b.node("PRelu", [args[0], slope])]
+
+
+def _elu(b: GraphBuilder, module: Any, examples: list[np.ndarray], args: list[str], params: list[str]) -> list[str]:
+    return [b.node("Elu", args[:1], alpha=float(module.alpha))]
+
+
+def _softplus(b: GraphBuilder, module: Any, examples: list[np.ndarray], args: list[str], params: list[str]) -> list[str]:
+    """x where beta * x > threshold, else softplus(beta * x) / beta (PyTorch's definition)."""
+    x = args[0]
+    dtype = examples[0].dtype
+    beta = b.constant(module.beta, "beta", dtype)
+    scaled = b.node("Mul", [x, beta])
+    smooth = b.node("Div", [b.node("Softplus", [scaled]), beta])
+    above = b.node("Greater", [scaled, b.constant(module.threshold, "threshold", dtype)])
+    return [b.node("Where", [above, x, smooth])]
+
+
+MODULE_CONVERTERS: dict[type, Any] = {
+    LSTM: _recurrent("LSTM"), GRU: _recurrent("GRU"), RNN: _recurrent("RNN"), Embedding: _embedding,
+    PReLU: _prelu, ELU: _elu, Softplus: _softplus,
+}
+"""The module types written whole, with their converters."""
+
+
+def check_supported(module: Any, args: tuple) -> str | None:
+    """Why this call of a module written whole cannot be exported, or None."""
+    if getattr(module, "bidirectional", False):
+        return "a bidirectional recurrent layer"
+    if hasattr(module, "hidden_size") and np.ndim(value(args[0])) != 3:
+        return f"an unbatched input of shape {np.shape(value(args[0]))} (export with a batch: (T, N, D) or, batch_first, (N, T, D))"
+    return None

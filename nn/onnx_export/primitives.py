@@ -1,0 +1,210 @@
+"""How each engine primitive is written in ONNX: the table ``PRIMITIVE_CONVERTERS``.
+
+A converter gets the graph builder, the recorded node (the primitive, with its parameters), the ONNX
+names of the node's inputs and the output Tensor it made (for shapes and dtype), and returns the ONNX
+name of that output.  A primitive missing from the table has no ONNX equivalent here: the exporter
+refuses it, naming the op and the module it came from.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+from autograd_engine.operands import shape_of
+
+from .builder import GraphBuilder
+
+Converter = Callable[[GraphBuilder, Any, list[str], Any], str]
+
+_ELEMENTWISE = {
+    "add": "Add", "subtract": "Sub", "multiply": "Mul", "divide": "Div", "power": "Pow",
+    "maximum": "Max", "minimum": "Min", "matmul": "MatMul",
+    "negative": "Neg", "abs": "Abs", "exp": "Exp", "log": "Log", "sqrt": "Sqrt", "sin": "Sin",
+    "cos": "Cos", "tanh": "Tanh", "sigmoid": "Sigmoid", "relu": "Relu", "erf": "Erf",
+}
+_REDUCTIONS = {"sum": "ReduceSum", "mean": "ReduceMean", "max": "ReduceMax", "min": "ReduceMin",
+               "logsumexp": "ReduceLogSumExp"}
+_INT64_MAX = np.iinfo(np.int64).max
+
+
+def _elementwise(op_type: str) -> Converter:
+    return lambda b, node, ins, out: b.node(op_type, ins)
+
+
+def _reduction(op_type: str) -> Converter:
+    return lambda b, node, ins, out: b.reduce(op_type, ins[0], node.axes, node.keepdims)
+
+
+def _one(b: GraphBuilder, out: Any) -> str:
+    return b.constant(np.ones((), dtype=out.dtype), "one")
+
+
+def _expm1(b, node, ins, out):
+    return b.node("Sub", [b.node("Exp", ins), _one(b, out)])
+
+
+def _log1p(b, node, ins, out):
+    return b.node("Log", [b.node("Add", [ins[0], _one(b, out)])])
+
+
+def _leaky_relu(b, node, ins, out):
+    return b.node("LeakyRelu", ins, alpha=float(node.negative_slope))
+
+
+def _clip(b, node, ins, out):
+    bounds = [b.constant(bound, "clip_bound", out.dtype) if bound is not None else "" for bound in (node.a_min, node.a_max)]
+    if np.ndim(node.a_min) or np.ndim(node.a_max):  # array bounds broadcast: Max and Min do that, Clip does not
+        x = ins[0]
+        x = b.node("Max", [x, bounds[0]]) if bounds[0] else x
+        return b.node("Min", [x, bounds[1]]) if bounds[1] else x
+    return b.node("Clip", [ins[0], *bounds])
+
+
+def _where(b, node, ins, out):
+    return b.node("Where", [b.constant(node.condition, "condition"), *ins])
+
+
+def _astype(b, node, ins, out):
+    return b.node("Cast", ins, to=b.onnx.helper.np_dtype_to_tensor_dtype(np.dtype(node.dtype)))
+
+
+def _linear(b, node, ins, out):
+    x_shape = shape_of(node.inputs[0])
+    if len(x_shape) == 2:
+        return b.node("Gemm", ins, transB=1)
+    product = b.node("MatMul", [ins[0], b.node("Transpose", [ins[1]], perm=[1, 0])])
+    return b.node("Add", [product, ins[2]]) if len(ins) > 2 else product
+
+
+def _softmax(op_type: str) -> Converter:
+    return lambda b, node, ins, out: b.node(op_type, ins, axis=int(node.axis))
+
+
+def _reshape(b, node, ins, out):
+    return b.reshape(ins[0], shape_of(node.inputs[0]), out.shape)
+
+
+def _transpose(b, node, ins, out):
+    return b.node("Transpose", ins, perm=list(node.axes))
+
+
+def _broadcast_to(b, node, ins, out):
+    """``Expand`` broadcasts both ways: a 1 keeps the input's axis, which lets a dynamic batch through."""
+    in_shape, target = shape_of(node.inputs[0]), list(out.shape)
+    offset = len(target) - len(in_shape)
+    for axis, size in enumerate(in_shape):
+        if size == target[offset + axis]:
+            target[offset + axis] = 1
+    return b.node("Expand", [ins[0], b.ints(target, "shape")])
+
+
+def _concatenate(b, node, ins, out):
+    return b.node("Concat", ins, axis=int(node.axis))
+
+
+def _pad(b, node, ins, out):
+    if np.ndim(node.constant_values):
+        raise NotImplementedError("pad with per-axis constant_values")
+    befores = [int(before) for before, _ in node.pad_width]
+    afters = [int(after) for _, after in node.pad_width]
+    fill = b.constant(node.constant_values, "pad_value", out.dtype)
+    return b.node("Pad", [ins[0], b.ints(befores + afters, "pads"), fill], mode="constant")
+
+
+def _conv2d(b, node, ins, out):
+    (top, left), (stride_h, stride_w) = node.padding, node.stride
+    return b.node("Conv", ins, strides=[stride_h, stride_w], pads=[top, left, top, left],
+                  dilations=list(node.dilation), group=int(node.groups))
+
+
+def _ceil_mode(node: Any, in_shape: tuple[int, ...], dilation: tuple[int, int]) -> int:
+    """1 when the recorded output is larger than the floored formula gives (PyTorch's ceil_mode)."""
+    floored = tuple((size + 2 * pad - d * (k - 1) - 1) // s + 1
+                    for size, pad, d, k, s in zip(in_shape[-2:], node.padding, dilation, node.kernel, node.stride))
+    return int(tuple(node.out_size) != floored)
+
+
+def _max_pool2d(b, node, ins, out):
+    (top, left), dilation = node.padding, tuple(node.dilation)
+    return b.node("MaxPool", ins, kernel_shape=list(node.kernel), strides=list(node.stride), pads=[top, left, top, left],
+                  dilations=list(dilation), ceil_mode=_ceil_mode(node, shape_of(node.inputs[0]), dilation))
+
+
+def _avg_pool2d(b, node, ins, out):
+    (top, left) = node.padding
+    return b.node("AveragePool", ins, kernel_shape=list(node.kernel), strides=list(node.stride),
+                  pads=[top, left, top, left], count_include_pad=int(node.count_include_pad),
+                  ceil_mode=_ceil_mode(node, shape_of(node.inputs[0]), (1, 1)))
+
+
+def _getitem(b, node, ins, out):
+    """Basic indexing (ints, slices, None, Ellipsis) as Slice, Gather and Unsqueeze; one integer
+    array on the first axis (an embedding lookup by constant indices) as Gather."""
+    key = node.key if isinstance(node.key, tuple) else (node.key,)
+    x, in_shape = ins[0], shape_of(node.inputs[0])
+    if len(key) == 1 and isinstance(key[0], np.ndarray) and key[0].dtype.kind in "iu":
+        return b.node("Gather", [x, b.ints(key[0], "indices")], axis=0)
+    if any(isinstance(k, np.ndarray | list) for k in key):
+        raise NotImplementedError("advanced indexing with arrays or masks")
+    explicit = sum(k is not None and k is not Ellipsis for k in key)
+    if Ellipsis in key:
+        at = key.index(Ellipsis)
+        key = key[:at] + (slice(None),) * (len(in_shape) - explicit) + key[at + 1:]
+    key = key + (slice(None),) * (len(in_shape) - explicit - (Ellipsis in key))
+    starts, ends, axes, steps, dropped, inserted = [], [], [], [], [], []
+    axis = position = 0
+    for k in key:
+        if k is None:
+            inserted.append(position)
+            position += 1
+            continue
+        if isinstance(k, slice):
+            if k != slice(None):
+                step = 1 if k.step is None else int(k.step)
+                default_start, default_stop = (0, _INT64_MAX) if step > 0 else (-1, -_INT64_MAX)
+                starts.append(default_start if k.start is None else int(k.start))
+                ends.append(default_stop if k.stop is None else int(k.stop))
+                axes.append(axis)
+                steps.append(step)
+            position += 1
+        else:  # an integer: take the one element, then drop the axis
+            index = int(k)
+            starts.append(index)
+            ends.append(index + 1 if index != -1 else _INT64_MAX)
+            axes.append(axis)
+            steps.append(1)
+            dropped.append(axis)
+        axis += 1
+    if axes:
+        x = b.node("Slice", [x, b.ints(starts, "starts"), b.ints(ends, "ends"), b.ints(axes, "axes"), b.ints(steps, "steps")])
+    if dropped:
+        x = b.squeeze(x, dropped)
+    if inserted:
+        x = b.unsqueeze(x, inserted)
+    return x if x != ins[0] else b.node("Identity", [x])
+
+
+PRIMITIVE_CONVERTERS: dict[str, Converter] = {
+    **{name: _elementwise(op_type) for name, op_type in _ELEMENTWISE.items()},
+    **{name: _reduction(op_type) for name, op_type in _REDUCTIONS.items()},
+    "expm1": _expm1,
+    "log1p": _log1p,
+    "leaky_relu": _leaky_relu,
+    "clip": _clip,
+    "where": _where,
+    "astype": _astype,
+    "linear": _linear,
+    "softmax": _softmax("Softmax"),
+    "log_softmax": _softmax("LogSoftmax"),
+    "reshape": _reshape,
+    "transpose": _transpose,
+    "broadcast_to": _broadcast_to,
+    "concatenate": _concatenate,
+    "pad": _pad,
+    "conv2d": _conv2d,
+    "max_pool2d": _max_pool2d,
+    "avg_pool2d": _avg_pool2d,
+    "getitem": _getitem,
+}
