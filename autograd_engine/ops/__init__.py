@@ -15,6 +15,9 @@ that exposes it as ``ae.<name>`` (and as a Tensor method or operator):
 - ``affine``: linear (x @ W.T + b, the fully-connected layer)
 - ``special``: erf
 - ``recurrent``: lstm_recurrence (the LSTM over all time steps); rnn_step, gru_step, lstm_step composed
+- ``reorder``: flip, rot90, roll, tile, repeat, sort, topk, take, take_along_axis, put_along_axis
+  (composed of indexing, joining and shape ops); argsort (not differentiable)
+- ``contract``: einsum (tensordot, inner, outer, kron, cross, tril, triu, diagonal, diag, trace composed)
 - ``conv``: conv2d;  ``pool``: max_pool2d, avg_pool2d (Numba kernels; global_avg_pool2d composed)
 
 The helpers rules share (undoing broadcasting, ``exp``/``where`` on arrays and Tensors alike) are in
@@ -25,6 +28,7 @@ from . import (
     activation,
     affine,
     compare,
+    contract,
     conv,
     elementwise,
     index,
@@ -33,6 +37,7 @@ from . import (
     pool,
     recurrent,
     reduce,
+    reorder,
     shape,
     special,
 )
