@@ -11,6 +11,8 @@ that exposes it as ``ae.<name>`` (and as a Tensor method or operator):
 - ``compare``: less, less_equal, greater, greater_equal, equal, not_equal (``<`` ...; bool arrays, no gradient)
 - ``index``: getitem, scatter_add (and one_hot, not differentiable)
 - ``join``: concatenate, pad (stack, split composed)
+- ``stacking``: hstack, vstack, dstack, column_stack, append, array_split, hsplit, vsplit, dsplit,
+  atleast_1d/2d/3d, rollaxis, unflatten (composed)
 - ``linalg``: matmul (dot composed, with NumPy's meaning)
 - ``affine``: linear (x @ W.T + b, the fully-connected layer)
 - ``special``: erf
@@ -40,6 +42,7 @@ from . import (
     reorder,
     shape,
     special,
+    stacking,
 )
 
 globals().update(OPS)
