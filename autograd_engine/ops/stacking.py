@@ -15,6 +15,7 @@ from ..function import op
 from ..operands import normalize_axis, shape_of
 from .index import getitem
 from .join import concatenate, split
+from .reorder import as_tensor
 from .shape import reshape, transpose
 
 
@@ -26,7 +27,7 @@ def _one_or_list(results: list[Any]) -> Any:
 def _with_leading_and_trailing_ones(x: Any, name: str, ndim: int) -> Any:
     shape = shape_of(x, name)
     if len(shape) >= ndim:
-        return x
+        return as_tensor(x, name)
     if ndim == 3 and len(shape) == 2:
         return reshape(x, shape + (1,))  # NumPy puts a matrix at the front of the 3-d block
     if ndim == 3:
