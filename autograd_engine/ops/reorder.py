@@ -36,7 +36,7 @@ def _reversed_along(axes: Sequence[int], ndim: int) -> tuple[slice, ...]:
     return tuple(slice(None, None, -1) if a in axes else slice(None) for a in range(ndim))
 
 
-@op(dim=True)
+@op(method=True, dim=True)
 def flip(m: Any, axis: Any = None) -> Any:
     """Reverse the order of the elements along ``axis`` (an int, a tuple, or None: every axis)."""
     ndim = len(shape_of(m, "flip"))
@@ -292,7 +292,7 @@ def put_along_axis(arr: Any, indices: Any, values: Any, axis: int | None) -> Any
     return where(written, getitem(values, source), arr)
 
 
-@op()
+@op(method=True)
 def take(a: Any, indices: Any, axis: int | None = None) -> Any:
     """Elements of ``a`` at ``indices`` along ``axis`` (NumPy's ``take``; ``axis=None`` indexes the
     flattened tensor, as ``torch.take``).  Negative indices count from the end; repeats add up in the gradient."""

@@ -296,3 +296,10 @@ def test_bad_indices_name_the_op_and_the_shapes():
         ae.take(np.ones(3), [5])
     with pytest.raises(ae.ShapeError, match=r"fliplr: the input must have at least 2 dimensions, got shape \(3,\)"):
         ae.fliplr(np.ones(3))
+
+
+def test_flip_and_take_are_tensor_methods_too():
+    x = ae.Tensor([[1.0, 2.0], [3.0, 4.0]])
+    np.testing.assert_array_equal(x.flip(0).data, [[3.0, 4.0], [1.0, 2.0]])  # PyTorch's x.flip(dims)
+    np.testing.assert_array_equal(x.flip(dim=(0, 1)).data, [[4.0, 3.0], [2.0, 1.0]])
+    np.testing.assert_array_equal(x.take([3, 0]).data, [4.0, 1.0])  # NumPy's and PyTorch's x.take
