@@ -10,6 +10,8 @@
 from . import random
 from .anomaly import detect_anomaly, is_anomaly_enabled
 from .backward import grad
+from .creation import *  # noqa: F403  (zeros, ones, arange, rand, ...: new leaf tensors)
+from .creation import __all__ as _creation_all
 from .dtypes import get_default_dtype, set_default_dtype
 from .errors import AnomalyError, EngineError, GraphFreedError, ShapeError
 from .function import OPS, PRIMITIVES, Primitive, apply, op
@@ -18,7 +20,7 @@ from .gradcheck import GradcheckReport, gradcheck, numerical_gradient, rel_error
 from .memory import keep_freed_memory, release_freed_memory
 from .ops import *  # noqa: F403  (every op under NumPy's name)
 from .ops import __all__ as _ops_all
-from .random import seed
+from .random import manual_seed, seed
 from .tensor import Tensor
 from .viz import draw, retain_grads, save_svg
 
@@ -41,6 +43,6 @@ __all__ = [
     "Tensor", "tensor", "grad", "draw", "save_svg", "retain_grads", "no_grad", "enable_grad", "set_grad_enabled", "is_grad_enabled",
     "detect_anomaly", "is_anomaly_enabled", "set_default_dtype", "get_default_dtype", "seed", "random",
     "keep_freed_memory", "release_freed_memory", "PRIMITIVES", "OPS", "Primitive", "apply", "op", "gradcheck", "numerical_gradient", "rel_error", "GradcheckReport", "EngineError", "ShapeError", "GraphFreedError", "AnomalyError",
-    *_ops_all,
+    *_ops_all, "manual_seed", *_creation_all,
 ]
 __version__ = "0.1.0"

@@ -75,6 +75,23 @@ ENGINE = [
     (lambda: ae.numerical_gradient(np.sum, np.ones(2), h=0.0), ValueError, r"numerical_gradient: h must lie in \(0.0"),
     (lambda: ae.gradcheck(ae.sum, [np.ones(2)], seed="a"), TypeError, r"gradcheck: seed must be a non-negative integer, got 'a'"),
     (lambda: ae.seed(1.5), TypeError, r"seed: value must be a non-negative integer, got 1.5 \(float\)"),
+    (lambda: ae.manual_seed(-1), ValueError, r"manual_seed: value must be a non-negative integer, got -1"),
+    (lambda: ae.zeros(2, "3"), TypeError, r"zeros: each size must be a non-negative integer, got '3'"),
+    (lambda: ae.eye(-2), ValueError, r"eye: N must be a non-negative integer, got -2"),
+    (lambda: ae.arange(0, "5"), TypeError, r"arange: stop must be a finite real number, got '5'"),
+    (lambda: ae.linspace(0, 1, num=2.5), TypeError, r"linspace: num must be a non-negative integer, got 2.5"),
+    (lambda: ae.ones(2, requires_grad="yes"), TypeError, r"ones: requires_grad must be True or False, got 'yes'"),
+    (lambda: ae.rot90(X, k=1.5), TypeError, r"rot90: k must be an integer, got 1.5"),
+    (lambda: ae.roll(X, 1.5), TypeError, r"roll: shift must be an integer, got 1.5"),
+    (lambda: ae.tile(X, -1), ValueError, r"tile: reps must be non-negative, got \(-1,\)"),
+    (lambda: ae.repeat(X, 1.5), TypeError, r"repeat: repeats must be a non-negative int or a 1-D sequence"),
+    (lambda: ae.sort(X, descending="yes"), TypeError, r"sort: descending must be True or False, got 'yes'"),
+    (lambda: ae.topk(X, 1.0), TypeError, r"topk: k must be a non-negative integer, got 1.0"),
+    (lambda: ae.tril(X, k=0.5), TypeError, r"tril: k must be an integer, got 0.5"),
+    (lambda: ae.diagonal(X, offset="1"), TypeError, r"diagonal: offset must be an integer, got '1'"),
+    (lambda: ae.tensordot(X, X, axes="1"), TypeError, r"tensordot: axes must be an int or a pair"),
+    (lambda: ae.array_split(X, 2.0), TypeError, r"split: indices_or_sections must be an int .*got 2.0"),
+    (lambda: ae.unflatten(X, 1, 3), TypeError, r"unflatten: sizes must be a non-empty tuple of ints, got 3"),
 ]
 
 NN = [

@@ -11,10 +11,15 @@ that exposes it as ``ae.<name>`` (and as a Tensor method or operator):
 - ``compare``: less, less_equal, greater, greater_equal, equal, not_equal (``<`` ...; bool arrays, no gradient)
 - ``index``: getitem, scatter_add (and one_hot, not differentiable)
 - ``join``: concatenate, pad (stack, split composed)
+- ``stacking``: hstack, vstack, dstack, column_stack, append, array_split, hsplit, vsplit, dsplit,
+  atleast_1d/2d/3d, rollaxis, unflatten (composed)
 - ``linalg``: matmul (dot composed, with NumPy's meaning)
 - ``affine``: linear (x @ W.T + b, the fully-connected layer)
 - ``special``: erf
 - ``recurrent``: lstm_recurrence (the LSTM over all time steps); rnn_step, gru_step, lstm_step composed
+- ``reorder``: flip, rot90, roll, tile, repeat, sort, topk, take, take_along_axis, put_along_axis
+  (composed of indexing, joining and shape ops); argsort (not differentiable)
+- ``contract``: einsum (tensordot, inner, outer, kron, cross, tril, triu, diagonal, diag, trace composed)
 - ``conv``: conv2d;  ``pool``: max_pool2d, avg_pool2d (Numba kernels; global_avg_pool2d composed)
 
 The helpers rules share (undoing broadcasting, ``exp``/``where`` on arrays and Tensors alike) are in
@@ -25,6 +30,7 @@ from . import (
     activation,
     affine,
     compare,
+    contract,
     conv,
     elementwise,
     index,
@@ -33,8 +39,10 @@ from . import (
     pool,
     recurrent,
     reduce,
+    reorder,
     shape,
     special,
+    stacking,
 )
 
 globals().update(OPS)

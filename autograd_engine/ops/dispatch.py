@@ -82,3 +82,11 @@ def scatter_add_array(values: np.ndarray, key: Any, shape: tuple[int, ...], dtyp
     else:
         np.add.at(result, key, values)
     return result
+
+
+def einsum(subscripts: str, *operands: Any) -> Any:
+    """NumPy's ``einsum`` on arrays; the ``einsum`` op when an operand is a Tensor (declared in
+    ``contract``, which imports this module)."""
+    if any(isinstance(x, Tensor) for x in operands):
+        return OPS["einsum"](subscripts, *operands)
+    return np.einsum(subscripts, *operands, optimize=len(operands) > 2)
