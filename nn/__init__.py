@@ -1,6 +1,8 @@
 """Neural-network modules, layers and losses, composed only of autograd_engine primitives."""
 from . import data, functional, init, utils
 from .activation import ELU, GELU, LeakyReLU, LogSoftmax, Maxout, PReLU, ReLU, Sigmoid, Softmax, Softplus, Tanh
+from .activation_hard import Hardsigmoid, Hardswish, Hardtanh, ReLU6
+from .activation_smooth import CELU, GLU, SELU, LogSigmoid, Mish, SiLU, Softmin, Softsign, Tanhshrink
 from .containers import ModuleDict, ModuleList, Sequential
 from .conv import Conv2d
 from .dropout import Dropout, Dropout2d

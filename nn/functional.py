@@ -28,6 +28,8 @@ from .activation import (
     softplus,
     tanh,
 )
+from .activation_hard import hardsigmoid, hardswish, hardtanh, relu6
+from .activation_smooth import celu, glu, logsigmoid, mish, selu, silu, softmin, softsign, tanhshrink
 from .conv import conv2d, pad
 from .dropout import dropout, dropout2d
 from .embedding import embedding
@@ -54,6 +56,8 @@ __all__ = [
     "binary_cross_entropy_with_logits", "mse_loss", "l1_loss", "smooth_l1_loss", "check_labels",
     "conv2d", "max_pool2d", "avg_pool2d", "adaptive_avg_pool2d", "adaptive_max_pool2d", "embedding", "dropout2d", "pad",
     "one_hot",
+    "silu", "mish", "selu", "celu", "softsign", "logsigmoid", "tanhshrink", "softmin", "glu",
+    "hardtanh", "relu6", "hardsigmoid", "hardswish",
 ]
 
 
