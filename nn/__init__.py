@@ -5,6 +5,7 @@ from .activation_hard import Hardsigmoid, Hardswish, Hardtanh, ReLU6
 from .activation_smooth import CELU, GLU, SELU, LogSigmoid, Mish, SiLU, Softmin, Softsign, Tanhshrink
 from .containers import ModuleDict, ModuleList, Sequential
 from .conv import Conv2d
+from .distance import CosineSimilarity, PairwiseDistance
 from .dropout import Dropout, Dropout2d
 from .embedding import Embedding
 from .functional_call import functional_call
@@ -13,6 +14,7 @@ from .loss import (
     BCEWithLogitsLoss,
     BinaryHingeLoss,
     CrossEntropyLoss,
+    HuberLoss,
     L1Loss,
     MSELoss,
     MultiClassHingeLoss,
@@ -20,6 +22,8 @@ from .loss import (
     NLLLoss,
     SmoothL1Loss,
 )
+from .loss_likelihood import BCELoss, GaussianNLLLoss, KLDivLoss, PoissonNLLLoss
+from .loss_ranking import CosineEmbeddingLoss, HingeEmbeddingLoss, MarginRankingLoss, TripletMarginLoss
 from .module import IncompatibleKeys, Module, Parameter, RemovableHandle, StateDictError
 from .normalization import BatchNorm1d, BatchNorm2d, GroupNorm, LayerNorm
 from .pooling import AdaptiveAvgPool2d, AdaptiveMaxPool2d, AvgPool2d, MaxPool2d

@@ -31,6 +31,7 @@ from .activation import (
 from .activation_hard import hardsigmoid, hardswish, hardtanh, relu6
 from .activation_smooth import celu, glu, logsigmoid, mish, selu, silu, softmin, softsign, tanhshrink
 from .conv import conv2d, pad
+from .distance import cosine_similarity, normalize, pairwise_distance
 from .dropout import dropout, dropout2d
 from .embedding import embedding
 from .linear import linear
@@ -39,6 +40,7 @@ from .loss import (
     binary_hinge_loss,
     check_labels,
     cross_entropy,
+    huber_loss,
     l1_loss,
     mse_loss,
     multi_margin_loss,
@@ -46,6 +48,8 @@ from .loss import (
     nll_loss,
     smooth_l1_loss,
 )
+from .loss_likelihood import binary_cross_entropy, gaussian_nll_loss, kl_div, poisson_nll_loss
+from .loss_ranking import cosine_embedding_loss, hinge_embedding_loss, margin_ranking_loss, triplet_margin_loss
 from .normalization import batch_norm, group_norm, layer_norm
 from .pooling import adaptive_avg_pool2d, adaptive_max_pool2d, avg_pool2d, max_pool2d
 
@@ -58,6 +62,9 @@ __all__ = [
     "one_hot",
     "silu", "mish", "selu", "celu", "softsign", "logsigmoid", "tanhshrink", "softmin", "glu",
     "hardtanh", "relu6", "hardsigmoid", "hardswish",
+    "normalize", "cosine_similarity", "pairwise_distance",
+    "binary_cross_entropy", "kl_div", "poisson_nll_loss", "gaussian_nll_loss", "huber_loss",
+    "margin_ranking_loss", "hinge_embedding_loss", "cosine_embedding_loss", "triplet_margin_loss",
 ]
 
 
