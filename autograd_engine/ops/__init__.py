@@ -15,7 +15,7 @@ that exposes it as ``ae.<name>`` (and as a Tensor method or operator):
 - ``affine``: linear (x @ W.T + b, the fully-connected layer)
 - ``special``: erf
 - ``recurrent``: lstm_recurrence (the LSTM over all time steps); rnn_step, gru_step, lstm_step composed
-- ``conv``: conv2d;  ``pool``: max_pool2d, avg_pool2d (Numba kernels; global_avg_pool2d composed)
+- ``conv``: conv2d;  ``conv_transpose``: conv_transpose2d;  ``pool``: max_pool2d, avg_pool2d (Numba kernels; global_avg_pool2d composed)
 
 The helpers rules share (undoing broadcasting, ``exp``/``where`` on arrays and Tensors alike) are in
 ``dispatch``; what every op does with its operands is in ``autograd_engine.operands``.
@@ -26,6 +26,7 @@ from . import (
     affine,
     compare,
     conv,
+    conv_transpose,
     elementwise,
     index,
     join,
