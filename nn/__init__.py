@@ -5,6 +5,7 @@ from .activation_hard import Hardsigmoid, Hardswish, Hardtanh, ReLU6
 from .activation_smooth import CELU, GLU, SELU, LogSigmoid, Mish, SiLU, Softmin, Softsign, Tanhshrink
 from .containers import ModuleDict, ModuleList, Sequential
 from .conv import Conv2d
+from .conv1d import AvgPool1d, Conv1d, MaxPool1d
 from .conv_transpose import ConvTranspose2d
 from .distance import CosineSimilarity, PairwiseDistance
 from .dropout import Dropout, Dropout2d
