@@ -30,6 +30,7 @@ from .activation import (
 )
 from .activation_hard import hardsigmoid, hardswish, hardtanh, relu6
 from .activation_smooth import celu, glu, logsigmoid, mish, selu, silu, softmin, softsign, tanhshrink
+from .attention import scaled_dot_product_attention
 from .conv import conv2d, pad
 from .conv1d import avg_pool1d, conv1d, max_pool1d
 from .conv_transpose import conv_transpose2d
@@ -65,7 +66,7 @@ __all__ = [
     "silu", "mish", "selu", "celu", "softsign", "logsigmoid", "tanhshrink", "softmin", "glu",
     "hardtanh", "relu6", "hardsigmoid", "hardswish",
     "normalize", "cosine_similarity", "pairwise_distance", "conv_transpose2d",
-    "conv1d", "max_pool1d", "avg_pool1d",
+    "conv1d", "max_pool1d", "avg_pool1d", "scaled_dot_product_attention",
     "binary_cross_entropy", "kl_div", "poisson_nll_loss", "gaussian_nll_loss", "huber_loss",
     "margin_ranking_loss", "hinge_embedding_loss", "cosine_embedding_loss", "triplet_margin_loss",
 ]
