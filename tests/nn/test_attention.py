@@ -150,3 +150,10 @@ def test_errors_name_the_layer():
         F.scaled_dot_product_attention(Q, K, V, attn_mask=BOOL_MASK, is_causal=True)
     with pytest.raises(TypeError, match="a mask must be boolean or floating, got dtype int64"):
         F.scaled_dot_product_attention(Q, K, V, attn_mask=np.ones((4, 6), np.int64))
+
+
+def test_a_query_with_every_key_masked_gets_nan():
+    mask = np.array([[True, True], [False, False]])
+    with np.errstate(invalid="ignore"):  # the softmax of nothing: -inf - (-inf)
+        out = F.scaled_dot_product_attention(np.ones((2, 1)), np.ones((2, 1)), np.array([[2.0], [4.0]]), attn_mask=mask)
+    assert out.data[0, 0] == pytest.approx(3.0) and np.isnan(out.data[1, 0])

@@ -142,3 +142,11 @@ def test_bad_inputs_are_refused_with_the_loss_named():
         nn.HuberLoss(delta=-1)
     with pytest.raises(ValueError, match="KLDivLoss: reduction must be"):
         nn.KLDivLoss("avg")
+
+
+def test_kl_div_target_gradient_at_a_zero_probability_is_minus_the_input():
+    """t log t is taken as 0 at t = 0, so the target's gradient there is -input (PyTorch: NaN)."""
+    t = ae.Tensor(np.array([0.0, 0.5, 0.5]), requires_grad=True)
+    x = np.log(np.array([0.2, 0.3, 0.5]))
+    F.kl_div(x, t, reduction="sum").backward()
+    np.testing.assert_allclose(t.grad, [-x[0], math.log(0.5) + 1 - x[1], math.log(0.5) + 1 - x[2]], rtol=1e-12)
