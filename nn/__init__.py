@@ -1,8 +1,14 @@
 """Neural-network modules, layers and losses, composed only of autograd_engine primitives."""
 from . import data, functional, init, utils
 from .activation import ELU, GELU, LeakyReLU, LogSoftmax, Maxout, PReLU, ReLU, Sigmoid, Softmax, Softplus, Tanh
+from .activation_hard import Hardsigmoid, Hardswish, Hardtanh, ReLU6
+from .activation_smooth import CELU, GLU, SELU, LogSigmoid, Mish, SiLU, Softmin, Softsign, Tanhshrink
+from .attention import MultiheadAttention
 from .containers import ModuleDict, ModuleList, Sequential
 from .conv import Conv2d
+from .conv1d import AvgPool1d, Conv1d, MaxPool1d
+from .conv_transpose import ConvTranspose2d
+from .distance import CosineSimilarity, PairwiseDistance
 from .dropout import Dropout, Dropout2d
 from .embedding import Embedding
 from .functional_call import functional_call
@@ -11,6 +17,7 @@ from .loss import (
     BCEWithLogitsLoss,
     BinaryHingeLoss,
     CrossEntropyLoss,
+    HuberLoss,
     L1Loss,
     MSELoss,
     MultiClassHingeLoss,
@@ -18,6 +25,8 @@ from .loss import (
     NLLLoss,
     SmoothL1Loss,
 )
+from .loss_likelihood import BCELoss, GaussianNLLLoss, KLDivLoss, PoissonNLLLoss
+from .loss_ranking import CosineEmbeddingLoss, HingeEmbeddingLoss, MarginRankingLoss, TripletMarginLoss
 from .module import IncompatibleKeys, Module, Parameter, RemovableHandle, StateDictError
 from .normalization import BatchNorm1d, BatchNorm2d, GroupNorm, LayerNorm
 from .onnx_export import OnnxExportError, export_onnx

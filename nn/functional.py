@@ -28,7 +28,13 @@ from .activation import (
     softplus,
     tanh,
 )
+from .activation_hard import hardsigmoid, hardswish, hardtanh, relu6
+from .activation_smooth import celu, glu, logsigmoid, mish, selu, silu, softmin, softsign, tanhshrink
+from .attention import scaled_dot_product_attention
 from .conv import conv2d, pad
+from .conv1d import avg_pool1d, conv1d, max_pool1d
+from .conv_transpose import conv_transpose2d
+from .distance import cosine_similarity, normalize, pairwise_distance
 from .dropout import dropout, dropout2d
 from .embedding import embedding
 from .linear import linear
@@ -37,6 +43,7 @@ from .loss import (
     binary_hinge_loss,
     check_labels,
     cross_entropy,
+    huber_loss,
     l1_loss,
     mse_loss,
     multi_margin_loss,
@@ -44,6 +51,8 @@ from .loss import (
     nll_loss,
     smooth_l1_loss,
 )
+from .loss_likelihood import binary_cross_entropy, gaussian_nll_loss, kl_div, poisson_nll_loss
+from .loss_ranking import cosine_embedding_loss, hinge_embedding_loss, margin_ranking_loss, triplet_margin_loss
 from .normalization import batch_norm, group_norm, layer_norm
 from .pooling import adaptive_avg_pool2d, adaptive_max_pool2d, avg_pool2d, max_pool2d
 
@@ -54,6 +63,12 @@ __all__ = [
     "binary_cross_entropy_with_logits", "mse_loss", "l1_loss", "smooth_l1_loss", "check_labels",
     "conv2d", "max_pool2d", "avg_pool2d", "adaptive_avg_pool2d", "adaptive_max_pool2d", "embedding", "dropout2d", "pad",
     "one_hot",
+    "silu", "mish", "selu", "celu", "softsign", "logsigmoid", "tanhshrink", "softmin", "glu",
+    "hardtanh", "relu6", "hardsigmoid", "hardswish",
+    "normalize", "cosine_similarity", "pairwise_distance", "conv_transpose2d",
+    "conv1d", "max_pool1d", "avg_pool1d", "scaled_dot_product_attention",
+    "binary_cross_entropy", "kl_div", "poisson_nll_loss", "gaussian_nll_loss", "huber_loss",
+    "margin_ranking_loss", "hinge_embedding_loss", "cosine_embedding_loss", "triplet_margin_loss",
 ]
 
 

@@ -5,7 +5,7 @@
   ``nll_loss`` on log-probabilities, the notes' multiclass SVM ``multiclass_hinge_loss``
   (Weston-Watkins) and PyTorch's ``multi_margin_loss``;
 - binary / attribute classification: ``binary_cross_entropy_with_logits``, ``binary_hinge_loss``;
-- regression: ``mse_loss``, ``l1_loss``, ``smooth_l1_loss``.
+- regression: ``mse_loss``, ``l1_loss``, ``smooth_l1_loss``, ``huber_loss``.
 
 Labels are checked: integer dtype, the input's shape without the class axis, values in
 ``[0, C)`` -- anything else raises an error naming the loss, the shapes and the bad value.
@@ -414,6 +414,18 @@ def smooth_l1_loss(input: Any, target: Any, reduction: str = "mean", beta: float
     return _reduce(losses, reduction)
 
 
+def huber_loss(input: Any, target: Any, reduction: str = "mean", delta: float = 1.0) -> Any:
+    """Huber loss: ``0.5 d**2`` where ``|d| < delta``, else ``delta * (|d| - 0.5 delta)`` (d = x - y):
+    ``delta`` times :func:`smooth_l1_loss` with ``beta = delta``.  ``delta`` must be positive."""
+    _check_reduction(reduction, "huber_loss")
+    if not delta > 0:
+        raise ValueError(f"huber_loss: delta must be positive, got {delta}")
+    d = _difference(input, target, "huber_loss")
+    small = np.abs(value(d)) < delta
+    losses = ae.where(small, 0.5 * d * d, delta * (ae.abs(d) - 0.5 * delta))
+    return _reduce(losses, reduction)
+
+
 # ----- modules ------------------------------------------------------------------
 
 
@@ -532,3 +544,14 @@ class SmoothL1Loss(_Loss):
 
     def forward(self, input: Any, target: Any) -> Any:
         return smooth_l1_loss(input, target, self.reduction, self.beta)
+
+
+class HuberLoss(_Loss):
+    """Module form of :func:`huber_loss`."""
+
+    def __init__(self, reduction: str = "mean", delta: float = 1.0) -> None:
+        super().__init__(reduction)
+        self.delta = check_real(delta, "delta", "HuberLoss", low=0.0, low_open=True)
+
+    def forward(self, input: Any, target: Any) -> Any:
+        return huber_loss(input, target, self.reduction, self.delta)

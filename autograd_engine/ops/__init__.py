@@ -20,7 +20,7 @@ that exposes it as ``ae.<name>`` (and as a Tensor method or operator):
 - ``reorder``: flip, rot90, roll, tile, repeat, sort, topk, take, take_along_axis, put_along_axis
   (composed of indexing, joining and shape ops); argsort (not differentiable)
 - ``contract``: einsum (tensordot, inner, outer, kron, cross, tril, triu, diagonal, diag, trace composed)
-- ``conv``: conv2d;  ``pool``: max_pool2d, avg_pool2d (Numba kernels; global_avg_pool2d composed)
+- ``conv``: conv2d;  ``conv_transpose``: conv_transpose2d;  ``pool``: max_pool2d, avg_pool2d (Numba kernels; global_avg_pool2d composed)
 
 The helpers rules share (undoing broadcasting, ``exp``/``where`` on arrays and Tensors alike) are in
 ``dispatch``; what every op does with its operands is in ``autograd_engine.operands``.
@@ -32,6 +32,7 @@ from . import (
     compare,
     contract,
     conv,
+    conv_transpose,
     elementwise,
     index,
     join,

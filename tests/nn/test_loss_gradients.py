@@ -29,6 +29,7 @@ ELEMENT_WEIGHT = RNG.uniform(0.5, 2.0, (N, C))
 POS_WEIGHT = RNG.uniform(0.5, 2.0, C)
 PREDICTIONS, TARGETS = RNG.standard_normal((N, C)), RNG.standard_normal((N, C))
 SIGNS = np.where(RNG.standard_normal((N, C)) > 0, 1.0, -1.0)
+COUNTS = RNG.poisson(3.0, (N, C)).astype(np.float64)
 
 # Each case: a loss of the floating arrays listed after it (all of them are differentiated, so each
 # must get its gradient); integer labels are fixed inside the call.
@@ -82,6 +83,25 @@ CASES = {
         lambda x, y, b: F.smooth_l1_loss(x, y, beta=b), PREDICTIONS, TARGETS, np.array(0.9)),
     "SmoothL1Loss module, none": (
         lambda x, y: nn.SmoothL1Loss(reduction="none", beta=0.5)(x, y), PREDICTIONS, TARGETS),
+    "huber_loss: input and target": (lambda x, y: F.huber_loss(x, y, delta=0.8), PREDICTIONS, TARGETS),
+    "binary_cross_entropy: input, target and weight": (
+        lambda p, t, w: F.binary_cross_entropy(p, t, w), PROBABILITIES, BCE_TARGETS, ELEMENT_WEIGHT),
+    "kl_div: input and target": (
+        lambda x, t: F.kl_div(x, t, reduction="batchmean"), np.log(PROBABILITIES), PROBABILITIES[::-1].copy()),
+    "kl_div, log_target": (
+        lambda x, t: F.kl_div(x, t, log_target=True), np.log(PROBABILITIES), np.log(PROBABILITIES[::-1])),
+    "poisson_nll_loss: log-rates and counts": (lambda x, t: F.poisson_nll_loss(x, t), PREDICTIONS, COUNTS),
+    "poisson_nll_loss, rates, full": (
+        lambda x, t: F.poisson_nll_loss(x, t, log_input=False, full=True), PROBABILITIES, COUNTS + 0.25),
+    "gaussian_nll_loss: input, target and var": (
+        lambda x, y, v: F.gaussian_nll_loss(x, y, v, full=True), PREDICTIONS, TARGETS, ELEMENT_WEIGHT),
+    "margin_ranking_loss: both inputs": (
+        lambda a, b: F.margin_ranking_loss(a, b, SIGNS, margin=0.1), PREDICTIONS, TARGETS),
+    "hinge_embedding_loss: input": (lambda x: F.hinge_embedding_loss(x, SIGNS, margin=2.0), PROBABILITIES),
+    "cosine_embedding_loss: both inputs": (
+        lambda a, b: F.cosine_embedding_loss(a, b, SIGNS[:, 0], margin=-0.5), PREDICTIONS, TARGETS),
+    "triplet_margin_loss: anchor, positive and negative": (
+        lambda a, p, n: F.triplet_margin_loss(a, p, n, margin=3.0), PREDICTIONS, TARGETS, SCORES),
 }
 
 

@@ -224,6 +224,34 @@ CASES: dict[str, Case] = {
     "F.embedding": Case(F.embedding, lambda f, i, w: f(i, w, padding_idx=1), (np.array([[0, 1], [2, 0]]), normal(3, 2))),
     "F.pad": unary(F.pad, pad=(1, 2), scalar=None),
     "F.one_hot": unary(F.one_hot, LABELS, scalar=3),
+    # ----- nn.functional: the activations, layers and losses of nn/activation_*.py, conv1d.py, ...
+    **{f"F.{name}": unary(getattr(F, name)) for name in (
+        "silu", "mish", "selu", "celu", "softsign", "logsigmoid", "tanhshrink", "hardtanh", "relu6", "hardsigmoid",
+        "hardswish")},
+    "F.softmin": unary(F.softmin, dim=0),
+    "F.glu": unary(F.glu, normal(2, 4), scalar=None),
+    "F.normalize": unary(F.normalize, scalar=None),
+    "F.cosine_similarity": binary(F.cosine_similarity, normal(2, 3), normal(2, 3), scalars=None),
+    "F.pairwise_distance": binary(F.pairwise_distance, normal(2, 3), normal(3), scalars=None),
+    "F.conv1d": Case(F.conv1d, lambda f, x, w: f(x, w, padding=1), (normal(2, 2, 5), normal(3, 2, 3))),
+    "F.max_pool1d": unary(F.max_pool1d, normal(2, 2, 6), kernel_size=2, scalar=None),
+    "F.avg_pool1d": unary(F.avg_pool1d, normal(2, 2, 6), kernel_size=2, scalar=None),
+    "F.conv_transpose2d": Case(F.conv_transpose2d, lambda f, x, w: f(x, w, stride=2), (IMAGES, normal(2, 3, 2, 2))),
+    "ops.conv_transpose2d": Case(ops.conv_transpose2d, lambda f, x, w: f(x, w), (IMAGES, normal(2, 3, 2, 2))),
+    "F.scaled_dot_product_attention": Case(
+        F.scaled_dot_product_attention, lambda f, q, k, v: f(q, k, v), (normal(3, 2), normal(4, 2), normal(4, 3))),
+    "F.binary_cross_entropy": binary(F.binary_cross_entropy, probabilities(2, 3), probabilities(2, 3), scalars=None),
+    "F.kl_div": binary(F.kl_div, np.log(probabilities(2, 3)), probabilities(2, 3), scalars=None),
+    "F.huber_loss": binary(F.huber_loss, normal(2, 3), normal(2, 3), scalars=None),
+    "F.poisson_nll_loss": binary(F.poisson_nll_loss, normal(2, 3), positive(2, 3), scalars=None),
+    "F.gaussian_nll_loss": Case(F.gaussian_nll_loss, lambda f, x, y, v: f(x, y, v), (normal(2, 3), normal(2, 3), positive(2, 3))),
+    "F.margin_ranking_loss": Case(
+        F.margin_ranking_loss, lambda f, a, b: f(a, b, np.array([1.0, -1.0, 1.0])), (normal(3), normal(3))),
+    "F.hinge_embedding_loss": Case(F.hinge_embedding_loss, lambda f, x: f(x, np.array([1.0, -1.0, 1.0])), (positive(3),)),
+    "F.cosine_embedding_loss": Case(
+        F.cosine_embedding_loss, lambda f, a, b: f(a, b, np.array([1.0, -1.0])), (normal(2, 3), normal(2, 3))),
+    "F.triplet_margin_loss": Case(
+        F.triplet_margin_loss, lambda f, a, p, n: f(a, p, n), (normal(2, 3), normal(2, 3), normal(2, 3))),
 }
 
 NOT_ARRAY_FUNCTIONS = {
