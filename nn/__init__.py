@@ -1,5 +1,5 @@
 """Neural-network modules, layers and losses, composed only of autograd_engine primitives."""
-from . import data, functional, init, utils
+from . import data, functional, init, utils, visualize
 from .activation import ELU, GELU, LeakyReLU, LogSoftmax, Maxout, PReLU, ReLU, Sigmoid, Softmax, Softplus, Tanh
 from .containers import ModuleDict, ModuleList, Sequential
 from .conv import Conv2d
