@@ -26,8 +26,9 @@ def embed(features: Any, method: str = "tsne", seed: int | None = None, perplexi
 
     ``method="tsne"`` is scikit-learn's ``TSNE`` (PCA initialisation, ``perplexity`` -- which must
     be below N -- about the number of close neighbours each point keeps); ``"pca"`` the first two
-    principal components.  The same ``seed`` gives the same coordinates; ``None`` draws a new
-    embedding each time.  Needs scikit-learn: ``pip install -e ".[data]"``.
+    principal components.  t-SNE starts from the PCA projection, so the same codes give the same
+    coordinates; ``seed`` is scikit-learn's ``random_state`` for whatever randomness remains.
+    Needs scikit-learn: ``pip install -e ".[data]"``.
     """
     owner = "embed"
     method = check_choice(method, "method", owner, ("tsne", "pca"))
