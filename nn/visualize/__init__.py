@@ -8,7 +8,7 @@ gradients from ``autograd_engine.grad``, activations from ``Module.register_forw
 so any model made of ``nn`` modules works; models run in evaluation mode and get their
 modes back, and parameters' ``.grad`` are left as they were.
 """
-from .activations import activation_grid, plot_activation_grid
+from .activations import activation_grid, layer_output, plot_activation_grid
 from .class_visualization import ClassVisualization, class_visualization, gaussian_blur, plot_class_visualizations
 from .drawing import show_images
 from .embedding import Neighbours, embed, embedding_plot, nearest_images, plot_nearest_images
@@ -17,7 +17,7 @@ from .occlusion import occlusion_map, plot_occlusion
 from .saliency import FoolingImage, fooling_image, plot_fooling_image, plot_saliency, saliency_map
 
 __all__ = [
-    "filter_grid", "plot_filter_grid", "activation_grid", "plot_activation_grid",
+    "filter_grid", "plot_filter_grid", "activation_grid", "layer_output", "plot_activation_grid",
     "saliency_map", "plot_saliency", "FoolingImage", "fooling_image", "plot_fooling_image",
     "ClassVisualization", "class_visualization", "plot_class_visualizations", "gaussian_blur",
     "occlusion_map", "plot_occlusion", "embed", "embedding_plot", "Neighbours", "nearest_images",

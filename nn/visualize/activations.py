@@ -7,10 +7,11 @@ import numpy as np
 
 import autograd_engine as ae
 from autograd_engine import Tensor
+from autograd_engine.checks import check_int
 
 from ..module import Module
 from .drawing import show_images
-from .model_inputs import as_image, check_model, class_scores, evaluation_mode
+from .model_inputs import as_image, as_images, check_model, class_scores, evaluation_mode
 
 
 def find_layer(model: Module, layer: str | Module, owner: str) -> tuple[str, Module]:
@@ -34,9 +35,25 @@ def activation_grid(model: Module, image: Any, layer: str | Module) -> np.ndarra
     first call, if the layer runs several times).
     """
     owner = "activation_grid"
-    model = check_model(model, owner)
+    return _record(check_model(model, owner), as_image(image, owner), layer, owner)[0]
+
+
+def layer_output(model: Module, images: Any, layer: str | Module, batch_size: int = 256) -> np.ndarray:
+    """The output of ``layer`` for every image of ``images`` (N, C, H, W): shape (N, ...).
+
+    As ``activation_grid``, for a batch run ``batch_size`` images at a time: the codes of a
+    layer (the input of the classifier, say) for ``embed`` and ``nearest_images``.
+    """
+    owner = "layer_output"
+    model, images = check_model(model, owner), as_images(images, owner)
+    batch_size = check_int(batch_size, "batch_size", owner, low=1)
+    return np.concatenate([_record(model, images[start:start + batch_size], layer, owner)
+                           for start in range(0, len(images), batch_size)])
+
+
+def _record(model: Module, x: np.ndarray, layer: str | Module, owner: str) -> np.ndarray:
+    """Run ``model`` on ``x`` in evaluation mode and return what ``layer`` output (its first call)."""
     name, module = find_layer(model, layer, owner)
-    x = as_image(image, owner)
     outputs: list[Any] = []
     handle = module.register_forward_hook(lambda _module, _args, output: outputs.append(output))
     try:
@@ -49,7 +66,7 @@ def activation_grid(model: Module, image: Any, layer: str | Module) -> np.ndarra
     output = outputs[0]
     if not isinstance(output, Tensor | np.ndarray):
         raise TypeError(f"{owner}: layer {name!r} returns a {type(output).__name__}, not one array of activations")
-    return np.array(output.data if isinstance(output, Tensor) else output)[0]
+    return np.array(output.data if isinstance(output, Tensor) else output)
 
 
 def plot_activation_grid(maps: np.ndarray, ncols: int | None = 8, size: float = 0.9, title: str | None = None) -> Any:

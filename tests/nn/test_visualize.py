@@ -265,6 +265,18 @@ def test_activation_grid_is_the_layers_output_computed_by_hand():
     assert V.activation_grid(model, image, "3").shape == (3,)
 
 
+def test_layer_output_is_the_batch_of_codes_in_evaluation_mode():
+    model = small_convnet()
+    codes = V.layer_output(model, IMAGES, "4", batch_size=2)  # the Flatten: the classifier's input
+    norm = model[1]
+    conv = model[0](IMAGES).data
+    normalised = (conv - norm.running_mean[:, None, None]) / np.sqrt(norm.running_var[:, None, None] + norm.eps)
+    hidden = np.tanh(normalised * norm.weight.data[:, None, None] + norm.bias.data[:, None, None])
+    pooled = hidden.reshape(3, 3, 2, 2, 2, 2).mean(axis=(3, 5))
+    np.testing.assert_allclose(codes, pooled.reshape(3, 12), rtol=1e-10)
+    assert all(m.training for m in model.modules())
+
+
 def test_activation_grid_finds_nested_layers_and_names_the_valid_ones():
     class Net(nn.Module):
         def __init__(self):
