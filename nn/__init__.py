@@ -1,5 +1,5 @@
 """Neural-network modules, layers and losses, composed only of autograd_engine primitives."""
-from . import data, functional, init, utils
+from . import data, functional, init, utils, visualize
 from .activation import ELU, GELU, LeakyReLU, LogSoftmax, Maxout, PReLU, ReLU, Sigmoid, Softmax, Softplus, Tanh
 from .activation_hard import Hardsigmoid, Hardswish, Hardtanh, ReLU6
 from .activation_smooth import CELU, GLU, SELU, LogSigmoid, Mish, SiLU, Softmin, Softsign, Tanhshrink
