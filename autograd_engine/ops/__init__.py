@@ -10,6 +10,7 @@ that exposes it as ``ae.<name>`` (and as a Tensor method or operator):
   moveaxis composed)
 - ``compare``: less, less_equal, greater, greater_equal, equal, not_equal (``<`` ...; bool arrays, no gradient)
 - ``index``: getitem, scatter_add (and one_hot, not differentiable)
+- ``assign``: index_put (``x[key] = v``; masked_fill, scatter, PyTorch's scatter_add composed)
 - ``join``: concatenate, pad (stack, split composed)
 - ``linalg``: matmul (dot composed, with NumPy's meaning)
 - ``affine``: linear (x @ W.T + b, the fully-connected layer)
@@ -24,6 +25,7 @@ from ..function import OPS
 from . import (
     activation,
     affine,
+    assign,
     compare,
     conv,
     elementwise,

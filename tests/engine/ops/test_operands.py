@@ -123,6 +123,10 @@ CASES: dict[str, Case] = {
     # indexing, joining, products
     "ops.getitem": unary(ops.getitem, key=(1, slice(1, None)), scalar=None),
     "ops.scatter_add": unary(ops.scatter_add, normal(2), key=np.array([0, 2]), shape=(3,), scalar=None),
+    "ops.scatter_add(dim)": Case(ops.scatter_add, lambda f, x, i, s: f(x, 1, i, s), (normal(2, 3), np.array([[2, 2], [0, 1]]), normal(2, 2))),
+    "ops.scatter": Case(ops.scatter, lambda f, x, i, s: f(x, 0, i, s), (normal(2, 3), np.array([[1, 0, 1]]), normal(1, 3))),
+    "ops.index_put": Case(ops.index_put, lambda f, x, v: f(x, (np.array([1, 0]),), v), (normal(2, 3), normal(3))),
+    "ops.masked_fill": Case(ops.masked_fill, lambda f, x, m: f(x, m, 0.5), (normal(2, 3), normal(3) > 0)),
     "ops.one_hot": unary(ops.one_hot, np.array([[0, 2], [1, 1]]), num_classes=3, scalar=2),
     "ops.concatenate": Case(ops.concatenate, lambda f, a, b: f([a, b], axis=1), (normal(2, 3), normal(2, 1))),
     "ops.cat": Case(ops.cat, lambda f, a, b: f([a, b], dim=1), (normal(2, 3), normal(2, 1))),
