@@ -13,6 +13,8 @@ that exposes it as ``ae.<name>`` (and as a Tensor method or operator):
 - ``assign``: index_put (``x[key] = v``; masked_fill, scatter, PyTorch's scatter_add composed)
 - ``join``: concatenate, pad (stack, split composed)
 - ``linalg``: matmul (dot composed, with NumPy's meaning)
+- ``inverse``, ``decompositions``: inv, det, slogdet, solve, cholesky, eigh, svd, qr (matrix_power, pinv
+  composed); public as ``autograd_engine.linalg.<name>``, NumPy's namespace, not as ``ae.<name>``
 - ``affine``: linear (x @ W.T + b, the fully-connected layer)
 - ``special``: erf
 - ``recurrent``: lstm_recurrence (the LSTM over all time steps); rnn_step, gru_step, lstm_step composed
@@ -28,8 +30,10 @@ from . import (
     assign,
     compare,
     conv,
+    decompositions,
     elementwise,
     index,
+    inverse,
     join,
     linalg,
     pool,
