@@ -15,6 +15,7 @@ from typing import Any
 
 import numpy as np
 
+from ..checks import check_bool, check_int
 from ..errors import ShapeError, describe_key
 from ..function import Primitive, apply, op
 from ..grad_mode import is_grad_enabled
@@ -113,8 +114,7 @@ def index_put(x: Any, indices: Any, values: Any, accumulate: bool = False) -> An
     Gradient: ``x`` gets ``g`` (with zeros at ``indices`` unless ``accumulate``), ``values`` get
     ``g[indices]`` summed over their broadcast axes.
     """
-    if not isinstance(accumulate, bool):
-        raise TypeError(f"index_put: accumulate must be True or False, got {accumulate!r}")
+    accumulate = check_bool(accumulate, "accumulate", "index_put")
     key = _plain_key(indices)
     if accumulate:
         target = _indexed_shape(shape_of(x, "index_put"), key, "index_put")
@@ -206,9 +206,10 @@ def _scatter_key(x: Any, dim: Any, index: Any, src: Any, who: str) -> tuple[tupl
     index = np.asarray(index.data if isinstance(index, Tensor) else index)
     if index.dtype.kind not in "iu":
         raise TypeError(f"{who}: index must hold integers, got dtype {index.dtype}")
-    if isinstance(dim, bool) or not isinstance(dim, (int, np.integer)) or not -max(len(shape), 1) <= dim < max(len(shape), 1):
-        raise ValueError(f"{who}: dim must be an int in [-{max(len(shape), 1)}, {max(len(shape), 1)}) for a tensor of "
-                         f"shape {shape}, got {dim!r}")
+    ndim = max(len(shape), 1)
+    dim = check_int(dim, "dim", who)
+    if not -ndim <= dim < ndim:
+        raise ValueError(f"{who}: dim must be an int in [-{ndim}, {ndim}) for a tensor of shape {shape}, got {dim}")
     if index.ndim != len(shape):
         raise ShapeError(f"{who}: index must have as many dimensions as the tensor: index shape {index.shape}, "
                          f"tensor shape {shape}")

@@ -137,3 +137,11 @@ def test_non_square_input_names_the_shape():
         linalg.svd(np.ones(3))
     with pytest.raises(TypeError, match=r"matrix_power: n must be an integer, got 1.5"):
         linalg.matrix_power(np.eye(2), 1.5)
+
+
+def test_linalg_lives_in_its_namespace():
+    """NumPy's place for these names; a top-level ae.svd would read as PyTorch's torch.svd (which returns V)."""
+    for name in ("inv", "det", "slogdet", "solve", "matrix_power", "cholesky", "eigh", "svd", "qr", "pinv"):
+        assert callable(getattr(linalg, name))
+        assert not hasattr(ae, name), name
+    assert ae.linalg is linalg
