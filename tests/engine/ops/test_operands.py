@@ -55,6 +55,7 @@ def binary(fn, a=None, b=None, scalars=(0.7, 1.3)):
 
 IMAGES = normal(2, 2, 4, 4)
 LABELS = np.array([0, 2])
+SQUARE = normal(3, 3) + 3 * np.eye(3)
 LSTM_GATES, LSTM_H, LSTM_C, LSTM_W = normal(3, 2, 8), normal(2, 2), normal(2, 2), normal(8, 2)
 
 CASES: dict[str, Case] = {
@@ -145,6 +146,17 @@ CASES: dict[str, Case] = {
     "ops.max_pool2d": unary(ops.max_pool2d, IMAGES, kernel_size=2, scalar=None),
     "ops.avg_pool2d": unary(ops.avg_pool2d, IMAGES, kernel_size=2, scalar=None),
     "ops.global_avg_pool2d": unary(ops.global_avg_pool2d, IMAGES, scalar=None),
+    # ----- autograd_engine.linalg (not in ops.__all__: NumPy's namespace)
+    "linalg.inv": unary(ae.linalg.inv, SQUARE, scalar=None),
+    "linalg.det": unary(ae.linalg.det, SQUARE, scalar=None),
+    "linalg.slogdet": unary(ae.linalg.slogdet, SQUARE, scalar=None),
+    "linalg.solve": binary(ae.linalg.solve, SQUARE, normal(3, 2), scalars=None),
+    "linalg.matrix_power": unary(ae.linalg.matrix_power, SQUARE, n=-2, scalar=None),
+    "linalg.cholesky": unary(ae.linalg.cholesky, SQUARE @ SQUARE.T, scalar=None),
+    "linalg.eigh": unary(ae.linalg.eigh, SQUARE + SQUARE.T, scalar=None),
+    "linalg.svd": unary(ae.linalg.svd, SQUARE, scalar=None),
+    "linalg.qr": unary(ae.linalg.qr, normal(3, 2), scalar=None),
+    "linalg.pinv": unary(ae.linalg.pinv, normal(3, 2), scalar=None),
     # ----- nn.functional
     "F.linear": Case(F.linear, lambda f, x, w: f(x, w), (normal(2, 3), normal(4, 3))),
     "F.relu": unary(F.relu),
