@@ -104,24 +104,6 @@ def _values_for(values: Any, target: tuple[int, ...], who: str) -> Any:
     return broadcast_to(values, target)
 
 
-@op(tensor={"__setitem__": lambda x, key, values: setitem(x, key, values)})
-def index_put(x: Any, indices: Any, values: Any, accumulate: bool = False) -> Any:
-    """A copy of ``x`` with ``values`` written at ``indices`` (``out[indices] = values``), or added there
-    with ``accumulate=True`` (repeated indices add up, as ``numpy.add.at``).
-
-    ``indices`` is any NumPy key -- PyTorch's tuple of index tensors, but also ints, slices, Ellipsis
-    and boolean masks; ``values`` broadcast to the shape of ``x[indices]`` and are cast to x's dtype.
-    Gradient: ``x`` gets ``g`` (with zeros at ``indices`` unless ``accumulate``), ``values`` get
-    ``g[indices]`` summed over their broadcast axes.
-    """
-    accumulate = check_bool(accumulate, "accumulate", "index_put")
-    key = _plain_key(indices)
-    if accumulate:
-        target = _indexed_shape(shape_of(x, "index_put"), key, "index_put")
-        values = _values_for(values, target, "index_put")
-    return apply(IndexPut(key, accumulate), x, values)
-
-
 def setitem(x: Tensor, key: Any, values: Any) -> None:
     """``x[key] = values``, as PyTorch and MyGrad give it.
 
@@ -139,15 +121,15 @@ def setitem(x: Tensor, key: Any, values: Any) -> None:
         _write(x, key, value(values))
         x.mark_modified()
         return
-    where_ = f"t[{describe_key(key)}] = ..."
+    statement = f"t[{describe_key(key)}] = ..."
     if x._node is None and x.requires_grad:
         raise RuntimeError(
-            f"{where_}: in-place assignment into a leaf tensor that requires grad (shape {x.shape}); do it inside "
+            f"{statement}: in-place assignment into a leaf tensor that requires grad (shape {x.shape}); do it inside "
             f"`with ae.no_grad():` (an initialisation), or assign into a copy (y = x * 1; y[key] = v), or use "
             f"ae.index_put(x, key, v), which keeps x's gradient"
         )
     if x.dtype.kind != "f":
-        raise TypeError(f"{where_}: values that require grad cannot be written into a {x.dtype} tensor, which "
+        raise TypeError(f"{statement}: values that require grad cannot be written into a {x.dtype} tensor, which "
                         f"carries no gradient; make the tensor floating (x.astype(np.float32)) or detach() the values")
     # Writing into x's own array is safe when no recorded rule reads it: x is a constant, or the output
     # of an earlier assignment (whose rule reads no values).  Otherwise x gets a new array, and the
@@ -160,6 +142,24 @@ def setitem(x: Tensor, key: Any, values: Any) -> None:
     x.mark_modified()
     x.data, x._node, x.requires_grad = result.data, result._node, True
     x._node.recorded_after = Tensor._in_place_updates  # the assignment itself is not a later update
+
+
+@op(tensor={"__setitem__": setitem})
+def index_put(x: Any, indices: Any, values: Any, accumulate: bool = False) -> Any:
+    """A copy of ``x`` with ``values`` written at ``indices`` (``out[indices] = values``), or added there
+    with ``accumulate=True`` (repeated indices add up, as ``numpy.add.at``).
+
+    ``indices`` is any NumPy key -- PyTorch's tuple of index tensors, but also ints, slices, Ellipsis
+    and boolean masks; ``values`` broadcast to the shape of ``x[indices]`` and are cast to x's dtype.
+    Gradient: ``x`` gets ``g`` (with zeros at ``indices`` unless ``accumulate``), ``values`` get
+    ``g[indices]`` summed over their broadcast axes.
+    """
+    accumulate = check_bool(accumulate, "accumulate", "index_put")
+    key = _plain_key(indices)
+    if accumulate:
+        target = _indexed_shape(shape_of(x, "index_put"), key, "index_put")
+        values = _values_for(values, target, "index_put")
+    return apply(IndexPut(key, accumulate), x, values)
 
 
 def _write(x: Tensor, key: Any, values: Any) -> None:
