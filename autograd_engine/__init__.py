@@ -7,7 +7,7 @@
     >>> x.grad, y.grad, z.grad
     (array(-4., dtype=float32), array(-4., dtype=float32), array(3., dtype=float32))
 """
-from . import random
+from . import linalg, random
 from .anomaly import detect_anomaly, is_anomaly_enabled
 from .backward import grad
 from .creation import *  # noqa: F403  (zeros, ones, arange, rand, ...: new leaf tensors)
@@ -41,7 +41,7 @@ def __getattr__(name: str):
 
 __all__ = [
     "Tensor", "tensor", "grad", "draw", "save_svg", "retain_grads", "no_grad", "enable_grad", "set_grad_enabled", "is_grad_enabled",
-    "detect_anomaly", "is_anomaly_enabled", "set_default_dtype", "get_default_dtype", "seed", "random",
+    "detect_anomaly", "is_anomaly_enabled", "set_default_dtype", "get_default_dtype", "seed", "random", "linalg",
     "keep_freed_memory", "release_freed_memory", "PRIMITIVES", "OPS", "Primitive", "apply", "op", "gradcheck", "numerical_gradient", "rel_error", "GradcheckReport", "EngineError", "ShapeError", "GraphFreedError", "AnomalyError",
     *_ops_all, "manual_seed", *_creation_all,
 ]

@@ -105,7 +105,7 @@ def modified_error(node: object, role: str, shape: tuple) -> RuntimeError:
     """A node's output or input was changed in place after the node used it (PyTorch raises too)."""
     return RuntimeError(
         f"backward: {role} of {node.describe()} (shape {shape}) was modified by an in-place update (+=, -=, *=, /=, "
-        f"an optimizer step, or through a detach() or a view of it, or of the tensor it views) after "
+        f"t[key] = ..., an optimizer step, or through a detach() or a view of it, or of the tensor it views) after "
         f"{node.describe()} used it, so its gradient would be computed from the new values; update a copy instead "
         f"(t = t + 1), or update it after backward")
 

@@ -17,7 +17,7 @@ import numpy as np
 
 from .checks import check_bool
 from .dtypes import get_default_dtype
-from .errors import ShapeError, describe_key
+from .errors import ShapeError
 from .grad_mode import state as _grad_mode
 
 _GRAD_LOCKS = tuple(threading.Lock() for _ in range(64))
@@ -53,7 +53,7 @@ class Tensor:
     gradients (ops given such a list stack it themselves).
 
     ``.grad`` is a NumPy array of the tensor's shape and dtype, filled by ``backward()`` and
-    accumulated across calls until cleared.  ``t[i] = v`` is refused (see ``__setitem__``).
+    accumulated across calls until cleared.  ``t[i] = v`` is attached by ``ops/assign.py``.
     """
 
     __slots__ = ("data", "_grad", "requires_grad", "_node", "_hooks", "_retain_grad", "name", "_version", "__weakref__")
@@ -233,17 +233,6 @@ class Tensor:
         ufunc(self.data, value(other), out=self.data, casting="same_kind")
         self.mark_modified()
         return self
-
-    def __setitem__(self, key: Any, value: Any) -> None:
-        """Refused: an op that saved this tensor for its gradient would silently use the new values."""
-        raise TypeError(
-            f"t[{describe_key(key)}] = ...: item assignment into a tensor (shape {self.shape}) is not supported; tensors are "
-            f"immutable in the graph (an op that saved this one for its gradient would use the changed values). "
-            f"Build a new tensor instead: ae.where(mask, new_values, t), t + ae.scatter_add(delta, key, t.shape), "
-            f"or ae.concatenate of the pieces; or, for a leaf outside the graph, change its array inside "
-            f"`with ae.no_grad():` via `t.data[key] = value` and then call t.mark_modified() (as an optimizer "
-            f"step does), so that a graph that used the old value is not differentiated again"
-        )
 
     def __pos__(self) -> Tensor:
         return self

@@ -92,6 +92,16 @@ ENGINE = [
     (lambda: ae.tensordot(X, X, axes="1"), TypeError, r"tensordot: axes must be an int or a pair"),
     (lambda: ae.array_split(X, 2.0), TypeError, r"split: indices_or_sections must be an int .*got 2.0"),
     (lambda: ae.unflatten(X, 1, 3), TypeError, r"unflatten: sizes must be a non-empty tuple of ints, got 3"),
+    (lambda: ae.index_put(X, 0, 1.0, accumulate="yes"), TypeError, r"index_put: accumulate must be True or False, got 'yes'"),
+    (lambda: ae.scatter(X, 0.5, np.zeros((1, 1), int), 1.0), TypeError, r"scatter: dim must be an integer, got 0.5"),
+    (lambda: ae.scatter_add(X, 2, np.zeros((1, 1), int), X), ValueError, r"scatter_add: dim must be an int in \[-2, 2\) .* got 2"),
+    (lambda: ae.masked_fill(X, np.ones(3), 1.0), TypeError, r"masked_fill: mask must be boolean, got dtype float64"),
+    (lambda: ae.linalg.matrix_power(np.eye(2), 1.5), TypeError, r"matrix_power: n must be an integer, got 1.5 \(float\)"),
+    (lambda: ae.linalg.svd(np.eye(2), full_matrices="no"), TypeError, r"svd: full_matrices must be True or False, got 'no'"),
+    (lambda: ae.linalg.svd(np.eye(2), compute_uv=None), TypeError, r"svd: compute_uv must be True or False, got None"),
+    (lambda: ae.linalg.eigh(np.eye(2), UPLO="X"), ValueError, r"eigh: UPLO must be one of 'L', 'U', got 'X'"),
+    (lambda: ae.linalg.qr(np.eye(2), mode="raw"), ValueError, r"qr: mode must be one of 'reduced', 'r', 'complete', got 'raw'"),
+    (lambda: ae.linalg.pinv(np.eye(2), 1e-3, rtol=1e-3), ValueError, r"pinv: pass rcond or rtol, not both"),
 ]
 
 NN = [

@@ -10,10 +10,13 @@ that exposes it as ``ae.<name>`` (and as a Tensor method or operator):
   moveaxis composed)
 - ``compare``: less, less_equal, greater, greater_equal, equal, not_equal (``<`` ...; bool arrays, no gradient)
 - ``index``: getitem, scatter_add (and one_hot, not differentiable)
+- ``assign``: index_put (``x[key] = v``; masked_fill, scatter, PyTorch's scatter_add composed)
 - ``join``: concatenate, pad (stack, split composed)
 - ``stacking``: hstack, vstack, dstack, column_stack, append, array_split, hsplit, vsplit, dsplit,
   atleast_1d/2d/3d, rollaxis, unflatten (composed)
 - ``linalg``: matmul (dot composed, with NumPy's meaning)
+- ``inverse``, ``decompositions``: inv, det, slogdet, solve, cholesky, eigh, svd, qr (matrix_power, pinv
+  composed); public as ``autograd_engine.linalg.<name>``, NumPy's namespace, not as ``ae.<name>``
 - ``affine``: linear (x @ W.T + b, the fully-connected layer)
 - ``special``: erf
 - ``recurrent``: lstm_recurrence (the LSTM over all time steps); rnn_step, gru_step, lstm_step composed
@@ -29,12 +32,15 @@ from ..function import OPS
 from . import (
     activation,
     affine,
+    assign,
     compare,
     contract,
     conv,
     conv_transpose,
+    decompositions,
     elementwise,
     index,
+    inverse,
     join,
     linalg,
     pool,

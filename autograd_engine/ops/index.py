@@ -83,9 +83,9 @@ class ScatterAdd(Primitive):
         return (g[self.key],)
 
 
-@op()
-def scatter_add(values: Any, key: Any, shape: tuple[int, ...]) -> Any:
-    """A zero tensor of ``shape`` with ``values`` added at positions ``key`` (repeats accumulate)."""
+def scatter_into_zeros(values: Any, key: Any, shape: tuple[int, ...]) -> Any:
+    """A zero tensor of ``shape`` with ``values`` added at positions ``key`` (repeats accumulate).  Public
+    as ``ae.scatter_add(values, key, shape)``, declared in ``assign`` beside PyTorch's ``scatter_add``."""
     return apply(ScatterAdd(_plain_key(key), tuple(shape)), values)
 
 

@@ -1,7 +1,7 @@
 """The Tensor API: construction and dtypes, attributes, repr, operators with NumPy arrays and Python
 scalars on either side, comparisons, and the op surface (free functions with NumPy's names, and the
 unary, reduction and shape ops as methods); Tensor(...) of lists holding Tensors; checked ``.grad``
-assignment; item assignment refused with the fixes."""
+assignment."""
 from __future__ import annotations
 
 import inspect
@@ -467,23 +467,6 @@ def test_backward_accumulates_onto_an_assigned_array_like_grad():
     (w * w).sum().backward()
     np.testing.assert_array_equal(w.grad, [12.0, 14.0])
     assert w.grad.dtype == np.float32
-
-
-# ----- item assignment -----------------------------------------------------------------------------
-
-
-def test_item_assignment_is_refused_with_the_fixes():
-    w = ae.Tensor(np.zeros(3), requires_grad=True)
-    with pytest.raises(TypeError) as info:
-        w[0] = 5
-    message = str(info.value)
-    assert message.startswith("t[0] = ...: item assignment")
-    assert "immutable" in message and "ae.where" in message and "scatter_add" in message
-    assert "no_grad()" in message and ".data[key] = value" in message
-    np.testing.assert_array_equal(w.data, [0.0, 0.0, 0.0])
-    with pytest.raises(TypeError, match=r"t\[1:, \.\.\.\] = \.\.\."):  # the key as written (1:, not 1)
-        w[1:, ...] = 0
-    assert ae.getitem(w, (slice(1, None), Ellipsis))._node.describe() == "getitem[1:, ...]"
 
 
 # ----- Tensor(...) with Tensors inside ----------------------------------------------------------------

@@ -55,6 +55,7 @@ def binary(fn, a=None, b=None, scalars=(0.7, 1.3)):
 
 IMAGES = normal(2, 2, 4, 4)
 LABELS = np.array([0, 2])
+SQUARE = normal(3, 3) + 3 * np.eye(3)
 LSTM_GATES, LSTM_H, LSTM_C, LSTM_W = normal(3, 2, 8), normal(2, 2), normal(2, 2), normal(8, 2)
 
 CASES: dict[str, Case] = {
@@ -123,6 +124,10 @@ CASES: dict[str, Case] = {
     # indexing, joining, products
     "ops.getitem": unary(ops.getitem, key=(1, slice(1, None)), scalar=None),
     "ops.scatter_add": unary(ops.scatter_add, normal(2), key=np.array([0, 2]), shape=(3,), scalar=None),
+    "ops.scatter_add(dim)": Case(ops.scatter_add, lambda f, x, i, s: f(x, 1, i, s), (normal(2, 3), np.array([[2, 2], [0, 1]]), normal(2, 2))),
+    "ops.scatter": Case(ops.scatter, lambda f, x, i, s: f(x, 0, i, s), (normal(2, 3), np.array([[1, 0, 1]]), normal(1, 3))),
+    "ops.index_put": Case(ops.index_put, lambda f, x, v: f(x, (np.array([1, 0]),), v), (normal(2, 3), normal(3))),
+    "ops.masked_fill": Case(ops.masked_fill, lambda f, x, m: f(x, m, 0.5), (normal(2, 3), normal(3) > 0)),
     "ops.one_hot": unary(ops.one_hot, np.array([[0, 2], [1, 1]]), num_classes=3, scalar=2),
     "ops.concatenate": Case(ops.concatenate, lambda f, a, b: f([a, b], axis=1), (normal(2, 3), normal(2, 1))),
     "ops.cat": Case(ops.cat, lambda f, a, b: f([a, b], dim=1), (normal(2, 3), normal(2, 1))),
@@ -183,6 +188,17 @@ CASES: dict[str, Case] = {
     "ops.max_pool2d": unary(ops.max_pool2d, IMAGES, kernel_size=2, scalar=None),
     "ops.avg_pool2d": unary(ops.avg_pool2d, IMAGES, kernel_size=2, scalar=None),
     "ops.global_avg_pool2d": unary(ops.global_avg_pool2d, IMAGES, scalar=None),
+    # ----- autograd_engine.linalg (not in ops.__all__: NumPy's namespace)
+    "linalg.inv": unary(ae.linalg.inv, SQUARE, scalar=None),
+    "linalg.det": unary(ae.linalg.det, SQUARE, scalar=None),
+    "linalg.slogdet": unary(ae.linalg.slogdet, SQUARE, scalar=None),
+    "linalg.solve": binary(ae.linalg.solve, SQUARE, normal(3, 2), scalars=None),
+    "linalg.matrix_power": unary(ae.linalg.matrix_power, SQUARE, n=-2, scalar=None),
+    "linalg.cholesky": unary(ae.linalg.cholesky, SQUARE @ SQUARE.T, scalar=None),
+    "linalg.eigh": unary(ae.linalg.eigh, SQUARE + SQUARE.T, scalar=None),
+    "linalg.svd": unary(ae.linalg.svd, SQUARE, scalar=None),
+    "linalg.qr": unary(ae.linalg.qr, normal(3, 2), scalar=None),
+    "linalg.pinv": unary(ae.linalg.pinv, normal(3, 2), scalar=None),
     # ----- nn.functional
     "F.linear": Case(F.linear, lambda f, x, w: f(x, w), (normal(2, 3), normal(4, 3))),
     "F.relu": unary(F.relu),
