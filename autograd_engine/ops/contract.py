@@ -29,7 +29,7 @@ from ..function import Primitive, apply, op
 from ..operands import as_operand, normalize_axis, shape_of, value
 from .dispatch import einsum as einsum_rule
 from .elementwise import multiply, where
-from .index import getitem, scatter_add
+from .index import getitem, scatter_into_zeros
 from .join import stack
 from .reduce import sum as reduce_sum
 from .reorder import as_tensor
@@ -284,7 +284,7 @@ def diag(v: Any, k: int = 0) -> Any:
     if len(shape) != 1:
         raise ShapeError(f"diag: the input must be 1-D (to build a matrix) or 2-D (to read a diagonal), got shape {shape}")
     n = shape[0] + abs(k)
-    return scatter_add(v, _diagonal_positions(n, n, k), (n, n))
+    return scatter_into_zeros(v, _diagonal_positions(n, n, k), (n, n))
 
 
 @op(method=True)
