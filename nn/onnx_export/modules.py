@@ -1,6 +1,8 @@
 """Modules written whole in ONNX: ``RNN``, ``LSTM`` and ``GRU`` as ONNX's recurrent ops,
-``Embedding`` as a ``Gather`` of its table by the (integer) input, and the activations that choose
-by the input's sign (``PReLU``, ``ELU``, ``Softplus``) as ONNX's ``PRelu``, ``Elu`` and a ``Where``.
+``Embedding`` as a ``Gather`` of its table by the (integer) input, and the activations whose
+forward chooses a branch by the input's value (``PReLU``, ``ELU``, ``Softplus``, ``SELU``, ``CELU``,
+``Hardtanh``, ``ReLU6``, ``Hardsigmoid``, ``Hardswish``, ``Mish``, ``LogSigmoid``) as ONNX's own
+activations.
 
 Their traced graphs would fix the sequence length (one node per step) or bake the input's values in
 as constants (the indices, the sign masks given to ``ae.where``); an ONNX ``LSTM`` runs any length.  PyTorch's gate order becomes ONNX's: LSTM rows
@@ -20,6 +22,8 @@ import numpy as np
 from autograd_engine.operands import value
 
 from ..activation import ELU, PReLU, Softplus
+from ..activation_hard import Hardsigmoid, Hardswish, Hardtanh, ReLU6
+from ..activation_smooth import CELU, SELU, LogSigmoid, Mish
 from ..embedding import Embedding
 from ..rnn import GRU, LSTM, RNN
 from .builder import GraphBuilder
@@ -101,9 +105,39 @@ def _softplus(b: GraphBuilder, module: Any, examples: list[np.ndarray], args: li
     return [b.node("Where", [above, x, smooth])]
 
 
+def _activation(write: Any) -> Any:
+    """A converter for an elementwise activation: ``write(b, module, x, dtype)`` returns its output."""
+    def convert(b: GraphBuilder, module: Any, examples: list[np.ndarray], args: list[str], params: list[str]) -> list[str]:
+        return [write(b, module, args[0], examples[0].dtype)]
+
+    return convert
+
+
+def _clip(b: GraphBuilder, module: Any, x: str, dtype: np.dtype) -> str:
+    return b.node("Clip", [x, b.constant(module.min_val, "min", dtype), b.constant(module.max_val, "max", dtype)])
+
+
+def _mish(b: GraphBuilder, module: Any, x: str, dtype: np.dtype) -> str:
+    return b.node("Mul", [x, b.node("Tanh", [b.node("Softplus", [x])])])
+
+
+def _logsigmoid(b: GraphBuilder, module: Any, x: str, dtype: np.dtype) -> str:
+    return b.node("Neg", [b.node("Softplus", [b.node("Neg", [x])])])
+
+
+_SELU_ALPHA, _SELU_SCALE = 1.6732632423543772, 1.0507009873554805
+
 MODULE_CONVERTERS: dict[type, Any] = {
     LSTM: _recurrent("LSTM"), GRU: _recurrent("GRU"), RNN: _recurrent("RNN"), Embedding: _embedding,
     PReLU: _prelu, ELU: _elu, Softplus: _softplus,
+    SELU: _activation(lambda b, m, x, dtype: b.node("Selu", [x], alpha=_SELU_ALPHA, gamma=_SELU_SCALE)),
+    CELU: _activation(lambda b, m, x, dtype: b.node("Celu", [x], alpha=float(m.alpha))),
+    Hardtanh: _activation(_clip),
+    ReLU6: _activation(_clip),
+    Hardsigmoid: _activation(lambda b, m, x, dtype: b.node("HardSigmoid", [x], alpha=1 / 6, beta=0.5)),
+    Hardswish: _activation(lambda b, m, x, dtype: b.node("HardSwish", [x])),
+    Mish: _activation(_mish),
+    LogSigmoid: _activation(_logsigmoid),
 }
 """The module types written whole, with their converters."""
 

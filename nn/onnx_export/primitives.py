@@ -119,6 +119,21 @@ def _conv2d(b, node, ins, out):
                   dilations=list(node.dilation), group=int(node.groups))
 
 
+def _conv_transpose2d(b, node, ins, out):
+    conv = node.conv
+    (top, left), kernel = conv.padding, shape_of(node.inputs[1])[2:]
+    in_size = shape_of(node.inputs[0])[-2:]
+    natural = [(n - 1) * s - 2 * p + d * (k - 1) + 1
+               for n, s, p, d, k in zip(in_size, conv.stride, conv.padding, conv.dilation, kernel)]
+    return b.node("ConvTranspose", ins, strides=list(conv.stride), pads=[top, left, top, left],
+                  dilations=list(conv.dilation), group=int(conv.groups),
+                  output_padding=[size - n for size, n in zip(node.out_size, natural)])
+
+
+def _einsum(b, node, ins, out):
+    return b.node("Einsum", ins, equation=f"{','.join(node.terms)}->{node.output}")
+
+
 def _ceil_mode(node: Any, in_shape: tuple[int, ...], dilation: tuple[int, int]) -> int:
     """1 when the recorded output is larger than the floored formula gives (PyTorch's ceil_mode)."""
     floored = tuple((size + 2 * pad - d * (k - 1) - 1) // s + 1
@@ -204,6 +219,8 @@ PRIMITIVE_CONVERTERS: dict[str, Converter] = {
     "concatenate": _concatenate,
     "pad": _pad,
     "conv2d": _conv2d,
+    "conv_transpose2d": _conv_transpose2d,
+    "einsum": _einsum,
     "max_pool2d": _max_pool2d,
     "avg_pool2d": _avg_pool2d,
     "getitem": _getitem,

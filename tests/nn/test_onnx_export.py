@@ -105,7 +105,39 @@ CASES = {
         nn.Conv2d(4, 8, 3, padding=1), nn.ReLU(), nn.AdaptiveAvgPool2d(1), nn.Flatten(),
         nn.Dropout(0.2), nn.Linear(8, 10), nn.LogSoftmax(1)), (3, 1, 8, 8)),
     "module_list_and_dict": (lambda: _Containers(), (2, 4)),
+    "conv1d": (lambda: nn.Conv1d(3, 4, 3, stride=2, padding=1), (2, 3, 11)),
+    "conv1d_same": (lambda: nn.Conv1d(3, 4, 4, padding="same", dilation=2), (2, 3, 10)),
+    "max_pool1d": (lambda: nn.MaxPool1d(2), (2, 3, 8)),
+    "avg_pool1d": (lambda: nn.AvgPool1d(3, stride=2), (2, 3, 9)),
+    "conv_transpose": (lambda: nn.ConvTranspose2d(4, 3, 3, stride=2, padding=1, output_padding=1), (2, 4, 5, 5)),
+    "conv_transpose_groups": (lambda: nn.ConvTranspose2d(4, 6, (2, 3), groups=2, dilation=2), (2, 4, 4, 3)),
+    "einsum_forward": (lambda: _Bilinear(), (3, 4)),
+    **{f"activation_{name}": (getattr(nn, name), (4, 6)) for name in [
+        "SiLU", "Mish", "SELU", "CELU", "Softsign", "LogSigmoid", "Tanhshrink", "Hardtanh", "ReLU6",
+        "Hardsigmoid", "Hardswish"]},
+    "softmin": (lambda: nn.Softmin(1), (4, 6)),
+    "glu": (lambda: nn.GLU(), (4, 6)),
+    "multihead_attention": (lambda: _SelfAttention(), (2, 5, 8)),
 }
+
+
+class _Bilinear(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.weight = nn.Parameter(np.ones((4, 4, 2), dtype=np.float32) * np.float32(0.1))
+
+    def forward(self, x):
+        return ae.einsum("ni,ijk,nj->nk", x, self.weight, x)
+
+
+class _SelfAttention(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.attention = nn.MultiheadAttention(8, 2, batch_first=True)
+
+    def forward(self, x):
+        out, _ = self.attention(x, x, x, need_weights=False)
+        return out
 
 
 def _trained_norm(layer, shape):

@@ -55,11 +55,34 @@ class TorchText(torch.nn.Module):
         return self.head(out)
 
 
+class OursAttention(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.attention = nn.MultiheadAttention(8, 2, batch_first=True)
+        self.norm = nn.LayerNorm(8)
+
+    def forward(self, x):
+        out, _ = self.attention(x, x, x)
+        return self.norm(out + x)
+
+
+class TorchAttention(torch.nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.attention = torch.nn.MultiheadAttention(8, 2, batch_first=True)
+        self.norm = torch.nn.LayerNorm(8)
+
+    def forward(self, x):
+        out, _ = self.attention(x, x, x)
+        return self.norm(out + x)
+
+
 ARCHITECTURES = {
     "cnn_batch_norm": (ours_cnn, torch_cnn, lambda: RNG.standard_normal((4, 3, 8, 8)).astype(np.float32)),
     "embedding_lstm": (lambda: OursText("LSTM"), lambda: TorchText("LSTM"), lambda: RNG.integers(0, 30, (3, 7))),
     "embedding_gru": (lambda: OursText("GRU"), lambda: TorchText("GRU"), lambda: RNG.integers(0, 30, (3, 7))),
     "embedding_rnn": (lambda: OursText("RNN"), lambda: TorchText("RNN"), lambda: RNG.integers(0, 30, (3, 7))),
+    "multihead_attention": (OursAttention, TorchAttention, lambda: RNG.standard_normal((2, 5, 8)).astype(np.float32)),
 }
 
 
