@@ -5,6 +5,7 @@ from .containers import ModuleDict, ModuleList, Sequential
 from .conv import Conv2d
 from .dropout import Dropout, Dropout2d
 from .embedding import Embedding
+from .ensemble import Ensemble
 from .functional_call import functional_call
 from .linear import Flatten, Identity, Linear
 from .loss import (
