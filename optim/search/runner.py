@@ -12,7 +12,8 @@ the remaining ones are sampled.
 Workers: a user's ``dask.distributed.Client`` when given (a cluster:
 ``Client("scheduler:8786")``, with a database URL all machines reach as
 ``storage``); otherwise a ``LocalCluster`` of worker processes on this
-machine, on the loopback interface and without a dashboard.  A LocalCluster
+machine, on the loopback interface and without a dashboard (the scheduler's
+small HTTP server takes a free loopback port, not 8787).  A LocalCluster
 rather than ``concurrent.futures.ProcessPoolExecutor``, because a worker
 process that dies (killed, out of memory) breaks a whole process pool and
 every trial queued on it, while Dask's nanny restarts that one worker and
@@ -290,7 +291,8 @@ def _workers(distributed: Any, client: Any, n_workers: int) -> Iterator[tuple[An
     # a worker that dies fails its task at once: the driver records it and decides about the retry
     with dask.config.set({"distributed.scheduler.allowed-failures": 0}):
         cluster = distributed.LocalCluster(n_workers=n_workers, threads_per_worker=1, processes=True,
-                                           host="127.0.0.1", dashboard_address=None)
+                                           host="127.0.0.1", dashboard_address=None,
+                                           scheduler_kwargs={"dashboard_address": "127.0.0.1:0"})
     try:
         with distributed.Client(cluster) as local_client:
             yield local_client, n_workers
