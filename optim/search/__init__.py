@@ -19,15 +19,16 @@ On a cluster, the same call with ``client=Client("scheduler:8786")`` and a datab
 
 One job per module:
 
-===========  ==========================================================================================
-``space``    ``LogUniform``, ``Uniform``, ``IntUniform``, ``Choice``: drawing, borders, narrowing
-``trial``    ``Trial``: what the objective gets -- ``report``, ``should_stop``, ``checkpoint``
-``worker``   running one trial in a worker process, and how it ended (complete, pruned, failed, diverged)
-``runner``   ``random_search``: the study (Optuna), the workers (Dask), the loop, resuming, retries
-``result``   ``SearchResult``: ``best``, ``table()``, ``refine()``, ``ensemble()``, the warnings
-``plot``     ``SearchResult.plot``: accuracy against each hyperparameter, the best learning curves
-``extra``    importing Optuna and Dask, with an error naming the ``search`` extra
-===========  ==========================================================================================
+============  ==========================================================================================
+``space``     ``LogUniform``, ``Uniform``, ``IntUniform``, ``Choice``: drawing, borders, narrowing
+``trial``     ``Trial``: what the objective gets -- ``report``, ``should_stop``, ``checkpoint``
+``worker``    running one trial in a worker process, and how it ended (complete, pruned, failed, diverged)
+``runner``    ``random_search``: the study (Optuna), the workers (Dask), the loop, resuming, retries
+``result``    ``SearchResult``: ``best``, ``table()``, ``refine()``, ``ensemble()``, the warnings
+``plot``      ``SearchResult.plot``: accuracy against each hyperparameter, the best learning curves
+``database``  the storage for a database URL; the SQLite file of the folder, patient with its lock
+``extra``     importing Optuna and Dask, with an error naming the ``search`` extra
+============  ==========================================================================================
 
 Optuna and Dask are the optional extra ``search`` (``pip install -e ".[search]"``); importing this
 package does not import them.

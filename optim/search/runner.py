@@ -35,13 +35,13 @@ import numpy as np
 from autograd_engine.checks import check_bool, check_callable, check_choice, check_int, check_real
 
 from . import extra
+from .database import default_url, open_storage
 from .result import SearchResult, TrialRecord, space_from_optuna
 from .space import Distribution, check_space
 from .trial import Trial
 from .worker import Outcome, TrialJob, run_trial
 
 STUDY_NAME = "search"
-DATABASE = "search.db"
 SAMPLERS = ("random", "tpe")
 
 
@@ -76,6 +76,9 @@ def random_search(
     ``retries``: how many times a trial whose worker process died runs again (its failed record stays).
     ``verbose``: print one line per finished trial.
 
+    The objective runs in other processes: it must be picklable (a function of a module, or one defined
+    in a notebook or ``__main__``, which Dask sends by value), and a script that calls ``random_search``
+    keeps the call under ``if __name__ == "__main__":``, as for any code that starts worker processes.
     Needs the ``search`` extra (Optuna and Dask); see the package docstring for the whole workflow.
     """
     owner = "random_search"
@@ -101,16 +104,16 @@ def random_search(
     optuna, distributed = extra.optuna(), extra.distributed()
     folder = Path(folder).resolve()
     folder.mkdir(parents=True, exist_ok=True)
-    storage = storage or f"sqlite:///{folder / DATABASE}"
+    storage = storage or default_url(folder)
     pruner = _pruner(optuna, pruner, owner)
     if not isinstance(sampler, str | optuna.samplers.BaseSampler):
         raise TypeError(f"{owner}: sampler must be 'random', 'tpe' or an optuna.samplers sampler, got {sampler!r}")
     with _quiet(optuna):
-        study = optuna.create_study(study_name=STUDY_NAME, storage=storage, direction="maximize",
+        study = optuna.create_study(study_name=STUDY_NAME, storage=open_storage(optuna, storage), direction="maximize",
                                     load_if_exists=True)
         _check_same_space(study, space, folder)
         _requeue_interrupted(optuna, study)
-        study = optuna.load_study(study_name=STUDY_NAME, storage=storage, pruner=pruner,
+        study = optuna.load_study(study_name=STUDY_NAME, storage=open_storage(optuna, storage), pruner=pruner,
                                   sampler=_sampler(optuna, sampler, seed, len(study.trials)))
         with _workers(distributed, client, n_workers or min(_usable_cores(), n_trials)) as (run_on, slots):
             if client is not None and n_workers is not None:
@@ -126,9 +129,9 @@ def load_result(folder: str | os.PathLike, *, storage: str | None = None,
     or after it ran in another process; ``space`` defaults to the one its trials were drawn from."""
     optuna = extra.optuna()
     folder = Path(folder).resolve()
-    storage = storage or f"sqlite:///{folder / DATABASE}"
+    storage = storage or default_url(folder)
     with _quiet(optuna):
-        study = optuna.load_study(study_name=STUDY_NAME, storage=storage)
+        study = optuna.load_study(study_name=STUDY_NAME, storage=open_storage(optuna, storage))
         trials = study.get_trials(deepcopy=False)
     records = [_record(t) for t in trials if t.state.is_finished()]
     if space is None:

@@ -27,6 +27,7 @@ from threadpoolctl import threadpool_limits
 from autograd_engine.kernels import threads
 
 from . import extra
+from .database import open_storage
 from .trial import Trial
 
 
@@ -58,7 +59,7 @@ class Outcome:
 def run_trial(objective: Callable[[dict[str, Any], Trial], float], job: TrialJob) -> Outcome:
     """Run ``objective(params, trial)`` for ``job`` in this process and return its ``Outcome``."""
     optuna = extra.optuna()
-    study = optuna.load_study(study_name=job.study_name, storage=job.storage,
+    study = optuna.load_study(study_name=job.study_name, storage=open_storage(optuna, job.storage),
                               sampler=optuna.samplers.RandomSampler(), pruner=job.pruner)
     trial = Trial(job.number, job.params, job.folder, optuna.trial.Trial(study, job.trial_id))
     engine_threads = threads.get_num_threads()
