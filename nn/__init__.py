@@ -11,6 +11,7 @@ from .conv_transpose import ConvTranspose2d
 from .distance import CosineSimilarity, PairwiseDistance
 from .dropout import Dropout, Dropout2d
 from .embedding import Embedding
+from .ensemble import Ensemble
 from .functional_call import functional_call
 from .linear import Flatten, Identity, Linear
 from .loss import (

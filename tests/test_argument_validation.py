@@ -12,7 +12,7 @@ import nn
 import optim
 from nn import functional as F
 from nn import init
-from optim import lr_scheduler
+from optim import lr_scheduler, search
 
 NAN, INF = float("nan"), float("inf")
 
@@ -265,6 +265,8 @@ NN = [
      r"parameter_count: trainable_only must be True or False, got 'no'"),
     (lambda: nn.summary(nn.Linear(2, 2), input_shape=2), TypeError, r"summary: input_shape must be a tuple of sizes .*got 2"),
     (lambda: nn.summary(nn.Linear(2, 2), input_shape=(1, 2.0)), TypeError, r"summary: input_shape must be a non-negative integer, got 2.0"),
+    (lambda: nn.Ensemble([]), ValueError, r"Ensemble: models is empty"),
+    (lambda: nn.Ensemble([nn.Linear(2, 2)], average="mean"), ValueError, r"Ensemble: average must be one of 'probabilities'"),
 ]
 
 OPTIM = [
@@ -334,6 +336,12 @@ OPTIM = [
     (lambda: lr_scheduler.ReduceLROnPlateau(sgd()).step("0.5"), TypeError, r"ReduceLROnPlateau.step: metric must be a number .*got '0.5'"),
     (lambda: lr_scheduler.MomentumSchedule(sgd(), total_iters=2.5), TypeError, r"MomentumSchedule: total_iters must be a positive integer, got 2.5"),
     (lambda: lr_scheduler.MomentumSchedule(None), TypeError, r"MomentumSchedule: expected an optimizer, got NoneType"),
+    (lambda: search.LogUniform(-1e-3, 1.0), ValueError, r"LogUniform: low must lie in \(0.0, inf\], got -0.001"),
+    (lambda: search.Uniform(0.5, 0.5), ValueError, r"Uniform: low must be below high, got low=0.5, high=0.5"),
+    (lambda: search.IntUniform(2, "8"), TypeError, r"IntUniform: high must be an integer, got '8'"),
+    (lambda: search.Choice([]), ValueError, r"Choice: options is empty"),
+    (lambda: search.random_search(lambda p, t: 0.0, {"lr": search.LogUniform(1e-3, 1.0)}, 0, folder="."), ValueError,
+     r"random_search: n_trials must be a positive integer, got 0"),
 ]
 
 

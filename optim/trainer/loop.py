@@ -77,6 +77,11 @@ class Trainer:
     changes the loader's sequence of epochs.
     The optimizer must hold at least one of the model's parameters (a subset,
     e.g. with frozen layers, is fine).
+    ``trial``: an ``optim.search.Trial`` (the objective's second argument in a hyperparameter search):
+    each epoch's validation accuracy is reported to it, and training stops when it says the run is
+    hopeless (``should_stop()``), with ``pruned`` set; the checkpoints then go to the search folder
+    under the trial's name (``trial0007_best_epoch...``) unless ``checkpoint_dir`` says otherwise,
+    and the trial learns the path of the best one.
     ``progress``: a tqdm bar (falls back to printed lines when tqdm is not
     installed); ``verbose=False`` prints nothing.  ``seed`` seeds the
     trainer's generator (shuffling of pairs, accuracy subsamples).
@@ -107,6 +112,7 @@ class Trainer:
         print_every: int = 100,
         seed: int = 0,
         keep_freed_memory: bool = True,
+        trial: Any = None,
     ) -> None:
         if not isinstance(model, nn.Module):
             raise TypeError(f"Trainer: model must be an nn.Module, got {type(model).__name__}")
@@ -139,6 +145,15 @@ class Trainer:
         self.epochs, self.batch_size = epochs, batch_size
         self.schedulers = [schedulers] if hasattr(schedulers, "step") else list(schedulers)
         self.ema, self.patience, self.restore_best = ema, patience, restore_best
+        if trial is not None:
+            if not (callable(getattr(trial, "report", None)) and callable(getattr(trial, "should_stop", None))):
+                raise TypeError(f"Trainer: trial must be an optim.search.Trial (with report and should_stop), got "
+                                f"{type(trial).__name__}")
+            if checkpoint_dir is None:
+                checkpoint_dir = trial.folder
+            if checkpoint_prefix == "model":
+                checkpoint_prefix = trial.checkpoint_prefix
+        self.trial, self.pruned = trial, False
         self.checkpoint_dir = None if checkpoint_dir is None else Path(checkpoint_dir)
         self.checkpoint_prefix = checkpoint_prefix
         self.num_train_samples, self.num_val_samples = num_train_samples, num_val_samples
@@ -270,15 +285,27 @@ class Trainer:
             if improved:
                 self._save_best(epoch, val_acc)
             checkpoint.save_last(self)
+        if self.trial is not None:
+            self._report_to_trial(epoch, val_acc)
 
         line = f"epoch {epoch}/{self.epochs}: loss {h.loss[-1]:.4f}, train acc {train_acc:.4f}"
         if self.val_data is not None:
             line += f", val acc {val_acc:.4f}" + (f" (EMA {h.val_acc_ema[-1]:.4f})" if self.ema is not None else "")
         line += f", lr {h.lr[-1]:.3g}, {h.samples_per_second[-1]:.0f} samples/s"
         self._say(line + (" *" if improved else ""))
-        if self.stopped_early:
+        if self.stopped_early and not self.pruned:
             self._say(f"early stopping: no better {self._monitored} for {self.bad_epochs} epoch"
                       f"{'' if self.bad_epochs == 1 else 's'} (patience {self.patience})")
+
+    def _report_to_trial(self, epoch: int, val_acc: float) -> None:
+        """Tell the search's trial this epoch's accuracy and where the best checkpoint is; stop if it is pruned."""
+        if self.best_path is not None:
+            self.trial.checkpoint = self.best_path
+        self.trial.report(val_acc, epoch)
+        if self.trial.should_stop():
+            self.pruned = self.stopped_early = True
+            self._say(f"pruned by the search at epoch {epoch}: {self._monitored} {val_acc:.4f} is too far behind "
+                      f"the other trials")
 
     # ----- evaluation and monitoring ------------------------------------------
     def evaluate(self, data: Any, num_samples: int | None = None) -> tuple[float, float]:
