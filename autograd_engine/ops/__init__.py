@@ -17,6 +17,14 @@ that exposes it as ``ae.<name>`` (and as a Tensor method or operator):
 - ``recurrent``: lstm_recurrence (the LSTM over all time steps); rnn_step, gru_step, lstm_step composed
 - ``conv``: conv2d;  ``pool``: max_pool2d, avg_pool2d (Numba kernels; global_avg_pool2d composed)
 
+- ``trig``: tan, arcsin, arccos, arctan, arctan2, sinh, cosh, arcsinh, arccosh, arctanh, sinc,
+  deg2rad, rad2deg, hypot;  ``exponential``: log2, log10, exp2, logaddexp, logaddexp2, reciprocal,
+  rsqrt (true_divide composed);  ``rounding``: sign, floor, ceil, round, trunc, fabs, mod, fmod,
+  copysign, fmax, fmin, nan_to_num (isnan, isinf, isfinite: no gradient)
+- ``scan``: cumsum, cumprod, logcumsumexp, cummax, cummin;  ``product``: prod;  ``differences``:
+  diff, gradient (composed);  ``statistics``: var_mean, std_mean, ptp (composed);  ``norm``: norm
+  (NumPy's ``linalg.norm``, composed, with the singular_values primitive)
+
 The helpers rules share (undoing broadcasting, ``exp``/``where`` on arrays and Tensors alike) are in
 ``dispatch``; what every op does with its operands is in ``autograd_engine.operands``.
 """

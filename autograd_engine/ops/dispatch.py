@@ -82,3 +82,33 @@ def scatter_add_array(values: np.ndarray, key: Any, shape: tuple[int, ...], dtyp
     else:
         np.add.at(result, key, values)
     return result
+
+
+def elementwise(name: str, x: Any) -> Any:
+    """``numpy.<name>(x)`` on an array, the engine's op ``ae.<name>`` on a Tensor (``sinh``, ``cosh``,
+    ``sqrt``, ``sign``, ...: ops whose NumPy and engine names agree)."""
+    return OPS[name](x) if isinstance(x, Tensor) else getattr(np, name)(x)
+
+
+def zeros_like(x: Any) -> Any:
+    """Zeros of ``x``'s shape and dtype: the gradient of a piecewise-constant op.  A constant, also
+    under ``create_graph=True`` (its derivative is zero as well)."""
+    return np.zeros(np.shape(value(x)), dtype=value(x).dtype)
+
+
+def cumsum(x: Any, axis: int) -> Any:
+    """Running sum along ``axis``: NumPy's on arrays, the ``cumsum`` op on Tensors."""
+    return OPS["cumsum"](x, axis) if isinstance(x, Tensor) else np.cumsum(x, axis=axis)
+
+
+def reverse_cumsum(x: Any, axis: int) -> Any:
+    """``out[i] = sum(x[i:])`` along ``axis``: the adjoint of a running sum."""
+    flip = (slice(None),) * (axis % x.ndim) + (slice(None, None, -1),)
+    return cumsum(x[flip], axis)[flip]
+
+
+def stack(pieces: list[Any], axis: int) -> Any:
+    """``numpy.stack`` on arrays, the ``stack`` op when a piece is a Tensor."""
+    if any(isinstance(p, Tensor) for p in pieces):
+        return OPS["stack"](pieces, axis)
+    return np.stack(pieces, axis=axis)
