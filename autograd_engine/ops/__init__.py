@@ -34,15 +34,23 @@ from . import (
     affine,
     compare,
     conv,
+    differences,
     elementwise,
+    exponential,
     index,
     join,
     linalg,
+    norm,
     pool,
+    product,
     recurrent,
     reduce,
+    rounding,
+    scan,
     shape,
     special,
+    statistics,
+    trig,
 )
 
 globals().update(OPS)
