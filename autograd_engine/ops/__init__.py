@@ -24,6 +24,9 @@ that exposes it as ``ae.<name>`` (and as a Tensor method or operator):
 - ``scan``: cumsum, cumprod, logcumsumexp, cummax, cummin;  ``product``: prod;  ``differences``:
   diff, gradient (composed);  ``statistics``: var_mean, std_mean, ptp (composed);  ``norm``: norm
   (NumPy's ``linalg.norm``, composed, with the singular_values primitive)
+- ``torch_names``: PyTorch's spellings (clone, clamp_min, clamp_max, pow, mm, bmm, lerp, chunk,
+  narrow, select; the methods float, double, half, long, int, to, type_as, expand_as, view_as,
+  reshape_as, fill_, zero_)
 
 The helpers rules share (undoing broadcasting, ``exp``/``where`` on arrays and Tensors alike) are in
 ``dispatch``; what every op does with its operands is in ``autograd_engine.operands``.
@@ -50,6 +53,7 @@ from . import (
     shape,
     special,
     statistics,
+    torch_names,
     trig,
 )
 
