@@ -112,3 +112,12 @@ def stack(pieces: list[Any], axis: int) -> Any:
     if any(isinstance(p, Tensor) for p in pieces):
         return OPS["stack"](pieces, axis)
     return np.stack(pieces, axis=axis)
+
+
+def divides_exactly(x: Any) -> bool:
+    """True when dividing by ``x`` is safe for a rule such as ``out / x``: no element is 0 or so small that
+    a product with it underflows (below the square root of the dtype's smallest normal number)."""
+    data = np.asarray(value(x))
+    if data.dtype.kind != "f":
+        return not np.any(data == 0)
+    return not np.any(np.abs(data) < np.sqrt(np.finfo(data.dtype).tiny))

@@ -14,6 +14,7 @@ import numpy as np
 from ..function import op
 from ..operands import value
 from ..tensor import Tensor
+from . import dispatch
 from .dispatch import expand_reduced
 from .join import concatenate
 from .reduce import _reduce, _Reduction
@@ -29,7 +30,7 @@ class Prod(_Reduction):
 
     def backward(self, g, out, x):
         g = expand_reduced(g, value(x).shape, self.axes, self.keepdims)
-        if not np.any(value(x) == 0):
+        if dispatch.divides_exactly(x):
             return (g * expand_reduced(out, value(x).shape, self.axes, self.keepdims) / x,)
         return (g * _product_of_the_others(x, self.axes),)
 

@@ -14,7 +14,7 @@ from typing import Any, NamedTuple
 import numpy as np
 
 from ..function import Primitive, apply, op
-from ..operands import as_operand, normalize_axis, shape_of, value
+from ..operands import as_operand, normalize_axes, normalize_axis, shape_of, value
 from ..tensor import Tensor
 from . import dispatch
 from .shape import reshape
@@ -37,7 +37,7 @@ def _scan(cls: type[_Scan], x: Any, axis: Any) -> Any:
     shape = shape_of(x, cls.name)
     if axis is None or not shape:
         if axis is not None:
-            normalize_axis(axis, 0, cls.name)  # 0 and -1 only
+            normalize_axes(axis, 0, cls.name)  # 0 and -1 only
         scanned = apply(cls(0), reshape(x, (-1,)))
         return scanned if axis is None else reshape(scanned, shape)
     return apply(cls(normalize_axis(axis, len(shape), cls.name)), x)
@@ -62,7 +62,7 @@ def cumsum(x: Any, axis: int | None = None) -> Any:
 
 class Cumprod(_Scan):
     """Running product.  With no zero in the input the rule is ``revcumsum(g * out) / x``; with zeros
-    it runs the recurrence ``s[i] = g[i] + x[i+1] s[i+1]``, ``grad[i] = out[i-1] s[i]``, which never
+    (or inputs so small that ``g * out`` underflows) it runs the recurrence ``s[i] = g[i] + x[i+1] s[i+1]``, ``grad[i] = out[i-1] s[i]``, which never
     divides, so that every zero (one or several) gets its exact gradient."""
 
     __slots__ = ()
@@ -72,7 +72,7 @@ class Cumprod(_Scan):
         return np.cumprod(x, axis=self.axis)
 
     def backward(self, g, out, x):
-        if not np.any(value(x) == 0):
+        if dispatch.divides_exactly(x):
             return (dispatch.reverse_cumsum(g * out, self.axis) / x,)
         n, axis = value(x).shape[self.axis], self.axis
 
@@ -98,7 +98,10 @@ class LogCumSumExp(_Scan):
     """``out[k] = log(sum(exp(x[:k+1])))`` (NumPy's ``logaddexp.accumulate``, never overflowing).
 
     The gradient ``grad[i] = sum_{k >= i} g[k] exp(x[i] - out[k])`` is taken in log space, the
-    positive and negative parts of ``g`` apart, so that no exponential overflows."""
+    positive and negative parts of ``g`` apart, so that no exponential overflows.  Under
+    ``create_graph=True`` it is taken as ``exp(x - c) revcumsum(g exp(c - out))`` with ``c`` the slice's
+    total, which is linear in ``g`` (so differentiable at g = 0) and overflows only where a slice's
+    running log-sum spans more than the dtype's exponent range (about 700 in float64)."""
 
     __slots__ = ()
     name = "logcumsumexp"
@@ -109,22 +112,23 @@ class LogCumSumExp(_Scan):
         return np.logaddexp.accumulate(x, axis=self.axis)
 
     def backward(self, g, out, x):
-        g_data = np.asarray(value(g))
-        total = dispatch.zeros_like(x)
+        if isinstance(g, Tensor):  # create_graph: a form linear in g (the log-space one is not differentiable at g = 0)
+            last = value(out)[(slice(None),) * self.axis + (slice(-1, None),)]
+            shift = np.where(np.isfinite(last), last, 0.0)  # any constant works: it cancels
+            return (dispatch.exp(x - shift) * dispatch.reverse_cumsum(g * dispatch.exp(shift - out), self.axis),)
+        total = np.zeros_like(x)
         for sign in (1.0, -1.0):
-            part = g_data * sign > 0
-            if not part.any():
-                continue
-            log_part = dispatch.where(part, dispatch.log(dispatch.where(part, sign * g, 1.0)), -math.inf) - out
-            total = total + sign * dispatch.exp(x + _reverse_logcumsumexp(log_part, self.axis))
+            part = g * sign > 0
+            if part.any():
+                with np.errstate(divide="ignore"):
+                    log_part = np.where(part, np.log(np.where(part, sign * g, 1.0)), -math.inf) - out
+                total += sign * np.exp(x + _reverse_logcumsumexp(log_part, self.axis))
         return (total,)
 
 
-def _reverse_logcumsumexp(x: Any, axis: int) -> Any:
+def _reverse_logcumsumexp(x: np.ndarray, axis: int) -> np.ndarray:
     """``out[i] = log(sum(exp(x[i:])))`` along ``axis``."""
     flip = (slice(None),) * axis + (slice(None, None, -1),)
-    if isinstance(x, Tensor):
-        return logcumsumexp(x[flip], axis)[flip]
     with np.errstate(invalid="ignore"):
         return np.logaddexp.accumulate(x[flip], axis=axis)[flip]
 
@@ -188,7 +192,7 @@ def _running_extremum(cls: type[_RunningExtremum], x: Any, axis: Any) -> ValuesI
     x = as_operand(x, cls.name, "input")
     shape = shape_of(x, cls.name)
     if not shape:
-        normalize_axis(axis, 0, cls.name)  # 0 and -1 only
+        normalize_axes(axis, 0, cls.name)  # 0 and -1 only
         values, indices = _running_extremum(cls, reshape(x, (1,)), 0)
         return ValuesIndices(reshape(values, ()), indices.reshape(()))
     node = cls(normalize_axis(axis, len(shape), cls.name))
