@@ -305,7 +305,7 @@ def _with_keyword_help(function: Callable, name: str, torch_axis_names: bool = F
 _OTHER_SPELLINGS = {
     "dim": ("axis",), "dims": ("axis",), "axes": ("axis",), "axis": ("dim",), "keepdim": ("keepdims",), "keepdims": ("keepdim",),
     "correction": ("ddof",), "start_dim": ("start_axis",), "end_dim": ("end_axis",),
-    "min": ("a_min",), "max": ("a_max",), "a_min": ("min",), "a_max": ("max",), "exponent": ("b",),
+    "min": ("a_min",), "max": ("a_max",), "a_min": ("min",), "a_max": ("max",), "exponent": ("b",), "p": ("ord",),
 }
 
 
