@@ -14,6 +14,7 @@ from ..checks import check_real
 from ..errors import ShapeError
 from ..function import op
 from ..operands import as_operand, normalize_axis, shape_of
+from ..tensor import Tensor
 from .join import concatenate
 from .shape import broadcast_to
 
@@ -26,7 +27,8 @@ def _along(axis: int, part: slice | int) -> tuple:
 @op(method=True, dim=True)
 def diff(x: Any, n: int = 1, axis: int = -1, prepend: Any = None, append: Any = None) -> Any:
     """The ``n``-th difference along ``axis``, ``x[1:] - x[:-1]`` applied ``n`` times (NumPy's ``diff``);
-    ``prepend``/``append`` are joined to ``x`` along ``axis`` first (a number is broadcast to one slice)."""
+    ``prepend``/``append`` are joined to ``x`` along ``axis`` first (a number is broadcast to one slice);
+    ``n=0`` returns ``x``."""
     if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 0:
         raise (ValueError if isinstance(n, (int, np.integer)) and not isinstance(n, bool) else TypeError)(
             f"diff: n must be a non-negative integer, got {n!r}"
@@ -36,12 +38,16 @@ def diff(x: Any, n: int = 1, axis: int = -1, prepend: Any = None, append: Any = 
     if not shape:
         raise ShapeError("diff: a 0-d tensor has no axis to difference along; give at least a 1-d tensor")
     axis = normalize_axis(axis, len(shape), "diff")
+    if n == 0:
+        return x  # as NumPy: prepend and append are not joined either
     pieces = []
     for extra in (prepend, x, append):
         if extra is None:
             continue
+        if extra is not x and not isinstance(extra, Tensor):
+            extra = np.asarray(extra)  # NumPy's dtype for a Python number (float64), as np.diff
         if extra is not x and not shape_of(extra, "diff"):  # a number: one slice of it
-            extra = broadcast_to(as_operand(extra, "diff", "prepend/append"), shape[:axis] + (1,) + shape[axis + 1 :])
+            extra = broadcast_to(extra, shape[:axis] + (1,) + shape[axis + 1 :])
         pieces.append(extra)
     if len(pieces) > 1:
         x = concatenate(pieces, axis=axis)
