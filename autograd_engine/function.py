@@ -321,7 +321,7 @@ def _unknown_keyword_error(function: Callable, name: str, kwargs: dict[str, Any]
         return None
     named = [p for p, info in parameters.items() if info.kind is not inspect.Parameter.POSITIONAL_ONLY
              and info.kind is not inspect.Parameter.VAR_POSITIONAL]
-    accepted = set(named) | ({"dim", "keepdim"} if dim else set())
+    accepted = set(named) | {torch for torch, numpy in (("dim", "axis"), ("keepdim", "keepdims")) if dim and numpy in named}
     unknown = [k for k in kwargs if k not in accepted]
     if not unknown:
         return None
@@ -342,7 +342,7 @@ def _unknown_keyword_error(function: Callable, name: str, kwargs: dict[str, Any]
     elif keyword == "dtype":
         hint = "dtype= is not taken here: cast the input or the result with .astype(dtype)"
     elif keyword in ("dim", "keepdim", "axis", "keepdims"):
-        hint = f"{name} works elementwise or on its own axes and takes no {keyword}="
+        hint = f"{name} has no such argument (neither NumPy's axis=/keepdims= nor PyTorch's dim=/keepdim=)"
     else:
         close = difflib.get_close_matches(keyword, named, n=1)
         hint = f"did you mean {close[0]}=" if close else "it is not one of its arguments"
