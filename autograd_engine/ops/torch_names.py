@@ -19,7 +19,7 @@ from ..function import Primitive, apply, op
 from ..grad_mode import is_grad_enabled
 from ..operands import as_operand, normalize_axis, shape_of, value
 from ..tensor import Tensor
-from .elementwise import astype, clip, power
+from .elementwise import add, astype, clip, multiply, power, subtract
 from .linalg import matmul
 from .shape import broadcast_to, reshape
 
@@ -88,8 +88,8 @@ def _check_ndim(name: str, operands: tuple[Any, Any], ndim: int, what: str, inst
 def lerp(start: Any, end: Any, weight: Any) -> Any:
     """Linear interpolation ``start + weight * (end - start)``, with broadcasting (PyTorch's ``lerp``);
     differentiable in all three."""
-    start = as_operand(start, "lerp", "start")
-    return start + weight * (end - start)
+    start = as_operand(start, "lerp", "start")  # once: it is used twice
+    return add(start, multiply(weight, subtract(end, start)))
 
 
 def _along(x: Any, axis: int, part: slice | int) -> Any:
