@@ -122,7 +122,8 @@ class Tensor:
     shape = property(lambda self: self.data.shape, doc="The size of each axis (a tuple).")
     dtype = property(lambda self: self.data.dtype, doc="The NumPy dtype of ``data``.")
     ndim = property(lambda self: self.data.ndim, doc="The number of axes.")
-    size = property(lambda self: self.data.size, doc="The number of elements (NumPy's ``size``; PyTorch's ``size()`` is ``shape``).")
+    size = property(lambda self: ElementCount(self.data.size),
+                    doc="The number of elements, an int (NumPy's ``size``; PyTorch's ``size()`` is ``shape``).")
     is_leaf = property(lambda self: self._node is None, doc="True for tensors not computed by a recorded op.")
     grad_fn = property(lambda self: self._node, doc="The node that computed this tensor (None for leaves).")
 
@@ -270,6 +271,17 @@ class Tensor:
 
     def __array__(self, dtype: Any = None, copy: Any = None) -> np.ndarray:
         return np.array(self.data, dtype=dtype, copy=True) if copy else np.asarray(self.data, dtype=dtype)
+
+
+class ElementCount(int):
+    """``x.size``: NumPy's number of elements, an int.  Calling it as PyTorch's ``x.size()`` would
+    silently mean something else, so it raises, naming ``.shape`` and ``numel()``."""
+
+    __slots__ = ()
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        raise TypeError(f"size is NumPy's number of elements here, the int {int(self)}, not PyTorch's size() method: "
+                        f"use .shape for the sizes of the axes (.shape[dim] for one) or numel() for the count")
 
 
 class _HookHandle:

@@ -102,6 +102,19 @@ ENGINE = [
     (lambda: ae.linalg.eigh(np.eye(2), UPLO="X"), ValueError, r"eigh: UPLO must be one of 'L', 'U', got 'X'"),
     (lambda: ae.linalg.qr(np.eye(2), mode="raw"), ValueError, r"qr: mode must be one of 'reduced', 'r', 'complete', got 'raw'"),
     (lambda: ae.linalg.pinv(np.eye(2), 1e-3, rtol=1e-3), ValueError, r"pinv: pass rcond or rtol, not both"),
+    (lambda: ae.round(X, decimals=0.5), TypeError, r"round: decimals must be an integer, got 0.5"),
+    (lambda: ae.nan_to_num(X, nan="0"), TypeError, r"nan_to_num: nan must be a finite real number, got '0'"),
+    (lambda: ae.cumsum(X, axis=1.0), TypeError, r"cumsum: axis must be one integer, got 1.0"),
+    (lambda: ae.cummax(X, axis=(0, 1)), TypeError, r"cummax: axis must be one integer, got \(0, 1\)"),
+    (lambda: ae.prod(X, keepdims="yes"), TypeError, r"prod: keepdims must be True or False, got 'yes'"),
+    (lambda: ae.diff(X, n=-1), ValueError, r"diff: n must be a non-negative integer, got -1"),
+    (lambda: ae.diff(X, n=1.5), TypeError, r"diff: n must be a non-negative integer, got 1.5"),
+    (lambda: ae.gradient(X, edge_order=3), ValueError, r"gradient: edge_order must be 1 or 2, got 3"),
+    (lambda: ae.norm(X, ord="max"), ValueError, r"norm: ord 'max' is not a norm"),
+    (lambda: ae.norm(X, keepdims=None), TypeError, r"norm: keepdims must be True or False, got None"),
+    (lambda: ae.chunk(X, 1.5), TypeError, r"chunk: chunks must be a positive integer, got 1.5"),
+    (lambda: X.to("cuda"), ValueError, r"to\('cuda'\): this engine computes on the CPU"),
+    (lambda: X.to("float128x"), TypeError, r"to: 'float128x' is not a dtype NumPy has"),
 ]
 
 NN = [

@@ -24,6 +24,16 @@ that exposes it as ``ae.<name>`` (and as a Tensor method or operator):
   (composed of indexing, joining and shape ops); argsort (not differentiable)
 - ``contract``: einsum (tensordot, inner, outer, kron, cross, tril, triu, diagonal, diag, trace composed)
 - ``conv``: conv2d;  ``conv_transpose``: conv_transpose2d;  ``pool``: max_pool2d, avg_pool2d (Numba kernels; global_avg_pool2d composed)
+- ``trig``: tan, arcsin, arccos, arctan, arctan2, sinh, cosh, arcsinh, arccosh, arctanh, sinc,
+  deg2rad, rad2deg, hypot;  ``exponential``: log2, log10, exp2, logaddexp, logaddexp2, reciprocal,
+  rsqrt (true_divide composed);  ``rounding``: sign, floor, ceil, round, trunc, fabs, mod, fmod,
+  copysign, fmax, fmin, nan_to_num (isnan, isinf, isfinite: no gradient)
+- ``scan``: cumsum, cumprod, logcumsumexp, cummax, cummin;  ``product``: prod;  ``differences``:
+  diff, gradient (composed);  ``statistics``: var_mean, std_mean, ptp (composed);  ``norm``: norm
+  (NumPy's ``linalg.norm``, composed, with the singular_values primitive)
+- ``torch_names``: PyTorch's spellings (clone, clamp_min, clamp_max, pow, mm, bmm, lerp, chunk,
+  narrow, select; the methods float, double, half, long, int, to, type_as, expand_as, view_as,
+  reshape_as, fill_, zero_)
 
 The helpers rules share (undoing broadcasting, ``exp``/``where`` on arrays and Tensors alike) are in
 ``dispatch``; what every op does with its operands is in ``autograd_engine.operands``.
@@ -38,18 +48,27 @@ from . import (
     conv,
     conv_transpose,
     decompositions,
+    differences,
     elementwise,
+    exponential,
     index,
     inverse,
     join,
     linalg,
+    norm,
     pool,
+    product,
     recurrent,
     reduce,
     reorder,
+    rounding,
+    scan,
     shape,
     special,
     stacking,
+    statistics,
+    torch_names,
+    trig,
 )
 
 globals().update(OPS)

@@ -90,3 +90,40 @@ def einsum(subscripts: str, *operands: Any) -> Any:
     if any(isinstance(x, Tensor) for x in operands):
         return OPS["einsum"](subscripts, *operands)
     return np.einsum(subscripts, *operands, optimize=len(operands) > 2)
+def elementwise(name: str, x: Any) -> Any:
+    """``numpy.<name>(x)`` on an array, the engine's op ``ae.<name>`` on a Tensor (``sinh``, ``cosh``,
+    ``sqrt``, ``sign``, ...: ops whose NumPy and engine names agree)."""
+    return OPS[name](x) if isinstance(x, Tensor) else getattr(np, name)(x)
+
+
+def zeros_like(x: Any) -> Any:
+    """Zeros of ``x``'s shape and dtype: the gradient of a piecewise-constant op.  A constant, also
+    under ``create_graph=True`` (its derivative is zero as well)."""
+    return np.zeros(np.shape(value(x)), dtype=value(x).dtype)
+
+
+def cumsum(x: Any, axis: int) -> Any:
+    """Running sum along ``axis``: NumPy's on arrays, the ``cumsum`` op on Tensors."""
+    return OPS["cumsum"](x, axis) if isinstance(x, Tensor) else np.cumsum(x, axis=axis)
+
+
+def reverse_cumsum(x: Any, axis: int) -> Any:
+    """``out[i] = sum(x[i:])`` along ``axis``: the adjoint of a running sum."""
+    flip = (slice(None),) * (axis % x.ndim) + (slice(None, None, -1),)
+    return cumsum(x[flip], axis)[flip]
+
+
+def stack(pieces: list[Any], axis: int) -> Any:
+    """``numpy.stack`` on arrays, the ``stack`` op when a piece is a Tensor."""
+    if any(isinstance(p, Tensor) for p in pieces):
+        return OPS["stack"](pieces, axis)
+    return np.stack(pieces, axis=axis)
+
+
+def divides_exactly(x: Any) -> bool:
+    """True when dividing by ``x`` is safe for a rule such as ``out / x``: no element is 0 or so small that
+    a product with it underflows (below the square root of the dtype's smallest normal number)."""
+    data = np.asarray(value(x))
+    if data.dtype.kind != "f":
+        return not np.any(data == 0)
+    return not np.any(np.abs(data) < np.sqrt(np.finfo(data.dtype).tiny))

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 import operator
+import warnings
 from collections.abc import Sequence
 from typing import Any
 
@@ -31,6 +32,18 @@ def _reshape_method(x: Any, *shape: Any) -> Any:
 
 
 def _transpose_method(x: Any, *axes: Any) -> Any:
+    """``x.transpose(...)``, NumPy's permutation of all axes.  Two separate ints read like PyTorch's
+    ``transpose(dim0, dim1)``, which swaps two axes: on a 2-d tensor NumPy's ``(0, 1)`` leaves it unchanged
+    (a warning says so), on others it is no permutation (the error points to ``swapaxes``)."""
+    if len(axes) == 2 and all(isinstance(a, (int, np.integer)) and not isinstance(a, bool) for a in axes):
+        ndim = len(shape_of(x, "transpose"))
+        if ndim != 2:
+            raise ShapeError(f"transpose{axes}: NumPy's transpose takes a permutation of all {ndim} axes; to swap "
+                             f"two axes, as PyTorch's transpose(dim0, dim1) does, use swapaxes{axes}")
+        if [a % 2 for a in axes] == [0, 1] and -2 <= min(axes) and max(axes) <= 1:
+            warnings.warn(f"transpose{axes} on a 2-d tensor is NumPy's identity permutation and leaves it unchanged; "
+                          f"PyTorch's transpose{axes} swaps the axes -- for that use .T or swapaxes{axes} (pass "
+                          f"transpose(({axes[0]}, {axes[1]})) to keep the identity without this warning)", stacklevel=2)
     return transpose(x, _one_or_many(axes) or None)
 
 
@@ -193,8 +206,13 @@ def expand_dims(x: Any, axis: Any) -> Any:
 
 
 @op(method=True)
-def flatten(x: Any, start_axis: int = 0, end_axis: int = -1) -> Any:
-    """Merge axes ``start_axis..end_axis`` into one (PyTorch's ``flatten``; all axes by default)."""
+def flatten(x: Any, start_axis: int = 0, end_axis: int = -1, *, start_dim: Any = None, end_dim: Any = None) -> Any:
+    """Merge axes ``start_axis..end_axis`` into one (PyTorch's ``flatten``, whose ``start_dim=``/``end_dim=``
+    are accepted too; all axes by default)."""
+    if start_dim is not None:
+        start_axis = start_dim
+    if end_dim is not None:
+        end_axis = end_dim
     shape = shape_of(x, "flatten")
     if not shape:
         return reshape(x, (1,))

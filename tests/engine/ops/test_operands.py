@@ -268,6 +268,32 @@ CASES: dict[str, Case] = {
         F.cosine_embedding_loss, lambda f, a, b: f(a, b, np.array([1.0, -1.0])), (normal(2, 3), normal(2, 3))),
     "F.triplet_margin_loss": Case(
         F.triplet_margin_loss, lambda f, a, p, n: f(a, p, n), (normal(2, 3), normal(2, 3), normal(2, 3))),
+    # ----- autograd_engine.ops: more elementwise ops, scans, norms, PyTorch's spellings
+    **{f"ops.{name}": unary(getattr(ops, name)) for name in (
+        "tan", "arctan", "atan", "sinh", "cosh", "arcsinh", "asinh", "sinc", "deg2rad", "radians", "rad2deg", "degrees",
+        "exp2", "reciprocal", "sign", "floor", "ceil", "round", "around", "trunc", "fix", "fabs", "nan_to_num",
+        "isnan", "isinf", "isfinite", "clone", "cumsum", "cumprod", "logcumsumexp", "prod", "ptp", "var_mean",
+        "std_mean", "norm")},
+    **{f"ops.{name}": unary(getattr(ops, name), RNG.uniform(-0.9, 0.9, (2, 3)), scalar=0.4) for name in (
+        "arcsin", "asin", "arccos", "acos", "arctanh", "atanh")},
+    **{f"ops.{name}": unary(getattr(ops, name), positive(2, 3), scalar=1.3) for name in ("log2", "log10", "rsqrt")},
+    **{f"ops.{name}": unary(getattr(ops, name), positive(2, 3) + 1, scalar=1.7) for name in ("arccosh", "acosh")},
+    **{f"ops.{name}": binary(getattr(ops, name), b=positive(3)) for name in (
+        "arctan2", "atan2", "hypot", "logaddexp", "logaddexp2", "copysign", "fmax", "fmin", "mod", "remainder",
+        "fmod", "true_divide")},
+    "ops.pow": binary(ops.pow, a=positive(2, 3)),
+    "ops.clamp_min": unary(ops.clamp_min, min=0.1),
+    "ops.clamp_max": unary(ops.clamp_max, max=0.1),
+    "ops.cummax": unary(ops.cummax, axis=1, scalar=None),
+    "ops.cummin": unary(ops.cummin, dim=0, scalar=None),
+    "ops.diff": unary(ops.diff, n=1, scalar=None),
+    "ops.gradient": unary(ops.gradient, normal(3, 4), scalar=None),
+    "ops.mm": binary(ops.mm, normal(2, 3), normal(3, 4), scalars=None),
+    "ops.bmm": binary(ops.bmm, normal(2, 2, 3), normal(2, 3, 4), scalars=None),
+    "ops.lerp": Case(ops.lerp, lambda f, a, b, w: f(a, b, w), (normal(2, 3), normal(3), positive(2, 3)), (0.7, 1.3, 0.2)),
+    "ops.chunk": unary(ops.chunk, chunks=2, axis=1, scalar=None),
+    "ops.narrow": unary(ops.narrow, axis=1, start=1, length=2, scalar=None),
+    "ops.select": unary(ops.select, axis=1, index=-1, scalar=None),
 }
 
 NOT_ARRAY_FUNCTIONS = {
@@ -348,8 +374,9 @@ def loss_and_gradients(case: Case, operands: list[Any], leaves: list[list[ae.Ten
     return [o.data for o in results], [[t.grad for t in group] for group in leaves]
 
 
-NOT_DIFFERENTIABLE = {"ops.argmax", "ops.argmin", "ops.argsort", "ops.less", "ops.less_equal", "ops.greater", "ops.greater_equal",
-                      "ops.equal", "ops.not_equal"}  # integer or bool outputs: their values are compared above
+NOT_DIFFERENTIABLE = {"ops.argmax", "ops.argmin", "ops.argsort", "ops.less", "ops.less_equal", "ops.greater",
+                      "ops.greater_equal", "ops.equal", "ops.not_equal", "ops.isnan", "ops.isinf",
+                      "ops.isfinite"}  # integer or bool outputs: their values are compared above
 
 
 @pytest.mark.parametrize(
