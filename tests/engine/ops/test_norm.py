@@ -139,3 +139,9 @@ def test_norm_refuses_what_numpy_refuses_with_a_clear_message():
 def test_norm_takes_dim_and_keepdim():
     x = np.arange(6.0).reshape(2, 3)
     np.testing.assert_allclose(ae.norm(x, dim=1, keepdim=True).data, np.linalg.norm(x, axis=1, keepdims=True))
+
+
+def test_norm_is_also_linalg_norm_numpys_namespace():
+    x = np.arange(6.0).reshape(2, 3) - 2.5
+    assert ae.linalg.norm is ae.norm
+    np.testing.assert_allclose(ae.linalg.norm(x, "fro").data, np.linalg.norm(x, "fro"))
