@@ -11,7 +11,9 @@ from .conv_transpose import ConvTranspose2d
 from .distance import CosineSimilarity, PairwiseDistance
 from .dropout import Dropout, Dropout2d
 from .embedding import Embedding
+from .fold import Fold, Unfold
 from .functional_call import functional_call
+from .interpolate import Upsample
 from .linear import Flatten, Identity, Linear
 from .loss import (
     BCEWithLogitsLoss,
