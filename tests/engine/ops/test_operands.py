@@ -268,6 +268,9 @@ CASES: dict[str, Case] = {
         F.cosine_embedding_loss, lambda f, a, b: f(a, b, np.array([1.0, -1.0])), (normal(2, 3), normal(2, 3))),
     "F.triplet_margin_loss": Case(
         F.triplet_margin_loss, lambda f, a, p, n: f(a, p, n), (normal(2, 3), normal(2, 3), normal(2, 3))),
+    "F.interpolate": unary(F.interpolate, IMAGES, scale_factor=1.5, mode="bilinear", scalar=None),
+    "F.unfold": unary(F.unfold, IMAGES, kernel_size=2, padding=1, scalar=None),
+    "F.fold": unary(F.fold, normal(2, 8, 9), output_size=4, kernel_size=2, stride=2, padding=1, scalar=None),
 }
 
 NOT_ARRAY_FUNCTIONS = {
