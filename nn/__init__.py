@@ -12,7 +12,9 @@ from .distance import CosineSimilarity, PairwiseDistance
 from .dropout import Dropout, Dropout2d
 from .embedding import Embedding
 from .ensemble import Ensemble
+from .fold import Fold, Unfold
 from .functional_call import functional_call
+from .interpolate import Upsample
 from .linear import Flatten, Identity, Linear
 from .loss import (
     BCEWithLogitsLoss,

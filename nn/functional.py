@@ -37,6 +37,8 @@ from .conv_transpose import conv_transpose2d
 from .distance import cosine_similarity, normalize, pairwise_distance
 from .dropout import dropout, dropout2d
 from .embedding import embedding
+from .fold import fold, unfold
+from .interpolate import interpolate
 from .linear import linear
 from .loss import (
     binary_cross_entropy_with_logits,
@@ -69,6 +71,7 @@ __all__ = [
     "conv1d", "max_pool1d", "avg_pool1d", "scaled_dot_product_attention",
     "binary_cross_entropy", "kl_div", "poisson_nll_loss", "gaussian_nll_loss", "huber_loss",
     "margin_ranking_loss", "hinge_embedding_loss", "cosine_embedding_loss", "triplet_margin_loss",
+    "interpolate", "unfold", "fold",
 ]
 
 

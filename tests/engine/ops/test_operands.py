@@ -254,6 +254,9 @@ CASES: dict[str, Case] = {
     "F.avg_pool1d": unary(F.avg_pool1d, normal(2, 2, 6), kernel_size=2, scalar=None),
     "F.conv_transpose2d": Case(F.conv_transpose2d, lambda f, x, w: f(x, w, stride=2), (IMAGES, normal(2, 3, 2, 2))),
     "ops.conv_transpose2d": Case(ops.conv_transpose2d, lambda f, x, w: f(x, w), (IMAGES, normal(2, 3, 2, 2))),
+    "F.interpolate": unary(F.interpolate, IMAGES, scale_factor=1.5, mode="bilinear", scalar=None),
+    "F.unfold": unary(F.unfold, IMAGES, kernel_size=2, padding=1, scalar=None),
+    "F.fold": unary(F.fold, normal(2, 8, 9), output_size=4, kernel_size=2, stride=2, padding=1, scalar=None),
     "F.scaled_dot_product_attention": Case(
         F.scaled_dot_product_attention, lambda f, q, k, v: f(q, k, v), (normal(3, 2), normal(4, 2), normal(4, 3))),
     "F.binary_cross_entropy": binary(F.binary_cross_entropy, probabilities(2, 3), probabilities(2, 3), scalars=None),
