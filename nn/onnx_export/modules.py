@@ -2,7 +2,7 @@
 ``Embedding`` as a ``Gather`` of its table by the (integer) input, and the activations whose
 forward chooses a branch by the input's value (``PReLU``, ``ELU``, ``Softplus``, ``SELU``, ``CELU``,
 ``Hardtanh``, ``ReLU6``, ``Hardsigmoid``, ``Hardswish``, ``Mish``, ``LogSigmoid``) as ONNX's own
-activations.
+activations; ``Upsample`` as ONNX's ``Resize``.
 
 Their traced graphs would fix the sequence length (one node per step) or bake the input's values in
 as constants (the indices, the sign masks given to ``ae.where``); an ONNX ``LSTM`` runs any length.  PyTorch's gate order becomes ONNX's: LSTM rows
@@ -25,6 +25,7 @@ from ..activation import ELU, PReLU, Softplus
 from ..activation_hard import Hardsigmoid, Hardswish, Hardtanh, ReLU6
 from ..activation_smooth import CELU, SELU, LogSigmoid, Mish
 from ..embedding import Embedding
+from ..interpolate import Upsample
 from ..rnn import GRU, LSTM, RNN
 from .builder import GraphBuilder
 
@@ -125,6 +126,26 @@ def _logsigmoid(b: GraphBuilder, module: Any, x: str, dtype: np.dtype) -> str:
     return b.node("Neg", [b.node("Softplus", [b.node("Neg", [x])])])
 
 
+def _upsample(b: GraphBuilder, module: Any, examples: list[np.ndarray], args: list[str], params: list[str]) -> list[str]:
+    """ONNX's ``Resize`` with PyTorch's coordinates: legacy nearest is ``asymmetric`` with ``floor``;
+    linear modes map pixel centres (``pytorch_half_pixel``) or corners (``align_corners``).  The scales
+    are the module's factors; a module given a size passes it as ``sizes``."""
+    spatial = examples[0].ndim - 2
+    if module.scale_factor is not None:
+        factors = np.broadcast_to(np.asarray(module.scale_factor, dtype=np.float64), (spatial,))
+        sizing = [b.constant(np.concatenate([[1.0, 1.0], factors]), "scales", np.float32)]
+    else:  # the batch and channel sizes read from the input, so that the batch stays free
+        leading = b.node("Slice", [b.node("Shape", [args[0]]), b.ints([0], "starts"), b.ints([2], "ends")])
+        spatial_sizes = b.ints(np.broadcast_to(np.asarray(module.size), (spatial,)), "sizes")
+        sizing = ["", b.node("Concat", [leading, spatial_sizes], axis=0)]
+    if module.mode == "nearest":
+        attributes = {"mode": "nearest", "coordinate_transformation_mode": "asymmetric", "nearest_mode": "floor"}
+    else:
+        transform = "align_corners" if module.align_corners else "pytorch_half_pixel"
+        attributes = {"mode": "linear", "coordinate_transformation_mode": transform}
+    return [b.node("Resize", [args[0], "", *sizing], **attributes)]
+
+
 _SELU_ALPHA, _SELU_SCALE = 1.6732632423543772, 1.0507009873554805
 
 MODULE_CONVERTERS: dict[type, Any] = {
@@ -138,6 +159,7 @@ MODULE_CONVERTERS: dict[type, Any] = {
     Hardswish: _activation(lambda b, m, x, dtype: b.node("HardSwish", [x])),
     Mish: _activation(_mish),
     LogSigmoid: _activation(_logsigmoid),
+    Upsample: _upsample,
 }
 """The module types written whole, with their converters."""
 

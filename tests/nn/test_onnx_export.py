@@ -118,6 +118,12 @@ CASES = {
     "softmin": (lambda: nn.Softmin(1), (4, 6)),
     "glu": (lambda: nn.GLU(), (4, 6)),
     "multihead_attention": (lambda: _SelfAttention(), (2, 5, 8)),
+    "upsample_nearest": (lambda: nn.Upsample(scale_factor=2), (2, 3, 4, 5)),
+    "upsample_nearest_size": (lambda: nn.Upsample(size=(7, 9)), (2, 3, 4, 5)),
+    "upsample_nearest_1d_fraction": (lambda: nn.Upsample(scale_factor=1.5), (2, 3, 5)),
+    "upsample_bilinear": (lambda: nn.Upsample(scale_factor=2, mode="bilinear"), (2, 3, 4, 5)),
+    "upsample_bilinear_corners": (lambda: nn.Upsample(size=(6, 7), mode="bilinear", align_corners=True), (2, 3, 4, 5)),
+    "upsample_linear": (lambda: nn.Upsample(scale_factor=3, mode="linear"), (2, 3, 5)),
 }
 
 
