@@ -66,12 +66,14 @@ class GraphBuilder:
         return self.node("Unsqueeze", [x, self.ints(axes, "axes")])
 
     def reshape(self, x: str, in_shape: tuple[int, ...], out_shape: tuple[int, ...]) -> str:
-        """``Reshape`` to ``out_shape``; with a dynamic batch the leading axis is kept from the
-        input (0) when the reshape preserves it, and inferred (-1) otherwise."""
+        """``Reshape`` to ``out_shape``.  The leading axes that the reshape keeps are copied from the input
+        (0), so that a free batch or sequence axis stays free; with a dynamic batch and no axis kept, the
+        first is inferred (-1)."""
         target = list(out_shape)
-        if self.dynamic_batch and target and in_shape:
-            if target[0] == in_shape[0]:
-                target[0] = 0
-            elif -1 not in target:
-                target[0] = -1
+        kept = 0
+        while kept < min(len(in_shape), len(target)) and target[kept] == in_shape[kept]:
+            target[kept] = 0
+            kept += 1
+        if self.dynamic_batch and target and not kept and -1 not in target:
+            target[0] = -1
         return self.node("Reshape", [x, self.ints(target, "shape")])

@@ -4,13 +4,14 @@ The forward runs once on the example input, in eval mode, with every parameter r
 that each primitive is recorded.  The graph is then read back from the outputs: the example inputs
 become the ONNX graph's inputs, parameters and other constants its initializers (parameters under
 their names in the model), and each recorded primitive the ONNX ops of its row in
-``PRIMITIVE_CONVERTERS``.  Recurrent layers, embeddings and a few activations are written whole (``modules.py``):
-a forward hook stands one node in for each of their calls.
+``PRIMITIVE_CONVERTERS``.  Recurrent layers, embeddings, upsampling and a few activations are
+written whole (``modules.py``): a forward hook stands one node in for each of their calls.
 
 Values the forward computes without recording them -- comparisons, ``argmax``, masks turned into
-arrays -- are constants of the trace, as in any tracing exporter.  So that such a file is never
-silently wrong, the export runs it in ONNX Runtime (when installed) on a second random input and
-compares with the engine's forward; a difference is refused with an error that says why.
+arrays -- are constants of the trace, as in any tracing exporter.  So that such a file is not
+silently wrong, the export runs it in ONNX Runtime (when installed) on a second random input, every
+free axis longer, and compares with the engine's forward; a difference is refused with an error that
+names the masks the graph holds.
 """
 from __future__ import annotations
 
@@ -88,13 +89,17 @@ def _symbolic_axes(dynamic_axes: Any, arrays: dict[str, np.ndarray]) -> dict[str
     return symbols
 
 
+def _place(node: Any) -> str:
+    return f"module {node.scope!r}" if node.scope else "the model's own forward"
+
+
 def _refuse(node: Any, reason: str) -> OnnxExportError:
-    where = f"module {node.scope!r}" if node.scope else "the model's own forward"
     return OnnxExportError(
-        f"export_onnx: the op {node.describe()!r} (from {where}) {reason}; ONNX export covers the primitives "
-        f"{', '.join(sorted(PRIMITIVE_CONVERTERS))} and the modules "
-        f"{', '.join(sorted(t.__name__ for t in MODULE_CONVERTERS))}: write that part of forward with those"
+        f"export_onnx: the primitive {type(node).name!r} (from {_place(node)}) {reason}; write that part of "
+        f"forward with ops that have one (the table is nn.onnx_export.PRIMITIVE_CONVERTERS; the layers "
+        f"{', '.join(sorted(t.__name__ for t in MODULE_CONVERTERS))} are written whole)"
     )
+
 
 def export_onnx(model: Module, example_input: Any, path: str | os.PathLike[str], *, opset: int | None = None,
                 input_names: Any = None, output_names: Any = None, dynamic_batch: bool = True,
@@ -104,12 +109,13 @@ def export_onnx(model: Module, example_input: Any, path: str | os.PathLike[str],
     ``example_input`` is one array or Tensor (or a tuple of them, one per positional argument of
     ``forward``).  ``dynamic_batch`` makes the leading axis of inputs and outputs a named dimension
     (``batch``), so that the file runs on any batch size; ``dynamic_axes`` frees more axes, as in
-    ``torch.onnx.export`` (``{"input": [0, 1]}`` for a recurrent model's time and batch axes).  The model passes ``onnx.checker``; ONNX
-    Runtime's outputs equal the engine's (see the tests).  Needs the ``export`` extra (onnx).
+    ``torch.onnx.export`` (``{"input": [0, 1]}`` for a recurrent model's time and batch axes).  The
+    model passes ``onnx.checker``.  Needs the ``export`` extra (onnx, onnxruntime).
 
-    ``verify``: run the file in ONNX Runtime (when installed) on a second random input -- another
-    batch size when ``dynamic_batch`` and the model takes one input -- and refuse it, deleting the
-    file, unless its outputs equal the engine's forward.
+    ``verify``: run the file in ONNX Runtime (when installed) on a second random input -- each free
+    axis one longer -- and refuse it, deleting the file, unless its outputs equal the engine's forward.
+    That is a check on one more input, not a proof: a mask computed from an integer input's values
+    (padding) that the example and the check both lack goes unnoticed.
     """
     onnx = _import_onnx()
     if not isinstance(model, Module):
@@ -122,28 +128,59 @@ def export_onnx(model: Module, example_input: Any, path: str | os.PathLike[str],
     inputs = _as_inputs(example_input)
     with tracing(model):
         result = model(*inputs)
-    outputs = [out if isinstance(out, ae.Tensor) else ae.Tensor(out) for out in flatten(result)]
+    outputs = _as_outputs(result)
+    _check_dtypes(model, inputs)
     in_names = _names(input_names, len(inputs), "input", "input_names")
     out_names = _names(output_names, len(outputs), "output", "output_names")
     if set(in_names) & set(out_names):
         raise ValueError(f"export_onnx: input_names and output_names share {sorted(set(in_names) & set(out_names))}; "
                          f"an ONNX graph needs distinct names")
-    graph = _build_graph(onnx, model, inputs, outputs, in_names, out_names, opset, dynamic_batch, dynamic_axes)
+    graph, symbols, masks = _build_graph(onnx, model, inputs, outputs, in_names, out_names, opset, dynamic_batch,
+                                         dynamic_axes)
     proto = onnx.helper.make_model(graph, opset_imports=[onnx.helper.make_opsetid("", opset)],
                                    producer_name="autograd_engine")
-    onnx.checker.check_model(proto, full_check=True)
+    try:
+        onnx.checker.check_model(proto, full_check=True)
+    except Exception as error:  # onnx's own words, with what usually causes them here
+        raise OnnxExportError(f"export_onnx: the traced graph does not pass onnx.checker: {str(error).strip()}; "
+                              f"ONNX does not promote types, so an input whose dtype differs from the model's "
+                              f"parameters is the usual cause") from None
     path = Path(path)
     onnx.save(proto, path)
     if verify:
-        verify_in_onnx_runtime(path, model, inputs, dynamic_batch)
+        verify_in_onnx_runtime(path, model, inputs, [symbols.get(name, {}) for name in in_names], masks)
     return path
 
+
+def _as_outputs(result: Any) -> list[ae.Tensor]:
+    leaves = flatten(result)
+    bad = [type(leaf).__name__ for leaf in leaves if not isinstance(leaf, ae.Tensor | np.ndarray)]
+    if bad:
+        raise OnnxExportError(f"export_onnx: the model's forward must return Tensors, or tuples and lists of them; "
+                              f"it returned a {bad[0]} (return the values of a dict as a tuple)")
+    return [leaf if isinstance(leaf, ae.Tensor) else ae.Tensor(leaf) for leaf in leaves]
+
+
+def _check_dtypes(model: Module, inputs: list[ae.Tensor]) -> None:
+    """ONNX does not promote types: a float64 example for float32 parameters would give a graph that
+    mixes them.  Refuse it with the cast to make."""
+    dtypes = {p.dtype for p in model.parameters() if p.dtype.kind == "f"}
+    for i, x in enumerate(inputs):
+        if x.dtype.kind == "f" and len(dtypes) == 1 and x.dtype not in dtypes:
+            (dtype,) = dtypes
+            raise OnnxExportError(f"export_onnx: example input {i} is {x.dtype} but the model's parameters are {dtype}, "
+                                  f"and ONNX does not promote types: pass x.astype(np.{dtype})")
+
 def _build_graph(onnx: Any, model: Module, inputs: list[ae.Tensor], outputs: list[ae.Tensor], in_names: list[str],
-                 out_names: list[str], opset: int, dynamic_batch: bool, dynamic_axes: Any) -> Any:
+                 out_names: list[str], opset: int, dynamic_batch: bool,
+                 dynamic_axes: Any) -> tuple[Any, dict[str, dict[int, str]], list[str]]:
+    """The ONNX graph; the free axes of each input and output by name; and where the graph holds a mask
+    that the trace recorded as a constant (named for the error, should the check find the file wrong)."""
     b = GraphBuilder(onnx, opset, dynamic_batch)
     names: dict[int, str] = {id(tensor): b.fresh(name) for tensor, name in zip(inputs, in_names)}
     for name in out_names:
         b.fresh(name)  # reserved before the ops take names
+    masks: list[str] = []  # where's conditions recorded as constants: computed from the example's values?
     parameter_names = {id(p): name for name, p in model.named_parameters()}
     parameter_names.update({id(array): name for name, array in model.named_buffers()})
     module_calls: dict[int, list[str]] = {}
@@ -169,11 +206,14 @@ def _build_graph(onnx: Any, model: Module, inputs: list[ae.Tensor], outputs: lis
             continue
         converter = PRIMITIVE_CONVERTERS.get(type(node).name)
         if converter is None:
-            raise _refuse(node, "has no ONNX equivalent")
+            raise _refuse(node, "has no ONNX equivalent here")
+        if type(node).name == "where" and np.size(node.condition) > 1:
+            masks.append(f"ae.where in {_place(node)}")
         try:
             names[id(tensor)] = converter(b, node, ins, tensor)
         except NotImplementedError as error:
-            raise _refuse(node, f"uses {error}, which has no ONNX equivalent here") from None
+            raise _refuse(node, f"uses {error}, which has no ONNX equivalent here (sort, topk, take, uneven adaptive "
+                                f"max pooling and unfold index with integer arrays)") from None
     arrays = {name: t.data for name, t in zip(in_names + out_names, inputs + outputs)}
     symbols = _symbolic_axes(dynamic_axes, arrays)
     batch = inputs[0].shape[0] if dynamic_batch and inputs[0].ndim else None
@@ -185,4 +225,7 @@ def _build_graph(onnx: Any, model: Module, inputs: list[ae.Tensor], outputs: lis
         b.node("Identity", [operand(tensor, tensor.dtype)], outputs=[name])
         graph_outputs.append(_value_info(onnx, name, tensor.data, symbols.get(name, {})))
     graph_inputs = [_value_info(onnx, name, t.data, symbols.get(name, {})) for t, name in zip(inputs, in_names)]
-    return onnx.helper.make_graph(b.nodes, "autograd_engine_model", graph_inputs, graph_outputs, b.initializers)
+    used = {name for node in b.nodes for name in node.input}
+    initializers = [init for init in b.initializers if init.name in used]  # a layer written whole repacks its own
+    graph = onnx.helper.make_graph(b.nodes, "autograd_engine_model", graph_inputs, graph_outputs, initializers)
+    return graph, symbols, masks

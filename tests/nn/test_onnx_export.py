@@ -332,3 +332,50 @@ def test_a_forward_that_fixes_the_batch_needs_dynamic_batch_false(tmp_path):
     with pytest.raises(nn.OnnxExportError, match="dynamic_batch=False"):
         nn.export_onnx(_FixedBatch(), random(2, 3, 2), tmp_path / "m.onnx")
     assert_exports(_FixedBatch(), random(2, 3, 2), tmp_path=tmp_path, dynamic_batch=False)
+
+
+class _DividesByLength(nn.Module):
+    def forward(self, x):
+        return x.sum(axis=1) / x.shape[1]  # the example's length, frozen by the trace
+
+
+def test_every_free_axis_is_checked_not_only_the_batch(tmp_path):
+    with pytest.raises(nn.OnnxExportError, match="each free axis longer"):
+        nn.export_onnx(_DividesByLength(), random(2, 5, 3), tmp_path / "m.onnx", dynamic_axes={"input": [0, 1]})
+    assert_exports(_DividesByLength(), random(2, 5, 3), random(4, 5, 3), tmp_path=tmp_path)  # only the batch free
+
+
+def test_attention_keeps_a_free_sequence_axis(tmp_path):
+    model = _SelfAttention()
+    assert_exports(model, random(2, 5, 8), random(3, 9, 8), tmp_path=tmp_path,
+                   dynamic_axes={"input": [0, 1], "output": [0, 1]})
+
+
+def test_a_mask_from_the_inputs_values_is_named_in_the_refusal(tmp_path):
+    with pytest.raises(nn.OnnxExportError, match=r"ae.where in module 'fc'|ae.where in the model's own forward"):
+        nn.export_onnx(_MaskedInForward(), random(3, 4), tmp_path / "m.onnx")
+
+
+def test_a_float64_example_for_float32_parameters_is_refused_with_the_cast(tmp_path):
+    with pytest.raises(nn.OnnxExportError, match=r"float64.*float32.*astype\(np.float32\)"):
+        nn.export_onnx(nn.Linear(3, 2), np.ones((2, 3)), tmp_path / "m.onnx")
+
+
+class _DictOutput(nn.Module):
+    def forward(self, x):
+        return {"y": x * 2}
+
+
+def test_outputs_other_than_tensors_are_refused_clearly(tmp_path):
+    with pytest.raises(nn.OnnxExportError, match="return Tensors.*dict"):
+        nn.export_onnx(_DictOutput(), random(2, 3), tmp_path / "m.onnx")
+
+
+def test_a_recurrent_layer_stores_its_weights_once(tmp_path):
+    model = nn.LSTM(4, 8, num_layers=2)
+    path = nn.export_onnx(model, random(5, 2, 4), tmp_path / "m.onnx", dynamic_axes={"input": [1]})
+    graph = onnx.load(str(path)).graph
+    stored = sum(int(np.prod(init.dims)) for init in graph.initializer if init.data_type == onnx.TensorProto.FLOAT)
+    parameters = sum(p.size for p in model.parameters())
+    assert stored == parameters  # the gate-reordered copies only, not PyTorch's layout beside them
+    assert not any(init.name.startswith("weight_") for init in graph.initializer)
