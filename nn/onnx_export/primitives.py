@@ -23,9 +23,12 @@ _ELEMENTWISE = {
     "maximum": "Max", "minimum": "Min", "matmul": "MatMul",
     "negative": "Neg", "abs": "Abs", "exp": "Exp", "log": "Log", "sqrt": "Sqrt", "sin": "Sin",
     "cos": "Cos", "tanh": "Tanh", "sigmoid": "Sigmoid", "relu": "Relu", "erf": "Erf",
+    "tan": "Tan", "arcsin": "Asin", "arccos": "Acos", "arctan": "Atan", "sinh": "Sinh", "cosh": "Cosh",
+    "arcsinh": "Asinh", "arccosh": "Acosh", "arctanh": "Atanh", "floor": "Floor", "ceil": "Ceil",
+    "sign": "Sign", "fabs": "Abs", "reciprocal": "Reciprocal", "clone": "Identity", "det": "Det",
 }
 _REDUCTIONS = {"sum": "ReduceSum", "mean": "ReduceMean", "max": "ReduceMax", "min": "ReduceMin",
-               "logsumexp": "ReduceLogSumExp"}
+               "logsumexp": "ReduceLogSumExp", "prod": "ReduceProd"}
 _INT64_MAX = np.iinfo(np.int64).max
 
 
@@ -47,6 +50,55 @@ def _expm1(b, node, ins, out):
 
 def _log1p(b, node, ins, out):
     return b.node("Log", [b.node("Add", [ins[0], _one(b, out)])])
+
+
+def _scaled(factor: float, then: str | None = None) -> Converter:
+    """``x * factor``, then the unary op ``then`` (or ``then`` of x, times factor: log2 is Log / ln 2)."""
+    def convert(b, node, ins, out):
+        scale = b.constant(factor, "scale", out.dtype)
+        if then is None:
+            return b.node("Mul", [ins[0], scale])
+        return b.node("Mul", [b.node(then, ins), scale])
+
+    return convert
+
+
+def _exp2(b, node, ins, out):
+    return b.node("Pow", [b.constant(2.0, "two", out.dtype), ins[0]])
+
+
+def _rsqrt(b, node, ins, out):
+    return b.node("Reciprocal", [b.node("Sqrt", ins)])
+
+
+def _trunc(b, node, ins, out):
+    return b.node("Mul", [b.node("Sign", ins), b.node("Floor", [b.node("Abs", ins)])])
+
+
+def _round(b, node, ins, out):
+    """Half to even, as NumPy; to ``decimals`` places by scaling, as NumPy does."""
+    if not node.decimals:
+        return b.node("Round", ins)
+    scale = b.constant(10.0 ** node.decimals, "scale", out.dtype)
+    return b.node("Div", [b.node("Round", [b.node("Mul", [ins[0], scale])]), scale])
+
+
+def _mod(b, node, ins, out):
+    """Python's remainder (the divisor's sign): a - floor(a / b) * b."""
+    a, d = ins
+    return b.node("Sub", [a, b.node("Mul", [b.node("Floor", [b.node("Div", [a, d])]), d])])
+
+
+def _fmod(b, node, ins, out):
+    return b.node("Mod", ins, fmod=1)
+
+
+def _hypot(b, node, ins, out):
+    return b.node("Sqrt", [b.node("Add", [b.node("Mul", [ins[0], ins[0]]), b.node("Mul", [ins[1], ins[1]])])])
+
+
+def _cumsum(b, node, ins, out):
+    return b.node("CumSum", [ins[0], b.ints(node.axis, "axis")])
 
 
 def _leaky_relu(b, node, ins, out):
@@ -205,6 +257,18 @@ PRIMITIVE_CONVERTERS: dict[str, Converter] = {
     **{name: _elementwise(op_type) for name, op_type in _ELEMENTWISE.items()},
     **{name: _reduction(op_type) for name, op_type in _REDUCTIONS.items()},
     "expm1": _expm1,
+    "log2": _scaled(1 / np.log(2.0), "Log"),
+    "log10": _scaled(1 / np.log(10.0), "Log"),
+    "deg2rad": _scaled(np.pi / 180),
+    "rad2deg": _scaled(180 / np.pi),
+    "exp2": _exp2,
+    "rsqrt": _rsqrt,
+    "trunc": _trunc,
+    "round": _round,
+    "mod": _mod,
+    "fmod": _fmod,
+    "hypot": _hypot,
+    "cumsum": _cumsum,
     "log1p": _log1p,
     "leaky_relu": _leaky_relu,
     "clip": _clip,

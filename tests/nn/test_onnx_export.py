@@ -379,3 +379,32 @@ def test_a_recurrent_layer_stores_its_weights_once(tmp_path):
     parameters = sum(p.size for p in model.parameters())
     assert stored == parameters  # the gate-reordered copies only, not PyTorch's layout beside them
     assert not any(init.name.startswith("weight_") for init in graph.initializer)
+
+
+ELEMENTWISE_OPS = {
+    "tan": ae.tan, "arcsin": lambda h: ae.arcsin(ae.tanh(h) * 0.9), "arccos": lambda h: ae.arccos(ae.tanh(h) * 0.9),
+    "arctan": ae.arctan, "sinh": ae.sinh, "cosh": ae.cosh, "arcsinh": ae.arcsinh,
+    "arccosh": lambda h: ae.arccosh(h * h + 1.5), "arctanh": lambda h: ae.arctanh(ae.tanh(h) * 0.9),
+    "floor": ae.floor, "ceil": ae.ceil, "sign": ae.sign, "fabs": ae.fabs, "reciprocal": lambda h: ae.reciprocal(h * h + 1),
+    "clone": ae.clone, "log2": lambda h: ae.log2(h * h + 1), "log10": lambda h: ae.log10(h * h + 1),
+    "deg2rad": ae.deg2rad, "rad2deg": ae.rad2deg, "exp2": ae.exp2, "rsqrt": lambda h: ae.rsqrt(h * h + 1),
+    "trunc": ae.trunc, "round": ae.round, "round_decimals": lambda h: ae.round(h, decimals=1),
+    "mod": lambda h: ae.mod(h, 0.7), "fmod": lambda h: ae.fmod(h, 0.7), "hypot": lambda h: ae.hypot(h, h * 2),
+    "cumsum": lambda h: ae.cumsum(h, axis=1), "prod": lambda h: ae.prod(h, axis=1, keepdims=True),
+    "det": lambda h: ae.linalg.det(ae.reshape(h, (-1, 2, 2))),
+}
+
+
+class _Elementwise(nn.Module):
+    def __init__(self, f):
+        super().__init__()
+        self.fc = nn.Linear(4, 4)
+        self.f = f
+
+    def forward(self, x):
+        return self.f(self.fc(x) * 3)
+
+
+@pytest.mark.parametrize("name", list(ELEMENTWISE_OPS))
+def test_elementwise_and_scan_ops_export(name, tmp_path):
+    assert_exports(_Elementwise(ELEMENTWISE_OPS[name]), random(3, 4), random(6, 4), tmp_path=tmp_path)
