@@ -13,7 +13,7 @@ import numpy as np
 
 import autograd_engine as ae
 from autograd_engine.checks import check_bool, check_int, check_real
-from autograd_engine.operands import as_operand, normalize_axis, shape_of, value
+from autograd_engine.operands import as_operand, normalize_axis, shape_of
 
 from .module import Module
 
@@ -24,18 +24,9 @@ def _check_p(p: Any, owner: str) -> float:
 
 
 def vector_norm(x: Any, p: float = 2.0, axis: int = -1, keepdims: bool = False) -> Any:
-    """``(sum |x|^p)^(1/p)`` along ``axis`` (``max |x|`` for ``p = inf``); the gradient at a zero
-    vector is 0, and where several entries tie for the inf-norm it is split among them."""
-    if np.isinf(p):
-        return ae.max(ae.abs(x), axis=axis, keepdims=keepdims)
-    if p == 1:
-        return ae.sum(ae.abs(x), axis=axis, keepdims=keepdims)
-    powered = x * x if p == 2 else ae.abs(x) ** p
-    total = ae.sum(powered, axis=axis, keepdims=keepdims)
-    positive = np.asarray(value(total)) > 0
-    safe = ae.where(positive, total, 1.0)  # the root's derivative is infinite at 0: keep 0 out of it
-    root = ae.sqrt(safe) if p == 2 else safe ** (1.0 / p)
-    return ae.where(positive, root, 0.0 * total)
+    """``(sum |x|^p)^(1/p)`` along ``axis`` (``max |x|`` for ``p = inf``): ``ae.norm``, whose gradient at
+    a zero vector is 0 and which splits a tie for the inf-norm among the entries."""
+    return ae.norm(x, ord=p, axis=axis, keepdims=keepdims)
 
 
 def normalize(input: Any, p: float = 2.0, dim: int = 1, eps: float = 1e-12) -> Any:

@@ -68,12 +68,15 @@ class GraphBuilder:
     def reshape(self, x: str, in_shape: tuple[int, ...], out_shape: tuple[int, ...]) -> str:
         """``Reshape`` to ``out_shape``.  The leading axes that the reshape keeps are copied from the input
         (0), so that a free batch or sequence axis stays free; with a dynamic batch and no axis kept, the
-        first is inferred (-1)."""
+        batch's axis (the first longer than 1, past axes of length 1 added or dropped) is inferred (-1)."""
         target = list(out_shape)
         kept = 0
         while kept < min(len(in_shape), len(target)) and target[kept] == in_shape[kept]:
             target[kept] = 0
             kept += 1
         if self.dynamic_batch and target and not kept and -1 not in target:
-            target[0] = -1
+            first_in = next((size for size in in_shape if size != 1), None)
+            first_out = next((axis for axis, size in enumerate(target) if size != 1), None)
+            batch_axis = first_out if first_out is not None and target[first_out] == first_in else 0
+            target[batch_axis] = -1
         return self.node("Reshape", [x, self.ints(target, "shape")])

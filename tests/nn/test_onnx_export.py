@@ -392,6 +392,9 @@ ELEMENTWISE_OPS = {
     "mod": lambda h: ae.mod(h, 0.7), "fmod": lambda h: ae.fmod(h, 0.7), "hypot": lambda h: ae.hypot(h, h * 2),
     "cumsum": lambda h: ae.cumsum(h, axis=1), "prod": lambda h: ae.prod(h, axis=1, keepdims=True),
     "det": lambda h: ae.linalg.det(ae.reshape(h, (-1, 2, 2))),
+    "tile": lambda h: ae.tile(h, (1, 2)),
+    "normalize": nn.functional.normalize,
+    "cosine_similarity": lambda h: nn.functional.cosine_similarity(h, h * 2 + 1),
 }
 
 
