@@ -93,3 +93,24 @@ def test_the_readme_interop_example_matches_onnx_runtime_and_pytorch(tmp_path, m
     np.testing.assert_allclose(namespace["from_onnx"], ours, rtol=1e-5, atol=1e-5)
     np.testing.assert_allclose(namespace["from_torch"], ours, rtol=1e-5, atol=1e-5)
     assert "ONNX Runtime" in capsys.readouterr().out
+
+
+def test_the_readme_search_example_runs_coarse_then_fine_and_ensembles(tmp_path, monkeypatch):
+    pytest.importorskip("optuna", reason='pip install -e ".[search]" installs optuna and dask')
+    pytest.importorskip("dask.distributed", reason='pip install -e ".[search]" installs optuna and dask')
+    readme = (ROOT / "README.md").read_text()
+    block = readme.split("## Hyperparameter search")[1].split("```python")[1].split("```")[0]
+    monkeypatch.chdir(tmp_path)  # the example writes its search folders and plot where it runs
+    monkeypatch.syspath_prepend(str(ROOT))  # the worker processes import the package from here
+    namespace: dict = {"__name__": "__main__"}  # functions of __main__ travel to the workers by value
+    exec(block, namespace)  # the README's own example
+    coarse, fine = namespace["coarse"], namespace["fine"]
+    assert len(coarse.table()) == 6 and len(fine.table()) == 4
+    complete = [row for row in fine.table() if row["status"] == "complete"]
+    accuracies = [row["val_acc"] for row in complete]
+    assert accuracies == sorted(accuracies, reverse=True) and accuracies[0] > 0.5  # 3 epochs learn the digits
+    for name in namespace["space"]:  # the fine stage searched inside refine's narrower ranges
+        low, high = fine.space[name].low, fine.space[name].high
+        assert all(low <= row[name] <= high for row in fine.table())
+    assert (tmp_path / "fine.png").stat().st_size > 0
+    assert len(namespace["ensemble"].members) == 3
