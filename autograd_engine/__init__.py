@@ -9,11 +9,13 @@
 """
 from . import random
 from .anomaly import detect_anomaly, is_anomaly_enabled
-from .backward import grad
+from .autodiff import grad
+from .declare import OPS, op
 from .dtypes import get_default_dtype, set_default_dtype
 from .errors import AnomalyError, EngineError, GraphFreedError, ShapeError
-from .function import OPS, PRIMITIVES, Primitive, apply, op
-from .grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
+from .function import PRIMITIVES, Primitive, apply
+from .grad_contexts import enable_grad, no_grad, set_grad_enabled
+from .grad_mode import is_grad_enabled
 from .gradcheck import GradcheckReport, gradcheck, numerical_gradient, rel_error  # the function, not the module
 from .memory import keep_freed_memory, release_freed_memory
 from .ops import *  # noqa: F403  (every op under NumPy's name)

@@ -131,3 +131,10 @@ def not_differentiable_twice_error(node: object, built_in: bool) -> RuntimeError
         f"saved in forward)")
     return RuntimeError(f"grad: the gradient rule of {node.describe()} runs on raw arrays only, so create_graph=True "
                         f"cannot differentiate through it{hint}")
+
+
+def hook_shape_error(hook: object, got: tuple, shape: tuple) -> ShapeError:
+    """A tensor hook returned a replacement gradient of another shape than the tensor's."""
+    return ShapeError(f"register_hook: hook {getattr(hook, '__name__', hook)!r} returned a gradient of shape {got} "
+                      f"for a tensor of shape {shape}; a hook must return None (keep the gradient) or an array of "
+                      f"the tensor's shape")

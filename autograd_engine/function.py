@@ -1,22 +1,14 @@
-"""The primitive (one op of the graph, with its forward and its gradient rule), ``apply``, and ``op``,
-which declares how an op is exposed.
+"""The primitive -- one op of the graph, with its forward and its gradient rule -- and ``apply``,
+which runs it and records it.
 
 Every differentiable operation is a subclass of :class:`Primitive` declared once in
-``autograd_engine/ops/``, beside the public function that applies it: ``forward`` computes the
-output from NumPy arrays, ``backward`` returns the vector-Jacobian product for each input, and
-``@op(...)`` on the function makes it ``ae.<name>`` and, where asked, a Tensor method or operator.
-Subclasses register in :data:`PRIMITIVES`, the table of the engine's calculus.
-
-A recorded primitive *is* the graph node: it keeps its inputs and what its forward saved, never
-its own output (the graph has no reference cycles; ``backward`` is handed the output instead).
-Rules are written once for both orders: ``backward(grad, out, *inputs)`` gets arrays in an ordinary
-backward pass and Tensors under ``create_graph=True``, and uses only operators, methods shared by
-ndarray and Tensor, and the helpers of :mod:`autograd_engine.ops.dispatch`.
+``autograd_engine/ops/`` (and exposed there with ``autograd_engine.declare.op``); subclasses register
+in :data:`PRIMITIVES`, the table of the engine's calculus.  A recorded primitive *is* the graph node:
+it keeps its inputs and what its forward saved, never its own output (so the graph has no reference
+cycles; ``backward`` is handed the output instead).
 """
 from __future__ import annotations
 
-import functools
-from collections.abc import Callable
 from typing import Any, ClassVar
 
 import numpy as np
@@ -26,14 +18,10 @@ from .anomaly import check_finite, user_source_line
 from .errors import EngineError, complex_output_error, forward_error, forward_output_error, not_a_primitive_error
 from .grad_mode import state
 from .tensor import Tensor
+from .user_primitives import declared_in_engine, guard_user_primitive
 
 PRIMITIVES: dict[str, type[Primitive]] = {}
 """Every registered primitive by name: the table of the engine's calculus."""
-
-OPS: dict[str, Callable[..., Any]] = {}
-"""Every public op by name (``ae.exp``, ``ae.sum``, ...), filled by the ``@op`` declarations."""
-
-_ENGINE_PACKAGE = __name__.rpartition(".")[0]
 
 
 class Primitive:
@@ -43,7 +31,7 @@ class Primitive:
     (for each input, whether backward must produce its gradient), ``saved`` (what the forward kept
     for backward), ``scope`` (the module path, for drawings), ``created_at`` (the user's line, under
     ``detect_anomaly()``), ``recorded_after`` (the in-place update count then).  ``skeleton`` is set
-    when backward releases the node: what drawing the graph afterwards needs (see ``backward.py``).
+    when backward releases the node: what drawing the graph afterwards needs (see ``skeleton.py``).
     """
 
     __slots__ = ("inputs", "needs_grad", "saved", "scope", "created_at", "recorded_after", "skeleton")
@@ -58,14 +46,8 @@ class Primitive:
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
-        own = [c for c in cls.__mro__ if issubclass(c, Primitive) and c is not Primitive]
-        if not any("differentiable_twice" in c.__dict__ or declared_in_engine(c) for c in own):
-            cls.differentiable_twice = False
-        if not declared_in_engine(cls):  # guard a user's rule: one gradient per input; no arrays kept by release
-            if "backward" in cls.__dict__:
-                cls.backward = _one_gradient_per_input(cls.__dict__["backward"])
-            if cls.__dictoffset__ and "release" not in cls.__dict__:
-                cls.release = _release_own_arrays(cls.release)
+        if not declared_in_engine(cls):
+            guard_user_primitive(cls, Primitive)
         if cls.name:
             taken = PRIMITIVES.get(cls.name)
             if taken is not None and (taken.__module__, taken.__qualname__) != (cls.__module__, cls.__qualname__):
@@ -107,45 +89,6 @@ class Primitive:
         graph's skeleton for drawing)."""
         self.inputs = None
         self.saved = None
-
-
-def declared_in_engine(cls: type) -> bool:
-    """True for the engine's own primitives (declared in a module below ``autograd_engine``)."""
-    return cls.__module__.startswith(_ENGINE_PACKAGE + ".")
-
-
-def _one_gradient_per_input(rule: Callable) -> Callable:
-    """A user's rule must return one gradient per input, else the inputs beyond it silently get none."""
-
-    @functools.wraps(rule)
-    def backward(self: Primitive, grad: Any, out: Any, *inputs: Any) -> Any:
-        grads = rule(self, grad, out, *inputs)
-        if not isinstance(grads, tuple | list) or len(grads) != len(inputs):
-            got = f"{len(grads)} gradients" if isinstance(grads, tuple | list) else f"a value of type {type(grads).__name__}"
-            raise TypeError(f"{self.describe()}: its gradient rule returned {got} for "
-                            f"{len(inputs)} input{'s' * (len(inputs) != 1)}; backward must return a tuple with one "
-                            f"gradient per input, in order (None for an input that needs none), e.g. `return (g * 2,)` "
-                            f"for a single input")
-        return grads
-
-    return backward
-
-
-def _release_own_arrays(release: Callable) -> Callable:
-    """``release`` that also drops the arrays (or containers of arrays) a user's primitive keeps in its
-    ``__dict__`` (the notes' ``self.cache``), so that a node kept for drawing does not keep them alive."""
-
-    def holds_arrays(v: Any) -> bool:
-        items = v.values() if isinstance(v, dict) else v if isinstance(v, tuple | list) else (v,)
-        return any(isinstance(item, np.ndarray | Tensor) for item in items)
-
-    @functools.wraps(release)
-    def release_own_arrays(self: Primitive) -> None:
-        release(self)
-        for key in [k for k, v in self.__dict__.items() if holds_arrays(v)]:
-            del self.__dict__[key]
-
-    return release_own_arrays
 
 
 def apply(op: Primitive, *inputs: Any) -> Tensor:
@@ -215,15 +158,9 @@ def apply(op: Primitive, *inputs: Any) -> Tensor:
 
 
 def _converted(op: Primitive, inputs: tuple[Any, ...]) -> list[Any]:
-    """The inputs with every list and tuple converted by ``as_operand``; when no operand is an array or
-    Tensor, every operand (``ae.mean(2.0)`` computes as ``ae.mean(Tensor(2.0))``).  Beside a Tensor or
-    array, numbers stay Python numbers, which NumPy treats as weak (float32 * 2.0 stays float32)."""
     if not isinstance(op, Primitive):
         raise not_a_primitive_error(op)
-    alone = not any(isinstance(x, (Tensor, np.ndarray, list, tuple)) for x in inputs)
-    name = op.describe()
-    return [operands.as_operand(x, name, f"operand {i + 1}") if alone or isinstance(x, (list, tuple)) else x
-            for i, x in enumerate(inputs)]
+    return operands.as_operands(inputs, op.describe())
 
 
 def _share_version(view: Tensor, out: np.ndarray, inputs: tuple[Any, ...]) -> None:
@@ -236,54 +173,3 @@ def _share_version(view: Tensor, out: np.ndarray, inputs: tuple[Any, ...]) -> No
             if (data is base or data.base is base) and np.may_share_memory(out, data):
                 view._version = x._version_cell()
                 return
-
-
-_REFLECTED = {"add", "sub", "mul", "truediv", "pow", "matmul"}
-
-
-def op(*, method: bool | Callable = False, operator: str | None = None, aliases: tuple[str, ...] = (),
-       tensor: dict[str, Any] | None = None, dim: bool = False) -> Callable:
-    """Declare a public op: ``@op(...)`` on the function that applies a primitive (or composes ops).
-
-    The function is entered in :data:`OPS` under its name and each of ``aliases``; the engine's own ops
-    (declared in ``autograd_engine/ops/`` before the package finishes importing) thereby become
-    ``autograd_engine.<name>``, while an op declared later (a user's) is reached by its own name, or as
-    ``ae.OPS[name]``.
-    ``method=True`` makes it the Tensor method of that name too (``x.exp()`` is ``exp(x)``); a function
-    instead is the method (``x.reshape(2, 3)``).  ``operator="add"`` makes it ``x + y`` and, for binary
-    operators, ``y + x``.  ``tensor`` adds further Tensor attributes by name (``x.view``, ``x.T``).
-    ``dim=True``: PyTorch's ``dim=`` and ``keepdim=`` are accepted for ``axis=`` and ``keepdims=``.
-    """
-
-    def declare(function: Callable) -> Callable:
-        if dim:
-            function = _with_torch_axis_names(function)
-        name = function.__name__
-        for public in (name, *aliases):
-            OPS[public] = function
-        if method:
-            setattr(Tensor, name, function if method is True else functools.wraps(function)(method))
-        if operator is not None:
-            setattr(Tensor, f"__{operator}__", function)
-            if operator in _REFLECTED:
-                setattr(Tensor, f"__r{operator}__", lambda self, other: function(other, self))
-        for attribute, value in (tensor or {}).items():
-            setattr(Tensor, attribute, value)
-        return function
-
-    return declare
-
-
-def _with_torch_axis_names(function: Callable) -> Callable:
-    """``function`` also accepting PyTorch's ``dim=`` for ``axis=`` and ``keepdim=`` for ``keepdims=``."""
-
-    @functools.wraps(function)
-    def call(*args: Any, **kwargs: Any) -> Any:
-        for torch_name, numpy_name in (("dim", "axis"), ("keepdim", "keepdims")):
-            if torch_name in kwargs:
-                if numpy_name in kwargs:
-                    raise TypeError(f"{function.__name__}: got both {numpy_name}= and PyTorch's {torch_name}=; pass one")
-                kwargs[numpy_name] = kwargs.pop(torch_name)
-        return function(*args, **kwargs)
-
-    return call
