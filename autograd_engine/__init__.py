@@ -7,7 +7,7 @@
     >>> x.grad, y.grad, z.grad
     (array(-4., dtype=float32), array(-4., dtype=float32), array(3., dtype=float32))
 """
-from . import random
+from . import in_place, random  # in_place: the += -= *= /= of Tensors
 from .anomaly import detect_anomaly, is_anomaly_enabled
 from .autodiff import grad
 from .declare import OPS, op

@@ -3,21 +3,20 @@ node that made it, and a version that counts in-place updates.
 
 This module knows no operation.  Arithmetic (``x + y``, ``x @ w``, ``x[i]``) and methods named
 after ops (``x.exp()``, ``x.sum(axis)``, ``x.T``) are attached by the ops that declare them
-(``autograd_engine/ops/``, with ``function.op``), ``x.backward()`` by ``backward.py`` and
-``x.draw()`` by ``viz``, so that ``x.exp()`` and ``ae.exp(x)`` are one function.
+(``autograd_engine/ops/``, with ``declare.op``), so that ``x.exp()`` and ``ae.exp(x)`` are one
+function; ``x.backward()`` by ``autodiff.py``, ``x += y`` and its kin by ``in_place.py``.
 """
 from __future__ import annotations
 
-import operator
 import threading
 from collections.abc import Callable, Iterator
 from typing import Any
 
 import numpy as np
 
-from .checks import check_bool
+from .checks import check_bool, check_gradient
 from .dtypes import get_default_dtype
-from .errors import ShapeError, describe_key
+from .errors import item_assignment_error, list_of_tensors_error, not_differentiable_error
 from .grad_mode import state as _grad_mode
 
 _GRAD_LOCKS = tuple(threading.Lock() for _ in range(64))
@@ -77,7 +76,7 @@ class Tensor:
             raise TypeError(f"Tensor: data must be numbers or booleans, got dtype {array.dtype} from a {type(data).__name__}")
         requires_grad = check_bool(requires_grad, "requires_grad", "Tensor")
         if requires_grad and array.dtype.kind != "f":
-            raise _not_differentiable("Tensor", array.dtype)
+            raise not_differentiable_error("Tensor", array.dtype)
         self.data: np.ndarray = array
         self._grad: np.ndarray | None = None
         self._version = data._version_cell() if isinstance(data, Tensor) and array is data.data else None
@@ -115,7 +114,7 @@ class Tensor:
     def grad(self, value: Any) -> None:
         data = self.data
         if value is not None and not (type(value) is np.ndarray and value.shape == data.shape and value.dtype == data.dtype):
-            value = _checked_grad(self, value)
+            value = check_gradient(value, data.shape, data.dtype)
         with grad_lock(self):  # not in the middle of a backward's accumulation
             self._grad = value
 
@@ -159,7 +158,7 @@ class Tensor:
             raise RuntimeError("requires_grad_(False): can only change requires_grad of a leaf tensor; use .detach() "
                                "to get a leaf that does not require grad")
         if requires_grad and self.dtype.kind != "f":
-            raise _not_differentiable("requires_grad_", self.dtype)
+            raise not_differentiable_error("requires_grad_", self.dtype)
         self.requires_grad = requires_grad
         return self
 
@@ -203,47 +202,9 @@ class Tensor:
             self._version = [0]
         return self._version
 
-    # In-place arithmetic, as in PyTorch: `w -= lr * w.grad` inside `no_grad()` updates w's array.  With
-    # grad mode on, an in-place change of a leaf that requires grad is refused (it would silently turn the
-    # parameter into a graph node), and tensors in the graph get the out-of-place result, as in Python.
-    def __iadd__(self, other: Any) -> Tensor:
-        return self._in_place(other, np.add, operator.add, "+=")
-
-    def __isub__(self, other: Any) -> Tensor:
-        return self._in_place(other, np.subtract, operator.sub, "-=")
-
-    def __imul__(self, other: Any) -> Tensor:
-        return self._in_place(other, np.multiply, operator.mul, "*=")
-
-    def __itruediv__(self, other: Any) -> Tensor:
-        return self._in_place(other, np.true_divide, operator.truediv, "/=")
-
-    def _in_place(self, other: Any, ufunc: np.ufunc, out_of_place: Callable[[Any, Any], Any], symbol: str) -> Tensor:
-        if isinstance(other, (list, tuple)):
-            other_requires_grad = _requires_grad_inside(other)
-        else:
-            other_requires_grad = isinstance(other, Tensor) and other.requires_grad
-        if _grad_mode.grad_enabled and (self.requires_grad or other_requires_grad):
-            if self._node is None and self.requires_grad:
-                raise RuntimeError(
-                    f"{symbol}: in-place update of a leaf tensor that requires grad (shape {self.shape}); "
-                    f"do the update inside `with ae.no_grad():` or on `.data` (as an optimizer step does)"
-                )
-            return out_of_place(self, other)
-        ufunc(self.data, value(other), out=self.data, casting="same_kind")
-        self.mark_modified()
-        return self
-
     def __setitem__(self, key: Any, value: Any) -> None:
         """Refused: an op that saved this tensor for its gradient would silently use the new values."""
-        raise TypeError(
-            f"t[{describe_key(key)}] = ...: item assignment into a tensor (shape {self.shape}) is not supported; tensors are "
-            f"immutable in the graph (an op that saved this one for its gradient would use the changed values). "
-            f"Build a new tensor instead: ae.where(mask, new_values, t), t + ae.scatter_add(delta, key, t.shape), "
-            f"or ae.concatenate of the pieces; or, for a leaf outside the graph, change its array inside "
-            f"`with ae.no_grad():` via `t.data[key] = value` and then call t.mark_modified() (as an optimizer "
-            f"step does), so that a graph that used the old value is not differentiated again"
-        )
+        raise item_assignment_error(key, self.shape)
 
     def __pos__(self) -> Tensor:
         return self
@@ -299,41 +260,13 @@ def value(x: Any) -> Any:
     return x.data if isinstance(x, Tensor) else x
 
 
-def _requires_grad_inside(sequence: list | tuple) -> bool:
+def requires_grad_inside(sequence: list | tuple) -> bool:
     """True when a Tensor that requires grad sits anywhere inside the (nested) list or tuple."""
-    return any(_requires_grad_inside(v) if isinstance(v, (list, tuple)) else isinstance(v, Tensor) and v.requires_grad
+    return any(requires_grad_inside(v) if isinstance(v, (list, tuple)) else isinstance(v, Tensor) and v.requires_grad
                for v in sequence)
 
 
 def _refuse_tensors_that_require_grad(sequence: list | tuple) -> None:
     """``Tensor([x, y])`` copies values: refused if a Tensor inside requires grad (its gradient would be lost)."""
-    if _requires_grad_inside(sequence):
-        raise TypeError(
-            f"Tensor: the {type(sequence).__name__} holds a Tensor that requires grad; Tensor(...) copies values "
-            f"and would cut it from the graph. Use ae.stack([...]) to join tensors with their gradients (ops given "
-            f"such a list stack it themselves), or .detach() them to copy values"
-        )
-
-
-def _not_differentiable(owner: str, dtype: np.dtype) -> TypeError:
-    """The error for a tensor of ``dtype`` asked to require grad: only floating dtypes carry gradients."""
-    hint = ("complex tensors carry no gradients here (ops would record nothing); keep the real and imaginary parts "
-            "as two float tensors" if dtype.kind == "c" else "pass dtype=np.float32 (or float64) or convert with "
-            ".astype(np.float32)")
-    return TypeError(f"{owner}: only floating tensors can require gradients, got dtype {dtype}; {hint}")
-
-
-def _checked_grad(tensor: Tensor, value: Any) -> np.ndarray:
-    """``value`` as a gradient of ``tensor``: an ndarray of its shape and dtype (the setter's slow path)."""
-    array = value.data if isinstance(value, Tensor) else np.asarray(value)
-    if array.shape != tensor.shape:
-        raise ShapeError(f"grad: assigned a gradient of shape {array.shape} to a tensor of shape {tensor.shape}; a "
-                         f"gradient must have exactly the tensor's shape -- reshape (or sum) it to {tensor.shape}, "
-                         f"or assign None to clear it")
-    if array.dtype != tensor.dtype:
-        if array.dtype.kind not in "iufc" or not np.can_cast(array.dtype, tensor.dtype, casting="same_kind"):
-            raise TypeError(f"grad: assigned a gradient of dtype {array.dtype} to a tensor of dtype {tensor.dtype}; a "
-                            f"gradient must hold numbers that cast to {tensor.dtype} (integers or floats; not booleans, "
-                            f"not complex numbers for a real tensor) -- pass e.g. an array of dtype {tensor.dtype}")
-        array = array.astype(tensor.dtype)
-    return array
+    if requires_grad_inside(sequence):
+        raise list_of_tensors_error(type(sequence).__name__)
