@@ -56,6 +56,7 @@ def run_backward(roots: Sequence[Tensor], seeds: Sequence[Any], retain_graph: bo
     keep = None if retain_graph else skeleton.keeper(len(consumers), values, constants, for_grad=useful is not None)
     ready = [r for r in dict.fromkeys(roots) if consumers.get(r) == 0]
     anomaly = state.anomaly
+    for_grad = target_ids is not None
     in_place_updates = Tensor._in_place_updates
     grad_was_enabled = state.grad_enabled
     state.grad_enabled = create_graph  # the rules are recorded only under create_graph
@@ -79,7 +80,7 @@ def run_backward(roots: Sequence[Tensor], seeds: Sequence[Any], retain_graph: bo
                 for role, t in (("its output", tensor), *((f"input {i}", x) for i, x in enumerate(inputs))):
                     if isinstance(t, Tensor) and t._version is not None and t._version[0] > node.recorded_after:
                         raise modified_error(node, role, t.shape)
-            if g is not None and (target_ids is not None or tensor._hooks or tensor._retain_grad):
+            if g is not None and (for_grad or tensor._hooks or tensor._retain_grad):
                 g = _deliver(tensor, g, target_ids, found, create_graph)
             borrowed = ()
             if g is None:
@@ -98,11 +99,8 @@ def run_backward(roots: Sequence[Tensor], seeds: Sequence[Any], retain_graph: bo
                 node.add_gradient_into(g, _owned_pending(pending, owned, x))
                 grads = (None,)
             else:
-                args = [g, tensor.data]  # a plain loop: a comprehension is a function call of its own
-                for x in inputs:
-                    args.append(x.data if isinstance(x, Tensor) else x)
-                borrowed = args  # arrays a rule may hand back: never add into them
-                grads = node.backward(*args)
+                borrowed = (g, tensor.data, *node.arrays)  # arrays a rule may hand back: never add into them
+                grads = node.backward(*borrowed)
             for x, needed, gx in zip(inputs, needs, grads):  # accumulate; a tensor whose consumers all ran is ready
                 if not needed:
                     continue  # a constant, or a tensor that does not require grad
@@ -176,7 +174,8 @@ def _accumulate(pending: dict[Tensor, Any], owned: set[Tensor], x: Tensor, gx: A
                 create_graph: bool, node: Any = None) -> None:
     """Add ``gx`` to the pending gradient of ``x`` (``+=`` at forks, in place when safe).  ``borrowed``
     holds the arrays the engine does not own: a pending gradient that is one of them, or a view, is
-    never added into in place."""
+    never added into in place.  Only a leaf's first gradient is checked (``.grad`` may keep it without
+    a copy); a non-leaf's second gradient is added out of place, into an array that is then owned."""
     data = x.data
     if not create_graph and type(gx) is not np.ndarray:
         gx = np.asarray(gx)  # 0-d arithmetic gives NumPy scalars, which cannot be added into in place
@@ -189,7 +188,7 @@ def _accumulate(pending: dict[Tensor, Any], owned: set[Tensor], x: Tensor, gx: A
     previous = pending.get(x)
     if previous is None:
         pending[x] = gx
-        if not create_graph and gx.base is None:  # allocated by the rule, unless it is one of borrowed
+        if x._node is None and not create_graph and gx.base is None:  # allocated by the rule, unless borrowed
             for a in borrowed:  # a plain loop: a generator here costs more than the rest of the check
                 if gx is a:
                     return

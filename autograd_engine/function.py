@@ -23,18 +23,21 @@ from .user_primitives import declared_in_engine, guard_user_primitive
 PRIMITIVES: dict[str, type[Primitive]] = {}
 """Every registered primitive by name: the table of the engine's calculus."""
 
+_new_tensor = Tensor._from_op  # bound once: apply is the hot path
+
 
 class Primitive:
     """Base class of every primitive op; an instance applied to inputs is a graph node.
 
-    Set when the node is recorded: ``inputs`` (the operands; None once released), ``needs_grad``
+    Set when the node is recorded: ``inputs`` (the operands; None once released), ``arrays`` (their
+    values, as the forward saw them: what the rule is handed in an ordinary backward), ``needs_grad``
     (for each input, whether backward must produce its gradient), ``saved`` (what the forward kept
     for backward), ``scope`` (the module path, for drawings), ``created_at`` (the user's line, under
     ``detect_anomaly()``), ``recorded_after`` (the in-place update count then).  ``skeleton`` is set
     when backward releases the node: what drawing the graph afterwards needs (see ``skeleton.py``).
     """
 
-    __slots__ = ("inputs", "needs_grad", "saved", "scope", "created_at", "recorded_after", "skeleton")
+    __slots__ = ("inputs", "arrays", "needs_grad", "saved", "scope", "created_at", "recorded_after", "skeleton")
     name: ClassVar[str] = ""
     differentiable_twice: ClassVar[bool] = True
     """False for rules that run on raw arrays only (Numba kernels): they refuse ``create_graph``.  A
@@ -87,8 +90,7 @@ class Primitive:
         """Drop the inputs and saved values: this node can no longer run backward.  A subclass that
         keeps other arrays on the node drops them here too (the node may outlive backward in the
         graph's skeleton for drawing)."""
-        self.inputs = None
-        self.saved = None
+        self.inputs = self.arrays = self.saved = None
 
 
 def apply(op: Primitive, *inputs: Any) -> Tensor:
@@ -101,14 +103,11 @@ def apply(op: Primitive, *inputs: Any) -> Tensor:
     """
     arrays = []
     needs = []
-    any_needs = False
     plain = 0  # operands that are neither Tensors nor arrays (Python numbers, mostly)
     for x in inputs:  # one plain loop: cheaper than comprehensions for an op's one or two inputs
         if isinstance(x, Tensor):
             arrays.append(x.data)
-            needed = x.requires_grad
-            needs.append(needed)
-            any_needs = any_needs or needed
+            needs.append(x.requires_grad)
         else:
             kind = type(x)
             if kind is not np.ndarray:
@@ -137,16 +136,18 @@ def apply(op: Primitive, *inputs: Any) -> Tensor:
     if mode.anomaly:
         op.created_at = user_source_line()
         check_finite(out, op, "forward output")
+    any_needs = True in needs
     if any_needs and mode.grad_enabled and out.dtype.kind == "f":
         op.inputs = inputs
+        op.arrays = arrays
         op.needs_grad = tuple(needs)
         op.scope = mode.scope
         op.recorded_after = Tensor._in_place_updates
-        result = Tensor._from_op(out, op)
+        result = _new_tensor(out, op)
     else:
         if any_needs and mode.grad_enabled and out.dtype.kind == "c":
             raise complex_output_error(op, arrays, out)
-        result = Tensor._from_op(out, None)
+        result = _new_tensor(out, None)
     if out.base is not None:  # a view (reshape, slicing, transpose, ...): it shares its input's version
         _share_version(result, out, inputs)
     else:
