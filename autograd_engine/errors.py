@@ -167,3 +167,10 @@ def item_assignment_error(key: object, shape: tuple) -> TypeError:
         f"`with ae.no_grad():` via `t.data[key] = value` and then call t.mark_modified() (as an optimizer "
         f"step does), so that a graph that used the old value is not differentiated again"
     )
+
+
+def name_taken_error(cls: type, taken: type) -> RuntimeError:
+    """A new primitive class declares a name another class has in the PRIMITIVES table."""
+    return RuntimeError(f"primitive name {cls.name!r} of {cls.__module__}.{cls.__qualname__} is already taken by "
+                        f"{taken.__module__}.{taken.__qualname__}; give the new primitive another name (or name = '' "
+                        f"to leave it out of the PRIMITIVES table)")

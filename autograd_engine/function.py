@@ -15,7 +15,14 @@ import numpy as np
 
 from . import operands
 from .anomaly import check_finite, user_source_line
-from .errors import EngineError, complex_output_error, forward_error, forward_output_error, not_a_primitive_error
+from .errors import (
+    EngineError,
+    complex_output_error,
+    forward_error,
+    forward_output_error,
+    name_taken_error,
+    not_a_primitive_error,
+)
 from .grad_mode import state
 from .tensor import Tensor
 from .user_primitives import declared_in_engine, guard_user_primitive
@@ -40,9 +47,8 @@ class Primitive:
     __slots__ = ("inputs", "arrays", "needs_grad", "saved", "scope", "created_at", "recorded_after", "skeleton")
     name: ClassVar[str] = ""
     differentiable_twice: ClassVar[bool] = True
-    """False for rules that run on raw arrays only (Numba kernels): they refuse ``create_graph``.  A
-    primitive declared outside the engine starts False unless it says True: its rule may compute with
-    arrays saved in ``forward``, which ``create_graph`` would treat as constants."""
+    """False for rules that run on raw arrays only (Numba kernels): they refuse ``create_graph``.  (A
+    primitive declared outside the engine starts False: see :mod:`autograd_engine.user_primitives`.)"""
     adds_into_input: ClassVar[bool] = False
     """True for a rule that adds its gradient into its first input's pending gradient in place
     (:meth:`add_gradient_into`) instead of returning it: ``x[key]`` adds at ``key``, with no dense copy."""
@@ -54,9 +60,7 @@ class Primitive:
         if cls.name:
             taken = PRIMITIVES.get(cls.name)
             if taken is not None and (taken.__module__, taken.__qualname__) != (cls.__module__, cls.__qualname__):
-                raise RuntimeError(f"primitive name {cls.name!r} of {cls.__module__}.{cls.__qualname__} is already "
-                                   f"taken by {taken.__module__}.{taken.__qualname__}; give the new primitive "
-                                   f"another name (or name = '' to leave it out of the PRIMITIVES table)")
+                raise name_taken_error(cls, taken)
             PRIMITIVES[cls.name] = cls  # the same class declared again (a re-run notebook cell) replaces it
 
     def forward(self, *arrays: Any) -> np.ndarray:

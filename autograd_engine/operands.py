@@ -19,8 +19,9 @@ from typing import Any
 
 import numpy as np
 
+from .conversions import as_array
 from .errors import ShapeError
-from .tensor import Tensor, as_array, value
+from .tensor import Tensor, value
 
 __all__ = ["as_array", "as_operand", "as_operands", "value", "shape_of", "normalize_axes", "normalize_axis", "pair",
            "is_basic_index"]

@@ -9,13 +9,13 @@ function; ``x.backward()`` by ``autodiff.py``, ``x += y`` and its kin by ``in_pl
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 
 from .checks import check_bool, check_gradient
-from .dtypes import get_default_dtype
+from .conversions import Conversions, as_array
 from .errors import item_assignment_error, list_of_tensors_error, not_differentiable_error
 from .grad_mode import state as _grad_mode
 
@@ -29,20 +29,7 @@ def grad_lock(tensor: Tensor) -> threading.Lock:
     return _GRAD_LOCKS[(id(tensor) >> 4) & 63]
 
 
-def as_array(data: Any, dtype: Any = None) -> np.ndarray:
-    """``data`` as an ndarray: Python numbers become the default float dtype, NumPy arrays and scalars
-    keep theirs (no copy when none is needed)."""
-    if isinstance(data, Tensor):
-        data = data.data
-    if isinstance(data, np.ndarray | np.generic):
-        return np.asarray(data, dtype=dtype)
-    array = np.asarray(data, dtype=dtype)
-    if dtype is None and array.dtype.kind in "iuf":
-        array = array.astype(get_default_dtype())
-    return array
-
-
-class Tensor:
+class Tensor(Conversions):
     """An n-dimensional array that records the operations applied to it.
 
     ``Tensor(data, requires_grad=False, dtype=None)`` accepts Python numbers, nested lists, NumPy
@@ -66,8 +53,8 @@ class Tensor:
     __hash__ = object.__hash__  # by identity, although __eq__ is elementwise: backward keys dicts by tensors
 
     def __init__(self, data: Any, requires_grad: bool = False, dtype: Any = None) -> None:
-        if isinstance(data, (list, tuple)) and _grad_mode.grad_enabled:
-            _refuse_tensors_that_require_grad(data)
+        if isinstance(data, (list, tuple)) and _grad_mode.grad_enabled and requires_grad_inside(data):
+            raise list_of_tensors_error(type(data).__name__)  # Tensor(...) copies values: the gradient would be lost
         try:
             array = as_array(data, dtype)
         except (ValueError, TypeError) as error:  # ragged lists, unparsable values
@@ -128,20 +115,6 @@ class Tensor:
     def numel(self) -> int:
         """The number of elements (PyTorch's name for ``size``)."""
         return self.data.size
-
-    def item(self) -> Any:
-        """The value of a one-element tensor as a Python number."""
-        if self.data.size != 1:
-            raise ValueError(f"item: only one-element tensors convert to a Python number, got shape {self.shape}")
-        return self.data.item()
-
-    def numpy(self) -> np.ndarray:
-        """The underlying ndarray (shared, not copied)."""
-        return self.data
-
-    def tolist(self) -> Any:
-        """The values as nested Python lists (a number for a 0-d tensor)."""
-        return self.data.tolist()
 
     def detach(self) -> Tensor:
         """A new leaf sharing this tensor's data, cut from the graph; an in-place update of either counts for both."""
@@ -218,30 +191,6 @@ class Tensor:
             extras.append("requires_grad=True")
         return f"Tensor({body}{''.join(', ' + e for e in extras)})"
 
-    def __len__(self) -> int:
-        if self.ndim == 0:
-            raise TypeError("len() of a 0-d tensor")
-        return len(self.data)
-
-    def __iter__(self) -> Iterator[Tensor]:
-        for i in range(len(self)):
-            yield self[i]
-
-    def __bool__(self) -> bool:
-        return bool(self.data)
-
-    def __format__(self, spec: str) -> str:
-        """``f"{loss:.4f}"`` formats a 0-d tensor's value, as NumPy does for 0-d arrays."""
-        return format(self.data.item() if self.data.ndim == 0 else self.data, spec) if spec else str(self)
-
-    def __float__(self) -> float:
-        return float(self.item())
-
-    def __int__(self) -> int:
-        return int(self.item())
-
-    def __array__(self, dtype: Any = None, copy: Any = None) -> np.ndarray:
-        return np.array(self.data, dtype=dtype, copy=True) if copy else np.asarray(self.data, dtype=dtype)
 
 
 class _HookHandle:
@@ -265,8 +214,3 @@ def requires_grad_inside(sequence: list | tuple) -> bool:
     return any(requires_grad_inside(v) if isinstance(v, (list, tuple)) else isinstance(v, Tensor) and v.requires_grad
                for v in sequence)
 
-
-def _refuse_tensors_that_require_grad(sequence: list | tuple) -> None:
-    """``Tensor([x, y])`` copies values: refused if a Tensor inside requires grad (its gradient would be lost)."""
-    if requires_grad_inside(sequence):
-        raise list_of_tensors_error(type(sequence).__name__)
