@@ -7,9 +7,9 @@ right after (unless ``retain_graph``), so memory falls during the pass; a releas
 drawing the graph afterwards needs (see :mod:`autograd_engine.skeleton`).  The user's entry points,
 ``x.backward()`` and ``ae.grad()``, are in :mod:`autograd_engine.autodiff`.
 
-Gradient arrays are never aliased: a gradient the engine did not allocate itself (the upstream array
-passed through by ``add``, a view made by ``reshape``) is copied before anything is added into it or
-it is stored in ``.grad``.
+Gradient arrays are never aliased: a gradient the engine did not allocate itself (an upstream array
+a rule passes through unchanged, or a view of one) is copied before anything is added into it or it
+is stored in ``.grad``.
 """
 from __future__ import annotations
 
@@ -92,7 +92,7 @@ def run_backward(roots: Sequence[Tensor], seeds: Sequence[Any], retain_graph: bo
                     grads = node.backward(g, tensor, *inputs)
                 except AnomalyError as error:  # an op of the recorded rule: name the rule's node
                     raise anomaly_in_rule(node, error) from None
-            elif node.adds_into_input and needs[0]:  # x[key]: add into x's pending gradient, no dense copy
+            elif node.adds_into_input and needs[0]:  # into the input's pending gradient, in place
                 x = inputs[0]
                 if x._node is None:
                     leaves[x] = None
