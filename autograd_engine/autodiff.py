@@ -46,6 +46,7 @@ def backward(tensor: Tensor, grad: Any = None, retain_graph: bool = False, creat
         if id(t) in found:
             add_to_grad(t, found[id(t)], owned=False)
 
+
 Tensor.backward = backward
 
 
