@@ -52,11 +52,11 @@ def run_backward(roots: Sequence[Tensor], seeds: Sequence[Any], retain_graph: bo
         _accumulate(pending, owned, root, seed, (seed,), create_graph)
         if root._node is None:
             leaves[root] = None
+    for_grad = target_ids is not None
     consumers, values, constants = _count_consumers(roots, useful)
-    keep = None if retain_graph else skeleton.keeper(len(consumers), values, constants, for_grad=useful is not None)
+    keep = None if retain_graph else skeleton.keeper(len(consumers), values, constants, for_grad=for_grad)
     ready = [r for r in dict.fromkeys(roots) if consumers.get(r) == 0]
     anomaly = state.anomaly
-    for_grad = target_ids is not None
     in_place_updates = Tensor._in_place_updates
     grad_was_enabled = state.grad_enabled
     state.grad_enabled = create_graph  # the rules are recorded only under create_graph
