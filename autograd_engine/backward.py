@@ -99,8 +99,11 @@ def run_backward(roots: Sequence[Tensor], seeds: Sequence[Any], retain_graph: bo
                 node.add_gradient_into(g, _owned_pending(pending, owned, x))
                 grads = (None,)
             else:
-                borrowed = (g, tensor.data, *node.arrays)  # arrays a rule may hand back: never add into them
-                grads = node.backward(*borrowed)
+                args = [g, tensor.data]  # a plain loop: a comprehension is a function call of its own
+                for x in inputs:
+                    args.append(x.data if isinstance(x, Tensor) else x)
+                borrowed = args  # arrays a rule may hand back: never add into them
+                grads = node.backward(*args)
             for x, needed, gx in zip(inputs, needs, grads):  # accumulate; a tensor whose consumers all ran is ready
                 if not needed:
                     continue  # a constant, or a tensor that does not require grad

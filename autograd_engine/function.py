@@ -36,15 +36,14 @@ _new_tensor = Tensor._from_op  # bound once: apply is the hot path
 class Primitive:
     """Base class of every primitive op; an instance applied to inputs is a graph node.
 
-    Set when the node is recorded: ``inputs`` (the operands; None once released), ``arrays`` (their
-    values, as the forward saw them: what the rule is handed in an ordinary backward), ``needs_grad``
+    Set when the node is recorded: ``inputs`` (the operands; None once released), ``needs_grad``
     (for each input, whether backward must produce its gradient), ``saved`` (what the forward kept
     for backward), ``scope`` (the module path, for drawings), ``created_at`` (the user's line, under
     ``detect_anomaly()``), ``recorded_after`` (the in-place update count then).  ``skeleton`` is set
     when backward releases the node: what drawing the graph afterwards needs (see ``skeleton.py``).
     """
 
-    __slots__ = ("inputs", "arrays", "needs_grad", "saved", "scope", "created_at", "recorded_after", "skeleton")
+    __slots__ = ("inputs", "needs_grad", "saved", "scope", "created_at", "recorded_after", "skeleton")
     name: ClassVar[str] = ""
     differentiable_twice: ClassVar[bool] = True
     """False for rules that run on raw arrays only (Numba kernels): they refuse ``create_graph``.  (A
@@ -94,7 +93,7 @@ class Primitive:
         """Drop the inputs and saved values: this node can no longer run backward.  A subclass that
         keeps other arrays on the node drops them here too (the node may outlive backward in the
         graph's skeleton for drawing)."""
-        self.inputs = self.arrays = self.saved = None
+        self.inputs = self.saved = None
 
 
 def apply(op: Primitive, *inputs: Any) -> Tensor:
@@ -143,7 +142,6 @@ def apply(op: Primitive, *inputs: Any) -> Tensor:
     any_needs = True in needs
     if any_needs and mode.grad_enabled and out.dtype.kind == "f":
         op.inputs = inputs
-        op.arrays = arrays
         op.needs_grad = tuple(needs)
         op.scope = mode.scope
         op.recorded_after = Tensor._in_place_updates
