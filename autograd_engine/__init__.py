@@ -7,15 +7,17 @@
     >>> x.grad, y.grad, z.grad
     (array(-4., dtype=float32), array(-4., dtype=float32), array(3., dtype=float32))
 """
-from . import linalg, random
+from . import in_place, linalg, random  # in_place: the += -= *= /= of Tensors
 from .anomaly import detect_anomaly, is_anomaly_enabled
-from .backward import grad
+from .autodiff import grad
 from .creation import *  # noqa: F403  (zeros, ones, arange, rand, ...: new leaf tensors)
 from .creation import __all__ as _creation_all
+from .declare import OPS, op
 from .dtypes import get_default_dtype, set_default_dtype
 from .errors import AnomalyError, EngineError, GraphFreedError, ShapeError
-from .function import OPS, PRIMITIVES, Primitive, apply, op
-from .grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
+from .function import PRIMITIVES, Primitive, apply
+from .grad_contexts import enable_grad, no_grad, set_grad_enabled
+from .grad_mode import is_grad_enabled
 from .gradcheck import GradcheckReport, gradcheck, numerical_gradient, rel_error  # the function, not the module
 from .memory import keep_freed_memory, release_freed_memory
 from .ops import *  # noqa: F403  (every op under NumPy's name)

@@ -4,16 +4,16 @@
 consumer counts), hands each node the complete gradient of its output, and accumulates what the node
 returns for its inputs.  Pending gradients are popped as their node runs and each node is released
 right after (unless ``retain_graph``), so memory falls during the pass; a released node keeps what
-drawing the graph afterwards needs (see :mod:`autograd_engine.skeleton`).
+drawing the graph afterwards needs (see :mod:`autograd_engine.skeleton`).  The user's entry points,
+``x.backward()`` and ``ae.grad()``, are in :mod:`autograd_engine.autodiff`.
 
-Gradient arrays are never aliased: a gradient the engine did not allocate itself (the upstream array
-passed through by ``add``, a view made by ``reshape``) is copied before anything is added into it or
-it is stored in ``.grad``.
+Gradient arrays are never aliased: a gradient the engine did not allocate itself (an upstream array
+a rule passes through unchanged, or a view of one) is copied before anything is added into it or it
+is stored in ``.grad``.
 """
 from __future__ import annotations
 
-import numbers
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
@@ -22,137 +22,28 @@ from . import skeleton
 from .anomaly import anomaly_in_rule, check_finite
 from .errors import (
     AnomalyError,
-    ShapeError,
     freed_error,
     gradient_shape_error,
+    hook_shape_error,
     modified_error,
     not_differentiable_twice_error,
 )
-from .function import declared_in_engine
-from .grad_mode import enable_grad, no_grad, state
+from .grad_mode import state
 from .tensor import Tensor, grad_lock
-
-
-def backward(tensor: Tensor, grad: Any = None, retain_graph: bool = False, create_graph: bool = False,
-             inputs: Tensor | Sequence[Tensor] | None = None) -> None:
-    """Accumulate d(tensor)/d(leaf) into the ``.grad`` of every leaf that requires grad (``x.backward()``).
-
-    ``grad`` is the upstream gradient, which may be omitted for a one-element tensor.  The graph is
-    released afterwards unless ``retain_graph=True``.  ``inputs`` (PyTorch's keyword): accumulate into
-    these tensors' ``.grad`` only, leaves or not.  ``create_graph=True`` is refused: use ``ae.grad``.
-    """
-    if create_graph:
-        raise RuntimeError("backward(create_graph=True): .grad holds NumPy arrays, which cannot carry a graph to "
-                           "differentiate again; use ae.grad(loss, parameters, create_graph=True), which returns the "
-                           "gradients as Tensors")
-    if not tensor.requires_grad:
-        raise RuntimeError("backward: this tensor does not require grad -- none of its inputs had requires_grad=True, "
-                           "or it was computed under no_grad()")
-    seed = _seed(tensor, grad, False, "backward", "grad")
-    if inputs is None:
-        run_backward([tensor], [seed], retain_graph, False)
-        return
-    inputs = _tensor_list(inputs, "backward", "inputs")
-    for i, t in enumerate(inputs):
-        if not t.requires_grad:
-            raise RuntimeError(f"backward: inputs[{i}] does not require grad; create it with requires_grad=True")
-    found = run_backward([tensor], [seed], retain_graph, False, targets=inputs)
-    for t in dict.fromkeys(inputs):  # a tensor listed twice gets its gradient once
-        if id(t) in found:
-            _add_to_grad(t, found[id(t)], owned=False)
-
-
-Tensor.backward = backward
-
-
-def grad(outputs: Tensor | Sequence[Tensor], inputs: Tensor | Sequence[Tensor], grad_outputs: Any = None,
-         retain_graph: bool | None = None, create_graph: bool = False, allow_unused: bool = False,
-         ) -> tuple[Tensor | None, ...]:
-    """Gradients of ``outputs`` with respect to ``inputs``, returned as Tensors (``.grad`` untouched).
-
-    With ``create_graph=True`` the backward pass is itself recorded, so the results can be
-    differentiated again.  ``retain_graph`` defaults to ``create_graph``.  An input the outputs do not
-    depend on raises, unless ``allow_unused=True`` (its gradient is then None).
-    """
-    outputs, inputs = _tensor_list(outputs, "grad", "outputs"), _tensor_list(inputs, "grad", "inputs")
-    if not outputs:
-        raise ValueError("grad: outputs is empty; pass the tensor (or tensors) to differentiate")
-    if grad_outputs is None or isinstance(grad_outputs, Tensor | np.ndarray | numbers.Number | np.generic):
-        grad_outputs = [grad_outputs] * len(outputs) if grad_outputs is None else [grad_outputs]
-    elif not isinstance(grad_outputs, list | tuple):
-        raise TypeError(f"grad: grad_outputs must be None, a Tensor or array (the gradient of a single output), or a "
-                        f"list or tuple with one gradient (Tensor, array or None) per output; got a "
-                        f"{type(grad_outputs).__name__}")
-    if len(grad_outputs) != len(outputs):
-        raise ValueError(f"grad: {len(outputs)} outputs but {len(grad_outputs)} grad_outputs; give one per output")
-    for role, tensors in (("input", inputs), ("output", outputs)):
-        for i, t in enumerate(tensors):
-            if not t.requires_grad:
-                why = "create it with requires_grad=True" if role == "input" else "it does not depend on any input"
-                raise RuntimeError(f"grad: {role} {i} does not require grad ({why})")
-    seeds = [_seed(t, g, create_graph, "grad", "grad_outputs" if len(outputs) == 1 else f"grad_outputs[{i}]")
-             for i, (t, g) in enumerate(zip(outputs, grad_outputs))]
-    found = run_backward(outputs, seeds, create_graph if retain_graph is None else retain_graph, create_graph, inputs)
-    results: list[Tensor | None] = []
-    for i, t in enumerate(inputs):
-        g = found.get(id(t))
-        if g is None and not allow_unused:
-            raise RuntimeError(f"grad: input {i} (shape {t.shape}) was not used to compute the outputs; pass "
-                               f"allow_unused=True to get None for it")
-        results.append(g if g is None or isinstance(g, Tensor) else Tensor._from_op(np.array(g, copy=True), None))
-    return tuple(results)
-
-
-def _tensor_list(value: Any, who: str, argument: str) -> list[Tensor]:
-    """``value`` -- a Tensor or a sequence of Tensors -- as a list; anything else refused by name."""
-    if isinstance(value, Tensor):
-        return [value]
-    if isinstance(value, str | bytes | np.ndarray) or not isinstance(value, Iterable):
-        hint = "; wrap arrays with autograd_engine.Tensor(...)" if isinstance(value, np.ndarray) else ""
-        raise TypeError(f"{who}: {argument} must be a Tensor or a sequence of Tensors, got {type(value).__name__}{hint}")
-    items = list(value)
-    for i, t in enumerate(items):
-        if not isinstance(t, Tensor):
-            raise TypeError(f"{who}: {argument}[{i}] must be a Tensor, got {type(t).__name__}")
-    return items
-
-
-def _seed(root: Tensor, grad: Any, create_graph: bool, who: str, argument: str) -> Any:
-    """The upstream gradient of a root: ones for a one-element root, else the given one, checked."""
-    if grad is None:
-        if root.size != 1:
-            raise RuntimeError(f"{who}: {argument} can be omitted only for a one-element tensor, but this one has shape "
-                               f"{root.shape}; reduce it first (e.g. loss.sum()) or pass {argument}= an array of that shape")
-        data = np.ones(root.shape, dtype=root.dtype)
-    else:
-        expected = f"a numeric array of the tensor's shape {root.shape} (dtype {root.dtype}) is expected"
-        try:
-            data = grad.data if isinstance(grad, Tensor) else np.asarray(grad)
-        except (ValueError, TypeError) as error:  # a ragged list, ...
-            raise TypeError(f"{who}: {argument} (a {type(grad).__name__}) is not an array of numbers ({error}); "
-                            f"{expected}") from None
-        if data.dtype.kind not in ("iufc" if root.dtype.kind == "c" else "iuf"):
-            raise TypeError(f"{who}: {argument} has dtype {data.dtype}; {expected}")
-        if data.shape != root.shape:
-            raise ShapeError(f"{who}: {argument} has shape {data.shape} but the tensor has shape {root.shape}; "
-                             f"they must match")
-        if create_graph and isinstance(grad, Tensor):
-            return grad
-        data = np.asarray(data, dtype=root.dtype)
-    return Tensor._from_op(data, None) if create_graph else data
+from .user_primitives import declared_in_engine
 
 
 def run_backward(roots: Sequence[Tensor], seeds: Sequence[Any], retain_graph: bool, create_graph: bool,
-                 targets: Iterable[Tensor] | None = None) -> dict[int, Any]:
+                 target_ids: set[int] | None = None, useful: set[Tensor] | None = None) -> dict[int, Any]:
     """Propagate ``seeds`` from ``roots`` through the graph.
 
-    Without ``targets``: accumulate into the ``.grad`` of leaves (and of non-leaves that called
-    ``retain_grad``).  With ``targets`` (``grad()``): only the part of the graph between the roots and
-    the targets runs, and ``{id(target): gradient}`` is returned, every ``.grad`` left alone.
+    Without ``target_ids``: accumulate into the ``.grad`` of leaves (and of non-leaves that called
+    ``retain_grad``).  With ``target_ids`` (the ``id()`` of the tensors ``grad()`` differentiates for)
+    and ``useful`` (the tensors from which one of them can be reached): only that part of the graph
+    runs, and ``{id(target): gradient}`` is returned, every ``.grad`` left alone.
     """
     # Keyed by the tensors themselves: they hash by identity, and those hashes spread evenly in a dict
     # where id() values -- aligned addresses -- collide in the low bits.
-    target_ids = None if targets is None else {id(t) for t in targets}
     found: dict[int, Any] = {}
     pending: dict[Tensor, Any] = {}
     owned: set[Tensor] = set()  # tensors whose pending gradient the engine allocated (safe to += in place)
@@ -161,15 +52,15 @@ def run_backward(roots: Sequence[Tensor], seeds: Sequence[Any], retain_graph: bo
         _accumulate(pending, owned, root, seed, (seed,), create_graph)
         if root._node is None:
             leaves[root] = None
-    # A rule that runs under grad() computes every gradient its node recorded as needed; the ones that
-    # lead to no target are dropped (narrowing the shared node's needs_grad would not be thread-safe).
-    useful = None if target_ids is None else _leading_to(roots, target_ids)
+    for_grad = target_ids is not None
     consumers, values, constants = _count_consumers(roots, useful)
-    keep = None if retain_graph else skeleton.keeper(len(consumers), values, constants, for_grad=targets is not None)
+    keep = None if retain_graph else skeleton.keeper(len(consumers), values, constants, for_grad=for_grad)
     ready = [r for r in dict.fromkeys(roots) if consumers.get(r) == 0]
     anomaly = state.anomaly
     in_place_updates = Tensor._in_place_updates
-    with enable_grad() if create_graph else no_grad():
+    grad_was_enabled = state.grad_enabled
+    state.grad_enabled = create_graph  # the rules are recorded only under create_graph
+    try:
         while ready:
             tensor = ready.pop()
             g = pending.pop(tensor, None)
@@ -177,7 +68,7 @@ def run_backward(roots: Sequence[Tensor], seeds: Sequence[Any], retain_graph: bo
             node = tensor._node
             inputs = node.inputs
             needs = node.needs_grad
-            if useful is not None:
+            if useful is not None:  # grad(): the gradients that lead to no target are dropped
                 needs = None if inputs is None else _needs_towards(inputs, needs, useful)
                 if needs is None:  # no target below this tensor: deliver its gradient, leave its node alone
                     if g is not None:
@@ -189,7 +80,7 @@ def run_backward(roots: Sequence[Tensor], seeds: Sequence[Any], retain_graph: bo
                 for role, t in (("its output", tensor), *((f"input {i}", x) for i, x in enumerate(inputs))):
                     if isinstance(t, Tensor) and t._version is not None and t._version[0] > node.recorded_after:
                         raise modified_error(node, role, t.shape)
-            if g is not None and (target_ids is not None or tensor._hooks or tensor._retain_grad):
+            if g is not None and (for_grad or tensor._hooks or tensor._retain_grad):
                 g = _deliver(tensor, g, target_ids, found, create_graph)
             borrowed = ()
             if g is None:
@@ -201,7 +92,7 @@ def run_backward(roots: Sequence[Tensor], seeds: Sequence[Any], retain_graph: bo
                     grads = node.backward(g, tensor, *inputs)
                 except AnomalyError as error:  # an op of the recorded rule: name the rule's node
                     raise anomaly_in_rule(node, error) from None
-            elif node.adds_into_input and needs[0]:  # x[key]: add into x's pending gradient, no dense copy
+            elif node.adds_into_input and needs[0]:  # into the input's pending gradient, in place
                 x = inputs[0]
                 if x._node is None:
                     leaves[x] = None
@@ -239,6 +130,8 @@ def run_backward(roots: Sequence[Tensor], seeds: Sequence[Any], retain_graph: bo
             g = pending.pop(leaf, None)
             if g is not None:
                 _deliver(leaf, g, target_ids, found, create_graph, is_leaf=True, fresh=leaf in owned)
+    finally:
+        state.grad_enabled = grad_was_enabled
     return found
 
 
@@ -256,11 +149,11 @@ def _deliver(tensor: Tensor, g: Any, target_ids: set[int] | None, found: dict[in
         if id(tensor) in target_ids:
             found[id(tensor)] = g
     elif is_leaf or tensor._retain_grad:
-        _add_to_grad(tensor, g.data if isinstance(g, Tensor) else g, owned=fresh and is_leaf)
+        add_to_grad(tensor, g.data if isinstance(g, Tensor) else g, owned=fresh and is_leaf)
     return g
 
 
-def _add_to_grad(tensor: Tensor, g: np.ndarray, owned: bool) -> None:
+def add_to_grad(tensor: Tensor, g: np.ndarray, owned: bool) -> None:
     """Accumulate ``g`` into ``tensor.grad`` under the tensor's lock; ``g`` itself is stored only when owned."""
     with grad_lock(tensor):
         if tensor._grad is None:
@@ -274,9 +167,7 @@ def _hook_result(tensor: Tensor, hook: Any, replaced: Any, create_graph: bool) -
     if isinstance(replaced, Tensor) and not create_graph:
         replaced = replaced.data
     if np.shape(replaced) != tensor.shape:
-        raise ShapeError(f"register_hook: hook {getattr(hook, '__name__', hook)!r} returned a gradient of shape "
-                         f"{np.shape(replaced)} for a tensor of shape {tensor.shape}; a hook must return None (keep "
-                         f"the gradient) or an array of the tensor's shape")
+        raise hook_shape_error(hook, np.shape(replaced), tensor.shape)
     if isinstance(replaced, Tensor):
         return replaced if replaced.dtype == tensor.dtype else replaced.astype(tensor.dtype)
     return np.asarray(replaced, dtype=tensor.dtype)
@@ -286,7 +177,8 @@ def _accumulate(pending: dict[Tensor, Any], owned: set[Tensor], x: Tensor, gx: A
                 create_graph: bool, node: Any = None) -> None:
     """Add ``gx`` to the pending gradient of ``x`` (``+=`` at forks, in place when safe).  ``borrowed``
     holds the arrays the engine does not own: a pending gradient that is one of them, or a view, is
-    never added into in place."""
+    never added into in place.  Only a leaf's first gradient is checked (``.grad`` may keep it without
+    a copy); a non-leaf's second gradient is added out of place, into an array that is then owned."""
     data = x.data
     if not create_graph and type(gx) is not np.ndarray:
         gx = np.asarray(gx)  # 0-d arithmetic gives NumPy scalars, which cannot be added into in place
@@ -299,7 +191,7 @@ def _accumulate(pending: dict[Tensor, Any], owned: set[Tensor], x: Tensor, gx: A
     previous = pending.get(x)
     if previous is None:
         pending[x] = gx
-        if not create_graph and gx.base is None:  # allocated by the rule, unless it is one of borrowed
+        if x._node is None and not create_graph and gx.base is None:  # allocated by the rule, unless borrowed
             for a in borrowed:  # a plain loop: a generator here costs more than the rest of the check
                 if gx is a:
                     return
@@ -361,39 +253,9 @@ def _count_consumers(roots: Sequence[Tensor], useful: set[Tensor] | None) -> tup
     return counts, values, constants
 
 
-def _leading_to(roots: Sequence[Tensor], target_ids: set[int]) -> set[Tensor]:
-    """The tensors reachable from ``roots`` from which a target can be reached (the targets included),
-    in post-order without recursion.  A node freed by an earlier backward is a dead end, an error only
-    when a target is then not reached (the target may have been below it)."""
-    leading: set[Tensor] = set()
-    seen: set[Tensor] = set()
-    freed = None
-    stack: list[tuple[Tensor, bool]] = [(r, False) for r in roots]
-    while stack:
-        t, expanded = stack.pop()
-        if expanded:  # its inputs are settled
-            if any(isinstance(x, Tensor) and x in leading for x in t._node.inputs):
-                leading.add(t)
-            continue
-        if t in seen:
-            continue
-        seen.add(t)
-        if id(t) in target_ids:
-            leading.add(t)
-        if t._node is None:
-            continue
-        inputs = t._node.inputs
-        if inputs is None:
-            freed = freed or t._node
-            continue
-        stack.append((t, True))
-        stack.extend((x, False) for x in inputs if isinstance(x, Tensor) and x not in seen)
-    if freed is not None and {id(t) for t in leading if id(t) in target_ids} != target_ids:
-        raise freed_error(freed)  # a target may lie below the freed part: say so, not "unused"
-    return leading
-
-
 def _needs_towards(inputs: Any, needs: tuple[bool, ...], useful: set[Tensor]) -> tuple[bool, ...] | None:
-    """``needs`` narrowed to the inputs that lead to a target, or None when none does."""
+    """``needs`` narrowed to the inputs that lead to a target, or None when none does.  (A rule computes
+    every gradient its node recorded as needed: narrowing the shared node's needs_grad would not be
+    thread-safe.)"""
     narrowed = tuple(needed and x in useful for x, needed in zip(inputs, needs))
     return narrowed if any(narrowed) else None

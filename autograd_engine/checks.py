@@ -23,7 +23,9 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["check_bool", "check_int", "check_real", "check_choice", "check_callable"]
+from .errors import ShapeError
+
+__all__ = ["check_bool", "check_int", "check_real", "check_choice", "check_callable", "check_gradient"]
 
 
 def _got(value: Any) -> str:
@@ -112,3 +114,21 @@ def check_callable(value: Any, name: str, owner: str, signature: str = "") -> Ca
         wanted = f"a function ({signature})" if signature else "a function"
         raise TypeError(f"{owner}: {name} must be {wanted}, {_got(value)}")
     return value
+
+
+def check_gradient(value: Any, shape: tuple[int, ...], dtype: np.dtype) -> np.ndarray:
+    """``value`` (an array, array-like or Tensor) as the gradient of a tensor of ``shape`` and ``dtype``,
+    as assigning ``.grad`` wants it: exactly that shape (else ShapeError), numbers that cast to ``dtype``
+    (a copy in it; booleans, complex for a real tensor, floats for integers: TypeError)."""
+    array = np.asarray(value)
+    if array.shape != shape:
+        raise ShapeError(f"grad: assigned a gradient of shape {array.shape} to a tensor of shape {shape}; a "
+                         f"gradient must have exactly the tensor's shape -- reshape (or sum) it to {shape}, "
+                         f"or assign None to clear it")
+    if array.dtype != dtype:
+        if array.dtype.kind not in "iufc" or not np.can_cast(array.dtype, dtype, casting="same_kind"):
+            raise TypeError(f"grad: assigned a gradient of dtype {array.dtype} to a tensor of dtype {dtype}; a "
+                            f"gradient must hold numbers that cast to {dtype} (integers or floats; not booleans, "
+                            f"not complex numbers for a real tensor) -- pass e.g. an array of dtype {dtype}")
+        array = array.astype(dtype)
+    return array

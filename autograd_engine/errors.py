@@ -131,3 +131,46 @@ def not_differentiable_twice_error(node: object, built_in: bool) -> RuntimeError
         f"saved in forward)")
     return RuntimeError(f"grad: the gradient rule of {node.describe()} runs on raw arrays only, so create_graph=True "
                         f"cannot differentiate through it{hint}")
+
+
+def hook_shape_error(hook: object, got: tuple, shape: tuple) -> ShapeError:
+    """A tensor hook returned a replacement gradient of another shape than the tensor's."""
+    return ShapeError(f"register_hook: hook {getattr(hook, '__name__', hook)!r} returned a gradient of shape {got} "
+                      f"for a tensor of shape {shape}; a hook must return None (keep the gradient) or an array of "
+                      f"the tensor's shape")
+
+
+def not_differentiable_error(owner: str, dtype: np.dtype) -> TypeError:
+    """A tensor of ``dtype`` asked to require grad: only floating dtypes carry gradients."""
+    hint = ("complex tensors carry no gradients here (ops would record nothing); keep the real and imaginary parts "
+            "as two float tensors" if dtype.kind == "c" else "pass dtype=np.float32 (or float64) or convert with "
+            ".astype(np.float32)")
+    return TypeError(f"{owner}: only floating tensors can require gradients, got dtype {dtype}; {hint}")
+
+
+def list_of_tensors_error(kind: str) -> TypeError:
+    """``Tensor([x, y])`` of tensors that require grad: it copies values, which would lose their gradients."""
+    return TypeError(
+        f"Tensor: the {kind} holds a Tensor that requires grad; Tensor(...) copies values "
+        f"and would cut it from the graph. Use ae.stack([...]) to join tensors with their gradients (ops given "
+        f"such a list stack it themselves), or .detach() them to copy values"
+    )
+
+
+def item_assignment_error(key: object, shape: tuple) -> TypeError:
+    """``t[key] = v``: tensors are immutable in the graph; what to do instead."""
+    return TypeError(
+        f"t[{describe_key(key)}] = ...: item assignment into a tensor (shape {shape}) is not supported; tensors are "
+        f"immutable in the graph (an op that saved this one for its gradient would use the changed values). "
+        f"Build a new tensor instead: ae.where(mask, new_values, t), t + ae.scatter_add(delta, key, t.shape), "
+        f"or ae.concatenate of the pieces; or, for a leaf outside the graph, change its array inside "
+        f"`with ae.no_grad():` via `t.data[key] = value` and then call t.mark_modified() (as an optimizer "
+        f"step does), so that a graph that used the old value is not differentiated again"
+    )
+
+
+def name_taken_error(cls: type, taken: type) -> RuntimeError:
+    """A new primitive class declares a name another class has in the PRIMITIVES table."""
+    return RuntimeError(f"primitive name {cls.name!r} of {cls.__module__}.{cls.__qualname__} is already taken by "
+                        f"{taken.__module__}.{taken.__qualname__}; give the new primitive another name (or name = '' "
+                        f"to leave it out of the PRIMITIVES table)")

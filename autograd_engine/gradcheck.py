@@ -21,7 +21,7 @@ import numpy as np
 from . import random as ae_random
 from .checks import check_bool, check_callable, check_int, check_real
 from .errors import EngineError
-from .grad_mode import enable_grad, no_grad
+from .grad_contexts import enable_grad, no_grad
 from .tensor import Tensor
 from .tensor import value as tensor_value
 

@@ -3,9 +3,10 @@
 Every op (and ``nn``, and a user's own op) goes through these helpers, so that an array-like
 means the same everywhere:
 
-- :func:`as_operand`: a Tensor or ndarray unchanged; a (nested) list or tuple holding Tensors
-  stacked with their gradients, as ``ae.stack`` (PyTorch's ``torch.stack``); anything else an
-  array, as ``Tensor(...)`` makes it (Python numbers become the default dtype);
+- :func:`as_operand` (:func:`as_operands` for all of an op's inputs): a Tensor or ndarray
+  unchanged; a (nested) list or tuple holding Tensors stacked with their gradients, as ``ae.stack``
+  (PyTorch's ``torch.stack``); anything else an array, as ``Tensor(...)`` makes it (Python numbers
+  become the default dtype);
 - :func:`value` and :func:`shape_of`: the array inside a Tensor, and the shape of any operand;
 - :func:`normalize_axes`, :func:`normalize_axis`, :func:`pair`, :func:`is_basic_index`: the
   ``axis=`` of reductions, the sizes of windows and strides, the kind of an index.
@@ -18,10 +19,11 @@ from typing import Any
 
 import numpy as np
 
+from .conversions import as_array
 from .errors import ShapeError
-from .tensor import Tensor, as_array, value
+from .tensor import Tensor, value
 
-__all__ = ["as_array", "as_operand", "value", "shape_of", "normalize_axes", "normalize_axis", "pair",
+__all__ = ["as_array", "as_operand", "as_operands", "value", "shape_of", "normalize_axes", "normalize_axis", "pair",
            "is_basic_index"]
 
 stack: Callable[[list], Tensor] | None = None
@@ -55,6 +57,15 @@ def as_operand(x: Any, op: str, role: str = "operand") -> Any:
     if array.dtype.kind not in "biufc":
         raise TypeError(f"{op}: the {role} must be numbers, got dtype {array.dtype} from a {type(x).__name__}")
     return array
+
+
+def as_operands(inputs: tuple[Any, ...], op: str) -> list[Any]:
+    """An op's ``inputs`` with every list and tuple converted by ``as_operand``; when no operand is an
+    array or Tensor, every operand (``ae.mean(2.0)`` computes as ``ae.mean(Tensor(2.0))``).  Beside a
+    Tensor or array, numbers stay Python numbers, which NumPy treats as weak (float32 * 2.0 stays float32)."""
+    alone = not any(isinstance(x, (Tensor, np.ndarray, list, tuple)) for x in inputs)
+    return [as_operand(x, op, f"operand {i + 1}") if alone or isinstance(x, (list, tuple)) else x
+            for i, x in enumerate(inputs)]
 
 
 def _holds_tensor(sequence: list | tuple) -> bool:

@@ -3,21 +3,20 @@ node that made it, and a version that counts in-place updates.
 
 This module knows no operation.  Arithmetic (``x + y``, ``x @ w``, ``x[i]``) and methods named
 after ops (``x.exp()``, ``x.sum(axis)``, ``x.T``) are attached by the ops that declare them
-(``autograd_engine/ops/``, with ``function.op``), ``x.backward()`` by ``backward.py`` and
-``x.draw()`` by ``viz``, so that ``x.exp()`` and ``ae.exp(x)`` are one function.
+(``autograd_engine/ops/``, with ``declare.op``), so that ``x.exp()`` and ``ae.exp(x)`` are one
+function; ``x.backward()`` by ``autodiff.py``, ``x += y`` and its kin by ``in_place.py``.
 """
 from __future__ import annotations
 
-import operator
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 
-from .checks import check_bool
-from .dtypes import get_default_dtype
-from .errors import ShapeError
+from .checks import check_bool, check_gradient
+from .conversions import Conversions, ElementCount, as_array
+from .errors import list_of_tensors_error, not_differentiable_error
 from .grad_mode import state as _grad_mode
 
 _GRAD_LOCKS = tuple(threading.Lock() for _ in range(64))
@@ -30,20 +29,7 @@ def grad_lock(tensor: Tensor) -> threading.Lock:
     return _GRAD_LOCKS[(id(tensor) >> 4) & 63]
 
 
-def as_array(data: Any, dtype: Any = None) -> np.ndarray:
-    """``data`` as an ndarray: Python numbers become the default float dtype, NumPy arrays and scalars
-    keep theirs (no copy when none is needed)."""
-    if isinstance(data, Tensor):
-        data = data.data
-    if isinstance(data, np.ndarray | np.generic):
-        return np.asarray(data, dtype=dtype)
-    array = np.asarray(data, dtype=dtype)
-    if dtype is None and array.dtype.kind in "iuf":
-        array = array.astype(get_default_dtype())
-    return array
-
-
-class Tensor:
+class Tensor(Conversions):
     """An n-dimensional array that records the operations applied to it.
 
     ``Tensor(data, requires_grad=False, dtype=None)`` accepts Python numbers, nested lists, NumPy
@@ -67,8 +53,8 @@ class Tensor:
     __hash__ = object.__hash__  # by identity, although __eq__ is elementwise: backward keys dicts by tensors
 
     def __init__(self, data: Any, requires_grad: bool = False, dtype: Any = None) -> None:
-        if isinstance(data, (list, tuple)) and _grad_mode.grad_enabled:
-            _refuse_tensors_that_require_grad(data)
+        if isinstance(data, (list, tuple)) and _grad_mode.grad_enabled and requires_grad_inside(data):
+            raise list_of_tensors_error(type(data).__name__)  # Tensor(...) copies values: the gradient would be lost
         try:
             array = as_array(data, dtype)
         except (ValueError, TypeError) as error:  # ragged lists, unparsable values
@@ -77,7 +63,7 @@ class Tensor:
             raise TypeError(f"Tensor: data must be numbers or booleans, got dtype {array.dtype} from a {type(data).__name__}")
         requires_grad = check_bool(requires_grad, "requires_grad", "Tensor")
         if requires_grad and array.dtype.kind != "f":
-            raise _not_differentiable("Tensor", array.dtype)
+            raise not_differentiable_error("Tensor", array.dtype)
         self.data: np.ndarray = array
         self._grad: np.ndarray | None = None
         self._version = data._version_cell() if isinstance(data, Tensor) and array is data.data else None
@@ -115,7 +101,7 @@ class Tensor:
     def grad(self, value: Any) -> None:
         data = self.data
         if value is not None and not (type(value) is np.ndarray and value.shape == data.shape and value.dtype == data.dtype):
-            value = _checked_grad(self, value)
+            value = check_gradient(value, data.shape, data.dtype)
         with grad_lock(self):  # not in the middle of a backward's accumulation
             self._grad = value
 
@@ -130,20 +116,6 @@ class Tensor:
     def numel(self) -> int:
         """The number of elements (PyTorch's name for ``size``)."""
         return self.data.size
-
-    def item(self) -> Any:
-        """The value of a one-element tensor as a Python number."""
-        if self.data.size != 1:
-            raise ValueError(f"item: only one-element tensors convert to a Python number, got shape {self.shape}")
-        return self.data.item()
-
-    def numpy(self) -> np.ndarray:
-        """The underlying ndarray (shared, not copied)."""
-        return self.data
-
-    def tolist(self) -> Any:
-        """The values as nested Python lists (a number for a 0-d tensor)."""
-        return self.data.tolist()
 
     def detach(self) -> Tensor:
         """A new leaf sharing this tensor's data, cut from the graph; an in-place update of either counts for both."""
@@ -160,7 +132,7 @@ class Tensor:
             raise RuntimeError("requires_grad_(False): can only change requires_grad of a leaf tensor; use .detach() "
                                "to get a leaf that does not require grad")
         if requires_grad and self.dtype.kind != "f":
-            raise _not_differentiable("requires_grad_", self.dtype)
+            raise not_differentiable_error("requires_grad_", self.dtype)
         self.requires_grad = requires_grad
         return self
 
@@ -204,36 +176,6 @@ class Tensor:
             self._version = [0]
         return self._version
 
-    # In-place arithmetic, as in PyTorch: `w -= lr * w.grad` inside `no_grad()` updates w's array.  With
-    # grad mode on, an in-place change of a leaf that requires grad is refused (it would silently turn the
-    # parameter into a graph node), and tensors in the graph get the out-of-place result, as in Python.
-    def __iadd__(self, other: Any) -> Tensor:
-        return self._in_place(other, np.add, operator.add, "+=")
-
-    def __isub__(self, other: Any) -> Tensor:
-        return self._in_place(other, np.subtract, operator.sub, "-=")
-
-    def __imul__(self, other: Any) -> Tensor:
-        return self._in_place(other, np.multiply, operator.mul, "*=")
-
-    def __itruediv__(self, other: Any) -> Tensor:
-        return self._in_place(other, np.true_divide, operator.truediv, "/=")
-
-    def _in_place(self, other: Any, ufunc: np.ufunc, out_of_place: Callable[[Any, Any], Any], symbol: str) -> Tensor:
-        if isinstance(other, (list, tuple)):
-            other_requires_grad = _requires_grad_inside(other)
-        else:
-            other_requires_grad = isinstance(other, Tensor) and other.requires_grad
-        if _grad_mode.grad_enabled and (self.requires_grad or other_requires_grad):
-            if self._node is None and self.requires_grad:
-                raise RuntimeError(
-                    f"{symbol}: in-place update of a leaf tensor that requires grad (shape {self.shape}); "
-                    f"do the update inside `with ae.no_grad():` or on `.data` (as an optimizer step does)"
-                )
-            return out_of_place(self, other)
-        ufunc(self.data, value(other), out=self.data, casting="same_kind")
-        self.mark_modified()
-        return self
 
     def __pos__(self) -> Tensor:
         return self
@@ -247,41 +189,6 @@ class Tensor:
             extras.append("requires_grad=True")
         return f"Tensor({body}{''.join(', ' + e for e in extras)})"
 
-    def __len__(self) -> int:
-        if self.ndim == 0:
-            raise TypeError("len() of a 0-d tensor")
-        return len(self.data)
-
-    def __iter__(self) -> Iterator[Tensor]:
-        for i in range(len(self)):
-            yield self[i]
-
-    def __bool__(self) -> bool:
-        return bool(self.data)
-
-    def __format__(self, spec: str) -> str:
-        """``f"{loss:.4f}"`` formats a 0-d tensor's value, as NumPy does for 0-d arrays."""
-        return format(self.data.item() if self.data.ndim == 0 else self.data, spec) if spec else str(self)
-
-    def __float__(self) -> float:
-        return float(self.item())
-
-    def __int__(self) -> int:
-        return int(self.item())
-
-    def __array__(self, dtype: Any = None, copy: Any = None) -> np.ndarray:
-        return np.array(self.data, dtype=dtype, copy=True) if copy else np.asarray(self.data, dtype=dtype)
-
-
-class ElementCount(int):
-    """``x.size``: NumPy's number of elements, an int.  Calling it as PyTorch's ``x.size()`` would
-    silently mean something else, so it raises, naming ``.shape`` and ``numel()``."""
-
-    __slots__ = ()
-
-    def __call__(self, *args: Any, **kwargs: Any) -> Any:
-        raise TypeError(f"size is NumPy's number of elements here, the int {int(self)}, not PyTorch's size() method: "
-                        f"use .shape for the sizes of the axes (.shape[dim] for one) or numel() for the count")
 
 
 class _HookHandle:
@@ -300,41 +207,8 @@ def value(x: Any) -> Any:
     return x.data if isinstance(x, Tensor) else x
 
 
-def _requires_grad_inside(sequence: list | tuple) -> bool:
+def requires_grad_inside(sequence: list | tuple) -> bool:
     """True when a Tensor that requires grad sits anywhere inside the (nested) list or tuple."""
-    return any(_requires_grad_inside(v) if isinstance(v, (list, tuple)) else isinstance(v, Tensor) and v.requires_grad
+    return any(requires_grad_inside(v) if isinstance(v, (list, tuple)) else isinstance(v, Tensor) and v.requires_grad
                for v in sequence)
 
-
-def _refuse_tensors_that_require_grad(sequence: list | tuple) -> None:
-    """``Tensor([x, y])`` copies values: refused if a Tensor inside requires grad (its gradient would be lost)."""
-    if _requires_grad_inside(sequence):
-        raise TypeError(
-            f"Tensor: the {type(sequence).__name__} holds a Tensor that requires grad; Tensor(...) copies values "
-            f"and would cut it from the graph. Use ae.stack([...]) to join tensors with their gradients (ops given "
-            f"such a list stack it themselves), or .detach() them to copy values"
-        )
-
-
-def _not_differentiable(owner: str, dtype: np.dtype) -> TypeError:
-    """The error for a tensor of ``dtype`` asked to require grad: only floating dtypes carry gradients."""
-    hint = ("complex tensors carry no gradients here (ops would record nothing); keep the real and imaginary parts "
-            "as two float tensors" if dtype.kind == "c" else "pass dtype=np.float32 (or float64) or convert with "
-            ".astype(np.float32)")
-    return TypeError(f"{owner}: only floating tensors can require gradients, got dtype {dtype}; {hint}")
-
-
-def _checked_grad(tensor: Tensor, value: Any) -> np.ndarray:
-    """``value`` as a gradient of ``tensor``: an ndarray of its shape and dtype (the setter's slow path)."""
-    array = value.data if isinstance(value, Tensor) else np.asarray(value)
-    if array.shape != tensor.shape:
-        raise ShapeError(f"grad: assigned a gradient of shape {array.shape} to a tensor of shape {tensor.shape}; a "
-                         f"gradient must have exactly the tensor's shape -- reshape (or sum) it to {tensor.shape}, "
-                         f"or assign None to clear it")
-    if array.dtype != tensor.dtype:
-        if array.dtype.kind not in "iufc" or not np.can_cast(array.dtype, tensor.dtype, casting="same_kind"):
-            raise TypeError(f"grad: assigned a gradient of dtype {array.dtype} to a tensor of dtype {tensor.dtype}; a "
-                            f"gradient must hold numbers that cast to {tensor.dtype} (integers or floats; not booleans, "
-                            f"not complex numbers for a real tensor) -- pass e.g. an array of dtype {tensor.dtype}")
-        array = array.astype(tensor.dtype)
-    return array

@@ -50,8 +50,8 @@ except ImportError as error:  # pragma: no cover - depends on the environment
     ) from error
 
 from . import random as ae_random
-from .backward import grad
-from .grad_mode import enable_grad
+from .autodiff import grad
+from .grad_contexts import enable_grad
 from .gradcheck import GradcheckReport, gradcheck
 from .tensor import Tensor
 

@@ -38,7 +38,7 @@ that exposes it as ``ae.<name>`` (and as a Tensor method or operator):
 The helpers rules share (undoing broadcasting, ``exp``/``where`` on arrays and Tensors alike) are in
 ``dispatch``; what every op does with its operands is in ``autograd_engine.operands``.
 """
-from ..function import OPS
+from ..declare import OPS
 from . import (
     activation,
     affine,

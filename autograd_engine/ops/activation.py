@@ -7,7 +7,8 @@ from typing import Any
 
 import numpy as np
 
-from ..function import Primitive, apply, op
+from ..declare import op
+from ..function import Primitive, apply
 from ..operands import normalize_axes, normalize_axis, shape_of
 from . import dispatch
 

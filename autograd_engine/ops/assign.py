@@ -16,8 +16,9 @@ from typing import Any
 import numpy as np
 
 from ..checks import check_bool, check_int
+from ..declare import op
 from ..errors import ShapeError, describe_key
-from ..function import Primitive, apply, op
+from ..function import Primitive, apply
 from ..grad_mode import is_grad_enabled
 from ..operands import as_operand, shape_of, value
 from ..tensor import Tensor

@@ -24,8 +24,9 @@ from typing import Any
 import numpy as np
 
 from ..checks import check_int
+from ..declare import op
 from ..errors import ShapeError
-from ..function import Primitive, apply, op
+from ..function import Primitive, apply
 from ..operands import as_operand, normalize_axis, shape_of, value
 from .dispatch import einsum as einsum_rule
 from .elementwise import multiply, where

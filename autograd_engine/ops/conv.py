@@ -32,9 +32,10 @@ from typing import Any
 import numpy as np
 
 from ..checks import check_int
+from ..declare import op
 from ..dtypes import get_default_dtype
 from ..errors import ShapeError
-from ..function import Primitive, apply, op
+from ..function import Primitive, apply
 from ..kernels.threads import parallel_blas_for
 from ..operands import as_operand, pair, shape_of
 

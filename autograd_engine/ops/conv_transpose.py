@@ -24,8 +24,9 @@ from typing import Any
 import numpy as np
 
 from ..checks import check_int
+from ..declare import op
 from ..errors import ShapeError
-from ..function import Primitive, apply, op
+from ..function import Primitive, apply
 from ..operands import as_operand, pair, shape_of
 from .conv import Conv2d, IntPair, _check_images, _compute_dtype
 

@@ -11,8 +11,8 @@ from typing import Any
 import numpy as np
 
 from ..checks import check_real
+from ..declare import op
 from ..errors import ShapeError
-from ..function import op
 from ..operands import as_operand, normalize_axis, shape_of
 from ..tensor import Tensor
 from .join import concatenate

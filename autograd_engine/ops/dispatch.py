@@ -10,7 +10,7 @@ from typing import Any
 
 import numpy as np
 
-from ..function import OPS
+from ..declare import OPS
 from ..operands import is_basic_index, shape_of, value  # noqa: F401  (for rules: the operand helpers)
 from ..tensor import Tensor
 

@@ -13,7 +13,8 @@ from typing import Any
 import numpy as np
 
 from ..checks import check_real
-from ..function import Primitive, apply, op
+from ..declare import op
+from ..function import Primitive, apply
 from ..kernels.threads import MIN_ELEMENTS_FOR_UFUNC_THREADS, parallel_ufunc
 from ..operands import as_operand, value
 from ..tensor import Tensor

@@ -10,9 +10,10 @@ from typing import Any
 
 import numpy as np
 
+from ..declare import op
 from ..dtypes import get_default_dtype
 from ..errors import describe_key
-from ..function import Primitive, apply, op
+from ..function import Primitive, apply
 from ..operands import is_basic_index, value
 from ..tensor import Tensor
 from .dispatch import scatter_add as scatter_add_rule

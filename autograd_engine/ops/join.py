@@ -7,8 +7,9 @@ from typing import Any
 import numpy as np
 
 from .. import operands
+from ..declare import op
 from ..errors import ShapeError
-from ..function import Primitive, apply, op
+from ..function import Primitive, apply
 from ..operands import as_operand, normalize_axis, shape_of
 from ..tensor import Tensor
 from .index import getitem

@@ -12,8 +12,9 @@ from typing import Any
 
 import numpy as np
 
+from ..declare import op
 from ..errors import ShapeError
-from ..function import Primitive, apply, op
+from ..function import Primitive, apply
 from ..kernels.threads import blas_for_product
 from ..operands import shape_of
 from .dispatch import sum_to_shape

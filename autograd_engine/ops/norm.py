@@ -13,8 +13,9 @@ from typing import Any
 import numpy as np
 
 from ..checks import check_bool
+from ..declare import op
 from ..errors import ShapeError
-from ..function import Primitive, apply, op
+from ..function import Primitive, apply
 from ..operands import as_operand, normalize_axis, shape_of, value
 from ..tensor import Tensor
 from .elementwise import abs, power, sqrt, where  # noqa: A004  (the engine's abs)

@@ -12,8 +12,9 @@ from typing import Any
 
 import numpy as np
 
+from ..declare import op
 from ..errors import ShapeError
-from ..function import Primitive, apply, op
+from ..function import Primitive, apply
 from ..kernels.threads import parallel_for
 from ..operands import as_operand, pair
 from ..tensor import Tensor

@@ -11,7 +11,7 @@ from typing import Any
 
 import numpy as np
 
-from ..function import op
+from ..declare import op
 from ..operands import value
 from ..tensor import Tensor
 from . import dispatch

@@ -40,9 +40,10 @@ from typing import Any
 
 import numpy as np
 
-from ..backward import grad as gradients
+from ..autodiff import grad as gradients
+from ..declare import op
 from ..errors import ShapeError
-from ..function import Primitive, apply, op
+from ..function import Primitive, apply
 from ..kernels.threads import blas_for_product
 from ..operands import as_operand, shape_of
 from ..tensor import Tensor

@@ -14,7 +14,8 @@ from typing import Any
 import numpy as np
 
 from ..checks import check_bool
-from ..function import Primitive, apply, op
+from ..declare import op
+from ..function import Primitive, apply
 from ..operands import as_operand, normalize_axes, shape_of, value
 from . import dispatch
 from .dispatch import expand_reduced

@@ -16,8 +16,8 @@ from typing import Any, NamedTuple
 import numpy as np
 
 from ..checks import check_bool, check_int
+from ..declare import op
 from ..errors import ShapeError
-from ..function import op
 from ..operands import as_operand, normalize_axes, normalize_axis, shape_of, value
 from ..tensor import Tensor
 from .elementwise import astype, where

@@ -13,7 +13,8 @@ from typing import Any
 import numpy as np
 
 from ..checks import check_real
-from ..function import Primitive, apply, op
+from ..declare import op
+from ..function import Primitive, apply
 from ..operands import value
 from ..tensor import Tensor
 from .dispatch import sum_to_shape

@@ -13,7 +13,8 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
-from ..function import Primitive, apply, op
+from ..declare import op
+from ..function import Primitive, apply
 from ..operands import as_operand, normalize_axes, normalize_axis, shape_of, value
 from ..tensor import Tensor
 from . import dispatch

@@ -15,8 +15,9 @@ from typing import Any
 
 import numpy as np
 
+from ..declare import op
 from ..errors import ShapeError
-from ..function import Primitive, apply, op
+from ..function import Primitive, apply
 from ..operands import normalize_axes, normalize_axis, shape_of
 from ..tensor import Tensor
 from .dispatch import sum_to_shape

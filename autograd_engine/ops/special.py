@@ -12,8 +12,9 @@ from typing import Any
 
 import numpy as np
 
+from ..declare import op
 from ..dtypes import get_default_dtype
-from ..function import Primitive, apply, op
+from ..function import Primitive, apply
 from . import dispatch
 
 _erf_implementation = None

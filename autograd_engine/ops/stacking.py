@@ -10,8 +10,8 @@ from typing import Any
 import numpy as np
 
 from ..checks import check_int
+from ..declare import op
 from ..errors import ShapeError
-from ..function import op
 from ..operands import normalize_axis, shape_of
 from .index import getitem
 from .join import concatenate, split

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..function import op
+from ..declare import op
 from ..operands import as_operand
 from .reduce import max, mean, min, std, var  # noqa: A004  (the engine's reductions)
 

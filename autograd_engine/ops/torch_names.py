@@ -14,8 +14,9 @@ from typing import Any
 
 import numpy as np
 
+from ..declare import op
 from ..errors import ShapeError
-from ..function import Primitive, apply, op
+from ..function import Primitive, apply
 from ..grad_mode import is_grad_enabled
 from ..operands import as_operand, normalize_axis, shape_of, value
 from ..tensor import Tensor

@@ -13,7 +13,8 @@ from typing import Any
 
 import numpy as np
 
-from ..function import Primitive, apply, op
+from ..declare import op
+from ..function import Primitive, apply
 from ..operands import value
 from . import dispatch
 from .dispatch import sum_to_shape

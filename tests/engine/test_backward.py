@@ -341,6 +341,10 @@ CASES = {
     "expand_dims and squeeze": lambda a, b: ae.squeeze(ae.expand_dims(a, 0), 0) + b,
     "pad": lambda a, b: ae.pad(a, 1)[1:-1, 1:-1] + b,
     "astype round trip": lambda a, b: a.astype(np.float32).astype(np.float64) + b,
+    # a non-leaf's first gradient is the upstream array itself (add hands it back): its second and third
+    # gradients must be added out of place, then into the engine's own sum
+    "a non-leaf used twice": lambda a, b: (lambda h: h + h)(a * 1.0 + b),
+    "a non-leaf used three times": lambda a, b: (lambda h: h + h + h)(a - b),
 }
 
 

@@ -1,7 +1,7 @@
 """Indexing (getitem).
 
 A slice's gradient is added in place into the pending gradient of the sliced tensor
-(``backward._accumulate_at``) instead of being materialised as a dense scatter: an RNN's
+(``Primitive.add_gradient_into``) instead of being materialised as a dense scatter: an RNN's
 time loop slices its hoisted input projection T times, which would cost O(T^2).  The sums
 must be exactly those of the dense rule: checked against centred differences and against
 hand-derived index counts, including repeated integer indices, boolean masks, a pending
