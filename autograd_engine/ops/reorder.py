@@ -143,6 +143,8 @@ def repeat(a: Any, repeats: int | Sequence[int], axis: int | None = None) -> Any
     shape = shape_of(a, "repeat")
     axis = normalize_axis(axis, len(shape), "repeat")
     counts = np.asarray(value(repeats))
+    if counts.size == 0:
+        counts = counts.astype(np.int64)  # [] for an empty axis: NumPy's empty list is float64
     if counts.dtype.kind not in "iu" or counts.ndim > 1 or (counts < 0).any():
         raise TypeError(f"repeat: repeats must be a non-negative int or a 1-D sequence of them, got {repeats!r}")
     if counts.ndim == 0:

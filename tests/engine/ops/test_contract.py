@@ -11,7 +11,8 @@ from hypothesis import strategies as st
 
 import autograd_engine as ae
 from autograd_engine import testing as aet
-from tests.engine.ops.test_primitive_properties import Case, check_forward, check_second_order
+
+from .properties import Case, check_forward, check_second_order
 
 PROPERTY_TESTED = {"einsum"}
 

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 import autograd_engine as ae
 from autograd_engine import testing as aet
 
-from .test_primitive_properties import NONEMPTY_SHAPES, Case, _variants, check_forward, check_second_order
+from .properties import NONEMPTY_SHAPES, SEEDS, Case, check_case, variants
 
 PROPERTY_TESTED = {"singular_values"}
 
@@ -61,15 +61,10 @@ SPECS = {
 }
 
 
-@pytest.mark.parametrize("variant", _variants(SPECS))
+@pytest.mark.parametrize("variant", variants(SPECS))
 @given(data=st.data())
 def test_forward_first_and_second_order(variant, data):
-    case = data.draw(variant, label="case")
-    seed = data.draw(st.integers(0, 2**16), label="seed")
-    check_forward(case)
-    aet.assert_gradients_match(case.f, *case.arrays, seed=seed, **case.check)
-    if case.second_order:
-        check_second_order(case, seed)
+    check_case(data.draw(variant, label="case"), data.draw(SEEDS, label="seed"))
 
 
 def test_singular_values_refuse_create_graph_instead_of_a_wrong_second_derivative():

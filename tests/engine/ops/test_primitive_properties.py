@@ -22,8 +22,8 @@ entry in :data:`SPECS`, unless another test module declares it at module level::
 
     PROPERTY_TESTED = {"conv2d", "max_pool2d"}   # a literal set of primitive names
 
-The declaring module must itself run gradient checks on them (it must call ``gradcheck``
-or ``assert_gradients_match``; the coverage test reads the file to make sure).  The
+The declaring module must itself run gradient checks on them (it must call ``gradcheck``,
+``assert_gradients_match`` or ``properties.check_case``; the coverage test reads the file to make sure).  The
 coverage test also fails for stale names (in SPECS or declared, but not registered).
 Tests must never register named primitives of their own (use ``name = ""``).
 """
@@ -33,9 +33,7 @@ import ast
 import importlib
 import math
 import pkgutil
-import warnings
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -49,101 +47,23 @@ from hypothesis.extra import numpy as hnp
 import autograd_engine as ae
 from autograd_engine import testing as aet
 
-
-@dataclass
-class Case:
-    """An engine function of ``arrays``, its NumPy reference, and gradient-check settings."""
-
-    f: Callable[..., Any]
-    ref: Callable[..., np.ndarray]
-    arrays: tuple[np.ndarray, ...]
-    label: str = ""
-    check: dict[str, float] = field(default_factory=dict)  # gradcheck eps/atol/rtol overrides
-    second_order: bool = True  # False where finite differences of the gradient are too noisy (float16/32)
-
-    def __repr__(self) -> str:
-        arrays = ", ".join(np.array2string(a, precision=4, separator=",") for a in self.arrays)
-        shapes = ", ".join(str(a.shape) for a in self.arrays)
-        return f"Case({self.label}; shapes {shapes}; arrays {arrays})"
-
+from .properties import (
+    NONEMPTY_SHAPES,
+    SEEDS,
+    SHAPES,
+    SHAPES_WITH_ZERO,
+    Case,
+    binary,
+    check_case,
+    distinct_binary,
+    in_longdouble,
+    quiet,
+    reduction,
+    unary,
+    variants,
+)
 
 # ----- building blocks ---------------------------------------------------------------------------
-
-SHAPES = aet.shapes(max_dims=3, max_side=3)
-SHAPES_WITH_ZERO = aet.shapes(max_dims=3, max_side=3, allow_zero_size=True)
-NONEMPTY_SHAPES = aet.shapes(min_dims=1, max_dims=3, max_side=3)
-
-
-def unary(f: Callable, ref: Callable, shapes=SHAPES, label: str = "", **values: Any) -> st.SearchStrategy[Case]:
-    """Cases of a one-input op, values drawn by ``testing.arrays(**values)``."""
-    return shapes.flatmap(lambda s: aet.arrays(s, **values)).map(lambda x: Case(f, ref, (x,), label))
-
-
-def binary(f: Callable, ref: Callable, a: dict | None = None, b: dict | None = None) -> st.SearchStrategy[Case]:
-    """Cases of a two-input op on broadcastable shapes (0-d and size-1 axes included)."""
-
-    @st.composite
-    def draw_case(draw):
-        sa, sb = draw(aet.broadcastable_shapes(2))
-        x = draw(aet.arrays(sa, **(a or {})))
-        y = draw(aet.arrays(sb, **(b or {})))
-        return Case(f, ref, (x, y), "broadcast")
-
-    return draw_case()
-
-
-def distinct_binary(f: Callable, ref: Callable) -> st.SearchStrategy[Case]:
-    """Binary cases whose entries never tie (maximum/minimum)."""
-
-    @st.composite
-    def draw_case(draw):
-        sa, sb = draw(aet.broadcastable_shapes(2))
-        x, y = draw(aet.distinct_arrays(sa, sb))
-        return Case(f, ref, (x, y), "broadcast, no ties")
-
-    return draw_case()
-
-
-def reduction(f: Callable, ref: Callable, shapes=SHAPES, distinct: bool = False, offset: float = 0.0):
-    """Cases of ``f(x, axis, keepdims)`` with axis None, int or tuple (negative ones too)."""
-
-    @st.composite
-    def draw_case(draw):
-        shape = draw(shapes)
-        axis = draw(aet.axes(len(shape)))
-        keepdims = draw(st.booleans())
-        (x,) = draw(aet.distinct_arrays(shape)) if distinct else (draw(aet.arrays(shape)),)
-        x = x + draw(st.sampled_from([0.0, offset, -offset]))
-        return Case(
-            lambda t: f(t, axis=axis, keepdims=keepdims),
-            lambda a: ref(a, axis=axis, keepdims=keepdims),
-            (x,),
-            f"axis={axis}, keepdims={keepdims}",
-        )
-
-    return draw_case()
-
-
-def quiet(ref: Callable) -> Callable:
-    """A NumPy reference with its warnings (empty means, log(0)) silenced."""
-
-    def run(*args, **kwargs):
-        with warnings.catch_warnings(), np.errstate(all="ignore"):
-            warnings.simplefilter("ignore", RuntimeWarning)
-            return ref(*args, **kwargs)
-
-    return run
-
-
-def in_longdouble(ref: Callable) -> Callable:
-    """Evaluate the naive formula in extended precision (exp(1000) does not overflow there),
-    then cast back to the input's dtype: an independent reference for the stable ops."""
-
-    def run(x, **kwargs):
-        return np.asarray(ref(x.astype(np.longdouble), **kwargs)).astype(x.dtype)
-
-    return run
-
 
 def naive_logsumexp(x, axis=None, keepdims=False):
     return np.log(np.sum(np.exp(x), axis=axis, keepdims=keepdims))
@@ -617,51 +537,10 @@ COMPOSED: dict[str, dict[str, st.SearchStrategy[Case]]] = {
 }
 
 
-def _variants(table: dict[str, dict[str, st.SearchStrategy[Case]]]) -> list[Any]:
-    return [
-        pytest.param(table[name][variant], id=f"{name}-{variant}" if variant else name)
-        for name in sorted(table)
-        for variant in table[name]
-    ]
-
-
-ALL_VARIANTS = _variants(SPECS) + _variants(COMPOSED)
+ALL_VARIANTS = variants(SPECS) + variants(COMPOSED)
 
 
 # ----- the tests ------------------------------------------------------------------------------------------------------
-
-
-def _run(case: Case, dtype: Any) -> tuple[ae.Tensor, np.ndarray]:
-    arrays = [a.astype(dtype) for a in case.arrays]
-    tensors = [ae.Tensor(a.copy(), requires_grad=True) for a in arrays]
-    out = case.f(*tensors)
-    expected = np.asarray(case.ref(*arrays))
-    for a, t in zip(arrays, tensors):
-        np.testing.assert_array_equal(t.data, a, err_msg="the op modified its input")
-    return out, expected
-
-
-def check_forward(case: Case) -> None:
-    """Values, shape and dtype against NumPy, in float64 and in float32; inputs left untouched."""
-    out, expected = _run(case, np.float64)
-    assert isinstance(out, ae.Tensor)
-    assert out.shape == expected.shape
-    assert out.dtype == expected.dtype
-    np.testing.assert_allclose(out.data, expected, rtol=1e-12, atol=1e-12, equal_nan=True)
-    out32, expected32 = _run(case, np.float32)
-    assert out32.dtype == expected32.dtype, "float32 inputs must give NumPy's result dtype"
-    np.testing.assert_allclose(out32.data, expected32, rtol=2e-5, atol=2e-5, equal_nan=True)
-
-
-def check_second_order(case: Case, seed: int) -> None:
-    """Gradient of the gradient of f * f (the upstream gradient of f then depends on x,
-    so the rules are exercised as functions of their upstream gradient too)."""
-
-    def squared(*tensors):
-        y = case.f(*tensors)
-        return y * y
-
-    aet.assert_second_order_gradients_match(squared, *case.arrays, seed=seed)
 
 
 @pytest.mark.parametrize("variant", ALL_VARIANTS)
@@ -669,12 +548,7 @@ def check_second_order(case: Case, seed: int) -> None:
 def test_primitive(variant, data):
     """One drawn case, three checks: forward vs NumPy, gradient vs finite differences,
     second-order gradient vs finite differences of the gradient."""
-    case = data.draw(variant, label="case")
-    seed = data.draw(st.integers(0, 2**16), label="seed of the random upstream gradient and directions")
-    check_forward(case)
-    aet.assert_gradients_match(case.f, *case.arrays, seed=seed, **case.check)
-    if case.second_order:  # float16/32 casts are too coarse for it; their longdouble variant covers astype
-        check_second_order(case, seed)
+    check_case(data.draw(variant, label="case"), data.draw(SEEDS, label="seed"))
 
 
 # ----- coverage -----------------------------------------------------------------------------------------------------------
@@ -721,9 +595,9 @@ def declared_elsewhere() -> dict[str, list[str]]:
                 assert isinstance(names, (set, frozenset, list, tuple)) and all(isinstance(n, str) for n in names), (
                     f"{path.relative_to(helpers.TESTS)}: PROPERTY_TESTED must be a literal set of primitive names"
                 )
-                assert "gradcheck" in source or "assert_gradients_match" in source, (
+                assert any(check in source for check in ("gradcheck", "assert_gradients_match", "check_case(")), (
                     f"{path.relative_to(helpers.TESTS)} declares PROPERTY_TESTED but runs no gradient check "
-                    f"(call gradcheck or testing.assert_gradients_match)"
+                    f"(call gradcheck, testing.assert_gradients_match or properties.check_case)"
                 )
                 for name in names:
                     declared.setdefault(name, []).append(str(path.relative_to(helpers.TESTS)))

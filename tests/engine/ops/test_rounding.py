@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 import autograd_engine as ae
 from autograd_engine import testing as aet
 
-from .test_primitive_properties import SHAPES, Case, _variants, check_forward, check_second_order, unary
+from .properties import SHAPES, Case, check_forward, check_second_order, unary, variants
 
 PROPERTY_TESTED = {"sign", "floor", "ceil", "round", "trunc", "fabs", "mod", "fmod", "copysign", "fmax", "fmin",
                    "nan_to_num"}
@@ -72,7 +72,7 @@ SPECS = {
 }
 
 
-@pytest.mark.parametrize("variant", _variants(SPECS))
+@pytest.mark.parametrize("variant", variants(SPECS))
 @given(data=st.data())
 def test_forward_first_and_second_order(variant, data):
     case = data.draw(variant, label="case")

@@ -9,15 +9,15 @@ from hypothesis import strategies as st
 import autograd_engine as ae
 from autograd_engine import testing as aet
 
-from .test_primitive_properties import (
+from .properties import (
     NONEMPTY_SHAPES,
+    SEEDS,
     SHAPES_WITH_ZERO,
     Case,
-    _variants,
-    check_forward,
-    check_second_order,
+    check_case,
     in_longdouble,
     reduction,
+    variants,
 )
 
 PROPERTY_TESTED = {"cumsum", "cumprod", "logcumsumexp", "cummax", "cummin", "prod"}
@@ -71,14 +71,10 @@ SPECS = {
 }
 
 
-@pytest.mark.parametrize("variant", _variants(SPECS))
+@pytest.mark.parametrize("variant", variants(SPECS))
 @given(data=st.data())
 def test_forward_first_and_second_order(variant, data):
-    case = data.draw(variant, label="case")
-    seed = data.draw(st.integers(0, 2**16), label="seed")
-    check_forward(case)
-    aet.assert_gradients_match(case.f, *case.arrays, seed=seed, **case.check)
-    check_second_order(case, seed)
+    check_case(data.draw(variant, label="case"), data.draw(SEEDS, label="seed"))
 
 
 def test_prod_gradient_with_zeros_is_the_product_of_the_others():

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 import autograd_engine as ae
 from autograd_engine import testing as aet
 
-from .test_primitive_properties import SHAPES_WITH_ZERO, check_forward, check_second_order, unary
+from .properties import SHAPES_WITH_ZERO, check_forward, check_second_order, unary
 
 PROPERTY_TESTED = {"clone"}
 
