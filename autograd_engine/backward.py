@@ -235,6 +235,8 @@ def run_backward(roots: Sequence[Tensor], seeds: Sequence[Any], retain_graph: bo
                     node.skeleton = keep(tensor, inputs, g, needs if useful is not None else None)
                 node.release()
             del tensor, node, inputs, g
+        if any(consumers.values()):  # tensors never reached: a cycle, which only a stale node can close
+            raise _cycle_error(t for t, count in consumers.items() if count)
         for leaf in leaves:
             g = pending.pop(leaf, None)
             if g is not None:
@@ -367,13 +369,18 @@ def _leading_to(roots: Sequence[Tensor], target_ids: set[int]) -> set[Tensor]:
     when a target is then not reached (the target may have been below it)."""
     leading: set[Tensor] = set()
     seen: set[Tensor] = set()
+    settled: set[Tensor] = set()  # seen and not settled: on the path from a root (an input there is a cycle)
     freed = None
     stack: list[tuple[Tensor, bool]] = [(r, False) for r in roots]
     while stack:
         t, expanded = stack.pop()
         if expanded:  # its inputs are settled
-            if any(isinstance(x, Tensor) and x in leading for x in t._node.inputs):
+            inputs = t._node.inputs
+            if any(isinstance(x, Tensor) and x not in settled for x in inputs):
+                raise _cycle_error([t, *(s for s, on_path in stack if on_path)])
+            if any(isinstance(x, Tensor) and x in leading for x in inputs):
                 leading.add(t)
+            settled.add(t)
             continue
         if t in seen:
             continue
@@ -381,16 +388,32 @@ def _leading_to(roots: Sequence[Tensor], target_ids: set[int]) -> set[Tensor]:
         if id(t) in target_ids:
             leading.add(t)
         if t._node is None:
+            settled.add(t)
             continue
         inputs = t._node.inputs
         if inputs is None:
             freed = freed or t._node
+            settled.add(t)
             continue
         stack.append((t, True))
         stack.extend((x, False) for x in inputs if isinstance(x, Tensor) and x not in seen)
     if freed is not None and {id(t) for t in leading if id(t) in target_ids} != target_ids:
         raise freed_error(freed)  # a target may lie below the freed part: say so, not "unused"
     return leading
+
+
+def _cycle_error(unreached: Iterable[Tensor]) -> RuntimeError:
+    """The error for a graph with a cycle.  Only ``x[key] = ...`` closes one: it makes the tensor object
+    ``x`` the output of a later node, so a node recorded before that still reads ``x`` now reads its own
+    descendant.  Names that node (an input updated after it was recorded) when it is among ``unreached``."""
+    for t in unreached:
+        node = t._node
+        for i, x in enumerate(node.inputs or ()):
+            if isinstance(x, Tensor) and x._version is not None and x._version[0] > node.recorded_after:
+                return modified_error(node, f"input {i}", x.shape)
+    return RuntimeError("backward: the graph has a cycle: an op recorded before an assignment t[key] = ... used t, "
+                        "which the assignment made the output of a later op; compute that op after the assignment, "
+                        "or assign into a copy (t = t.clone())")
 
 
 def _needs_towards(inputs: Any, needs: tuple[bool, ...], useful: set[Tensor]) -> tuple[bool, ...] | None:
