@@ -174,10 +174,13 @@ def _flat_or_axis(a: Any, axis: int | None, name: str) -> tuple[Any, int]:
 
 
 @op(method=True, dim=True)
-def argsort(a: Any, axis: int | None = -1, descending: bool = False) -> np.ndarray:
+def argsort(a: Any, axis: int | None = -1, descending: bool = False, *, stable: bool | None = None) -> np.ndarray:
     """The indices that sort ``a`` along ``axis`` (None: flattened), stably: tied values keep their
-    order.  ``descending=True`` as in PyTorch.  Not differentiable: a NumPy integer array, as ``argmax``."""
+    order (``stable=`` is accepted, as PyTorch's, and changes nothing).  ``descending=True`` as in
+    PyTorch.  Not differentiable: a NumPy integer array, as ``argmax``."""
     descending = check_bool(descending, "descending", "argsort")
+    if stable is not None:
+        check_bool(stable, "stable", "argsort")
     a, axis = _flat_or_axis(a, axis, "argsort")
     return _sort_order(np.asarray(value(a)), axis, descending)
 
@@ -188,12 +191,21 @@ def _sort_method(x: Tensor, *args: Any, **kwargs: Any) -> Any:
                     "indices, or x.topk(k, dim) for both")
 
 
-@op(dim=True, tensor={"sort": _sort_method})
-def sort(a: Any, axis: int | None = -1, descending: bool = False) -> Any:
-    """``a`` sorted along ``axis`` (None: flattened), stably; each sorted value's gradient goes to the
-    element it came from.  Returns the values only, as NumPy (``argsort`` gives the indices;
-    ``topk`` values and indices).  ``descending=True`` as in PyTorch."""
+@op(tensor={"sort": _sort_method})
+def sort(a: Any, axis: int | None = -1, descending: bool = False, *, stable: bool | None = None,
+         dim: Any = None) -> Any:
+    """``a`` sorted along ``axis`` (None: flattened), stably (``stable=`` is accepted, as PyTorch's, and
+    changes nothing); each sorted value's gradient goes to the element it came from.  Returns the values
+    only, as NumPy (``argsort`` gives the indices; ``topk`` values and indices).  ``descending=True`` as
+    in PyTorch.  PyTorch's ``dim=`` is refused: there it returns ``(values, indices)``, which unpacked
+    from the values alone would silently split their rows."""
+    if dim is not None:
+        raise TypeError("sort(dim=...): in PyTorch this returns (values, indices); here sort follows NumPy and "
+                        "returns the values only -- use ae.sort(x, axis=...) for the values, ae.argsort(x, axis=...) "
+                        "(or dim=) for the indices, or x.topk(k, dim) for both")
     descending = check_bool(descending, "descending", "sort")
+    if stable is not None:
+        check_bool(stable, "stable", "sort")
     if not shape_of(a, "sort"):  # one value: itself (PyTorch; NumPy refuses axis=-1 on 0-d)
         return getitem(a, ())
     a, axis = _flat_or_axis(a, axis, "sort")
