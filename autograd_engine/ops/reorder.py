@@ -37,8 +37,10 @@ def _reversed_along(axes: Sequence[int], ndim: int) -> tuple[slice, ...]:
 
 
 @op(method=True, dim=True)
-def flip(m: Any, axis: Any = None) -> Any:
-    """Reverse the order of the elements along ``axis`` (an int, a tuple, or None: every axis)."""
+def flip(m: Any, axis: Any = None, *, dims: Any = None) -> Any:
+    """Reverse the order of the elements along ``axis`` (an int, a tuple, or None: every axis; PyTorch's
+    ``dims=`` or ``dim=`` too)."""
+    axis = _axis_or_dims("flip", axis, dims)
     ndim = len(shape_of(m, "flip"))
     return getitem(m, _reversed_along(normalize_axes(axis, ndim, "flip"), ndim))
 
@@ -89,10 +91,19 @@ def _int_tuple(v: Any, name: str, owner: str) -> tuple[int, ...]:
 
 
 @op(method=True, dim=True)
-def roll(a: Any, shift: int | Sequence[int], axis: Any = None) -> Any:
+def roll(a: Any, shift: int | Sequence[int] | None = None, axis: Any = None, *, shifts: Any = None,
+         dims: Any = None) -> Any:
     """Shift the elements along ``axis`` by ``shift``, those pushed off one end coming back at the
     other (NumPy's ``roll``; ``axis=None`` rolls the flattened tensor and restores the shape).
-    ``shift`` and ``axis`` may be tuples, applied pairwise (one shift broadcasts to all axes)."""
+    ``shift`` and ``axis`` may be tuples, applied pairwise (one shift broadcasts to all axes).
+    PyTorch's ``shifts=`` and ``dims=`` are accepted for ``shift`` and ``axis``."""
+    if shifts is not None:
+        if shift is not None:
+            raise TypeError("roll: got both shift and PyTorch's shifts=; pass one")
+        shift = shifts
+    if shift is None:
+        raise TypeError("roll: missing the shift (roll(a, shift, axis), or PyTorch's shifts=)")
+    axis = _axis_or_dims("roll", axis, dims)
     shape = shape_of(a, "roll")
     shifts = _int_tuple(shift, "shift", "roll")
     if axis is None:
@@ -183,6 +194,15 @@ def argsort(a: Any, axis: int | None = -1, descending: bool = False, *, stable: 
         check_bool(stable, "stable", "argsort")
     a, axis = _flat_or_axis(a, axis, "argsort")
     return _sort_order(np.asarray(value(a)), axis, descending)
+
+
+def _axis_or_dims(name: str, axis: Any, dims: Any) -> Any:
+    """``axis``, or PyTorch's ``dims=`` given for it (both: a TypeError)."""
+    if dims is None:
+        return axis
+    if axis is not None:
+        raise TypeError(f"{name}: got both axis= and PyTorch's dims=; pass one")
+    return dims
 
 
 def _sort_method(x: Tensor, *args: Any, **kwargs: Any) -> Any:
