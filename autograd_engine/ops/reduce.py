@@ -175,7 +175,7 @@ def var(x: Any, axis: Any = None, ddof: int | None = None, keepdims: bool = Fals
     -2 sum(x - mean) / divisor = 0, whereas differentiating through the mean would add
     inf * 0 = NaN to every element (second derivatives are not meaningful there anyway).
     """
-    axis, ddof, keepdims = numpy_or_torch_variance("var", axis, ddof, keepdims, dim, keepdim, correction, unbiased)
+    axis, ddof, keepdims = _numpy_or_torch_variance("var", axis, ddof, keepdims, dim, keepdim, correction, unbiased)
     keepdims = check_bool(keepdims, "keepdims", "var")
     x = as_operand(x, "var", "input")  # once: x is used several times, and beside an array below
     shape = shape_of(x, "var")
@@ -197,7 +197,7 @@ def std(x: Any, axis: Any = None, ddof: int | None = None, keepdims: bool = Fals
     """Standard deviation: sqrt(var), with var's ``ddof`` (NumPy's default 0, or PyTorch's default
     ``correction=1`` when called in PyTorch's spelling without ``ddof=``).  Where the variance is 0 the
     gradient is 0, as in PyTorch (sqrt'(0) = inf times var's zero gradient would give NaN)."""
-    axis, ddof, keepdims = numpy_or_torch_variance("std", axis, ddof, keepdims, dim, keepdim, correction, unbiased)
+    axis, ddof, keepdims = _numpy_or_torch_variance("std", axis, ddof, keepdims, dim, keepdim, correction, unbiased)
     v = var(x, axis, ddof=ddof, keepdims=check_bool(keepdims, "keepdims", "std"))
     zero = np.asarray(value(v) == 0)
     if not zero.any():
@@ -217,7 +217,7 @@ def argmin(x: Any, axis: int | None = None, keepdims: bool = False) -> np.ndarra
     return np.argmin(value(x), axis=axis, keepdims=keepdims)
 
 
-def numpy_or_torch_variance(name: str, axis: Any, ddof: Any, keepdims: Any, dim: Any, keepdim: Any,
+def _numpy_or_torch_variance(name: str, axis: Any, ddof: Any, keepdims: Any, dim: Any, keepdim: Any,
                             correction: Any, unbiased: Any, torch_default: bool = False) -> tuple[Any, int, Any]:
     """``(axis, ddof, keepdims)`` of a variance from NumPy's or PyTorch's arguments.  NumPy's ``ddof``
     defaults to 0 and PyTorch's ``correction`` to 1: without any of ``ddof``, ``correction``,

@@ -6,7 +6,7 @@ from typing import Any
 
 from ..function import op
 from ..operands import as_operand
-from .reduce import max, mean, min, numpy_or_torch_variance, std, var  # noqa: A004  (the engine's reductions)
+from .reduce import _numpy_or_torch_variance, max, mean, min, std, var  # noqa: A004  (the engine's reductions)
 
 
 @op()
@@ -16,8 +16,8 @@ def var_mean(x: Any, axis: Any = None, ddof: int | None = None, keepdims: bool =
     """``(var(x), mean(x))`` over ``axis`` (or ``dim``) in one call, PyTorch's order and PyTorch's
     default divisor: n - 1 (``correction=1``) unless ``correction=``, ``unbiased=`` or ``ddof=`` say
     otherwise (``ddof=0`` for NumPy's population variance)."""
-    axis, ddof, keepdims = numpy_or_torch_variance("var_mean", axis, ddof, keepdims, dim, keepdim, correction,
-                                                   unbiased, torch_default=True)
+    axis, ddof, keepdims = _numpy_or_torch_variance("var_mean", axis, ddof, keepdims, dim, keepdim, correction,
+                                                    unbiased, torch_default=True)
     x = as_operand(x, "var_mean", "input")
     return var(x, axis, ddof=ddof, keepdims=keepdims), mean(x, axis, keepdims=keepdims)
 
@@ -29,8 +29,8 @@ def std_mean(x: Any, axis: Any = None, ddof: int | None = None, keepdims: bool =
     """``(std(x), mean(x))`` over ``axis`` (or ``dim``) in one call, PyTorch's order and PyTorch's
     default divisor: n - 1 (``correction=1``) unless ``correction=``, ``unbiased=`` or ``ddof=`` say
     otherwise (``ddof=0`` for NumPy's population standard deviation)."""
-    axis, ddof, keepdims = numpy_or_torch_variance("std_mean", axis, ddof, keepdims, dim, keepdim, correction,
-                                                   unbiased, torch_default=True)
+    axis, ddof, keepdims = _numpy_or_torch_variance("std_mean", axis, ddof, keepdims, dim, keepdim, correction,
+                                                    unbiased, torch_default=True)
     x = as_operand(x, "std_mean", "input")
     return std(x, axis, ddof=ddof, keepdims=keepdims), mean(x, axis, keepdims=keepdims)
 
