@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 
 from .backward import add_to_grad, run_backward
-from .errors import ShapeError, freed_error
+from .errors import ShapeError, cycle_error, freed_error
 from .tensor import Tensor
 
 
@@ -140,13 +140,18 @@ def _leading_to(roots: Sequence[Tensor], target_ids: set[int]) -> set[Tensor]:
     when a target is then not reached (the target may have been below it)."""
     leading: set[Tensor] = set()
     seen: set[Tensor] = set()
+    settled: set[Tensor] = set()  # seen and not settled: on the path from a root (an input there is a cycle)
     freed = None
     stack: list[tuple[Tensor, bool]] = [(r, False) for r in roots]
     while stack:
         t, expanded = stack.pop()
         if expanded:  # its inputs are settled
-            if any(isinstance(x, Tensor) and x in leading for x in t._node.inputs):
+            inputs = t._node.inputs
+            if any(isinstance(x, Tensor) and x not in settled for x in inputs):
+                raise cycle_error([t, *(s for s, on_path in stack if on_path)])
+            if any(isinstance(x, Tensor) and x in leading for x in inputs):
                 leading.add(t)
+            settled.add(t)
             continue
         if t in seen:
             continue
@@ -154,10 +159,12 @@ def _leading_to(roots: Sequence[Tensor], target_ids: set[int]) -> set[Tensor]:
         if id(t) in target_ids:
             leading.add(t)
         if t._node is None:
+            settled.add(t)
             continue
         inputs = t._node.inputs
         if inputs is None:
             freed = freed or t._node
+            settled.add(t)
             continue
         stack.append((t, True))
         stack.extend((x, False) for x in inputs if isinstance(x, Tensor) and x not in seen)

@@ -22,6 +22,7 @@ from . import skeleton
 from .anomaly import anomaly_in_rule, check_finite
 from .errors import (
     AnomalyError,
+    cycle_error,
     freed_error,
     gradient_shape_error,
     hook_shape_error,
@@ -126,6 +127,8 @@ def run_backward(roots: Sequence[Tensor], seeds: Sequence[Any], retain_graph: bo
                     node.skeleton = keep(tensor, inputs, g, needs if useful is not None else None)
                 node.release()
             del tensor, node, inputs, g
+        if any(consumers.values()):  # tensors never reached: a cycle, which only a stale node can close
+            raise cycle_error(t for t, count in consumers.items() if count)
         for leaf in leaves:
             g = pending.pop(leaf, None)
             if g is not None:

@@ -110,6 +110,22 @@ def modified_error(node: object, role: str, shape: tuple) -> RuntimeError:
         f"(t = t + 1), or update it after backward")
 
 
+def cycle_error(unreached: object) -> RuntimeError:
+    """The error for a graph with a cycle.  Only ``x[key] = ...`` closes one: it makes the tensor object
+    ``x`` the output of a later node, so a node recorded before that still reads ``x`` now reads its own
+    descendant.  Names that node (an input updated after it was recorded) when it is among the tensors
+    ``unreached``."""
+    for t in unreached:
+        node = t._node
+        for i, x in enumerate(node.inputs or ()):
+            version = getattr(x, "_version", None)
+            if version is not None and version[0] > node.recorded_after:
+                return modified_error(node, f"input {i}", x.shape)
+    return RuntimeError("backward: the graph has a cycle: an op recorded before an assignment t[key] = ... used t, "
+                        "which the assignment made the output of a later op; compute that op after the assignment, "
+                        "or assign into a copy (t = t.clone())")
+
+
 def gradient_shape_error(node: object, x: object, gx: object) -> ShapeError:
     """A rule returned a gradient not of its input's shape: whose rule, which input, how to undo broadcasting."""
     if node is None:  # a root's seed (backward() and grad() check the ones users give)

@@ -132,17 +132,54 @@ def setitem(x: Tensor, key: Any, values: Any) -> None:
     if x.dtype.kind != "f":
         raise TypeError(f"{statement}: values that require grad cannot be written into a {x.dtype} tensor, which "
                         f"carries no gradient; make the tensor floating (x.astype(np.float32)) or detach() the values")
+    previous = Tensor._from_op(x.data, x._node)  # x's value until now, with the node that computed it
+    values_read_x = values is x or _reads_from(values, x, previous)
+    if values is x:
+        values = previous
     # Writing into x's own array is safe when no recorded rule reads it: x is a constant, or the output
-    # of an earlier assignment (whose rule reads no values).  Otherwise x gets a new array, and the
-    # previous one stays with the node that made it.
-    in_place = (x._node is None or isinstance(x._node, IndexPut)) and x.data.flags.writeable
-    before = Tensor._from_op(x.data, x._node)  # x's value until now, with the node that computed it
-    result = apply(IndexPut(key, in_place=in_place), before, values)
+    # of an earlier assignment (whose rule reads no values), and the values were not computed from x.
+    # Otherwise x gets a new array, and the previous one stays with the nodes that read it.
+    in_place = (x._node is None or isinstance(x._node, IndexPut)) and x.data.flags.writeable and not values_read_x
+    if not in_place:
+        previous._version = x._version  # views taken from x before share the previous array's version
+    result = apply(IndexPut(key, in_place=in_place), previous, values)
     if not in_place:
         x._version = None  # a new array: views of the previous one keep their values and their version
     x.mark_modified()
     x.data, x._node, x.requires_grad = result.data, result._node, True
     x._node.recorded_after = Tensor._in_place_updates  # the assignment itself is not a later update
+
+
+def _reads_from(values: Any, x: Tensor, previous: Tensor) -> bool:
+    """Make the nodes that computed ``values`` from ``x`` read ``previous`` instead; True if one did, or
+    read a view of x's array (then x must get a new array, so that the view keeps its values).
+
+    ``x[key] = values`` rebinds the tensor object ``x`` to the assignment's output, and the graph's
+    edges are tensor objects: a node of ``values`` that read ``x`` (``x[0] = x[1] * 2``, or
+    ``h[t] = tanh(h[t - 1] @ w)``) would otherwise point at the new ``x`` -- a cycle.  Only nodes
+    recorded since x's own node can hold the current ``x``, so the walk stops at older ones; an older
+    node that still reads ``x`` read an earlier value of it, and backward refuses it (its input's
+    version is newer than the node)."""
+    if not isinstance(values, Tensor) or values._node is None:
+        return False
+    since = x._node.recorded_after if x._node is not None else -1
+    found = False
+    cell = x._version
+    seen: set[int] = set()
+    stack = [values._node]
+    while stack:
+        node = stack.pop()
+        inputs = node.inputs
+        if inputs is None or node.recorded_after < since or id(node) in seen:
+            continue
+        seen.add(id(node))
+        if any(t is x for t in inputs):
+            node.inputs = tuple(previous if t is x else t for t in inputs)
+            found = True
+        elif cell is not None and any(isinstance(t, Tensor) and t._version is cell for t in inputs):
+            found = True  # a view of x's array (x[i] of a constant x): x must get a new array
+        stack.extend(t._node for t in inputs if isinstance(t, Tensor) and t is not x and t._node is not None)
+    return found
 
 
 @op(tensor={"__setitem__": setitem})

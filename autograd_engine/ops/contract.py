@@ -28,6 +28,7 @@ from ..declare import op
 from ..errors import ShapeError
 from ..function import Primitive, apply
 from ..operands import as_operand, normalize_axis, shape_of, value
+from ..tensor import Tensor
 from .dispatch import einsum as einsum_rule
 from .elementwise import multiply, where
 from .index import getitem, scatter_into_zeros
@@ -88,10 +89,13 @@ def einsum(subscripts: str, *operands: Any) -> Any:
     Explicit (``->``) and implicit output (the indices named once, in alphabetical order), repeated
     indices (``ii->i`` reads the diagonal, ``ii`` is the trace), ``...`` for broadcast leading axes,
     and any number of operands.  Size-1 axes broadcast as in NumPy.  Only the subscripts-string
-    form is taken (not NumPy's interleaved operand/sublist form)."""
+    form is taken (not NumPy's interleaved operand/sublist form).  PyTorch's single list of operands
+    (``einsum('ij,jk->ik', [a, b])``) is taken as the operands when it holds one per input term."""
     if not isinstance(subscripts, str):
         raise TypeError(f"einsum: the first argument must be the subscripts string, such as 'ij,jk->ik', got "
                         f"{subscripts!r} (NumPy's interleaved operand/sublist form is not supported)")
+    if len(operands) == 1 and isinstance(operands[0], (list, tuple)) and _one_per_term(subscripts, operands[0]):
+        operands = tuple(operands[0])
     if not operands:
         raise ValueError("einsum: give at least one operand after the subscripts")
     operands = [as_operand(x, "einsum", f"operand {i}") for i, x in enumerate(operands)]
@@ -103,6 +107,15 @@ def einsum(subscripts: str, *operands: Any) -> Any:
         if full != shape:
             operands[i] = broadcast_to(operands[i], full)
     return apply(Einsum(tuple(terms), output), *operands)
+
+
+def _one_per_term(subscripts: str, items: list | tuple) -> bool:
+    """True when ``items`` is PyTorch's list of operands: one per input term of ``subscripts`` (two terms
+    or more; a single term with a list of Tensors or arrays), rather than one array-like operand."""
+    terms = subscripts.split("->")[0].count(",") + 1
+    if len(items) != terms:
+        return False
+    return terms > 1 or all(isinstance(x, (Tensor, np.ndarray)) for x in items)
 
 
 def _explicit_subscripts(subscripts: str, shapes: list[tuple[int, ...]]) -> tuple[list[str], str]:

@@ -57,11 +57,17 @@ def diff(x: Any, n: int = 1, axis: int = -1, prepend: Any = None, append: Any = 
 
 
 @op(method=False)
-def gradient(f: Any, *spacing: Any, axis: Any = None, edge_order: int = 1) -> Any:
+def gradient(f: Any, *spacing: Any, axis: Any = None, edge_order: int = 1, dim: Any = None) -> Any:
     """NumPy's ``gradient``: central differences inside, one-sided ones (of ``edge_order`` 1 or 2) at the
     ends, along each axis in ``axis`` (None: all).  ``spacing`` is the sample distance: none (1), one
     number for every axis, or one per axis; coordinate arrays are not supported.  Returns a Tensor for one
-    axis, else a tuple of Tensors, one per axis."""
+    axis, else a tuple of Tensors, one per axis.  With PyTorch's ``dim=`` for ``axis=``, a tuple always,
+    as PyTorch's ``gradient`` (``ae.gradient(f, dim=0)[0]`` is then the derivative, not its first row)."""
+    if dim is not None:
+        if axis is not None:
+            raise TypeError("gradient: got both axis= and PyTorch's dim=; pass one")
+        result = gradient(f, *spacing, axis=dim, edge_order=edge_order)
+        return result if isinstance(result, tuple) else (result,)
     if edge_order not in (1, 2) or isinstance(edge_order, bool):
         raise ValueError(f"gradient: edge_order must be 1 or 2, got {edge_order!r}")
     f = as_operand(f, "gradient", "input")

@@ -41,7 +41,7 @@ class Concatenate(Primitive):
         return tuple(grads)
 
 
-@op()
+@op(dim=True)
 def concatenate(arrays: Sequence[Any], axis: int | None = 0) -> Any:
     """Join tensors along an existing ``axis``; all other axes must match.  ``axis=None``
     joins them flattened, as NumPy does."""
@@ -110,12 +110,16 @@ def pad(x: Any, pad_width: Any, mode: str = "constant", constant_values: float =
 
 
 @op()
-def cat(tensors: Sequence[Any], dim: int | None = 0) -> Any:
-    """PyTorch's name for ``concatenate``: join tensors along the existing axis ``dim``."""
+def cat(tensors: Sequence[Any], dim: int | None = 0, *, axis: int | None = None) -> Any:
+    """PyTorch's name for ``concatenate``: join tensors along the existing axis ``dim`` (or NumPy's ``axis=``)."""
+    if axis is not None:
+        if dim != 0:
+            raise TypeError("cat: got both dim= and NumPy's axis=; pass one")
+        dim = axis
     return concatenate(tensors, axis=dim)
 
 
-@op()
+@op(dim=True)
 def stack(arrays: Sequence[Any], axis: int = 0) -> Any:
     """Join tensors of one shape along a new ``axis``."""
     arrays = list(arrays)
@@ -130,12 +134,21 @@ def stack(arrays: Sequence[Any], axis: int = 0) -> Any:
 
 
 @op()
-def split(x: Any, indices_or_sections: int | Sequence[int], axis: int = 0) -> list[Any]:
+def split(x: Any, indices_or_sections: int | Sequence[int], axis: int = 0, *, dim: int | None = None) -> list[Any]:
     """Split into pieces along ``axis``: ``n`` equal sections, or at the given indices
-    (NumPy's ``split``; equal sections must divide the axis)."""
+    (NumPy's ``split``; equal sections must divide the axis).
+
+    With PyTorch's ``dim=`` instead of ``axis=``, the second argument means what it means in PyTorch's
+    ``split``: an int is the size of each piece (the last may be shorter), a sequence the sizes of the
+    pieces (summing to the axis' length)."""
     shape = shape_of(x, "split")
     if not shape:
         raise ShapeError("split: a 0-d tensor has no axis to split; reshape it to 1-d first")
+    if dim is not None:
+        if axis != 0:
+            raise TypeError("split: got both axis= and PyTorch's dim=; pass one")
+        axis = normalize_axis(dim, len(shape), "split")
+        return split(x, _split_points(indices_or_sections, shape[axis], axis), axis)
     axis = normalize_axis(axis, len(shape), "split")
     length = shape[axis]
     if isinstance(indices_or_sections, (int, np.integer)):
@@ -151,6 +164,23 @@ def split(x: Any, indices_or_sections: int | Sequence[int], axis: int = 0) -> li
                         f"(the split points), got {indices_or_sections!r} ({type(indices_or_sections).__name__})")
     lead = (slice(None),) * axis
     return [getitem(x, lead + (slice(a, b),)) for a, b in zip(bounds[:-1], bounds[1:])]
+
+
+def _split_points(sizes: Any, length: int, axis: int) -> list[int]:
+    """PyTorch's ``split_size_or_sections`` -- a piece size, or the sizes of the pieces -- as NumPy's split points."""
+    if isinstance(sizes, (int, np.integer)) and not isinstance(sizes, bool):
+        if sizes <= 0:
+            raise ValueError(f"split: the piece size must be positive, got {sizes}")
+        return list(range(int(sizes), length, int(sizes)))
+    if isinstance(sizes, (tuple, list)) and all(isinstance(n, (int, np.integer)) and not isinstance(n, bool) and n >= 0
+                                                 for n in sizes):
+        if sum(sizes) != length:
+            raise ShapeError(f"split(dim={axis}): the sizes {list(sizes)} sum to {sum(sizes)}, but the axis has length "
+                             f"{length}; with PyTorch's dim= the sizes of the pieces are given (NumPy's axis= takes "
+                             f"split points)")
+        return [int(n) for n in np.cumsum(sizes)[:-1]]
+    raise TypeError(f"split: with dim=, the second argument is PyTorch's split_size_or_sections: an int (the size of "
+                    f"each piece) or a sequence of non-negative ints (their sizes), got {sizes!r}")
 
 
 operands.stack = stack  # lists holding Tensors are stacked with their gradients wherever an op takes an operand

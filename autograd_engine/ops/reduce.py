@@ -158,10 +158,15 @@ def logsumexp(x: Any, axis: Any = None, keepdims: bool = False) -> Any:
     return _reduce(LogSumExp, x, axis, keepdims)
 
 
-@op(method=True, dim=True)
-def var(x: Any, axis: Any = None, ddof: int = 0, keepdims: bool = False) -> Any:
-    """Variance over ``axis`` with NumPy's ``ddof`` (0: population variance), composed of
+@op(method=True)
+def var(x: Any, axis: Any = None, ddof: int | None = None, keepdims: bool = False, *, dim: Any = None,
+        keepdim: bool | None = None, correction: int | None = None, unbiased: bool | None = None) -> Any:
+    """Variance over ``axis`` with NumPy's ``ddof`` (default 0: population variance), composed of
     mean, subtract and multiply.
+
+    Called in PyTorch's spelling (``dim=``, ``keepdim=``, ``correction=`` or ``unbiased=``) without
+    ``ddof=``, it follows PyTorch's default instead: ``correction=1``, the unbiased variance
+    (``x.var(dim=1)`` means what it means in PyTorch; ``x.var(axis=1)`` what it means in NumPy).
 
     The divisor is ``max(n - ddof, 0)`` for ``n`` reduced elements, as in NumPy and PyTorch: with
     ``ddof >= n`` the variance is inf (NaN where all values are equal: 0/0), quietly, like the
@@ -171,6 +176,7 @@ def var(x: Any, axis: Any = None, ddof: int = 0, keepdims: bool = False) -> Any:
     -2 sum(x - mean) / divisor = 0, whereas differentiating through the mean would add
     inf * 0 = NaN to every element (second derivatives are not meaningful there anyway).
     """
+    axis, ddof, keepdims = _numpy_or_torch_variance("var", axis, ddof, keepdims, dim, keepdim, correction, unbiased)
     keepdims = check_bool(keepdims, "keepdims", "var")
     x = as_operand(x, "var", "input")  # once: x is used several times, and beside an array below
     shape = shape_of(x, "var")
@@ -186,10 +192,13 @@ def var(x: Any, axis: Any = None, ddof: int = 0, keepdims: bool = False) -> Any:
         return sum(centred * centred, axis, keepdims) * math.inf
 
 
-@op(method=True, dim=True)
-def std(x: Any, axis: Any = None, ddof: int = 0, keepdims: bool = False) -> Any:
-    """Standard deviation: sqrt(var).  Where the variance is 0 the gradient is 0, as in
-    PyTorch (sqrt'(0) = inf times var's zero gradient would give NaN)."""
+@op(method=True)
+def std(x: Any, axis: Any = None, ddof: int | None = None, keepdims: bool = False, *, dim: Any = None,
+        keepdim: bool | None = None, correction: int | None = None, unbiased: bool | None = None) -> Any:
+    """Standard deviation: sqrt(var), with var's ``ddof`` (NumPy's default 0, or PyTorch's default
+    ``correction=1`` when called in PyTorch's spelling without ``ddof=``).  Where the variance is 0 the
+    gradient is 0, as in PyTorch (sqrt'(0) = inf times var's zero gradient would give NaN)."""
+    axis, ddof, keepdims = _numpy_or_torch_variance("std", axis, ddof, keepdims, dim, keepdim, correction, unbiased)
     v = var(x, axis, ddof=ddof, keepdims=check_bool(keepdims, "keepdims", "std"))
     zero = np.asarray(value(v) == 0)
     if not zero.any():
@@ -207,6 +216,33 @@ def argmax(x: Any, axis: int | None = None, keepdims: bool = False) -> np.ndarra
 def argmin(x: Any, axis: int | None = None, keepdims: bool = False) -> np.ndarray:
     """Index of the minimum (not differentiable; returns a NumPy integer array)."""
     return np.argmin(value(x), axis=axis, keepdims=keepdims)
+
+
+def _numpy_or_torch_variance(name: str, axis: Any, ddof: Any, keepdims: Any, dim: Any, keepdim: Any,
+                            correction: Any, unbiased: Any, torch_default: bool = False) -> tuple[Any, int, Any]:
+    """``(axis, ddof, keepdims)`` of a variance from NumPy's or PyTorch's arguments.  NumPy's ``ddof``
+    defaults to 0 and PyTorch's ``correction`` to 1: without any of ``ddof``, ``correction``,
+    ``unbiased``, the divisor follows PyTorch's (n - 1) when the call is in PyTorch's spelling (``dim=``,
+    ``keepdim=``) or ``torch_default`` (a PyTorch-only name such as ``var_mean``), else NumPy's (n)."""
+    if dim is not None:
+        if axis is not None:
+            raise TypeError(f"{name}: got both axis= and PyTorch's dim=; pass one")
+        axis = dim
+    if keepdim is not None:
+        if keepdims is not False:
+            raise TypeError(f"{name}: got both keepdims= and PyTorch's keepdim=; pass one")
+        keepdims = keepdim
+    given = [k for k, v in (("ddof", ddof), ("correction", correction), ("unbiased", unbiased)) if v is not None]
+    if len(given) > 1:
+        raise TypeError(f"{name}: got both {given[0]}= and {given[1]}=; pass one (ddof=0 / correction=0 / "
+                        f"unbiased=False divide by n, NumPy's default; ddof=1 / correction=1 / unbiased=True by n - 1, "
+                        f"PyTorch's)")
+    if unbiased is not None:
+        return axis, int(check_bool(unbiased, "unbiased", name)), keepdims
+    chosen = ddof if ddof is not None else correction
+    if chosen is None:
+        chosen = 1 if torch_default or dim is not None or keepdim is not None else 0
+    return axis, chosen, keepdims
 
 
 def _refuse_values_and_indices(name: str, dim: Any, keepdim: Any) -> None:

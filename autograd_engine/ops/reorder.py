@@ -37,8 +37,10 @@ def _reversed_along(axes: Sequence[int], ndim: int) -> tuple[slice, ...]:
 
 
 @op(method=True, dim=True)
-def flip(m: Any, axis: Any = None) -> Any:
-    """Reverse the order of the elements along ``axis`` (an int, a tuple, or None: every axis)."""
+def flip(m: Any, axis: Any = None, *, dims: Any = None) -> Any:
+    """Reverse the order of the elements along ``axis`` (an int, a tuple, or None: every axis; PyTorch's
+    ``dims=`` or ``dim=`` too)."""
+    axis = _axis_or_dims("flip", axis, dims)
     ndim = len(shape_of(m, "flip"))
     return getitem(m, _reversed_along(normalize_axes(axis, ndim, "flip"), ndim))
 
@@ -89,10 +91,19 @@ def _int_tuple(v: Any, name: str, owner: str) -> tuple[int, ...]:
 
 
 @op(method=True, dim=True)
-def roll(a: Any, shift: int | Sequence[int], axis: Any = None) -> Any:
+def roll(a: Any, shift: int | Sequence[int] | None = None, axis: Any = None, *, shifts: Any = None,
+         dims: Any = None) -> Any:
     """Shift the elements along ``axis`` by ``shift``, those pushed off one end coming back at the
     other (NumPy's ``roll``; ``axis=None`` rolls the flattened tensor and restores the shape).
-    ``shift`` and ``axis`` may be tuples, applied pairwise (one shift broadcasts to all axes)."""
+    ``shift`` and ``axis`` may be tuples, applied pairwise (one shift broadcasts to all axes).
+    PyTorch's ``shifts=`` and ``dims=`` are accepted for ``shift`` and ``axis``."""
+    if shifts is not None:
+        if shift is not None:
+            raise TypeError("roll: got both shift and PyTorch's shifts=; pass one")
+        shift = shifts
+    if shift is None:
+        raise TypeError("roll: missing the shift (roll(a, shift, axis), or PyTorch's shifts=)")
+    axis = _axis_or_dims("roll", axis, dims)
     shape = shape_of(a, "roll")
     shifts = _int_tuple(shift, "shift", "roll")
     if axis is None:
@@ -176,12 +187,24 @@ def _flat_or_axis(a: Any, axis: int | None, name: str) -> tuple[Any, int]:
 
 
 @op(method=True, dim=True)
-def argsort(a: Any, axis: int | None = -1, descending: bool = False) -> np.ndarray:
+def argsort(a: Any, axis: int | None = -1, descending: bool = False, *, stable: bool | None = None) -> np.ndarray:
     """The indices that sort ``a`` along ``axis`` (None: flattened), stably: tied values keep their
-    order.  ``descending=True`` as in PyTorch.  Not differentiable: a NumPy integer array, as ``argmax``."""
+    order (``stable=`` is accepted, as PyTorch's, and changes nothing).  ``descending=True`` as in
+    PyTorch.  Not differentiable: a NumPy integer array, as ``argmax``."""
     descending = check_bool(descending, "descending", "argsort")
+    if stable is not None:
+        check_bool(stable, "stable", "argsort")
     a, axis = _flat_or_axis(a, axis, "argsort")
     return _sort_order(np.asarray(value(a)), axis, descending)
+
+
+def _axis_or_dims(name: str, axis: Any, dims: Any) -> Any:
+    """``axis``, or PyTorch's ``dims=`` given for it (both: a TypeError)."""
+    if dims is None:
+        return axis
+    if axis is not None:
+        raise TypeError(f"{name}: got both axis= and PyTorch's dims=; pass one")
+    return dims
 
 
 def _sort_method(x: Tensor, *args: Any, **kwargs: Any) -> Any:
@@ -190,12 +213,21 @@ def _sort_method(x: Tensor, *args: Any, **kwargs: Any) -> Any:
                     "indices, or x.topk(k, dim) for both")
 
 
-@op(dim=True, tensor={"sort": _sort_method})
-def sort(a: Any, axis: int | None = -1, descending: bool = False) -> Any:
-    """``a`` sorted along ``axis`` (None: flattened), stably; each sorted value's gradient goes to the
-    element it came from.  Returns the values only, as NumPy (``argsort`` gives the indices;
-    ``topk`` values and indices).  ``descending=True`` as in PyTorch."""
+@op(tensor={"sort": _sort_method})
+def sort(a: Any, axis: int | None = -1, descending: bool = False, *, stable: bool | None = None,
+         dim: Any = None) -> Any:
+    """``a`` sorted along ``axis`` (None: flattened), stably (``stable=`` is accepted, as PyTorch's, and
+    changes nothing); each sorted value's gradient goes to the element it came from.  Returns the values
+    only, as NumPy (``argsort`` gives the indices; ``topk`` values and indices).  ``descending=True`` as
+    in PyTorch.  PyTorch's ``dim=`` is refused: there it returns ``(values, indices)``, which unpacked
+    from the values alone would silently split their rows."""
+    if dim is not None:
+        raise TypeError("sort(dim=...): in PyTorch this returns (values, indices); here sort follows NumPy and "
+                        "returns the values only -- use ae.sort(x, axis=...) for the values, ae.argsort(x, axis=...) "
+                        "(or dim=) for the indices, or x.topk(k, dim) for both")
     descending = check_bool(descending, "descending", "sort")
+    if stable is not None:
+        check_bool(stable, "stable", "sort")
     if not shape_of(a, "sort"):  # one value: itself (PyTorch; NumPy refuses axis=-1 on 0-d)
         return getitem(a, ())
     a, axis = _flat_or_axis(a, axis, "sort")

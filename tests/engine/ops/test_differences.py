@@ -53,8 +53,8 @@ def moments_case(draw, engine, reference):
 SPECS = {
     "diff": {"": diff_case()},
     "gradient": {"": gradient_case()},
-    "var_mean": {"": moments_case(ae.var_mean, lambda a, axis: (np.var(a, axis=axis), np.mean(a, axis=axis)))},
-    "std_mean": {"": moments_case(ae.std_mean, lambda a, axis: (np.std(a, axis=axis), np.mean(a, axis=axis)))},
+    "var_mean": {"": moments_case(ae.var_mean, lambda a, axis: (np.var(a, axis=axis, ddof=1), np.mean(a, axis=axis)))},
+    "std_mean": {"": moments_case(ae.std_mean, lambda a, axis: (np.std(a, axis=axis, ddof=1), np.mean(a, axis=axis)))},
     "ptp": {"no ties": NONEMPTY_SHAPES.flatmap(lambda s: aet.distinct_arrays(s)).map(
         lambda xs: Case(lambda t: ae.ptp(t, axis=-1), lambda a: np.ptp(a, axis=-1), xs, "axis=-1"))},
 }

@@ -29,9 +29,9 @@ def test_dim_and_keepdim_mean_what_they_mean_in_pytorch(name, dim):
 
 def test_var_and_std_take_dim_with_numpy_ddof():
     ours, theirs = both()
-    np.testing.assert_allclose(ae.var(ours, dim=1, ddof=1).data, torch.var(theirs, dim=1, correction=1).numpy(), rtol=1e-12)
-    np.testing.assert_allclose(ours.std(dim=2, keepdim=True).data,
-                               torch.std(theirs, dim=2, keepdim=True, correction=0).numpy(), rtol=1e-12)
+    np.testing.assert_allclose(ae.var(ours, dim=1, ddof=0).data, torch.var(theirs, dim=1, correction=0).numpy(), rtol=1e-12)
+    np.testing.assert_allclose(ours.std(dim=2, keepdim=True, ddof=1).data,
+                               torch.std(theirs, dim=2, keepdim=True, correction=1).numpy(), rtol=1e-12)
 
 
 def test_the_gradient_flows_through_the_pytorch_spelling():
