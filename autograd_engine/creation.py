@@ -21,7 +21,7 @@ from .random import default_generator
 from .tensor import Tensor, as_array
 
 __all__ = ["zeros", "ones", "full", "empty", "eye", "arange", "linspace", "zeros_like", "ones_like", "full_like",
-           "empty_like", "rand", "randn", "randint", "from_numpy"]
+           "empty_like", "rand", "randn", "rand_like", "randn_like", "randint", "from_numpy"]
 
 
 def _shape(sizes: tuple[Any, ...], name: str) -> tuple[int, ...]:
@@ -166,6 +166,27 @@ def randn(*shape: Any, dtype: Any = None, requires_grad: bool = False,
     """Standard normal samples of ``shape``, from the library's generator (or ``generator``)."""
     values = _generator(generator, "randn").standard_normal(_shape(shape, "randn"))
     return _leaf(values.astype(_dtype(dtype, "randn")), requires_grad, "randn")
+
+
+def rand_like(a: Any, dtype: Any = None, requires_grad: bool = False,
+              generator: np.random.Generator | None = None) -> Tensor:
+    """``rand`` of ``a``'s shape, in ``a``'s floating dtype unless ``dtype`` says otherwise."""
+    shape, dtype = _random_template(a, dtype, "rand_like")
+    return rand(*shape, dtype=dtype, requires_grad=requires_grad, generator=generator)
+
+
+def randn_like(a: Any, dtype: Any = None, requires_grad: bool = False,
+               generator: np.random.Generator | None = None) -> Tensor:
+    """``randn`` of ``a``'s shape, in ``a``'s floating dtype unless ``dtype`` says otherwise."""
+    shape, dtype = _random_template(a, dtype, "randn_like")
+    return randn(*shape, dtype=dtype, requires_grad=requires_grad, generator=generator)
+
+
+def _random_template(a: Any, dtype: Any, name: str) -> tuple[tuple[int, ...], Any]:
+    """``a``'s shape, and ``dtype`` or else ``a``'s dtype when floating (random floats of an integer
+    array take the default float dtype)."""
+    shape, own = _template(a, None, name)
+    return shape, dtype if dtype is not None else (own if np.dtype(own).kind == "f" else None)
 
 
 def randint(low: int, high: Any = None, size: Any = (), dtype: Any = np.int64, requires_grad: bool = False,

@@ -99,6 +99,9 @@ class Module:
     """
 
     training: bool
+    optional_state: tuple[str, ...] = ()
+    """Buffers a checkpoint may lack without being incomplete (kept as they are when missing), as
+    PyTorch's BatchNorm loads checkpoints saved before it tracked ``num_batches_tracked``."""
 
     def __init__(self) -> None:
         object.__setattr__(self, "_parameters", {})
@@ -400,7 +403,8 @@ class Module:
                 f"or the result of state_dict()), got {type(state_dict).__name__}{hint}"
             )
         slots = self._state_slots()
-        missing = [k for k in slots if k not in state_dict]
+        missing = [k for k, (module, name, _) in slots.items()
+                   if k not in state_dict and name not in module.optional_state]
         unexpected = [k for k in state_dict if k not in slots]
         problems, misshaped = [], []
         for key, (module, name, _) in slots.items():

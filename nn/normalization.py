@@ -139,6 +139,7 @@ def batch_norm(
 
 class _BatchNorm(Module):
     _expected_dims: tuple[int, ...] = ()
+    optional_state = ("num_batches_tracked",)
 
     def __init__(
         self,

@@ -114,7 +114,7 @@ class Max(_Extremum):
     _reduce = staticmethod(np.max)
 
 
-@op(method=True, aliases=("amax",))
+@op(method=True)
 def max(x: Any, axis: Any = None, keepdims: bool = False, *, dim: Any = None, keepdim: Any = None) -> Any:  # noqa: A001
     """Maximum over ``axis``; tied maxima share the gradient equally, a NaN wins and takes it."""
     _refuse_values_and_indices("max", dim, keepdim)
@@ -127,10 +127,22 @@ class Min(_Extremum):
     _reduce = staticmethod(np.min)
 
 
-@op(method=True, aliases=("amin",))
+@op(method=True)
 def min(x: Any, axis: Any = None, keepdims: bool = False, *, dim: Any = None, keepdim: Any = None) -> Any:  # noqa: A001
     """Minimum over ``axis``; tied minima share the gradient equally, a NaN wins and takes it."""
     _refuse_values_and_indices("min", dim, keepdim)
+    return _reduce(Min, x, axis, keepdims)
+
+
+@op(method=True, dim=True)
+def amax(x: Any, axis: Any = None, keepdims: bool = False) -> Any:
+    """Maximum values over ``axis`` (NumPy's ``amax``; PyTorch's, whose ``dim=`` gives values only)."""
+    return _reduce(Max, x, axis, keepdims)
+
+
+@op(method=True, dim=True)
+def amin(x: Any, axis: Any = None, keepdims: bool = False) -> Any:
+    """Minimum values over ``axis`` (NumPy's ``amin``; PyTorch's, whose ``dim=`` gives values only)."""
     return _reduce(Min, x, axis, keepdims)
 
 

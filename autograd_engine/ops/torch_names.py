@@ -22,7 +22,7 @@ from ..operands import as_operand, normalize_axis, shape_of, value
 from ..tensor import Tensor
 from .elementwise import add, astype, clip, multiply, power, subtract
 from .linalg import matmul
-from .shape import broadcast_to, reshape
+from .shape import broadcast_to, reshape, swapaxes
 
 
 class Clone(Primitive):
@@ -217,6 +217,8 @@ _METHODS = {
     "reshape_as": lambda x, other: reshape(x, shape_of(other, "reshape_as")),
     "fill_": _fill_,
     "zero_": lambda x: _fill_(x, 0),
+    "dim": lambda x: x.ndim,
+    "mT": property(lambda x: swapaxes(x, -1, -2), doc="The last two axes exchanged (PyTorch's batched transpose)."),
 }
 for _name, _method in _METHODS.items():  # methods of PyTorch's Tensor that have no free function here
     setattr(Tensor, _name, _method)

@@ -138,3 +138,16 @@ def test_state_dict_keys_and_shapes_are_pytorchs():
         ours = {k: np.shape(v) for k, v in make_ours().state_dict().items()}
         theirs = {k: tuple(v.shape) for k, v in make_theirs().state_dict().items()}
         assert ours == theirs, name
+
+
+def test_a_batch_norm_checkpoint_without_num_batches_tracked_loads_strictly_as_in_pytorch():
+    theirs = torch.nn.BatchNorm2d(3)
+    state = {k: v for k, v in theirs.state_dict().items() if k != "num_batches_tracked"}
+    theirs.load_state_dict(state)  # PyTorch accepts a checkpoint saved before the key existed
+    ours = nn.BatchNorm2d(3)
+    result = ours.load_state_dict({k: v.numpy() * 0 + 0.5 for k, v in state.items()})
+    assert result.missing_keys == [] and result.unexpected_keys == []
+    np.testing.assert_array_equal(ours.running_mean, np.full(3, 0.5, dtype=np.float32))
+    assert int(ours.num_batches_tracked) == 0
+    with pytest.raises(nn.StateDictError, match="running_var"):  # other buffers are still required
+        nn.BatchNorm2d(3).load_state_dict({k: v for k, v in state.items() if k != "running_var"})

@@ -1,6 +1,7 @@
 """PyTorch's spellings (autograd_engine/ops/torch_names.py): each matches PyTorch float64 in value and
 gradient, ``clone`` is property-tested against finite differences, and the two clashes with NumPy
 (``x.size()``, ``x.transpose(0, 1)``) fail loudly instead of silently."""
+import math
 import warnings
 
 import numpy as np
@@ -142,3 +143,57 @@ def test_transpose_of_two_axes_keeps_numpys_meaning_and_warns_on_2d():
     with pytest.raises(ae.ShapeError, match=r"transpose\(0, 2\): NumPy's transpose takes a permutation of all 3 axes.*"
                                             r"swapaxes\(0, 2\)"):
         ae.Tensor(np.ones((2, 3, 4))).transpose(0, 2)
+
+
+# ----- PyTorch names a reviewer reached for: amax/amin with dim=, dim(), mT, *_like, vector/matrix norms --------
+
+
+def test_amax_and_amin_take_dim_and_give_values_with_their_gradient():
+    torch = pytest.importorskip("torch")
+    x = np.array([[1.0, 5.0, 3.0], [4.0, 2.0, 6.0]])
+    for name in ("amax", "amin"):
+        ours = ae.Tensor(x, requires_grad=True)
+        getattr(ours, name)(dim=1, keepdim=True).sum().backward()
+        theirs = torch.tensor(x, requires_grad=True)
+        getattr(theirs, name)(dim=1, keepdim=True).sum().backward()
+        np.testing.assert_array_equal(getattr(ae, name)(x, dim=1, keepdim=True).data, getattr(theirs, name)(dim=1, keepdim=True).detach().numpy())
+        np.testing.assert_array_equal(ours.grad, theirs.grad.numpy())
+
+
+def test_dim_and_mT_are_pytorchs():
+    x = ae.Tensor(np.arange(24.0).reshape(2, 3, 4), requires_grad=True)
+    assert x.dim() == 3
+    np.testing.assert_array_equal(x.mT.data, np.swapaxes(x.data, -1, -2))
+    (x.mT * np.arange(12.0).reshape(1, 4, 3)).sum().backward()
+    np.testing.assert_array_equal(x.grad, np.broadcast_to(np.arange(12.0).reshape(4, 3).T, (2, 3, 4)))
+
+
+def test_rand_like_and_randn_like_take_the_shape_and_floating_dtype():
+    x = np.zeros((2, 3), dtype=np.float64)
+    assert ae.randn_like(x).shape == (2, 3) and ae.randn_like(x).dtype == np.float64
+    assert ae.rand_like(np.zeros(4, dtype=np.int64)).dtype == ae.get_default_dtype()  # floats of an int template
+    ae.manual_seed(3)
+    first = ae.rand_like(x).data
+    ae.manual_seed(3)
+    np.testing.assert_array_equal(ae.rand_like(x).data, first)
+    assert ((0 <= first) & (first < 1)).all()
+
+
+@pytest.mark.parametrize("kwargs", [{}, {"dim": 1}, {"dim": (0, 2), "keepdim": True}, {"ord": 1, "dim": -1},
+                                    {"ord": 3.0, "dim": (1, 2)}, {"ord": math.inf}])
+def test_vector_norm_matches_pytorch_with_its_gradient(kwargs):
+    torch = pytest.importorskip("torch")
+    x = np.random.default_rng(0).standard_normal((2, 3, 4))
+    ours = ae.Tensor(x, requires_grad=True)
+    ae.linalg.vector_norm(ours, **kwargs).sum().backward()
+    theirs = torch.tensor(x, requires_grad=True)
+    torch.linalg.vector_norm(theirs, **kwargs).sum().backward()
+    np.testing.assert_allclose(ae.linalg.vector_norm(x, **kwargs).data, torch.linalg.vector_norm(torch.tensor(x), **kwargs).numpy(), rtol=1e-12)
+    np.testing.assert_allclose(ours.grad, theirs.grad.numpy(), rtol=1e-10, atol=1e-12)
+
+
+@pytest.mark.parametrize("kwargs", [{}, {"ord": 1}, {"ord": "nuc", "dim": (0, 2)}, {"ord": 2, "keepdim": True}])
+def test_matrix_norm_matches_pytorch(kwargs):
+    torch = pytest.importorskip("torch")
+    x = np.random.default_rng(1).standard_normal((2, 3, 4))
+    np.testing.assert_allclose(ae.linalg.matrix_norm(x, **kwargs).data, torch.linalg.matrix_norm(torch.tensor(x), **kwargs).numpy(), rtol=1e-12)
