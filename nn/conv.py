@@ -207,6 +207,17 @@ def conv2d(x: Any, weight: Any, bias: Any = None, stride: Any = 1, padding: Any 
     return _padded_conv2d(x, weight, bias, stride_, pads, dilation_, groups)
 
 
+def check_channels(in_channels: Any, out_channels: Any, groups: Any, owner: str) -> tuple[int, int, int]:
+    """The channel counts and groups of a convolution layer, checked: positive integers, groups dividing both."""
+    in_channels = check_int(in_channels, "in_channels", owner, low=1)
+    out_channels = check_int(out_channels, "out_channels", owner, low=1)
+    groups = check_int(groups, "groups", owner, low=1)
+    if in_channels % groups or out_channels % groups:
+        raise ValueError(f"{owner}: groups={groups} must be positive and divide in_channels={in_channels} and "
+                         f"out_channels={out_channels}")
+    return in_channels, out_channels, groups
+
+
 class Conv2d(Module):
     """2-D convolution (cross-correlation) of NCHW images, as PyTorch's ``nn.Conv2d``.
 
@@ -228,15 +239,7 @@ class Conv2d(Module):
         dilation: Any = 1, groups: int = 1, bias: bool = True, padding_mode: str = "zeros", dtype: Any = None,
     ) -> None:
         super().__init__()
-        in_channels = check_int(in_channels, "in_channels", "Conv2d", low=1)
-        out_channels = check_int(out_channels, "out_channels", "Conv2d", low=1)
-        groups = check_int(groups, "groups", "Conv2d", low=1)
-        if in_channels % groups or out_channels % groups:
-            raise ValueError(
-                f"Conv2d: groups={groups} must be positive and divide in_channels={in_channels} and "
-                f"out_channels={out_channels}"
-            )
-        self.in_channels, self.out_channels, self.groups = in_channels, out_channels, groups
+        self.in_channels, self.out_channels, self.groups = check_channels(in_channels, out_channels, groups, "Conv2d")
         self.kernel_size = pair(kernel_size, "kernel_size", "Conv2d", 1)
         self.stride = pair(stride, "stride", "Conv2d", 1)
         self.dilation = pair(dilation, "dilation", "Conv2d", 1)
@@ -244,7 +247,7 @@ class Conv2d(Module):
         _conv_pads(padding, self.kernel_size, self.stride, self.dilation, "Conv2d")  # reject bad values now
         self.padding = padding if isinstance(padding, str) else pair(padding, "padding", "Conv2d", 0)
         self.padding_mode = _check_padding_mode(padding_mode, "Conv2d")
-        add_weight_and_bias(self, (out_channels, in_channels // groups, *self.kernel_size),
+        add_weight_and_bias(self, (self.out_channels, self.in_channels // self.groups, *self.kernel_size),
                             check_bool(bias, "bias", "Conv2d"), dtype)
 
     def reset_parameters(self) -> None:

@@ -16,7 +16,7 @@ from autograd_engine.errors import ShapeError
 from autograd_engine.operands import shape_of
 
 from . import init
-from .conv import PADDING_STRINGS, _check_padding_mode, conv2d, pad
+from .conv import PADDING_STRINGS, _check_padding_mode, check_channels, conv2d, pad
 from .linear import add_weight_and_bias
 from .module import Module
 
@@ -97,14 +97,7 @@ class Conv1d(Module):
     ) -> None:
         super().__init__()
         owner = "Conv1d"
-        in_channels = check_int(in_channels, "in_channels", owner, low=1)
-        out_channels = check_int(out_channels, "out_channels", owner, low=1)
-        groups = check_int(groups, "groups", owner, low=1)
-        if in_channels % groups or out_channels % groups:
-            raise ValueError(
-                f"{owner}: groups={groups} must divide in_channels={in_channels} and out_channels={out_channels}"
-            )
-        self.in_channels, self.out_channels, self.groups = in_channels, out_channels, groups
+        self.in_channels, self.out_channels, self.groups = check_channels(in_channels, out_channels, groups, owner)
         self.kernel_size = _single(kernel_size, "kernel_size", owner, 1)
         self.stride = _single(stride, "stride", owner, 1)
         self.dilation = _single(dilation, "dilation", owner, 1)
@@ -119,7 +112,7 @@ class Conv1d(Module):
         self.padding_mode = _check_padding_mode(padding_mode, owner)
         if self.padding_mode != "zeros" and isinstance(self.padding, str):
             raise ValueError(f"{owner}: padding_mode={padding_mode!r} needs a numeric padding, got {padding!r}")
-        add_weight_and_bias(self, (out_channels, in_channels // groups, self.kernel_size),
+        add_weight_and_bias(self, (self.out_channels, self.in_channels // self.groups, self.kernel_size),
                             check_bool(bias, "bias", owner), dtype)
 
     def reset_parameters(self) -> None:

@@ -19,10 +19,11 @@ import numpy as np
 
 import autograd_engine as ae
 from autograd_engine import get_default_dtype
-from autograd_engine.checks import check_bool, check_int
+from autograd_engine.checks import check_bool
 from autograd_engine.operands import pair, shape_of
 
 from . import init
+from .conv import check_channels
 from .module import Module, Parameter
 
 
@@ -49,14 +50,7 @@ class ConvTranspose2d(Module):
     ) -> None:
         super().__init__()
         owner = "ConvTranspose2d"
-        in_channels = check_int(in_channels, "in_channels", owner, low=1)
-        out_channels = check_int(out_channels, "out_channels", owner, low=1)
-        groups = check_int(groups, "groups", owner, low=1)
-        if in_channels % groups or out_channels % groups:
-            raise ValueError(
-                f"{owner}: groups={groups} must divide in_channels={in_channels} and out_channels={out_channels}"
-            )
-        self.in_channels, self.out_channels, self.groups = in_channels, out_channels, groups
+        self.in_channels, self.out_channels, self.groups = check_channels(in_channels, out_channels, groups, owner)
         self.kernel_size = pair(kernel_size, "kernel_size", owner, 1)
         self.stride = pair(stride, "stride", owner, 1)
         self.padding = pair(padding, "padding", owner, 0)
@@ -68,7 +62,7 @@ class ConvTranspose2d(Module):
                 f"or the dilation {self.dilation}"
             )
         dtype = np.dtype(dtype or get_default_dtype())
-        self.weight = Parameter(np.empty((in_channels, out_channels // groups, *self.kernel_size), dtype=dtype))
+        self.weight = Parameter(np.empty((self.in_channels, self.out_channels // self.groups, *self.kernel_size), dtype=dtype))
         if check_bool(bias, "bias", owner):
             self.bias = Parameter(np.empty(out_channels, dtype=dtype))
         else:

@@ -63,7 +63,7 @@ def test_initialisation_uses_pytorchs_fan_in():
 
 
 def test_errors_name_the_layer():
-    with pytest.raises(ValueError, match="ConvTranspose2d: groups=3 must divide in_channels=4 and out_channels=6"):
+    with pytest.raises(ValueError, match="ConvTranspose2d: groups=3 must be positive and divide in_channels=4 and out_channels=6"):
         nn.ConvTranspose2d(4, 6, 3, groups=3)
     with pytest.raises(ValueError, match=r"ConvTranspose2d: output_padding \(1, 1\) must be smaller than the stride"):
         nn.ConvTranspose2d(4, 6, 3, output_padding=1)
