@@ -201,7 +201,11 @@ def _build_graph(onnx: Any, model: Module, inputs: list[ae.Tensor], outputs: lis
             call = node.call
             if id(call) not in module_calls:
                 n = len(call.examples)
-                module_calls[id(call)] = call.converter(b, call.module, call.examples, ins[:n], ins[n:])
+                try:
+                    module_calls[id(call)] = call.converter(b, call.module, call.examples, ins[:n], ins[n:])
+                except NotImplementedError as error:
+                    raise OnnxExportError(f"export_onnx: {error} (from {_place(node)}) has no ONNX equivalent "
+                                          f"here") from None
             names[id(tensor)] = module_calls[id(call)][node.index]
             continue
         converter = PRIMITIVE_CONVERTERS.get(type(node).name)

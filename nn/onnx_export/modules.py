@@ -2,7 +2,7 @@
 ``Embedding`` as a ``Gather`` of its table by the (integer) input, and the activations whose
 forward chooses a branch by the input's value (``PReLU``, ``ELU``, ``Softplus``, ``SELU``, ``CELU``,
 ``Hardtanh``, ``ReLU6``, ``Hardsigmoid``, ``Hardswish``, ``Mish``, ``LogSigmoid``) as ONNX's own
-activations; ``Upsample`` as ONNX's ``Resize``.
+activations; ``Upsample`` as ONNX's ``Resize``; ``AdaptiveMaxPool2d`` of uneven bins as maxima of slices.
 
 Their traced graphs would fix the sequence length (one node per step) or bake the input's values in
 as constants (the indices, the sign masks given to ``ae.where``); an ONNX ``LSTM`` runs any length.  PyTorch's gate order becomes ONNX's: LSTM rows
@@ -26,6 +26,7 @@ from ..activation_hard import Hardsigmoid, Hardswish, Hardtanh, ReLU6
 from ..activation_smooth import CELU, SELU, LogSigmoid, Mish
 from ..embedding import Embedding
 from ..interpolate import Upsample
+from ..pooling import AdaptiveMaxPool2d, adaptive_bins
 from ..rnn import GRU, LSTM, RNN
 from .builder import GraphBuilder
 
@@ -146,6 +147,28 @@ def _upsample(b: GraphBuilder, module: Any, examples: list[np.ndarray], args: li
     return [b.node("Resize", [args[0], "", *sizing], **attributes)]
 
 
+def _adaptive_max_pool2d(b: GraphBuilder, module: Any, examples: list[np.ndarray], args: list[str],
+                         params: list[str]) -> list[str]:
+    """``MaxPool`` when the bins are even; otherwise, as a bin is a rectangle, the maxima of its rows' bins
+    and then of its columns' bins (``Slice`` and ``ReduceMax`` per bin, joined by ``Concat``)."""
+    if module.return_indices:
+        raise NotImplementedError("AdaptiveMaxPool2d(return_indices=True)")
+    height, width = examples[0].shape[-2:]
+    sizes = module.output_size if isinstance(module.output_size, tuple | list) else (module.output_size,) * 2
+    out_h, out_w = (size if size is not None else full for size, full in zip(sizes, (height, width)))
+    if height % out_h == 0 and width % out_w == 0:
+        kernel = [height // out_h, width // out_w]
+        return [b.node("MaxPool", args[:1], kernel_shape=kernel, strides=kernel)]
+    x = args[0]
+    for axis, (size, out) in ((2, (height, out_h)), (3, (width, out_w))):
+        if size != out:
+            pieces = [b.reduce("ReduceMax", b.node("Slice", [x, b.ints([lo], "starts"), b.ints([hi], "ends"),
+                                                             b.ints([axis], "axes")]), (axis,), True)
+                      for lo, hi in adaptive_bins(size, out)]
+            x = b.node("Concat", pieces, axis=axis)
+    return [x]
+
+
 _SELU_ALPHA, _SELU_SCALE = 1.6732632423543772, 1.0507009873554805
 
 MODULE_CONVERTERS: dict[type, Any] = {
@@ -160,6 +183,7 @@ MODULE_CONVERTERS: dict[type, Any] = {
     Mish: _activation(_mish),
     LogSigmoid: _activation(_logsigmoid),
     Upsample: _upsample,
+    AdaptiveMaxPool2d: _adaptive_max_pool2d,
 }
 """The module types written whole, with their converters."""
 

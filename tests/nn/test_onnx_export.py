@@ -80,6 +80,8 @@ CASES = {
     "adaptive_avg_pool_uneven": (lambda: nn.AdaptiveAvgPool2d((3, 2)), (2, 3, 7, 5)),
     "adaptive_avg_pool_global": (lambda: nn.AdaptiveAvgPool2d(1), (2, 3, 4, 4)),
     "adaptive_max_pool": (lambda: nn.AdaptiveMaxPool2d(2), (2, 3, 8, 8)),
+    "adaptive_max_pool_uneven": (lambda: nn.AdaptiveMaxPool2d((3, 5)), (2, 3, 8, 7)),
+    "adaptive_max_pool_keep_width": (lambda: nn.AdaptiveMaxPool2d((3, None)), (2, 3, 8, 7)),
     "batch_norm_2d": (lambda: _trained_norm(nn.BatchNorm2d(3), (8, 3, 4, 4)), (2, 3, 4, 4)),
     "batch_norm_1d": (lambda: _trained_norm(nn.BatchNorm1d(5), (8, 5)), (4, 5)),
     "layer_norm": (lambda: nn.LayerNorm((3, 4)), (2, 5, 3, 4)),
@@ -411,3 +413,17 @@ class _Elementwise(nn.Module):
 @pytest.mark.parametrize("name", list(ELEMENTWISE_OPS))
 def test_elementwise_and_scan_ops_export(name, tmp_path):
     assert_exports(_Elementwise(ELEMENTWISE_OPS[name]), random(3, 4), random(6, 4), tmp_path=tmp_path)
+
+
+class _PoolWithIndices(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.pool = nn.AdaptiveMaxPool2d(3, return_indices=True)
+
+    def forward(self, x):
+        return self.pool(x)[0]
+
+
+def test_a_module_option_without_onnx_equivalent_is_refused_naming_it(tmp_path):
+    with pytest.raises(nn.OnnxExportError, match=r"return_indices=True.*module 'pool'"):
+        nn.export_onnx(_PoolWithIndices(), random(2, 3, 8, 7), tmp_path / "m.onnx")
