@@ -112,7 +112,7 @@ def random_search(
         study = optuna.create_study(study_name=STUDY_NAME, storage=open_storage(optuna, storage), direction="maximize",
                                     load_if_exists=True)
         _check_same_space(study, space, folder)
-        _requeue_interrupted(optuna, study)
+        _requeue_interrupted(optuna, study, space)
         study = optuna.load_study(study_name=STUDY_NAME, storage=open_storage(optuna, storage), pruner=pruner,
                                   sampler=_sampler(optuna, sampler, seed, len(study.trials)))
         with _workers(distributed, client, n_workers or min(_usable_cores(), n_trials)) as (run_on, slots):
@@ -245,17 +245,21 @@ def _check_same_space(study: Any, space: Mapping[str, Distribution], folder: Pat
                          f"{described}; give a new folder for a new space (e.g. one folder per stage)")
 
 
-def _requeue_interrupted(optuna: Any, study: Any) -> None:
-    """Trials left running by a driver that died: record them as interrupted and queue their params again."""
+def _requeue_interrupted(optuna: Any, study: Any, space: Mapping[str, Distribution]) -> None:
+    """Trials left running by a driver that died: record them as interrupted and queue their params again
+    (a trial killed before all its params were drawn ran nothing: the sampler draws afresh)."""
     for frozen in study.get_trials(deepcopy=False, states=(optuna.trial.TrialState.RUNNING,)):
+        drawn = set(frozen.params) >= set(space)
         storage = study._storage
         storage.set_trial_user_attr(frozen._trial_id, "status", "interrupted")
         storage.set_trial_user_attr(frozen._trial_id, "counts", False)
         storage.set_trial_user_attr(frozen._trial_id, "error", "the search stopped while it ran; it runs again "
-                                                               "with the same params")
+                                    "with the same params" if drawn else "the search stopped before its params "
+                                    "were drawn; the sampler draws another trial in its place")
         storage.set_trial_state_values(frozen._trial_id, optuna.trial.TrialState.FAIL)
-        study.enqueue_trial(frozen.params, user_attrs={"attempt": 0, "retry_of": frozen.number},
-                            skip_if_exists=False)
+        if drawn:
+            study.enqueue_trial(frozen.params, user_attrs={"attempt": 0, "retry_of": frozen.number},
+                                skip_if_exists=False)
 
 
 def _sampler(optuna: Any, sampler: Any, seed: int | None, n_existing: int) -> Any:

@@ -183,7 +183,7 @@ def test_a_search_resumes_after_its_driver_is_killed(tmp_path):
     complete = {t.number: t.params for t in result.trials if t.status == "complete"}
     assert len(complete) == 6
     assert all(complete[n] == params for n, params in before.items())  # kept, not run again
-    interrupted = [t for t in result.trials if t.status == "interrupted"]
+    interrupted = [t for t in result.trials if t.status == "interrupted" and t.params]  # killed after its draw
     assert all(any(c == t.params for c in complete.values()) for t in interrupted)  # they ran again
     assert len(result.table()) == len(result.trials)
 
@@ -206,3 +206,18 @@ def test_no_trial_starts_after_the_timeout(client, tmp_path):
                            verbose=False)
     assert 1 <= len(result.trials) <= 2  # the two started at once finish; no new one starts
     assert all(t.status == "complete" for t in result.trials)
+
+
+def test_a_trial_killed_before_its_params_were_drawn_is_not_run_again_with_none(client, tmp_path):
+    from optim.search.database import default_url, open_storage
+    from optim.search.runner import STUDY_NAME
+
+    random_search(objectives.bowl, SPACE, 2, folder=tmp_path, seed=0, client=client, verbose=False)
+    study = optuna.load_study(study_name=STUDY_NAME, storage=open_storage(optuna, default_url(tmp_path.resolve())))
+    study.ask()  # a driver killed between creating a trial and drawing its params leaves this RUNNING
+    result = random_search(objectives.bowl, SPACE, 4, folder=tmp_path, seed=0, client=client, verbose=False)
+    interrupted = [t for t in result.trials if t.status == "interrupted"]
+    assert len(interrupted) == 1 and interrupted[0].params == {}
+    assert "before its params were drawn" in interrupted[0].error
+    complete = [t for t in result.trials if t.status == "complete"]
+    assert len(complete) == 4 and all(set(t.params) == {"lr"} for t in complete)
