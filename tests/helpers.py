@@ -188,6 +188,22 @@ def assert_gradcheck(f, inputs, min_compared_fraction: float = 0.9, **kwargs):
     return report
 
 
+def assert_loss_matches_torch(loss, torch_loss, arrays, reduction, rng):
+    """``loss(reduction, *tensors)`` against ``torch_loss(torch.nn.functional, reduction, *tensors)`` in
+    float64: the value, and every argument's gradient under a random upstream gradient from ``rng``."""
+    torch = pytest.importorskip("torch")
+    tensors = [torch.tensor(a, dtype=torch.float64, requires_grad=True) for a in arrays]
+    expected = torch_loss(torch.nn.functional, reduction, *tensors)
+    upstream = rng.standard_normal(tuple(expected.shape))
+    expected.backward(torch.tensor(upstream))
+    leaves = [ae.Tensor(a, requires_grad=True) for a in arrays]
+    actual = loss(reduction, *leaves)
+    actual.backward(upstream)
+    np.testing.assert_allclose(actual.data, expected.detach().numpy(), rtol=1e-12, atol=1e-14)
+    for leaf_, tensor in zip(leaves, tensors):
+        np.testing.assert_allclose(leaf_.grad, tensor.grad.numpy(), rtol=1e-10, atol=1e-13)
+
+
 # ----- optimizer updates written out by hand (NumPy, one parameter at a time) ------------------------
 
 

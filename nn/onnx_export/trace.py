@@ -29,7 +29,8 @@ class ModuleCall:
 
 
 class ModuleOutput(ae.Primitive):
-    """Stands in the traced graph for output ``index`` of one call of a module written whole."""
+    """Stands in the traced graph for output ``index`` of one call of a module written whole (a marker
+    for the exporter: it has no gradient rule, and the trace never runs backward)."""
 
     def __init__(self, call: ModuleCall, index: int, result: np.ndarray) -> None:
         self.call, self.index, self.result = call, index, result
@@ -39,9 +40,6 @@ class ModuleOutput(ae.Primitive):
 
     def forward(self, *arrays: Any) -> np.ndarray:
         return self.result
-
-    def backward(self, grad: Any, out: Any, *inputs: Any) -> tuple[Any, ...]:
-        raise NotImplementedError("ModuleOutput only marks a module call for export_onnx")
 
 
 def flatten(structure: Any) -> list[Any]:

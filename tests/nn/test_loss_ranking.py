@@ -2,6 +2,7 @@
 (nn/loss_ranking.py): values by hand, forward and gradients against PyTorch float64 for every
 reduction, the hinge's gradient at the hinge, the modules and the errors.  Finite-difference
 checks of every argument are in test_loss_gradients.py."""
+import helpers
 import numpy as np
 import pytest
 
@@ -45,18 +46,8 @@ CASES = {
 @pytest.mark.parametrize("reduction", ["mean", "sum", "none"])
 @pytest.mark.parametrize("name", sorted(CASES))
 def test_values_and_gradients_match_pytorch(name, reduction):
-    torch = pytest.importorskip("torch")
     loss, torch_loss, arrays = CASES[name]
-    tensors = [torch.tensor(a, dtype=torch.float64, requires_grad=True) for a in arrays]
-    expected = torch_loss(torch.nn.functional, reduction, *tensors)
-    upstream = RNG.standard_normal(tuple(expected.shape))
-    expected.backward(torch.tensor(upstream))
-    leaves = [ae.Tensor(a, requires_grad=True) for a in arrays]
-    actual = loss(reduction, *leaves)
-    actual.backward(upstream)
-    np.testing.assert_allclose(actual.data, expected.detach().numpy(), rtol=1e-12, atol=1e-14)
-    for leaf, tensor in zip(leaves, tensors):
-        np.testing.assert_allclose(leaf.grad, tensor.grad.numpy(), rtol=1e-10, atol=1e-13)
+    helpers.assert_loss_matches_torch(loss, torch_loss, arrays, reduction, RNG)
 
 
 def test_values_by_hand():
