@@ -97,6 +97,50 @@ def _hypot(b, node, ins, out):
     return b.node("Sqrt", [b.node("Add", [b.node("Mul", [ins[0], ins[0]]), b.node("Mul", [ins[1], ins[1]])])])
 
 
+def _nan_ignoring(op_type: str) -> Converter:
+    """fmax/fmin: the other operand where one is NaN, else Max/Min (which would propagate the NaN)."""
+    def convert(b, node, ins, out):
+        x, y = ins
+        either = b.node(op_type, [x, y])
+        return b.node("Where", [b.node("IsNaN", [y]), x, b.node("Where", [b.node("IsNaN", [x]), y, either])])
+
+    return convert
+
+
+def _nan_to_num(b, node, ins, out):
+    info = np.finfo(out.dtype)
+    posinf = info.max if node.posinf is None else node.posinf
+    neginf = info.min if node.neginf is None else node.neginf
+    x = ins[0]
+    x = b.node("Where", [b.node("IsNaN", [x]), b.constant(node.nan, "nan", out.dtype), x])
+    x = b.node("Where", [b.node("IsInf", [x], detect_negative=0), b.constant(posinf, "posinf", out.dtype), x])
+    return b.node("Where", [b.node("IsInf", [x], detect_positive=0), b.constant(neginf, "neginf", out.dtype), x])
+
+
+def _sinc(b, node, ins, out):
+    """sin(pi x) / (pi x), 1 at 0 (the division there is replaced, never used)."""
+    x = ins[0]
+    zero = b.node("Equal", [x, b.constant(0.0, "zero", out.dtype)])
+    safe = b.node("Where", [zero, b.constant(1.0, "one", out.dtype), x])
+    angle = b.node("Mul", [safe, b.constant(np.pi, "pi", out.dtype)])
+    return b.node("Where", [zero, b.constant(1.0, "one", out.dtype), b.node("Div", [b.node("Sin", [angle]), angle])])
+
+
+def _logaddexp(base: float) -> Converter:
+    """m + log_base(base**(a - m) + base**(b - m)) with m the larger operand, as NumPy computes it."""
+    def convert(b, node, ins, out):
+        a, c = ins
+        m = b.node("Max", [a, c])
+        if base == np.e:
+            total = b.node("Add", [b.node("Exp", [b.node("Sub", [a, m])]), b.node("Exp", [b.node("Sub", [c, m])])])
+            return b.node("Add", [m, b.node("Log", [total])])
+        two = b.constant(2.0, "two", out.dtype)
+        total = b.node("Add", [b.node("Pow", [two, b.node("Sub", [a, m])]), b.node("Pow", [two, b.node("Sub", [c, m])])])
+        return b.node("Add", [m, b.node("Div", [b.node("Log", [total]), b.constant(np.log(2.0), "ln2", out.dtype)])])
+
+    return convert
+
+
 def _cumsum(b, node, ins, out):
     return b.node("CumSum", [ins[0], b.ints(node.axis, "axis")])
 
@@ -269,6 +313,12 @@ PRIMITIVE_CONVERTERS: dict[str, Converter] = {
     "fmod": _fmod,
     "hypot": _hypot,
     "cumsum": _cumsum,
+    "fmax": _nan_ignoring("Max"),
+    "fmin": _nan_ignoring("Min"),
+    "nan_to_num": _nan_to_num,
+    "sinc": _sinc,
+    "logaddexp": _logaddexp(np.e),
+    "logaddexp2": _logaddexp(2.0),
     "log1p": _log1p,
     "leaky_relu": _leaky_relu,
     "clip": _clip,

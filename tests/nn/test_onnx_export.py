@@ -395,6 +395,9 @@ ELEMENTWISE_OPS = {
     "cumsum": lambda h: ae.cumsum(h, axis=1), "prod": lambda h: ae.prod(h, axis=1, keepdims=True),
     "det": lambda h: ae.linalg.det(ae.reshape(h, (-1, 2, 2))),
     "tile": lambda h: ae.tile(h, (1, 2)),
+    "fmax": lambda h: ae.fmax(ae.log(h), ae.sin(h)), "fmin": lambda h: ae.fmin(ae.sin(h), ae.log(h)),  # NaN below 0
+    "nan_to_num": lambda h: ae.nan_to_num(ae.log(h)),  # NaN below 0
+    "sinc": ae.sinc, "logaddexp": lambda h: ae.logaddexp(h, h * 0.5), "logaddexp2": lambda h: ae.logaddexp2(h, -h),
     "normalize": nn.functional.normalize,
     "cosine_similarity": lambda h: nn.functional.cosine_similarity(h, h * 2 + 1),
 }
