@@ -13,10 +13,10 @@ from .autodiff import grad
 from .creation import *  # noqa: F403  (zeros, ones, arange, rand, ...: new leaf tensors)
 from .creation import __all__ as _creation_all
 from .declare import OPS, op
-from .dtypes import get_default_dtype, set_default_dtype
+from .dtypes import bool_, float16, float32, float64, get_default_dtype, int32, int64, set_default_dtype
 from .errors import AnomalyError, EngineError, GraphFreedError, ShapeError
 from .function import PRIMITIVES, Primitive, apply
-from .grad_contexts import enable_grad, no_grad, set_grad_enabled
+from .grad_contexts import enable_grad, inference_mode, no_grad, set_grad_enabled
 from .grad_mode import is_grad_enabled
 from .gradcheck import GradcheckReport, gradcheck, numerical_gradient, rel_error  # the function, not the module
 from .memory import keep_freed_memory, release_freed_memory
@@ -45,6 +45,7 @@ __all__ = [
     "Tensor", "tensor", "grad", "draw", "save_svg", "retain_grads", "no_grad", "enable_grad", "set_grad_enabled", "is_grad_enabled",
     "detect_anomaly", "is_anomaly_enabled", "set_default_dtype", "get_default_dtype", "seed", "random", "linalg",
     "keep_freed_memory", "release_freed_memory", "PRIMITIVES", "OPS", "Primitive", "apply", "op", "gradcheck", "numerical_gradient", "rel_error", "GradcheckReport", "EngineError", "ShapeError", "GraphFreedError", "AnomalyError",
-    *_ops_all, "manual_seed", *_creation_all,
+    *_ops_all, "manual_seed", *_creation_all, "inference_mode", "float16", "float32", "float64", "int32", "int64",
+    "bool_",
 ]
 __version__ = "0.1.0"

@@ -125,3 +125,7 @@ class set_grad_enabled(_GradModeContext):
     def __call__(self, function: _F) -> _F:
         state.grad_enabled = self._previous  # as a decorator it acts only while the function runs
         return super().__call__(function)
+
+
+inference_mode = no_grad
+"""PyTorch's ``inference_mode``: here the same as ``no_grad`` (no graph is recorded inside it)."""

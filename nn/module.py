@@ -336,8 +336,23 @@ class Module:
             p.requires_grad = requires_grad
         return self
 
-    def to(self, dtype: Any) -> Module:
-        """Cast every floating parameter and buffer to ``dtype`` in place (e.g. float64 for gradcheck)."""
+    def to(self, *args: Any, dtype: Any = None, device: Any = None) -> Module:
+        """Cast every floating parameter and buffer to ``dtype`` in place (e.g. float64 for gradcheck).
+
+        As PyTorch's ``to``: ``to(dtype)``, ``to(device)``, ``to(device, dtype)``; the one device is the
+        CPU (``"cpu"``), any other is refused."""
+        for arg in args:
+            if isinstance(arg, str) and arg.split(":")[0] in ("cpu", "cuda", "mps", "xpu", "meta", "hip"):
+                device = arg
+            elif dtype is None:
+                dtype = arg
+            else:
+                raise TypeError(f"{type(self).__name__}.to: give a dtype and/or a device ('cpu'), got {args!r}")
+        if device is not None and str(device).split(":")[0] != "cpu":
+            raise ValueError(f"{type(self).__name__}.to({device!r}): this engine computes on the CPU with NumPy; "
+                             f"the only device is 'cpu'")
+        if dtype is None:
+            return self
         dtype = np.dtype(dtype)
         if dtype.kind != "f":
             raise TypeError(f"{type(self).__name__}.to: expected a floating dtype, got {dtype}")
@@ -349,6 +364,15 @@ class Module:
                 if b is not None and b.dtype.kind == "f":
                     m._buffers[name] = b.astype(dtype)
                     object.__setattr__(m, name, m._buffers[name])
+        return self
+
+    def cuda(self, *args: Any, **kwargs: Any) -> Module:
+        """Refused: this engine computes on the CPU with NumPy."""
+        raise ValueError(f"{type(self).__name__}.cuda(): this engine computes on the CPU with NumPy; there is no "
+                         f"GPU to move to (model.to('cpu') is accepted and does nothing)")
+
+    def cpu(self) -> Module:
+        """The module itself: it is on the CPU already."""
         return self
 
     def double(self) -> Module:

@@ -186,6 +186,14 @@ def _numpy_dtype(dtype: Any) -> np.dtype:
         raise TypeError(f"to: {dtype!r} is not a dtype NumPy has; use e.g. np.float32, np.float64 or np.int64") from None
 
 
+def _t(x: Tensor) -> Any:
+    """PyTorch's ``t()``: a matrix transposed; a vector or a scalar as it is; more axes refused."""
+    if x.ndim > 2:
+        raise ShapeError(f"t: expects a tensor of at most 2 dimensions, got shape {x.shape}; use swapaxes(x, -1, -2) "
+                         f"or x.mT for the last two axes")
+    return swapaxes(x, 0, 1) if x.ndim == 2 else x
+
+
 def _fill_(x: Tensor, fill_value: Any) -> Tensor:
     """Set every element to ``fill_value`` in place (PyTorch's ``fill_``), on a tensor outside the graph or
     inside ``no_grad()``; counted as an in-place update, so a graph that used the old values refuses backward."""
@@ -218,6 +226,11 @@ _METHODS = {
     "fill_": _fill_,
     "zero_": lambda x: _fill_(x, 0),
     "dim": lambda x: x.ndim,
+    "t": lambda x: _t(x),
+    "contiguous": lambda x: x,
+    "cpu": lambda x: x,
+    "cuda": lambda x, *args, **kwargs: _to(x, "cuda"),
+    "device": property(lambda x: "cpu", doc="Always 'cpu': the engine computes with NumPy on the CPU."),
     "mT": property(lambda x: swapaxes(x, -1, -2), doc="The last two axes exchanged (PyTorch's batched transpose)."),
 }
 for _name, _method in _METHODS.items():  # methods of PyTorch's Tensor that have no free function here

@@ -271,3 +271,14 @@ def test_pre_hook_on_a_child_reaches_the_gradient():
     model(x).backward()
     assert model[0].factor.grad[0] == 2.0  # d(factor * 0.5 x)/d factor = 0.5 * 4
     assert x.grad[0] == 1.0  # d(factor * 0.5 x)/dx = 2 * 0.5
+
+
+def test_to_takes_pytorchs_device_and_dtype_forms_and_refuses_other_devices():
+    model = nn.Linear(3, 2)
+    assert model.to("cpu") is model and model.cpu() is model
+    assert model.to("cpu", np.float64).weight.dtype == np.float64
+    assert model.to(device="cpu", dtype=np.float32).weight.dtype == np.float32
+    for move in (lambda: model.to("cuda"), lambda: model.to("cuda:0", np.float64), lambda: model.cuda()):
+        with pytest.raises(ValueError, match="CPU with NumPy"):
+            move()
+    assert model.weight.dtype == np.float32  # a refused move changed nothing

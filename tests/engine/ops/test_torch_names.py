@@ -197,3 +197,17 @@ def test_matrix_norm_matches_pytorch(kwargs):
     torch = pytest.importorskip("torch")
     x = np.random.default_rng(1).standard_normal((2, 3, 4))
     np.testing.assert_allclose(ae.linalg.matrix_norm(x, **kwargs).data, torch.linalg.matrix_norm(torch.tensor(x), **kwargs).numpy(), rtol=1e-12)
+
+
+def test_more_pytorch_spellings_t_contiguous_device_dtypes_and_inference_mode():
+    x = ae.Tensor(np.arange(6.0).reshape(2, 3), requires_grad=True)
+    np.testing.assert_array_equal(x.t().data, x.data.T)
+    assert ae.Tensor([1.0, 2.0]).t().shape == (2,)
+    with pytest.raises(ae.ShapeError, match="at most 2 dimensions.*mT"):
+        ae.Tensor(np.zeros((2, 2, 2))).t()
+    assert x.contiguous() is x and x.cpu() is x and x.device == "cpu"
+    assert x.to(ae.float32).dtype == np.float32 and ae.int64 is np.int64
+    with pytest.raises(ValueError, match="only device is 'cpu'"):
+        x.cuda()
+    with ae.inference_mode():
+        assert not (x * 2).requires_grad
