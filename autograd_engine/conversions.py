@@ -28,8 +28,14 @@ class Conversions:
         return self.data.item()
 
     def numpy(self) -> np.ndarray:
-        """The underlying ndarray (shared, not copied)."""
-        return self.data
+        """The underlying ndarray (shared, not copied).  For a tensor that requires grad it is a read-only
+        view: a write through it would change values a recorded graph uses without backward knowing (PyTorch
+        refuses ``numpy()`` there); write to ``x.data`` under ``no_grad()``, or take ``x.detach().numpy()``."""
+        if not self.requires_grad:
+            return self.data
+        view = self.data.view()
+        view.flags.writeable = False
+        return view
 
     def tolist(self) -> Any:
         """The values as nested Python lists (a number for a 0-d tensor)."""

@@ -11,7 +11,7 @@ from autograd_engine.checks import check_int
 
 from ..module import Module
 from .drawing import show_images
-from .model_inputs import as_image, as_images, check_model, class_scores, evaluation_mode
+from .model_inputs import as_image, as_images, check_model, evaluation_mode, run_model
 
 
 def find_layer(model: Module, layer: str | Module, owner: str) -> tuple[str, Module]:
@@ -58,7 +58,7 @@ def _record(model: Module, x: np.ndarray, layer: str | Module, owner: str) -> np
     handle = module.register_forward_hook(lambda _module, _args, output: outputs.append(output))
     try:
         with evaluation_mode(model), ae.no_grad():
-            class_scores(model, x, owner)
+            run_model(model, x, owner)  # any model: only the layer's output is read
     finally:
         handle.remove()
     if not outputs:

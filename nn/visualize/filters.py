@@ -6,9 +6,11 @@ from typing import Any
 
 import numpy as np
 
+from autograd_engine import Tensor
 from autograd_engine.checks import check_int
 from autograd_engine.operands import value
 
+from ..module import Module
 from .drawing import new_figure
 
 
@@ -24,10 +26,20 @@ def filter_grid(
     so a filter's pattern shows whatever its magnitude.  Filters are separated by ``padding``
     pixels of 1.0 (white).  The result has shape (rows * (KH + padding) - padding,
     cols * (KW + padding) - padding) for grey filters, with a trailing axis of 3 for colour.
-    A Tensor or Parameter is read through its data.
+    A Tensor or Parameter is read through its data; a layer (a Conv2d, a Linear) through its weight.
     """
     owner = "filter_grid"
-    filters = np.asarray(value(weight), dtype=np.float64)
+    if isinstance(weight, Module):
+        if not isinstance(getattr(weight, "weight", None), Tensor):
+            raise TypeError(f"{owner}: {type(weight).__name__} has no weight to draw; pass a Conv2d or Linear layer, "
+                            f"or its weight (e.g. model[0].weight)")
+        weight = weight.weight
+    if not isinstance(weight, Tensor | np.ndarray | list | tuple):
+        raise TypeError(f"{owner}: weight must be a layer's weight (an array or Tensor), got a {type(weight).__name__}")
+    try:
+        filters = np.asarray(value(weight), dtype=np.float64)
+    except (TypeError, ValueError) as error:
+        raise TypeError(f"{owner}: weight must be an array of numbers, got {type(weight).__name__} ({error})") from None
     padding = check_int(padding, "padding", owner, low=0)
     if image_shape is not None:
         filters = _rows_as_images(filters, image_shape, owner)

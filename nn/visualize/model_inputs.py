@@ -70,14 +70,20 @@ def as_image(image: Any, owner: str) -> np.ndarray:
     return as_images(array, owner, "image")
 
 
-def class_scores(model: Module, x: Any, owner: str) -> Tensor:
-    """``model(x)``, checked to be a (N, classes) Tensor; the model's own shape error is reworded."""
+def run_model(model: Module, x: Any, owner: str) -> Any:
+    """``model(x)``, with the model's own shape error reworded to say what input it expects."""
     shape = tuple(np.shape(value(x)))
     try:
-        scores = model(x)
+        return model(x)
     except (ValueError, TypeError) as error:
         raise ValueError(f"{owner}: the model cannot take input of shape {shape}; it expects {expected_input(model)}. "
                          f"The model said: {error}") from error
+
+
+def class_scores(model: Module, x: Any, owner: str) -> Tensor:
+    """``model(x)``, checked to be a (N, classes) Tensor; the model's own shape error is reworded."""
+    shape = tuple(np.shape(value(x)))
+    scores = run_model(model, x, owner)
     if not isinstance(scores, Tensor) or scores.ndim != 2 or scores.shape[0] != shape[0]:
         got = f"shape {scores.shape}" if isinstance(scores, Tensor) else f"a {type(scores).__name__}"
         raise ValueError(f"{owner}: the model must return class scores of shape (N, classes) = ({shape[0]}, classes), "

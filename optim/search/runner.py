@@ -35,7 +35,7 @@ import numpy as np
 from autograd_engine.checks import check_bool, check_callable, check_choice, check_int, check_real
 
 from . import extra
-from .database import default_url, open_storage
+from .database import DATABASE, default_url, open_storage
 from .result import SearchResult, TrialRecord, space_from_optuna
 from .space import Distribution, check_space
 from .trial import Trial
@@ -129,9 +129,16 @@ def load_result(folder: str | os.PathLike, *, storage: str | None = None,
     or after it ran in another process; ``space`` defaults to the one its trials were drawn from."""
     optuna = extra.optuna()
     folder = Path(folder).resolve()
+    if storage is None and not (folder / DATABASE).is_file():  # opening it would create an empty database
+        raise FileNotFoundError(f"load_result: there is no search in {folder} (no {DATABASE}); give the folder "
+                                f"a random_search wrote, or storage= the database URL it used")
     storage = storage or default_url(folder)
     with _quiet(optuna):
-        study = optuna.load_study(study_name=STUDY_NAME, storage=open_storage(optuna, storage))
+        try:
+            study = optuna.load_study(study_name=STUDY_NAME, storage=open_storage(optuna, storage))
+        except KeyError:
+            raise FileNotFoundError(f"load_result: the database {storage} holds no search (no study named "
+                                    f"{STUDY_NAME!r}); give the storage a random_search used") from None
         trials = study.get_trials(deepcopy=False)
     records = [_record(t) for t in trials if t.state.is_finished()]
     if space is None:

@@ -504,3 +504,16 @@ def test_in_place_arithmetic_with_a_list_of_tensors_keeps_their_gradients():
     np.testing.assert_array_equal(y.data, [3.0, 7.0])
     y.sum().backward()
     assert x.grad == 4.0
+
+
+def test_numpy_of_a_tensor_that_requires_grad_cannot_be_written_behind_the_graphs_back():
+    x = ae.Tensor(np.zeros(3), requires_grad=True)
+    s = (x * x).sum()
+    with pytest.raises(ValueError, match="read-only"):
+        x.numpy()[:] = 3.0
+    s.backward()
+    np.testing.assert_array_equal(x.grad, [0.0, 0.0, 0.0])  # the values the graph used
+    assert np.shares_memory(x.numpy(), x.data)  # still a view, not a copy
+    constant = ae.Tensor(np.zeros(2))
+    constant.numpy()[0] = 1.0  # nothing records a constant: its array is the tensor's own
+    assert constant.data[0] == 1.0

@@ -427,3 +427,24 @@ def test_drawing_without_matplotlib_says_how_to_install(monkeypatch):
     monkeypatch.setitem(sys.modules, "matplotlib.figure", None)
     with pytest.raises(ImportError, match=r'plot_filter_grid draws with matplotlib: pip install -e "\.\[plots\]"'):
         V.plot_filter_grid(np.zeros((3, 3)))
+
+
+def test_layer_output_works_on_a_model_that_returns_feature_maps_not_class_scores():
+    backbone = nn.Sequential(nn.Conv2d(1, 3, 3, padding=1), nn.ReLU(), nn.Conv2d(3, 2, 3, padding=1))
+    images = np.random.default_rng(0).standard_normal((4, 1, 6, 6)).astype(np.float32)
+    codes = V.layer_output(backbone, images, "1")
+    with ae.no_grad():
+        expected = backbone[1](backbone[0](ae.Tensor(images))).data
+    np.testing.assert_allclose(codes, expected, rtol=1e-6)
+    assert V.activation_grid(backbone, images[0], "2").shape == (2, 6, 6)
+
+
+def test_filter_grid_takes_the_layer_itself_and_names_what_it_needs_otherwise():
+    conv = nn.Conv2d(1, 4, 3)
+    np.testing.assert_array_equal(V.filter_grid(conv), V.filter_grid(conv.weight))
+    with pytest.raises(TypeError, match="ReLU has no weight"):
+        V.filter_grid(nn.ReLU())
+    with pytest.raises(TypeError, match="Sequential has no weight.*model\\[0\\].weight"):
+        V.filter_grid(nn.Sequential(conv))
+    with pytest.raises(TypeError, match="weight must be a layer's weight"):
+        V.filter_grid("conv")

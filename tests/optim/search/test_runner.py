@@ -221,3 +221,11 @@ def test_a_trial_killed_before_its_params_were_drawn_is_not_run_again_with_none(
     assert "before its params were drawn" in interrupted[0].error
     complete = [t for t in result.trials if t.status == "complete"]
     assert len(complete) == 4 and all(set(t.params) == {"lr"} for t in complete)
+
+
+def test_load_result_of_a_folder_without_a_search_says_so_and_creates_nothing(tmp_path):
+    with pytest.raises(FileNotFoundError, match="no search in .*search.db"):
+        load_result(tmp_path)
+    assert list(tmp_path.iterdir()) == []  # no empty database left behind
+    with pytest.raises(FileNotFoundError, match="no search in"):
+        load_result(tmp_path / "missing")
