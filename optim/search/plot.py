@@ -54,7 +54,7 @@ def plot_search(result: Any, path: str | os.PathLike | None, top: int = 5, dpi: 
     curves.set_title(f"learning curves of the {min(top, len(complete))} best trials")
     curves.set_xlabel("step (epoch)")
     curves.set_ylabel("validation accuracy")
-    if complete:
+    if curves.get_legend_handles_labels()[0]:  # no curves when the trials reported none
         curves.legend(fontsize="small")
     figure.tight_layout()
     if path is not None:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import math
 import os
+import sys
 import warnings
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -160,13 +161,14 @@ class SearchResult:
 
     # ----- warnings ---------------------------------------------------------------
     def _warn(self) -> None:
+        """The notes' warnings about a finished search, pointing at the user's line that ran or loaded it."""
         if not self.trials:
             return
         if not self.completed:
             errors = sorted({t.error for t in self.trials if t.error})
             shown = "; ".join(errors[:3]) if errors else "no error text"
             warnings.warn(f"every trial failed or diverged ({self._status_counts()}): {shown}; fix the objective, or "
-                          f"lower the learning-rate range if the runs diverge", SearchWarning, stacklevel=3)
+                          f"lower the learning-rate range if the runs diverge", SearchWarning, stacklevel=_caller_level())
             return
         best = self.best
         for name, distribution in self.space.items():
@@ -175,7 +177,7 @@ class SearchResult:
                 bound = getattr(distribution, side)
                 warnings.warn(f"the best {name} = {best.params[name]:.4g} (trial {best.number}) sits at the {side} "
                               f"border of its range {distribution!r}: the optimal value may lie beyond {bound:g}; "
-                              f"widen the range past it", SearchWarning, stacklevel=3)
+                              f"widen the range past it", SearchWarning, stacklevel=_caller_level())
 
 
 def _model_weights(state: Any) -> Mapping[str, Any]:
@@ -197,3 +199,13 @@ def space_from_optuna(distributions: Mapping[str, Any]) -> dict[str, Distributio
         else:
             space[name] = LogUniform(d.low, d.high) if d.log else Uniform(d.low, d.high)
     return space
+
+
+def _caller_level() -> int:
+    """The ``stacklevel`` of the first frame outside ``optim/search``: the user's call of ``random_search``
+    or ``load_result``, wherever in the package the warning is raised."""
+    package = Path(__file__).parent
+    frame, level = sys._getframe(1), 1
+    while frame is not None and Path(frame.f_code.co_filename).parent == package:
+        frame, level = frame.f_back, level + 1
+    return level

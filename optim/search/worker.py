@@ -22,6 +22,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
 from threadpoolctl import threadpool_limits
 
 from autograd_engine.kernels import threads
@@ -75,6 +76,7 @@ def run_trial(objective: Callable[[dict[str, Any], Trial], float], job: TrialJob
         return _outcome(trial, "failed", error=_describe(error))
     finally:
         threads.set_num_threads(engine_threads)
+    value = _plain(value)
     if trial.pruned:
         return _outcome(trial, "pruned", value=_number(value))
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
@@ -87,6 +89,14 @@ def run_trial(objective: Callable[[dict[str, Any], Trial], float], job: TrialJob
 
 def _outcome(trial: Trial, status: str, value: float | None = None, error: str | None = None) -> Outcome:
     return Outcome(status, value, error, trial.checkpoint, list(trial.curve))
+
+
+def _plain(value: Any) -> Any:
+    """A 0-d array or Tensor (``trainer.best_val_acc`` computed with NumPy, ``acc.mean()``) as its number."""
+    array = getattr(value, "data", value) if hasattr(value, "requires_grad") else value
+    if isinstance(array, np.ndarray) and array.ndim == 0 and array.dtype.kind in "iuf":
+        return array.item()
+    return value
 
 
 def _number(value: Any) -> float | None:

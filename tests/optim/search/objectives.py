@@ -7,6 +7,8 @@ import os
 import signal
 from pathlib import Path
 
+import numpy as np
+
 
 def bowl(params, trial):
     """Highest at lr = 1e-2: a smooth function of log10(lr), reported over three steps."""
@@ -66,3 +68,8 @@ def bad_after_warmup(params, trial):
             break
     (Path(trial.folder) / f"steps{trial.number}").write_text(str(steps))
     return value
+
+
+def zero_d_accuracy(params, trial):
+    """Returns its accuracy as a 0-d NumPy array, as ``np.mean(correct)`` gives it."""
+    return np.asarray(0.75)

@@ -147,3 +147,19 @@ def test_plot_draws_a_panel_per_hyperparameter_with_log_axes_where_logarithmic(t
     assert [ax.get_xscale() for ax in axes[:2]] == ["log", "linear"]
     assert len(axes[3].get_lines()) == 5  # the five best trials' curves
     assert not math.isnan(axes[0].get_ylim()[1])
+
+
+def test_the_border_warning_points_at_the_users_line(tmp_path):
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        SearchResult([record(0, 1.0001e-4, 0.9)], SPACE, tmp_path)  # lr at the lower border
+    (warning,) = [w for w in caught if issubclass(w.category, SearchWarning)]
+    assert warning.filename == __file__  # not a line inside optim/search
+
+
+def test_plot_of_trials_that_reported_no_curve_draws_without_a_legend_warning(tmp_path):
+    result = quiet([record(0, 1e-2, 0.9), record(1, 1e-1, 0.8)])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # matplotlib's "No artists with labels" would raise here
+        figure = result.plot(tmp_path / "search.png", dpi=40)
+    assert figure.axes[-1].get_legend() is None and (tmp_path / "search.png").exists()

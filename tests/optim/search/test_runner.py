@@ -229,3 +229,9 @@ def test_load_result_of_a_folder_without_a_search_says_so_and_creates_nothing(tm
     assert list(tmp_path.iterdir()) == []  # no empty database left behind
     with pytest.raises(FileNotFoundError, match="no search in"):
         load_result(tmp_path / "missing")
+
+
+def test_an_objective_returning_a_0d_array_completes_with_its_number(client, tmp_path):
+    result = random_search(objectives.zero_d_accuracy, SPACE, 1, folder=tmp_path, seed=0, client=client, verbose=False)
+    (trial,) = result.trials
+    assert trial.status == "complete" and trial.value == 0.75
