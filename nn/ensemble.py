@@ -55,7 +55,19 @@ class Ensemble(Module):
         self.eval()
 
     def forward(self, x: Any) -> Any:
-        outputs = [self._member_output(member(x)) for member in self.members]
+        scores = [member(x) for member in self.members]
+        for i, member_scores in enumerate(scores):
+            if not isinstance(member_scores, ae.Tensor) or member_scores.ndim < 2:
+                got = f"shape {member_scores.shape}" if isinstance(member_scores, ae.Tensor) else (
+                    f"a {type(member_scores).__name__}")
+                raise ValueError(f"Ensemble: member {i} ({type(self.members[i]).__name__}) returned {got}; every "
+                                 f"member must return class scores (N, classes) as one Tensor")
+        shapes = [member_scores.shape for member_scores in scores]
+        if len(set(shapes)) > 1:
+            described = ", ".join(f"member {i}: {shape}" for i, shape in enumerate(shapes))
+            raise ValueError(f"Ensemble: the members' scores differ in shape ({described}); members must score "
+                             f"the same classes")
+        outputs = [self._member_output(member_scores) for member_scores in scores]
         total = outputs[0]
         for output in outputs[1:]:
             total = total + output

@@ -92,3 +92,11 @@ def test_bad_members_are_refused(models, error, message):
 def test_bad_average_is_refused():
     with pytest.raises(ValueError, match=r"Ensemble: average must be one of 'probabilities'"):
         nn.Ensemble(members(), average="mean")
+
+
+def test_members_that_disagree_on_the_classes_or_return_tuples_are_named():
+    x = np.ones((2, 4), dtype=np.float32)
+    with pytest.raises(ValueError, match=r"member 0: \(2, 3\), member 1: \(2, 5\)"):
+        nn.Ensemble([nn.Linear(4, 3), nn.Linear(4, 5)])(x)
+    with pytest.raises(ValueError, match=r"member 1 \(GRU\) returned a tuple"):
+        nn.Ensemble([nn.Linear(4, 3), nn.GRU(4, 3)])(x[None])
