@@ -180,24 +180,48 @@ def svd(a: Any, full_matrices: bool = True, compute_uv: bool = True) -> SVDResul
     """The singular value decomposition of each matrix (``numpy.linalg.svd``; no ``hermitian``).
 
     ``full_matrices=True`` (NumPy's default) completes U or Vh of a non-square matrix with columns that
-    ``a`` does not determine, so they have no gradient: it is refused when the result would be
-    recorded -- pass ``full_matrices=False`` (for a square matrix both are the same).  With
+    ``a`` does not determine, so they have no gradient: backward through that factor is refused, as in
+    PyTorch (S and the other factor differentiate) -- pass ``full_matrices=False`` for both.  With
     ``compute_uv=False`` only S is returned.  The signs of a pair of singular vectors are arbitrary
     (LAPACK's choice): a loss should not depend on them.  Repeated singular values: see the module.
     """
     full_matrices = check_bool(full_matrices, "full_matrices", "svd")
     compute_uv = check_bool(compute_uv, "compute_uv", "svd")
     m, n = matrix_shape(a, "svd")[-2:]
-    if full_matrices and compute_uv and m != n:
-        if _recording(a):
-            raise ValueError(f"svd: full_matrices=True (NumPy's default) on a {m}x{n} matrix adds {abs(m - n)} singular "
-                             f"vectors that the matrix does not determine, so they have no gradient; pass "
-                             f"full_matrices=False (PyTorch refuses too)")
+    if full_matrices and compute_uv and m != n and not _recording(a):
         return SVDResult(*(Tensor(x) for x in np.linalg.svd(np.asarray(value(a)), full_matrices=True)))
     packed = apply(SVD(), a)
     if not compute_uv:
         return packed[..., :, m]
-    return SVDResult(transposed(packed[..., :, :m]), packed[..., :, m], packed[..., :, m + 1 :])
+    u, s, vh = transposed(packed[..., :, :m]), packed[..., :, m], packed[..., :, m + 1 :]
+    if full_matrices and m != n:  # complete U (tall) or Vh (wide); S and the other factor keep their gradients
+        full_u, _, full_vh = np.linalg.svd(np.asarray(value(a)), full_matrices=True)
+        k = min(m, n)
+        if m > n:
+            u = apply(CompletedFactor("U", m, n), u, Tensor(full_u[..., :, k:]))
+        else:
+            vh = apply(CompletedFactor("Vh", m, n), vh, Tensor(full_vh[..., k:, :]))
+    return SVDResult(u, s, vh)
+
+
+class CompletedFactor(Primitive):
+    """U (or Vh) of ``svd(full_matrices=True)`` on a non-square matrix: the reduced factor completed with
+    columns (rows) the matrix does not determine.  They have no gradient, so backward through this
+    factor is refused, as PyTorch refuses it; S and the other factor differentiate as usual."""
+
+    __slots__ = ("factor", "shape")
+
+    def __init__(self, factor: str, m: int, n: int) -> None:
+        self.factor, self.shape = factor, (m, n)
+
+    def forward(self, reduced, extra):
+        return np.concatenate([reduced, extra], axis=-1 if self.factor == "U" else -2)
+
+    def backward(self, g, out, reduced, extra):
+        m, n = self.shape
+        raise ValueError(f"svd: the gradient through {self.factor} of full_matrices=True (NumPy's default) on a "
+                         f"{m}x{n} matrix is not defined: its {abs(m - n)} added singular vectors are not determined "
+                         f"by the matrix (PyTorch refuses it too); use S alone, or svd(..., full_matrices=False)")
 
 
 # ----- qr --------------------------------------------------------------------------------------------------

@@ -104,17 +104,24 @@ def test_svd(a, seed):
     check(lambda t: linalg.svd(t, compute_uv=False), a, seed=seed)
 
 
-def test_svd_full_matrices_is_refused_only_where_it_would_be_recorded():
+def test_svd_full_matrices_differentiates_s_and_refuses_the_completed_factor_in_backward():
+    torch = pytest.importorskip("torch")
     a = RNG.standard_normal((3, 2))
-    with pytest.raises(ValueError, match=r"svd: full_matrices=True \(NumPy's default\) on a 3x2 matrix .* pass "
+    t = ae.Tensor(a, requires_grad=True)
+    u, s, vh = linalg.svd(t)  # NumPy's default: full_matrices=True
+    assert u.shape == (3, 3) and vh.shape == (2, 2)
+    np.testing.assert_allclose(u.data[:, :2] * s.data @ vh.data, a, rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(u.data.T @ u.data, np.eye(3), atol=1e-12)  # a complete orthonormal U
+    (s.sum() + (vh * vh * np.array([[1.0], [2.0]])).sum()).backward()  # S and the determined factor
+    theirs = torch.tensor(a, requires_grad=True)
+    _, ts, tvh = torch.linalg.svd(theirs, full_matrices=True)
+    (ts.sum() + (tvh * tvh * torch.tensor([[1.0], [2.0]], dtype=torch.float64)).sum()).backward()
+    np.testing.assert_allclose(t.grad, theirs.grad.numpy(), rtol=1e-10, atol=1e-12)
+    with pytest.raises(ValueError, match=r"svd: the gradient through U of full_matrices=True .* 3x2 matrix .* "
                                          r"full_matrices=False"):
-        linalg.svd(ae.Tensor(a, requires_grad=True))
+        (linalg.svd(ae.Tensor(a, requires_grad=True)).U ** 2 * np.arange(9.0).reshape(3, 3)).sum().backward()
     u, s, vh = linalg.svd(a)  # a constant: NumPy's complete U
-    assert u.shape == (3, 3)
     np.testing.assert_allclose(np.abs(u.data), np.abs(np.linalg.svd(a)[0]), rtol=1e-12)
-    square = ae.Tensor(RNG.standard_normal((2, 2)), requires_grad=True)
-    linalg.svd(square).S.sum().backward()  # square: full and reduced are the same
-    assert square.grad is not None
 
 
 # ----- qr --------------------------------------------------------------------------------------------------------
@@ -220,3 +227,12 @@ def test_not_positive_definite_is_named_with_its_batch_element():
     a = np.stack([np.eye(2), -np.eye(2)])
     with pytest.raises(linalg.LinAlgError, match=r"cholesky: the matrix is not positive definite \(batch element \(1,\)\)"):
         linalg.cholesky(a)
+
+
+def test_qr_complete_of_a_tall_matrix_is_refused_where_it_would_be_recorded():
+    a = RNG.standard_normal((4, 2))
+    with pytest.raises(ValueError, match=r"qr: .*mode=.reduced"):
+        linalg.qr(ae.Tensor(a, requires_grad=True), mode="complete")
+    q, r = linalg.qr(a, mode="complete")  # a constant: NumPy's complete Q
+    assert q.shape == (4, 4) and r.shape == (4, 2)
+    np.testing.assert_allclose(q.data @ r.data, a, atol=1e-12)
