@@ -11,7 +11,7 @@ import functools
 from collections.abc import Callable
 from typing import Any
 
-from .keywords import unknown_keyword_error
+from .keywords import with_keyword_help
 from .tensor import Tensor
 
 OPS: dict[str, Callable[..., Any]] = {}
@@ -39,11 +39,11 @@ def op(*, method: bool | Callable = False, operator: str | None = None, aliases:
     def declare(function: Callable) -> Callable:
         name = function.__name__
         plain = function  # for the operators, which take no keywords
-        function = _with_keyword_help(function, name, dim)
+        function = with_keyword_help(function, name, dim)
         for public in (name, *aliases):
             OPS[public] = function
         if method:
-            setattr(Tensor, name, function if method is True else functools.wraps(plain)(_with_keyword_help(method, name)))
+            setattr(Tensor, name, function if method is True else functools.wraps(plain)(with_keyword_help(method, name)))
         if operator is not None:
             setattr(Tensor, f"__{operator}__", plain)
             if operator in _REFLECTED:
@@ -53,27 +53,3 @@ def op(*, method: bool | Callable = False, operator: str | None = None, aliases:
         return function
 
     return declare
-
-
-def _with_keyword_help(function: Callable, name: str, torch_axis_names: bool = False) -> Callable:
-    """``function``, whose TypeError for an unknown keyword names the op and the keyword to use instead
-    (the check runs only when the call fails); with ``torch_axis_names`` it also accepts PyTorch's ``dim=``
-    for ``axis=`` and ``keepdim=`` for ``keepdims=``."""
-
-    @functools.wraps(function)
-    def call(*args: Any, **kwargs: Any) -> Any:
-        if torch_axis_names and kwargs:
-            for torch_name, numpy_name in (("dim", "axis"), ("keepdim", "keepdims")):
-                if torch_name in kwargs:
-                    if numpy_name in kwargs:
-                        raise TypeError(f"{name}: got both {numpy_name}= and PyTorch's {torch_name}=; pass one")
-                    kwargs[numpy_name] = kwargs.pop(torch_name)
-        try:
-            return function(*args, **kwargs)
-        except TypeError as error:
-            unknown = unknown_keyword_error(function, name, kwargs, torch_axis_names) if kwargs else None
-            if unknown is None:
-                raise
-            raise unknown from error
-
-    return call

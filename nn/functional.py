@@ -12,6 +12,7 @@ import numpy as np
 import autograd_engine as ae
 from autograd_engine import Tensor
 from autograd_engine.checks import check_int
+from autograd_engine.keywords import with_keyword_help
 from autograd_engine.operands import value
 
 from .activation import (
@@ -99,3 +100,9 @@ def one_hot(tensor: Any, num_classes: int = -1) -> Tensor:
             raise ValueError("one_hot: cannot infer the number of classes from an empty tensor; pass num_classes")
         num_classes = int(labels.max()) + 1
     return ae.one_hot(labels, num_classes, dtype=np.int64)
+
+
+for _name in __all__:  # a keyword a function does not take is a TypeError naming it and the one to use
+    if _name in globals() and callable(globals()[_name]) and not isinstance(globals()[_name], type):
+        globals()[_name] = with_keyword_help(globals()[_name], _name)
+del _name

@@ -31,3 +31,12 @@ def test_one_hot_errors():
         F.one_hot(np.array([1.0]))
     with pytest.raises(ValueError, match="num_classes must be -1"):
         F.one_hot(np.array([1]), -2)
+
+
+def test_an_unknown_keyword_to_a_functional_names_the_function_and_its_arguments():
+    x = np.ones((1, 1, 2, 2), dtype=np.float32)
+    with pytest.raises(TypeError, match=r"interpolate: unknown keyword argument antialias=.*interpolate takes: input"):
+        F.interpolate(x, scale_factor=2, antialias=True)
+    with pytest.raises(TypeError, match=r"softmax: unknown keyword argument axes=; use (dim|axis)="):
+        F.softmax(x, axes=1)
+    np.testing.assert_allclose(F.relu(-x).data, 0 * x)  # the wrapped functions still work
