@@ -96,6 +96,21 @@ def check_real(
     return number
 
 
+DEVICE_TYPES = ("cpu", "cuda", "mps", "xpu", "meta", "xla", "hip", "ipu", "vulkan", "mkldnn")
+"""PyTorch's device types, so that ``to("cuda:0")`` is read as a device (and refused), not as a dtype."""
+
+
+def is_device(value: Any) -> bool:
+    """True for a device name as PyTorch spells it: ``"cpu"``, ``"cuda"``, ``"cuda:1"``, ..."""
+    return isinstance(value, str) and value.split(":")[0] in DEVICE_TYPES
+
+
+def check_device(device: Any, owner: str) -> None:
+    """Refuse any device but the CPU: the engine computes with NumPy."""
+    if device is not None and str(device).split(":")[0] != "cpu":
+        raise ValueError(f"{owner}({device!r}): this engine computes on the CPU with NumPy; the only device is 'cpu'")
+
+
 def check_choice(value: Any, name: str, owner: str, choices: Sequence[Any]) -> Any:
     """``value`` if it is one of ``choices`` (strings, or None); otherwise a ValueError listing them
     (a TypeError if ``value`` is not even a string)."""

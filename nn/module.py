@@ -21,7 +21,7 @@ from typing import Any, NamedTuple
 import numpy as np
 
 from autograd_engine import Tensor, get_default_dtype
-from autograd_engine.checks import check_bool
+from autograd_engine.checks import check_bool, check_device, is_device
 from autograd_engine.errors import StateDictError
 from autograd_engine.grad_mode import set_scope
 from autograd_engine.operands import value
@@ -342,15 +342,13 @@ class Module:
         As PyTorch's ``to``: ``to(dtype)``, ``to(device)``, ``to(device, dtype)``; the one device is the
         CPU (``"cpu"``), any other is refused."""
         for arg in args:
-            if isinstance(arg, str) and arg.split(":")[0] in ("cpu", "cuda", "mps", "xpu", "meta", "hip"):
+            if is_device(arg):
                 device = arg
             elif dtype is None:
                 dtype = arg
             else:
                 raise TypeError(f"{type(self).__name__}.to: give a dtype and/or a device ('cpu'), got {args!r}")
-        if device is not None and str(device).split(":")[0] != "cpu":
-            raise ValueError(f"{type(self).__name__}.to({device!r}): this engine computes on the CPU with NumPy; "
-                             f"the only device is 'cpu'")
+        check_device(device, f"{type(self).__name__}.to")
         if dtype is None:
             return self
         dtype = np.dtype(dtype)

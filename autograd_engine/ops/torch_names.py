@@ -14,6 +14,7 @@ from typing import Any
 
 import numpy as np
 
+from ..checks import check_device, is_device
 from ..declare import op
 from ..errors import ShapeError
 from ..function import Primitive, apply
@@ -156,7 +157,7 @@ def _to(x: Tensor, *args: Any, dtype: Any = None, device: Any = None, copy: bool
     """PyTorch's ``to``: ``to(dtype)``, ``to(other)`` (its dtype), ``to("cpu")``; any other device is refused,
     as the engine computes on the CPU with NumPy."""
     for arg in args:
-        if isinstance(arg, str) and device is None and _looks_like_device(arg):
+        if device is None and is_device(arg):
             device = arg
         elif isinstance(arg, Tensor) and dtype is None:
             dtype = arg.dtype
@@ -164,14 +165,9 @@ def _to(x: Tensor, *args: Any, dtype: Any = None, device: Any = None, copy: bool
             dtype = arg
         else:
             raise TypeError(f"to: give a dtype, a device ('cpu') or a tensor, got {args!r}")
-    if device is not None and str(device).split(":")[0] != "cpu":
-        raise ValueError(f"to({device!r}): this engine computes on the CPU with NumPy; the only device is 'cpu'")
+    check_device(device, "to")
     result = x if dtype is None else astype(x, _numpy_dtype(dtype))
     return clone(result) if copy and result is x else result
-
-
-def _looks_like_device(name: str) -> bool:
-    return name.split(":")[0] in ("cpu", "cuda", "mps", "xpu", "meta", "xla", "hip", "ipu", "vulkan", "mkldnn")
 
 
 def _numpy_dtype(dtype: Any) -> np.dtype:
