@@ -20,6 +20,7 @@ import numpy as np
 
 from . import skeleton
 from .anomaly import anomaly_in_rule, check_finite
+from .broadcasting import broadcasts_to, sum_to_shape
 from .errors import (
     AnomalyError,
     cycle_error,
@@ -50,7 +51,9 @@ def run_backward(roots: Sequence[Tensor], seeds: Sequence[Any], retain_graph: bo
     owned: set[Tensor] = set()  # tensors whose pending gradient the engine allocated (safe to += in place)
     leaves: dict[Tensor, None] = {}  # an ordered set
     for root, seed in zip(roots, seeds):
-        _accumulate(pending, owned, root, seed, (seed,), create_graph)
+        seed = _conformed(None, root, seed, create_graph)
+        previous = pending.get(root)
+        pending[root] = seed if previous is None else previous + seed if create_graph else np.asarray(previous + seed)
         if root._node is None:
             leaves[root] = None
     for_grad = target_ids is not None
@@ -83,7 +86,6 @@ def run_backward(roots: Sequence[Tensor], seeds: Sequence[Any], retain_graph: bo
                         raise modified_error(node, role, t.shape)
             if g is not None and (for_grad or tensor._hooks or tensor._retain_grad):
                 g = _deliver(tensor, g, target_ids, found, create_graph)
-            borrowed = ()
             if g is None:
                 grads = (None,) * len(inputs)  # no gradient reached this tensor
             elif create_graph:
@@ -100,21 +102,38 @@ def run_backward(roots: Sequence[Tensor], seeds: Sequence[Any], retain_graph: bo
                 node.add_gradient_into(g, _owned_pending(pending, owned, x))
                 grads = (None,)
             else:
-                args = [g, tensor.data]  # a plain loop: a comprehension is a function call of its own
-                for x in inputs:
-                    args.append(x.data if isinstance(x, Tensor) else x)
-                borrowed = args  # arrays a rule may hand back: never add into them
-                grads = node.backward(*args)
+                arrays = node.arrays  # one or two passed by hand: a call with *arrays costs more than a small rule
+                count = len(arrays)
+                if count == 2:
+                    grads = node.backward(g, tensor.data, arrays[0], arrays[1])
+                elif count == 1:
+                    grads = node.backward(g, tensor.data, arrays[0])
+                else:
+                    grads = node.backward(g, tensor.data, *arrays)
             for x, needed, gx in zip(inputs, needs, grads):  # accumulate; a tensor whose consumers all ran is ready
                 if not needed:
                     continue  # a constant, or a tensor that does not require grad
                 is_leaf = x._node is None
-                if gx is not None:
+                if gx is not None:  # += at forks, in place into an array the engine allocated (inline: the hot path)
                     if anomaly:
                         check_finite(gx, node, "gradient for an input")
-                    if is_leaf:
-                        leaves[x] = None
-                    _accumulate(pending, owned, x, gx, borrowed, create_graph, node)
+                    data = x.data
+                    if create_graph or type(gx) is not np.ndarray or gx.shape != data.shape or gx.dtype != data.dtype:
+                        gx = _conformed(node, x, gx, create_graph)
+                    previous = pending.get(x)
+                    if previous is None:
+                        pending[x] = gx
+                        if is_leaf:
+                            leaves[x] = None
+                            if not create_graph and gx.base is None and not _borrowed(gx, g, tensor, node):
+                                owned.add(x)  # allocated by the rule: .grad may keep it without a copy
+                    elif create_graph:
+                        pending[x] = previous + gx
+                    elif x in owned:
+                        previous += gx
+                    else:  # a non-leaf's second gradient, or a borrowed one: out of place, into an array then owned
+                        pending[x] = np.asarray(previous + gx)  # asarray: 0-d sums come back as NumPy scalars
+                        owned.add(x)
                 if not is_leaf:
                     remaining = consumers[x] - 1
                     if remaining:
@@ -176,36 +195,32 @@ def _hook_result(tensor: Tensor, hook: Any, replaced: Any, create_graph: bool) -
     return np.asarray(replaced, dtype=tensor.dtype)
 
 
-def _accumulate(pending: dict[Tensor, Any], owned: set[Tensor], x: Tensor, gx: Any, borrowed: Sequence[Any],
-                create_graph: bool, node: Any = None) -> None:
-    """Add ``gx`` to the pending gradient of ``x`` (``+=`` at forks, in place when safe).  ``borrowed``
-    holds the arrays the engine does not own: a pending gradient that is one of them, or a view, is
-    never added into in place.  Only a leaf's first gradient is checked (``.grad`` may keep it without
-    a copy); a non-leaf's second gradient is added out of place, into an array that is then owned."""
-    data = x.data
+def _conformed(node: Any, x: Tensor, gx: Any, create_graph: bool) -> Any:
+    """``gx`` as the gradient of ``x``: an array (a Tensor under ``create_graph``) of its shape and dtype.
+    A gradient in the shape ``x`` was broadcast to is summed back when ``node`` broadcasts its inputs;
+    any other shape is the rule's bug (or, for a root, the seed's: ``node`` None)."""
     if not create_graph and type(gx) is not np.ndarray:
         gx = np.asarray(gx)  # 0-d arithmetic gives NumPy scalars, which cannot be added into in place
-        borrowed = ()
-    if gx.shape != data.shape:
-        raise gradient_shape_error(node, x, gx)
-    if gx.dtype != data.dtype:
-        gx = gx.astype(data.dtype)
-        borrowed = ()
-    previous = pending.get(x)
-    if previous is None:
-        pending[x] = gx
-        if x._node is None and not create_graph and gx.base is None:  # allocated by the rule, unless borrowed
-            for a in borrowed:  # a plain loop: a generator here costs more than the rest of the check
-                if gx is a:
-                    return
-            owned.add(x)
-    elif create_graph:
-        pending[x] = previous + gx
-    elif x in owned:
-        previous += gx  # an array the engine allocated: nobody else sees it
-    else:
-        pending[x] = np.asarray(previous + gx)  # asarray: 0-d sums come back as NumPy scalars
-        owned.add(x)
+    if gx.shape != x.shape:
+        if node is None or not node.broadcasts or not broadcasts_to(x.shape, gx.shape):
+            raise gradient_shape_error(node, x, gx)
+        gx = sum_to_shape(gx, x.shape)
+        if not create_graph:
+            gx = np.asarray(gx)  # a sum to 0-d gives a NumPy scalar
+    if gx.dtype != x.dtype:
+        gx = gx.astype(x.dtype)
+    return gx
+
+
+def _borrowed(gx: np.ndarray, g: np.ndarray, out: Tensor, node: Any) -> bool:
+    """True when the rule handed back an array it was given (its output's gradient or value, or an
+    input's array) rather than one it allocated: the engine must never add into those in place."""
+    if gx is g or gx is out.data:
+        return True
+    for a in node.arrays:  # a plain loop: a generator here costs more than the rest of the check
+        if gx is a:
+            return True
+    return False
 
 
 def _owned_pending(pending: dict[Tensor, Any], owned: set[Tensor], x: Tensor) -> np.ndarray:

@@ -31,23 +31,31 @@ PRIMITIVES: dict[str, type[Primitive]] = {}
 """Every registered primitive by name: the table of the engine's calculus."""
 
 _new_tensor = Tensor._from_op  # bound once: apply is the hot path
+_NEEDS_OF_ONE = ((False,), (True,))
+_NEEDS_OF_TWO = (((False, False), (False, True)), ((True, False), (True, True)))
+"""``needs_grad`` of a node of one or two Tensors, indexed by their ``requires_grad``: shared tuples, as a
+new one per node would add to the objects the garbage collector keeps scanning while a graph grows."""
 
 
 class Primitive:
     """Base class of every primitive op; an instance applied to inputs is a graph node.
 
-    Set when the node is recorded: ``inputs`` (the operands; None once released), ``needs_grad``
+    Set when the node is recorded: ``inputs`` (the operands; None once released), ``arrays`` (their
+    arrays, as the forward got them, for the rule), ``needs_grad``
     (for each input, whether backward must produce its gradient), ``saved`` (what the forward kept
     for backward), ``scope`` (the module path, for drawings), ``created_at`` (the user's line, under
     ``detect_anomaly()``), ``recorded_after`` (the in-place update count then).  ``skeleton`` is set
     when backward releases the node: what drawing the graph afterwards needs (see ``skeleton.py``).
     """
 
-    __slots__ = ("inputs", "needs_grad", "saved", "scope", "created_at", "recorded_after", "skeleton")
+    __slots__ = ("inputs", "arrays", "needs_grad", "saved", "scope", "created_at", "recorded_after", "skeleton")
     name: ClassVar[str] = ""
     differentiable_twice: ClassVar[bool] = True
     """False for rules that run on raw arrays only (Numba kernels): they refuse ``create_graph``.  (A
     primitive declared outside the engine starts False: see :mod:`autograd_engine.user_primitives`.)"""
+    broadcasts: ClassVar[bool] = False
+    """True for an op that broadcasts its inputs against each other (``a + b``): its rule may return each
+    input's gradient in the output's shape, and backward sums it back to the input's shape."""
     adds_into_input: ClassVar[bool] = False
     """True for a rule that adds its gradient into its first input's pending gradient in place
     (:meth:`add_gradient_into`) instead of returning it: ``x[key]`` adds at ``key``, with no dense copy."""
@@ -93,7 +101,7 @@ class Primitive:
         """Drop the inputs and saved values: this node can no longer run backward.  A subclass that
         keeps other arrays on the node drops them here too (the node may outlive backward in the
         graph's skeleton for drawing)."""
-        self.inputs = self.saved = None
+        self.inputs = self.arrays = self.saved = None
 
 
 def apply(op: Primitive, *inputs: Any) -> Tensor:
@@ -104,25 +112,19 @@ def apply(op: Primitive, *inputs: Any) -> Tensor:
     ``operands.as_operand`` (Tensors inside them stacked with their gradients).  NumPy's errors from
     the forward are re-raised naming the op and the input shapes.
     """
-    arrays = []
-    needs = []
-    plain = 0  # operands that are neither Tensors nor arrays (Python numbers, mostly)
-    for x in inputs:  # one plain loop: cheaper than comprehensions for an op's one or two inputs
-        if isinstance(x, Tensor):
-            arrays.append(x.data)
-            needs.append(x.requires_grad)
-        else:
-            kind = type(x)
-            if kind is not np.ndarray:
-                if kind is list or kind is tuple:
-                    return apply(op, *_converted(op, inputs))
-                plain += 1
-            arrays.append(x)
-            needs.append(False)
-    if plain and plain == len(inputs):
-        return apply(op, *_converted(op, inputs))
-    try:
-        out = op.forward(*arrays)
+    count = len(inputs)  # one or two Tensors, the common case, unpacked by hand: apply is the hot path
+    if count == 2 and isinstance(a := inputs[0], Tensor) and isinstance(b := inputs[1], Tensor):
+        arrays = (a.data, b.data)
+        needs = _NEEDS_OF_TWO[a.requires_grad][b.requires_grad]
+    elif count == 1 and isinstance(a := inputs[0], Tensor):
+        arrays = (a.data,)
+        needs = _NEEDS_OF_ONE[a.requires_grad]
+    else:
+        arrays, needs = _arrays_and_needs(inputs)
+        if arrays is None:
+            return apply(op, *_converted(op, inputs))
+    try:  # one or two arrays passed by hand: a call with *arrays costs more than the arithmetic
+        out = op.forward(arrays[0], arrays[1]) if count == 2 else op.forward(arrays[0]) if count == 1 else op.forward(*arrays)
     except EngineError:
         raise
     except Exception as error:
@@ -139,25 +141,50 @@ def apply(op: Primitive, *inputs: Any) -> Tensor:
     if mode.anomaly:
         op.created_at = user_source_line()
         check_finite(out, op, "forward output")
-    any_needs = True in needs
-    if any_needs and mode.grad_enabled and out.dtype.kind == "f":
-        op.inputs = inputs
-        op.needs_grad = tuple(needs)
-        op.scope = mode.scope
-        op.recorded_after = Tensor._in_place_updates
-        result = _new_tensor(out, op)
-    else:
-        if any_needs and mode.grad_enabled and out.dtype.kind == "c":
+    node = None
+    if True in needs and mode.grad_enabled:
+        kind = out.dtype.kind
+        if kind == "f":
+            op.inputs = inputs
+            op.arrays = arrays
+            op.needs_grad = needs
+            op.scope = mode.scope
+            op.recorded_after = Tensor._in_place_updates
+            node = op
+        elif kind == "c":
             raise complex_output_error(op, arrays, out)
-        result = _new_tensor(out, None)
+    result = _new_tensor(out, node)
     if out.base is not None:  # a view (reshape, slicing, transpose, ...): it shares its input's version
         _share_version(result, out, inputs)
     else:
-        for a in arrays:  # a forward that returned an input's array itself (a user's identity op)
-            if a is out:
+        for x in arrays:  # a forward that returned an input's array itself (a user's identity op)
+            if x is out:
                 _share_version(result, out, inputs)
                 break
     return result
+
+
+def _arrays_and_needs(inputs: tuple[Any, ...]) -> tuple[tuple | None, tuple[bool, ...]]:
+    """The arrays of ``inputs`` and, for each, whether it requires grad; (None, ()) when an input is a
+    list or tuple, or every input is a Python number (they need ``operands.as_operands``)."""
+    arrays = []
+    needs = []
+    plain = 0  # operands that are neither Tensors nor arrays (Python numbers, mostly)
+    for x in inputs:
+        if isinstance(x, Tensor):
+            arrays.append(x.data)
+            needs.append(x.requires_grad)
+        else:
+            kind = type(x)
+            if kind is not np.ndarray:
+                if kind is list or kind is tuple:
+                    return None, ()
+                plain += 1
+            arrays.append(x)
+            needs.append(False)
+    if plain and plain == len(inputs):
+        return None, ()
+    return tuple(arrays), tuple(needs)
 
 
 def _converted(op: Primitive, inputs: tuple[Any, ...]) -> list[Any]:

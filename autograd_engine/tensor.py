@@ -19,6 +19,7 @@ from .conversions import Conversions, ElementCount, as_array
 from .errors import list_of_tensors_error, not_differentiable_error
 from .grad_mode import state as _grad_mode
 
+_allocate = object.__new__
 _GRAD_LOCKS = tuple(threading.Lock() for _ in range(64))
 
 
@@ -76,7 +77,7 @@ class Tensor(Conversions):
     @classmethod
     def _from_op(cls, data: np.ndarray, node: Any) -> Tensor:
         """The constructor of op outputs: no conversions; it requires grad when a node recorded it."""
-        t = object.__new__(Tensor)
+        t = _allocate(Tensor)
         t.data = data
         t._grad = None
         t._version = None

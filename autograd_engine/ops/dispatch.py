@@ -10,24 +10,10 @@ from typing import Any
 
 import numpy as np
 
+from ..broadcasting import sum_to_shape  # noqa: F401  (for rules)
 from ..declare import OPS
 from ..operands import is_basic_index, shape_of, value  # noqa: F401  (for rules: the operand helpers)
 from ..tensor import Tensor
-
-
-def sum_to_shape(grad: Any, shape: tuple[int, ...]) -> Any:
-    """Undo broadcasting: sum ``grad`` over the axes that broadcasting added or stretched.
-
-    The single place where every binary op reduces its input gradients back to
-    the input's shape.
-    """
-    if grad.shape == shape:
-        return grad
-    lead = grad.ndim - len(shape)
-    stretched = tuple(lead + i for i, n in enumerate(shape) if n == 1 and grad.shape[lead + i] != 1)
-    if not stretched:  # only leading axes were added (a bias): the sum is a new array, not a view,
-        return grad.sum(axis=tuple(range(lead)))  # so a leaf's .grad can keep it without a copy
-    return grad.sum(axis=tuple(range(lead)) + stretched, keepdims=True).reshape(shape)
 
 
 def broadcast_to(x: Any, shape: tuple[int, ...]) -> Any:

@@ -1,7 +1,7 @@
 """Elementwise primitives: arithmetic, transcendental functions, activations.
 
-Binary ops broadcast as NumPy does; their rules hand each input's gradient to
-``sum_to_shape``, the one helper that undoes broadcasting.  Edge semantics
+Binary ops broadcast as NumPy does and say so (``broadcasts = True``): their rules return
+gradients in the output's shape, and backward sums each back to its input's shape.  Edge semantics
 follow PyTorch (see ``autograd_engine/EDGE_CASES.md``): relu'(0) = 0,
 abs'(0) = 0, maximum/minimum split ties 0.5/0.5, a fractional power of a
 negative number is NaN.
@@ -19,19 +19,16 @@ from ..kernels.threads import MIN_ELEMENTS_FOR_UFUNC_THREADS, parallel_ufunc
 from ..operands import as_operand, value
 from ..tensor import Tensor
 from . import dispatch
-from .dispatch import sum_to_shape
 
 
 class Add(Primitive):
     __slots__ = ()
     name = "add"
-
-    def forward(self, a, b):
-        return a + b
+    broadcasts = True
+    forward = staticmethod(np.add)
 
     def backward(self, g, out, a, b):
-        need_a, need_b = self.needs_grad
-        return (sum_to_shape(g, a.shape) if need_a else None, sum_to_shape(g, b.shape) if need_b else None)
+        return g, g
 
 
 @op(operator="add")
@@ -43,13 +40,11 @@ def add(a: Any, b: Any) -> Any:
 class Subtract(Primitive):
     __slots__ = ()
     name = "subtract"
-
-    def forward(self, a, b):
-        return a - b
+    broadcasts = True
+    forward = staticmethod(np.subtract)
 
     def backward(self, g, out, a, b):
-        need_a, need_b = self.needs_grad
-        return (sum_to_shape(g, a.shape) if need_a else None, sum_to_shape(-g, b.shape) if need_b else None)
+        return g, -g if self.needs_grad[1] else None
 
 
 @op(operator="sub")
@@ -61,16 +56,12 @@ def subtract(a: Any, b: Any) -> Any:
 class Multiply(Primitive):
     __slots__ = ()
     name = "multiply"
-
-    def forward(self, a, b):
-        return a * b
+    broadcasts = True
+    forward = staticmethod(np.multiply)
 
     def backward(self, g, out, a, b):
         need_a, need_b = self.needs_grad
-        return (
-            sum_to_shape(g * b, a.shape) if need_a else None,
-            sum_to_shape(g * a, b.shape) if need_b else None,
-        )
+        return g * b if need_a else None, g * a if need_b else None
 
 
 @op(operator="mul")
@@ -84,17 +75,12 @@ class Divide(Primitive):
 
     __slots__ = ()
     name = "divide"
-
-    def forward(self, a, b):
-        return a / b
+    broadcasts = True
+    forward = staticmethod(np.true_divide)
 
     def backward(self, g, out, a, b):
-        need_a, need_b = self.needs_grad
         g_over_b = g / b
-        return (
-            sum_to_shape(g_over_b, a.shape) if need_a else None,
-            sum_to_shape(-g_over_b * out, b.shape) if need_b else None,
-        )
+        return g_over_b, -g_over_b * out if self.needs_grad[1] else None
 
 
 @op(operator="truediv")
@@ -110,6 +96,7 @@ class Power(Primitive):
 
     __slots__ = ()
     name = "power"
+    broadcasts = True
 
     def forward(self, a, b):
         with np.errstate(invalid="ignore", divide="ignore"):
@@ -130,7 +117,7 @@ class Power(Primitive):
                 if need_b:
                     masked = masked & ((a_data == 0) | np.isnan(a_data))
                 base = dispatch.where(masked, 1.0, a) if masked.any() else a
-                ga = sum_to_shape(g * b * base ** (b - 1), a.shape)
+                ga = g * b * base ** (b - 1)
             if need_b:
                 b_data = np.asarray(value(b))
                 zero_base = (a_data == 0) & (b_data >= 0)
@@ -138,7 +125,6 @@ class Power(Primitive):
                     gb = dispatch.where(zero_base, 0.0, g * out * dispatch.log(dispatch.where(zero_base, 1.0, a)))
                 else:
                     gb = g * out * dispatch.log(a)
-                gb = sum_to_shape(gb, np.shape(b_data))
         return ga, gb
 
 
@@ -154,6 +140,7 @@ class Maximum(Primitive):
 
     __slots__ = ()
     name = "maximum"
+    broadcasts = True
 
     def forward(self, a, b):
         return np.maximum(a, b)
@@ -178,6 +165,7 @@ class Minimum(Primitive):
 
     __slots__ = ()
     name = "minimum"
+    broadcasts = True
 
     def forward(self, a, b):
         return np.minimum(a, b)
@@ -205,10 +193,7 @@ def _split_by_winner(needs, g, a, b, a_wins, tie):
         a_wins = a_wins | (a_nan & ~b_nan)
         tie = tie | (a_nan & b_nan)
     share_a = np.asarray(a_wins + 0.5 * tie, dtype=g.dtype)
-    return (
-        sum_to_shape(g * share_a, a.shape) if needs[0] else None,
-        sum_to_shape(g * (1 - share_a), b.shape) if needs[1] else None,
-    )
+    return g * share_a if needs[0] else None, g * (1 - share_a) if needs[1] else None
 
 
 class Negative(Primitive):
@@ -555,6 +540,7 @@ class Where(Primitive):
 
     __slots__ = ("condition",)
     name = "where"
+    broadcasts = True
 
     def __init__(self, condition: np.ndarray) -> None:
         self.condition = condition
@@ -564,10 +550,7 @@ class Where(Primitive):
 
     def backward(self, g, out, a, b):
         need_a, need_b = self.needs_grad
-        return (
-            sum_to_shape(g * self.condition, np.shape(a)) if need_a else None,
-            sum_to_shape(g * ~self.condition, np.shape(b)) if need_b else None,
-        )
+        return g * self.condition if need_a else None, g * ~self.condition if need_b else None
 
     def release(self) -> None:
         super().release()

@@ -58,11 +58,47 @@ def test_the_fix_the_message_names_gives_the_right_gradients():
 
 
 def test_an_engine_rule_of_the_wrong_shape_is_named_as_that_rules_bug_too(monkeypatch):
-    monkeypatch.setattr(Add, "backward", lambda self, g, out, a, b: (g, g))  # forgets sum_to_shape
+    monkeypatch.setattr(Add, "backward", lambda self, g, out, a, b: (g, g[0, :2]))  # (2,): no broadcast of w's (3,)
     x, w = _operands()
     with pytest.raises(ae.ShapeError, match=r"add: its gradient rule .* for input 1, which has shape \(3,\).*"
                                             r"\(a bug in add's gradient rule\)"):
         (x + w).sum().backward()
+
+
+class ScaledBroadcasting(ScaledForgetful):
+    """The same rule, on a primitive that says it broadcasts: backward sums each gradient back."""
+
+    __slots__ = ()
+    broadcasts = True
+
+
+def test_a_primitive_that_broadcasts_gets_its_gradients_summed_back_to_each_inputs_shape():
+    x, w = _operands()
+    ae.apply(ScaledBroadcasting(), x, w).sum().backward()
+    np.testing.assert_allclose(w.grad, x.data.sum(axis=0))  # d/dw sum(x * w) = the column sums of x
+    np.testing.assert_allclose(x.grad, np.broadcast_to(w.data, (2, 3)))
+    report = ae.gradcheck(lambda a, b: ae.apply(ScaledBroadcasting(), a, b), [x, w])
+    assert report.passed, report
+
+
+def test_a_broadcasting_primitives_gradient_of_a_shape_its_input_does_not_broadcast_to_is_still_refused():
+    class Wrong(ScaledBroadcasting):
+        __slots__ = ()
+
+        def backward(self, g, out, x, w):
+            return g, g[:, :2]
+
+    x, w = _operands()
+    with pytest.raises(ae.ShapeError, match=r"Wrong: its gradient rule returned a gradient of shape \(2, 2\) for "
+                                            r"input 1, which has shape \(3,\)"):
+        ae.apply(Wrong(), x, w).sum().backward()
+
+
+def test_a_0d_input_summed_back_from_broadcast_gradients_accumulates_them_all():
+    a = ae.Tensor(np.array(2.0), requires_grad=True)
+    b, c = np.array([1.0, 2.0, 3.0]), np.array([[4.0], [5.0]])
+    ((a * b).sum() + (a * c).sum() + (b * a).sum()).backward()
+    assert a.grad.shape == () and float(a.grad) == 6.0 + 9.0 + 6.0
 
 
 def test_a_rule_that_returns_too_few_gradients_is_refused_instead_of_leaving_an_input_without_one():
