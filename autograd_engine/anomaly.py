@@ -20,7 +20,7 @@ import numpy as np
 
 from .checks import check_bool
 from .errors import AnomalyError
-from .grad_mode import state
+from .grad_mode import this_thread
 from .tensor import value
 
 
@@ -40,12 +40,14 @@ class detect_anomaly(contextlib.ContextDecorator):
         self.enabled = check_bool(enabled, "enabled", "detect_anomaly")
 
     def __enter__(self) -> detect_anomaly:
-        state.saved_anomaly_modes.append(state.anomaly)
-        state.anomaly = self.enabled
+        mode = this_thread.mode
+        mode.saved_anomaly_modes.append(mode.anomaly)
+        mode.anomaly = self.enabled
         return self
 
     def __exit__(self, *exc_info: object) -> None:
-        state.anomaly = state.saved_anomaly_modes.pop()
+        mode = this_thread.mode
+        mode.anomaly = mode.saved_anomaly_modes.pop()
 
     def __call__(self, function: Callable[..., Any]) -> Callable[..., Any]:
         if inspect.isgeneratorfunction(function) or inspect.iscoroutinefunction(function):
@@ -59,7 +61,7 @@ class detect_anomaly(contextlib.ContextDecorator):
 
 def is_anomaly_enabled() -> bool:
     """True inside ``detect_anomaly()`` (in this thread)."""
-    return state.anomaly
+    return this_thread.mode.anomaly
 
 
 def user_source_line() -> str:

@@ -30,7 +30,7 @@ from .errors import (
     modified_error,
     not_differentiable_twice_error,
 )
-from .grad_mode import state
+from .grad_mode import this_thread
 from .tensor import Tensor, grad_lock
 from .user_primitives import declared_in_engine
 
@@ -60,10 +60,12 @@ def run_backward(roots: Sequence[Tensor], seeds: Sequence[Any], retain_graph: bo
     consumers, values, constants = _count_consumers(roots, useful)
     keep = None if retain_graph else skeleton.keeper(len(consumers), values, constants, for_grad=for_grad)
     ready = [r for r in dict.fromkeys(roots) if consumers.get(r) == 0]
-    anomaly = state.anomaly
+    mode = this_thread.mode
+    anomaly = mode.anomaly
+    ndarray = np.ndarray  # a local: the loop below is the hot path
     in_place_updates = Tensor._in_place_updates
-    grad_was_enabled = state.grad_enabled
-    state.grad_enabled = create_graph  # the rules are recorded only under create_graph
+    grad_was_enabled = mode.grad_enabled
+    mode.grad_enabled = create_graph  # the rules are recorded only under create_graph
     try:
         while ready:
             tensor = ready.pop()
@@ -110,15 +112,17 @@ def run_backward(roots: Sequence[Tensor], seeds: Sequence[Any], retain_graph: bo
                     grads = node.backward(g, tensor.data, arrays[0])
                 else:
                     grads = node.backward(g, tensor.data, *arrays)
+            if anomaly:
+                for gx, needed in zip(grads, needs):
+                    if needed and gx is not None:
+                        check_finite(gx, node, "gradient for an input")
             for x, needed, gx in zip(inputs, needs, grads):  # accumulate; a tensor whose consumers all ran is ready
                 if not needed:
                     continue  # a constant, or a tensor that does not require grad
                 is_leaf = x._node is None
                 if gx is not None:  # += at forks, in place into an array the engine allocated (inline: the hot path)
-                    if anomaly:
-                        check_finite(gx, node, "gradient for an input")
                     data = x.data
-                    if create_graph or type(gx) is not np.ndarray or gx.shape != data.shape or gx.dtype != data.dtype:
+                    if create_graph or type(gx) is not ndarray or gx.shape != data.shape or gx.dtype != data.dtype:
                         gx = _conformed(node, x, gx, create_graph)
                     previous = pending.get(x)
                     if previous is None:
@@ -127,25 +131,23 @@ def run_backward(roots: Sequence[Tensor], seeds: Sequence[Any], retain_graph: bo
                             leaves[x] = None
                             if not create_graph and gx.base is None and not _borrowed(gx, g, tensor, node):
                                 owned.add(x)  # allocated by the rule: .grad may keep it without a copy
+                    elif x in owned:  # (never under create_graph)
+                        previous += gx
                     elif create_graph:
                         pending[x] = previous + gx
-                    elif x in owned:
-                        previous += gx
                     else:  # a non-leaf's second gradient, or a borrowed one: out of place, into an array then owned
                         pending[x] = np.asarray(previous + gx)  # asarray: 0-d sums come back as NumPy scalars
                         owned.add(x)
                 if not is_leaf:
-                    remaining = consumers[x] - 1
+                    remaining = consumers.pop(x) - 1  # (popped, so that the dict keeps no tensor it is done with)
                     if remaining:
                         consumers[x] = remaining
                     else:
-                        del consumers[x]  # (so that the dict does not keep it alive)
                         ready.append(x)
             if not retain_graph:
                 if keep is not None:
                     node.skeleton = keep(tensor, inputs, g, needs if useful is not None else None)
                 node.release()
-            del tensor, node, inputs, g
         if any(consumers.values()):  # tensors never reached: a cycle, which only a stale node can close
             raise cycle_error(t for t, count in consumers.items() if count)
         for leaf in leaves:
@@ -153,7 +155,7 @@ def run_backward(roots: Sequence[Tensor], seeds: Sequence[Any], retain_graph: bo
             if g is not None:
                 _deliver(leaf, g, target_ids, found, create_graph, is_leaf=True, fresh=leaf in owned)
     finally:
-        state.grad_enabled = grad_was_enabled
+        mode.grad_enabled = grad_was_enabled
     return found
 
 

@@ -135,7 +135,8 @@ def gradient_shape_error(node: object, x: object, gx: object) -> ShapeError:
     return ShapeError(f"{name}: its gradient rule returned a gradient of shape {gx.shape} for input {index}, which has "
                       f"shape {x.shape}; backward must return each input's gradient in that input's shape -- where the "
                       f"forward broadcast the input, sum the gradient back with "
-                      f"autograd_engine.ops.dispatch.sum_to_shape(g, x.shape) (a bug in {name}'s gradient rule)")
+                      f"autograd_engine.ops.dispatch.sum_to_shape(g, x.shape), or set broadcasts = True on the "
+                      f"primitive and backward will (a bug in {name}'s gradient rule)")
 
 
 def not_differentiable_twice_error(node: object, built_in: bool) -> RuntimeError:

@@ -23,14 +23,15 @@ from .errors import (
     name_taken_error,
     not_a_primitive_error,
 )
-from .grad_mode import state
+from .grad_mode import this_thread
 from .tensor import Tensor
 from .user_primitives import declared_in_engine, guard_user_primitive
 
 PRIMITIVES: dict[str, type[Primitive]] = {}
 """Every registered primitive by name: the table of the engine's calculus."""
 
-_new_tensor = Tensor._from_op  # bound once: apply is the hot path
+_new_tensor = Tensor._from_op  # bound once, as is ndarray: apply is the hot path
+_ndarray = np.ndarray
 _NEEDS_OF_ONE = ((False,), (True,))
 _NEEDS_OF_TWO = (((False, False), (False, True)), ((True, False), (True, True)))
 """``needs_grad`` of a node of one or two Tensors, indexed by their ``requires_grad``: shared tuples, as a
@@ -77,9 +78,10 @@ class Primitive:
 
     def backward(self, grad: Any, out: Any, *inputs: Any) -> tuple[Any, ...]:
         """Return a tuple with one gradient per input, each of that input's shape (None where
-        ``needs_grad`` is False).  Where the forward broadcast an input, reduce its gradient with
-        ``autograd_engine.ops.dispatch.sum_to_shape(g, x.shape)``; any other shape is refused with
-        a ShapeError naming this primitive and the input."""
+        ``needs_grad`` is False; a gradient for such an input is ignored).  A primitive with
+        ``broadcasts = True`` may return a gradient in the shape its input was broadcast to, which
+        backward sums back (else reduce it with ``autograd_engine.ops.dispatch.sum_to_shape(g,
+        x.shape)``); any other shape is refused with a ShapeError naming this primitive and the input."""
         raise NotImplementedError(f"{self.describe()} defines no backward(self, grad, out, *inputs): a primitive "
                                   f"returns there one gradient per input")
 
@@ -133,11 +135,11 @@ def apply(op: Primitive, *inputs: Any) -> Tensor:
         if isinstance(error, (ValueError, IndexError, TypeError)):
             raise forward_error(op, arrays, error) from error
         raise
-    if type(out) is not np.ndarray:  # a NumPy scalar (0-d arithmetic), or a user's list or Tensor
+    if type(out) is not _ndarray:  # a NumPy scalar (0-d arithmetic), or a user's list or Tensor
         returned, out = out, np.asarray(out)
         if out.dtype.kind not in "biufc":
             raise forward_output_error(op, returned)
-    mode = state  # the thread-local grad mode, looked up once
+    mode = this_thread.mode  # one thread-local lookup
     if mode.anomaly:
         op.created_at = user_source_line()
         check_finite(out, op, "forward output")

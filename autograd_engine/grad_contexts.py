@@ -4,7 +4,7 @@ They work as context managers and as decorators, with or without parentheses (``
 ``@no_grad()``), as in PyTorch 2.x; a decorated generator runs its body in the mode.
 ``set_grad_enabled(mode)`` also works as a plain call; like PyTorch's, it sets the mode when created
 *and* each time its ``with`` block is entered, so one object can be entered again.  The mode itself
-is :data:`autograd_engine.grad_mode.state`, per thread.
+is ``autograd_engine.grad_mode.this_thread.mode``, per thread.
 """
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 from .checks import check_bool
-from .grad_mode import state
+from .grad_mode import this_thread
 
 _F = TypeVar("_F", bound=Callable[..., Any])
 
@@ -25,11 +25,13 @@ class _GradModeContext:
     _mode: bool
 
     def __enter__(self) -> None:
-        state.saved_grad_modes.append(state.grad_enabled)
-        state.grad_enabled = self._mode
+        mode = this_thread.mode
+        mode.saved_grad_modes.append(mode.grad_enabled)
+        mode.grad_enabled = self._mode
 
     def __exit__(self, *exc_info: object) -> None:
-        state.grad_enabled = state.saved_grad_modes.pop()
+        mode = this_thread.mode
+        mode.grad_enabled = mode.saved_grad_modes.pop()
 
     def __call__(self, function: _F) -> _F:
         mode = self._mode
@@ -44,12 +46,13 @@ class _GradModeContext:
 
 
 def _call_in_mode(mode: bool, function: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
-    previous = state.grad_enabled
-    state.grad_enabled = mode
+    thread_mode = this_thread.mode
+    previous = thread_mode.grad_enabled
+    thread_mode.grad_enabled = mode
     try:
         return function(*args, **kwargs)
     finally:
-        state.grad_enabled = previous
+        thread_mode.grad_enabled = previous
 
 
 def _generator_in_mode(function: Callable[..., Any], mode: bool) -> Callable[..., Any]:
@@ -115,15 +118,16 @@ class set_grad_enabled(_GradModeContext):
 
     def __init__(self, mode: bool) -> None:
         self._mode = check_bool(mode, "mode", "set_grad_enabled")  # "no" is truthy: refuse it, as PyTorch
-        self._previous = state.grad_enabled
-        state.grad_enabled = self._mode  # the plain call's effect
+        self._previous = this_thread.mode.grad_enabled
+        this_thread.mode.grad_enabled = self._mode  # the plain call's effect
 
     def __enter__(self) -> None:
-        state.saved_grad_modes.append(self._previous)
-        state.grad_enabled = self._mode  # again: the object may be entered later, or a second time
+        mode = this_thread.mode
+        mode.saved_grad_modes.append(self._previous)
+        mode.grad_enabled = self._mode  # again: the object may be entered later, or a second time
 
     def __call__(self, function: _F) -> _F:
-        state.grad_enabled = self._previous  # as a decorator it acts only while the function runs
+        this_thread.mode.grad_enabled = self._previous  # as a decorator it acts only while the function runs
         return super().__call__(function)
 
 

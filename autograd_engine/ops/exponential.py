@@ -12,9 +12,7 @@ import numpy as np
 
 from ..declare import op
 from ..function import Primitive, apply
-from ..operands import value
 from . import dispatch
-from .dispatch import sum_to_shape
 from .elementwise import divide
 from .unary import Elementwise
 
@@ -106,6 +104,7 @@ class LogAddExp(Primitive):
     weights of the two operands (each in [0, 1], so never inf)."""
 
     __slots__ = ()
+    broadcasts = True
     name = "logaddexp"
 
     def forward(self, a, b):
@@ -125,6 +124,7 @@ class LogAddExp2(Primitive):
     """log2(2**a + 2**b) without overflow; d/da = 2**(a - out), d/db = 2**(b - out)."""
 
     __slots__ = ()
+    broadcasts = True
     name = "logaddexp2"
 
     def forward(self, a, b):
@@ -144,8 +144,8 @@ def _log_sum_rule(needs, g, out, a, b, exp, scale):
     """The gradients of ``out = log_base(base**a + base**b)``: ``exp(scale * (a - out))`` for a, and the same
     for b, with ``scale = log(base)``.  Where both operands are -inf, a - out is NaN, as in PyTorch."""
     return (
-        sum_to_shape(g * exp(scale * (a - out)), np.shape(value(a))) if needs[0] else None,
-        sum_to_shape(g * exp(scale * (b - out)), np.shape(value(b))) if needs[1] else None,
+        g * exp(scale * (a - out)) if needs[0] else None,
+        g * exp(scale * (b - out)) if needs[1] else None,
     )
 
 

@@ -17,7 +17,6 @@ from ..declare import op
 from ..function import Primitive, apply
 from ..operands import value
 from ..tensor import Tensor
-from .dispatch import sum_to_shape
 from .unary import Elementwise, PiecewiseConstant
 
 
@@ -113,6 +112,7 @@ class Mod(Primitive):
     PyTorch's ``remainder``).  d/da = 1, d/db = -floor(a / b)."""
 
     __slots__ = ()
+    broadcasts = True
     name = "mod"
 
     def forward(self, a, b):
@@ -140,6 +140,7 @@ class Fmod(Primitive):
     d/da = 1, d/db = -trunc(a / b)."""
 
     __slots__ = ()
+    broadcasts = True
     name = "fmod"
 
     def forward(self, a, b):
@@ -163,16 +164,14 @@ def fmod(a: Any, b: Any) -> Any:
 
 def _remainder_gradients(needs, g, a, b, quotient):
     """``r = a - q b`` with the integer ``q`` constant between jumps: dr/da = 1, dr/db = -q."""
-    return (
-        sum_to_shape(g, np.shape(value(a))) if needs[0] else None,
-        sum_to_shape(-g * quotient.astype(g.dtype, copy=False), np.shape(value(b))) if needs[1] else None,
-    )
+    return g, -g * quotient.astype(g.dtype, copy=False) if needs[1] else None
 
 
 class Copysign(Primitive):
     """|a| with the sign of b.  d/da = sign(a) times b's sign (0 at a = 0, as PyTorch); d/db = 0."""
 
     __slots__ = ()
+    broadcasts = True
     name = "copysign"
 
     def forward(self, a, b):
@@ -184,10 +183,7 @@ class Copysign(Primitive):
     def backward(self, g, out, a, b):
         need_a, need_b = self.needs_grad
         slope = np.sign(value(a)) * np.where(np.signbit(value(b)), -1, 1)
-        return (
-            sum_to_shape(g * slope.astype(g.dtype, copy=False), np.shape(value(a))) if need_a else None,
-            sum_to_shape(g * 0, np.shape(value(b))) if need_b else None,
-        )
+        return g * slope.astype(g.dtype, copy=False) if need_a else None, g * 0 if need_b else None
 
 
 @op(method=True)
@@ -202,6 +198,7 @@ class _NanIgnoringExtremum(Primitive):
     ties 0.5/0.5)."""
 
     __slots__ = ()
+    broadcasts = True
 
     def branch(self, out, *inputs):
         a, b = inputs
@@ -212,10 +209,7 @@ class _NanIgnoringExtremum(Primitive):
         takes_a = np.asarray(self._a_wins(a_data, b_data) | np.isnan(b_data))
         takes_a = np.broadcast_to(takes_a, np.shape(value(out)))
         need_a, need_b = self.needs_grad
-        return (
-            sum_to_shape(g * takes_a, np.shape(a_data)) if need_a else None,
-            sum_to_shape(g * ~takes_a, np.shape(b_data)) if need_b else None,
-        )
+        return g * takes_a if need_a else None, g * ~takes_a if need_b else None
 
 
 class Fmax(_NanIgnoringExtremum):

@@ -17,7 +17,6 @@ from ..declare import op
 from ..function import Primitive, apply
 from ..operands import value
 from . import dispatch
-from .dispatch import sum_to_shape
 from .unary import Elementwise
 
 
@@ -203,6 +202,7 @@ class Arctan2(Primitive):
     d/dx = -y / (x^2 + y^2); at the origin, where the formula is 0/0, both are taken as 0, as in PyTorch."""
 
     __slots__ = ()
+    broadcasts = True
     name = "arctan2"
 
     def forward(self, y, x):
@@ -215,10 +215,7 @@ class Arctan2(Primitive):
         if origin.any():
             r2 = dispatch.where(origin, 1.0, r2)  # numerators are 0 there, so the gradient is 0
         g_over_r2 = g / r2
-        return (
-            sum_to_shape(g_over_r2 * x, np.shape(value(y))) if need_y else None,
-            sum_to_shape(-g_over_r2 * y, np.shape(value(x))) if need_x else None,
-        )
+        return g_over_r2 * x if need_y else None, -g_over_r2 * y if need_x else None
 
 
 @op(method=True, aliases=("atan2",))
@@ -232,6 +229,7 @@ class Hypot(Primitive):
     taken as 0 (PyTorch gives NaN there)."""
 
     __slots__ = ()
+    broadcasts = True
     name = "hypot"
 
     def forward(self, a, b):
@@ -243,10 +241,7 @@ class Hypot(Primitive):
         if zero.any():
             out = dispatch.where(zero, 1.0, out)  # a and b are 0 there, so the gradient is 0
         g_over_out = g / out
-        return (
-            sum_to_shape(g_over_out * a, np.shape(value(a))) if need_a else None,
-            sum_to_shape(g_over_out * b, np.shape(value(b))) if need_b else None,
-        )
+        return g_over_out * a if need_a else None, g_over_out * b if need_b else None
 
 
 @op(method=True)

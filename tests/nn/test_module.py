@@ -91,13 +91,13 @@ def test_ops_are_tagged_with_the_dotted_module_path():
     holder.net = outer
     y = outer(np.ones((1, 4), np.float32))
     assert y.grad_fn.inputs[0].grad_fn.scope == "net.fc2"
-    assert ae.grad_mode.state.scope == ""
+    assert ae.grad_mode.this_thread.mode.scope == ""
 
 
 def test_scope_is_restored_when_forward_raises():
     with pytest.raises(ae.ShapeError):
         nn.Sequential(nn.Linear(3, 2))(np.ones((1, 5), np.float32))
-    assert ae.grad_mode.state.scope == ""
+    assert ae.grad_mode.this_thread.mode.scope == ""
 
 
 def test_forward_hooks_see_and_may_replace_the_output():

@@ -9,7 +9,7 @@ import pytest
 from helpers import by_first_line, notes_circuit, parse
 
 import autograd_engine as ae
-from autograd_engine.grad_mode import state
+from autograd_engine.grad_mode import this_thread
 from autograd_engine.viz import to_svg
 
 
@@ -147,16 +147,16 @@ def scoped_model():
     params = {name: ae.Tensor(rng.standard_normal(shape), requires_grad=True) for name, shape in
               [("enc.fc1.weight", (3, 4)), ("enc.fc2.weight", (4, 4)), ("head.weight", (4, 1))]}
     x = ae.Tensor(rng.standard_normal((2, 3)))
-    previous = state.scope
+    previous = this_thread.mode.scope
     try:
-        state.scope = "enc.fc1"
+        this_thread.mode.scope = "enc.fc1"
         h = (x @ params["enc.fc1.weight"]).relu()
-        state.scope = "enc.fc2"
+        this_thread.mode.scope = "enc.fc2"
         h = (h @ params["enc.fc2.weight"]).tanh()
-        state.scope = "head"
+        this_thread.mode.scope = "head"
         out = h @ params["head.weight"]
     finally:
-        state.scope = previous
+        this_thread.mode.scope = previous
     return out.sum(), params
 
 
