@@ -21,7 +21,7 @@ import numpy as np
 from .checks import check_bool
 from .errors import AnomalyError
 from .grad_mode import this_thread
-from .tensor import value
+from .operands import value
 
 
 class detect_anomaly(contextlib.ContextDecorator):

@@ -122,7 +122,7 @@ def apply(op: Primitive, *inputs: Any) -> Tensor:
         arrays = (a.data,)
         needs = _NEEDS_OF_ONE[a.requires_grad]
     else:
-        arrays, needs = _arrays_and_needs(inputs)
+        arrays, needs = operands.arrays_and_needs(inputs)
         if arrays is None:
             return apply(op, *_converted(op, inputs))
     try:  # one or two arrays passed by hand: a call with *arrays costs more than the arithmetic
@@ -164,29 +164,6 @@ def apply(op: Primitive, *inputs: Any) -> Tensor:
                 _share_version(result, out, inputs)
                 break
     return result
-
-
-def _arrays_and_needs(inputs: tuple[Any, ...]) -> tuple[tuple | None, tuple[bool, ...]]:
-    """The arrays of ``inputs`` and, for each, whether it requires grad; (None, ()) when an input is a
-    list or tuple, or every input is a Python number (they need ``operands.as_operands``)."""
-    arrays = []
-    needs = []
-    plain = 0  # operands that are neither Tensors nor arrays (Python numbers, mostly)
-    for x in inputs:
-        if isinstance(x, Tensor):
-            arrays.append(x.data)
-            needs.append(x.requires_grad)
-        else:
-            kind = type(x)
-            if kind is not np.ndarray:
-                if kind is list or kind is tuple:
-                    return None, ()
-                plain += 1
-            arrays.append(x)
-            needs.append(False)
-    if plain and plain == len(inputs):
-        return None, ()
-    return tuple(arrays), tuple(needs)
 
 
 def _converted(op: Primitive, inputs: tuple[Any, ...]) -> list[Any]:

@@ -22,8 +22,8 @@ from . import random as ae_random
 from .checks import check_bool, check_callable, check_int, check_real
 from .errors import EngineError
 from .grad_contexts import enable_grad, no_grad
+from .operands import value as tensor_value
 from .tensor import Tensor
-from .tensor import value as tensor_value
 
 
 def rel_error(a: Any, b: Any) -> float:

@@ -14,7 +14,8 @@ from typing import Any
 import numpy as np
 
 from .grad_mode import this_thread
-from .tensor import Tensor, requires_grad_inside, value
+from .operands import value
+from .tensor import Tensor, requires_grad_inside
 
 
 def _in_place(ufunc: np.ufunc, out_of_place: Callable[[Any, Any], Any], symbol: str) -> Callable[[Tensor, Any], Tensor]:

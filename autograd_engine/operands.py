@@ -21,7 +21,7 @@ import numpy as np
 
 from .conversions import as_array
 from .errors import ShapeError
-from .tensor import Tensor, value
+from .tensor import Tensor
 
 __all__ = ["as_array", "as_operand", "as_operands", "value", "shape_of", "normalize_axes", "normalize_axis", "pair",
            "is_basic_index"]
@@ -29,6 +29,11 @@ __all__ = ["as_array", "as_operand", "as_operands", "value", "shape_of", "normal
 stack: Callable[[list], Tensor] | None = None
 """``ae.stack``, which ``as_operand`` uses for lists holding Tensors; the op sits a layer above this
 module (``ops.join``), which sets it here when it is declared."""
+
+
+def value(x: Any) -> Any:
+    """The NumPy value of ``x``: a Tensor's array, anything else unchanged."""
+    return x.data if isinstance(x, Tensor) else x
 
 
 def shape_of(x: Any, op: str = "") -> tuple[int, ...]:
@@ -39,6 +44,30 @@ def shape_of(x: Any, op: str = "") -> tuple[int, ...]:
         return np.shape(x)
     except ValueError:  # a ragged list: as_operand says what is wrong with it
         return as_operand(x, op or "shape_of").shape
+
+
+def arrays_and_needs(inputs: tuple[Any, ...]) -> tuple[tuple | None, tuple[bool, ...]]:
+    """``apply``'s reading of an op's inputs: their arrays and, for each, whether it requires grad;
+    (None, ()) when an input is a list or tuple, or every input is a Python number (they need
+    :func:`as_operands` first)."""
+    arrays = []
+    needs = []
+    plain = 0  # operands that are neither Tensors nor arrays (Python numbers, mostly)
+    for x in inputs:
+        if isinstance(x, Tensor):
+            arrays.append(x.data)
+            needs.append(x.requires_grad)
+        else:
+            kind = type(x)
+            if kind is not np.ndarray:
+                if kind is list or kind is tuple:
+                    return None, ()
+                plain += 1
+            arrays.append(x)
+            needs.append(False)
+    if plain and plain == len(inputs):
+        return None, ()
+    return tuple(arrays), tuple(needs)
 
 
 def as_operand(x: Any, op: str, role: str = "operand") -> Any:

@@ -203,11 +203,6 @@ class _HookHandle:
             self._hooks.remove(self._hook)
 
 
-def value(x: Any) -> Any:
-    """The NumPy value of ``x``: a Tensor's array, anything else unchanged (``operands.value``)."""
-    return x.data if isinstance(x, Tensor) else x
-
-
 def requires_grad_inside(sequence: list | tuple) -> bool:
     """True when a Tensor that requires grad sits anywhere inside the (nested) list or tuple."""
     return any(requires_grad_inside(v) if isinstance(v, (list, tuple)) else isinstance(v, Tensor) and v.requires_grad

@@ -19,8 +19,9 @@ import numpy as np
 
 from ..errors import GraphFreedError
 from ..function import Primitive
+from ..operands import value
 from ..skeleton import DRAW_BUDGET, SKELETON_MIN_BYTES
-from ..tensor import Tensor, value
+from ..tensor import Tensor
 from .render import Drawing
 
 FAST_LAYOUT_NODES = 2000
