@@ -148,6 +148,7 @@ def run_backward(roots: Sequence[Tensor], seeds: Sequence[Any], retain_graph: bo
                 if keep is not None:
                     node.skeleton = keep(tensor, inputs, g, needs if useful is not None else None)
                 node.release()
+            grads = None  # a broadcasting rule's output-shaped gradients: not alive while the next rule runs
         if any(consumers.values()):  # tensors never reached: a cycle, which only a stale node can close
             raise cycle_error(t for t, count in consumers.items() if count)
         for leaf in leaves:

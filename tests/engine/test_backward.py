@@ -251,6 +251,25 @@ def test_backward_memory_grows_linearly_with_the_chain():
     assert long < 3 * short + 100_000, f"3,000 ops: {short} bytes; 6,000 ops: {long} bytes"
 
 
+def test_a_gradient_summed_back_to_a_broadcast_input_is_freed_before_the_next_rule_runs():
+    """``x * gamma`` with gamma (8,) broadcast along x's rows: the rule returns gamma's gradient in the
+    output's shape and backward sums it back; that output-sized array must not live on while the next
+    rule (here ``w * 1.0``'s) runs, or each broadcasting op raises the pass's peak by an activation."""
+    rows = 50_000
+    w, gamma = leaf(np.ones((rows, 8))), leaf(np.ones(8))
+    loss = ((w * 1.0) * gamma).sum()
+    activation = rows * 8 * 8  # bytes of one (rows, 8) float64 array
+    tracemalloc.start()
+    try:
+        loss.backward()
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    # at the peak: the upstream gradient of w * 1.0 and w's own, which its rule allocates
+    assert peak < 2.5 * activation, f"peak {peak / activation:.2f} activations"
+    np.testing.assert_array_equal(gamma.grad, np.full(8, float(rows)))
+
+
 # ----- hooks, retain_grad, detach ----------------------------------------------------------
 
 
