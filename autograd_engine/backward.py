@@ -124,6 +124,8 @@ def run_backward(roots: Sequence[Tensor], seeds: Sequence[Any], retain_graph: bo
                     data = x.data
                     if create_graph or type(gx) is not ndarray or gx.shape != data.shape or gx.dtype != data.dtype:
                         gx = _conformed(node, x, gx, create_graph)
+                        if anomaly:  # summed back (a float16 sum may overflow), cast, or a NumPy scalar made an array
+                            check_finite(gx, node, "gradient for an input")
                     previous = pending.get(x)
                     if previous is None:
                         pending[x] = gx

@@ -71,6 +71,21 @@ def test_an_inf_only_in_the_backward_pass():
     assert line in str(info.value)
 
 
+def test_an_inf_made_by_summing_a_broadcast_gradient_back_is_caught():
+    """h * b with b (3,) broadcast over 10,000 rows: each element of b's output-shaped gradient is 80, but
+    their float16 sum overflows. Backward does that sum (the rule returns the output's shape), so the
+    check must see the summed gradient, as it saw the one the rule used to sum itself."""
+    b = ae.Tensor(np.zeros(3, np.float16), requires_grad=True)
+    h = ae.Tensor(np.full((10_000, 3), 10.0, np.float16), requires_grad=True)
+    with ae.detect_anomaly():
+        line = here(); y = h * b  # noqa: E702  (here() and the op on one line)
+        loss = (y * 8.0).sum()
+        assert np.isfinite(loss.data)
+        with pytest.raises(ae.AnomalyError, match=r"multiply produced inf in its gradient for an input of shape \(3,\)") as info:
+            loss.backward()
+    assert line in str(info.value)
+
+
 def test_the_backward_anomaly_is_caught_under_create_graph_too():
     x = leaf([0.0, 1.0])
     with ae.detect_anomaly():
