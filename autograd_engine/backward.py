@@ -104,7 +104,7 @@ def run_backward(roots: Sequence[Tensor], seeds: Sequence[Any], retain_graph: bo
                 node.add_gradient_into(g, _owned_pending(pending, owned, x))
                 grads = (None,)
             else:
-                arrays = node.arrays  # one or two passed by hand: a call with *arrays costs more than a small rule
+                arrays = node.input_arrays  # one or two passed by hand: a call with *arrays costs more than a small rule
                 count = len(arrays)
                 if count == 2:
                     grads = node.backward(g, tensor.data, arrays[0], arrays[1])
@@ -222,7 +222,7 @@ def _borrowed(gx: np.ndarray, g: np.ndarray, out: Tensor, node: Any) -> bool:
     input's array) rather than one it allocated: the engine must never add into those in place."""
     if gx is g or gx is out.data:
         return True
-    for a in node.arrays:  # a plain loop: a generator here costs more than the rest of the check
+    for a in node.input_arrays:  # a plain loop: a generator here costs more than the rest of the check
         if gx is a:
             return True
     return False

@@ -41,15 +41,17 @@ new one per node would add to the objects the garbage collector keeps scanning w
 class Primitive:
     """Base class of every primitive op; an instance applied to inputs is a graph node.
 
-    Set when the node is recorded: ``inputs`` (the operands; None once released), ``arrays`` (their
-    arrays, as the forward got them, for the rule), ``needs_grad``
-    (for each input, whether backward must produce its gradient), ``saved`` (what the forward kept
-    for backward), ``scope`` (the module path, for drawings), ``created_at`` (the user's line, under
+    Set when the node is recorded: ``inputs`` (the operands; None once released), ``input_arrays``
+    (their arrays as the forward got them, which the rule gets), ``needs_grad`` (for each input,
+    whether backward must produce its gradient), ``saved`` (what the forward kept for backward),
+    ``scope`` (the module path, for drawings), ``created_at`` (the user's line, under
     ``detect_anomaly()``), ``recorded_after`` (the in-place update count then).  ``skeleton`` is set
     when backward releases the node: what drawing the graph afterwards needs (see ``skeleton.py``).
+    These names are the engine's: a subclass keeps its own state under other names (``saved`` is
+    for it).
     """
 
-    __slots__ = ("inputs", "arrays", "needs_grad", "saved", "scope", "created_at", "recorded_after", "skeleton")
+    __slots__ = ("inputs", "input_arrays", "needs_grad", "saved", "scope", "created_at", "recorded_after", "skeleton")
     name: ClassVar[str] = ""
     differentiable_twice: ClassVar[bool] = True
     """False for rules that run on raw arrays only (Numba kernels): they refuse ``create_graph``.  (A
@@ -79,9 +81,10 @@ class Primitive:
     def backward(self, grad: Any, out: Any, *inputs: Any) -> tuple[Any, ...]:
         """Return a tuple with one gradient per input, each of that input's shape (None where
         ``needs_grad`` is False; a gradient for such an input is ignored).  A primitive with
-        ``broadcasts = True`` may return a gradient in the shape its input was broadcast to, which
-        backward sums back (else reduce it with ``autograd_engine.ops.dispatch.sum_to_shape(g,
-        x.shape)``); any other shape is refused with a ShapeError naming this primitive and the input."""
+        ``broadcasts = True`` may return a gradient of any shape its input broadcasts to (the
+        output's), which backward sums back (else reduce it with
+        ``autograd_engine.ops.dispatch.sum_to_shape(g, x.shape)``); any other shape is refused with
+        a ShapeError naming this primitive and the input."""
         raise NotImplementedError(f"{self.describe()} defines no backward(self, grad, out, *inputs): a primitive "
                                   f"returns there one gradient per input")
 
@@ -103,7 +106,7 @@ class Primitive:
         """Drop the inputs and saved values: this node can no longer run backward.  A subclass that
         keeps other arrays on the node drops them here too (the node may outlive backward in the
         graph's skeleton for drawing)."""
-        self.inputs = self.arrays = self.saved = None
+        self.inputs = self.input_arrays = self.saved = None
 
 
 def apply(op: Primitive, *inputs: Any) -> Tensor:
@@ -148,7 +151,7 @@ def apply(op: Primitive, *inputs: Any) -> Tensor:
         kind = out.dtype.kind
         if kind == "f":
             op.inputs = inputs
-            op.arrays = arrays
+            op.input_arrays = arrays
             op.needs_grad = needs
             op.scope = mode.scope
             op.recorded_after = Tensor._in_place_updates

@@ -25,7 +25,9 @@ class Add(Primitive):
     __slots__ = ()
     name = "add"
     broadcasts = True
-    forward = staticmethod(np.add)
+
+    def forward(self, a, b):
+        return a + b
 
     def backward(self, g, out, a, b):
         return g, g
@@ -41,7 +43,9 @@ class Subtract(Primitive):
     __slots__ = ()
     name = "subtract"
     broadcasts = True
-    forward = staticmethod(np.subtract)
+
+    def forward(self, a, b):
+        return a - b
 
     def backward(self, g, out, a, b):
         return g, -g if self.needs_grad[1] else None
@@ -57,7 +61,9 @@ class Multiply(Primitive):
     __slots__ = ()
     name = "multiply"
     broadcasts = True
-    forward = staticmethod(np.multiply)
+
+    def forward(self, a, b):
+        return a * b
 
     def backward(self, g, out, a, b):
         need_a, need_b = self.needs_grad
@@ -76,7 +82,9 @@ class Divide(Primitive):
     __slots__ = ()
     name = "divide"
     broadcasts = True
-    forward = staticmethod(np.true_divide)
+
+    def forward(self, a, b):
+        return a / b
 
     def backward(self, g, out, a, b):
         g_over_b = g / b

@@ -215,8 +215,10 @@ class _NanIgnoringExtremum(Primitive):
 class Fmax(_NanIgnoringExtremum):
     __slots__ = ()
     name = "fmax"
-    forward = staticmethod(np.fmax)
     _a_wins = staticmethod(np.greater_equal)
+
+    def forward(self, a, b):
+        return np.fmax(a, b)
 
 
 @op(method=True)
@@ -228,8 +230,10 @@ def fmax(a: Any, b: Any) -> Any:
 class Fmin(_NanIgnoringExtremum):
     __slots__ = ()
     name = "fmin"
-    forward = staticmethod(np.fmin)
     _a_wins = staticmethod(np.less_equal)
+
+    def forward(self, a, b):
+        return np.fmin(a, b)
 
 
 @op(method=True)

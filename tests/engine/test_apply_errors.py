@@ -82,3 +82,37 @@ def test_an_unregistered_primitive_is_labelled_by_its_class():
         ae.apply(Twice(), "ab")
     y.sum().backward()
     assert "Twice" in ae.draw(y).source
+
+
+_NODE_SLOTS = ("inputs", "input_arrays", "needs_grad", "saved", "scope", "created_at", "recorded_after", "skeleton")
+
+
+@pytest.mark.parametrize("name", ["add", "subtract", "multiply", "divide", "fmax", "fmin"])
+def test_the_class_of_a_built_in_whose_forward_is_a_ufunc_is_refused_and_left_intact(name):
+    """A forward that ran when called on the class itself (a ufunc as ``forward``) would have the class
+    recorded as the node, its attributes set on the class (every later ``x + y`` would then fail with
+    "'Add' object attribute 'inputs' is read-only")."""
+    cls = ae.PRIMITIVES[name]
+    x, y = _x(), ae.Tensor(np.array([3.0, 0.5]), requires_grad=True)
+    try:
+        with pytest.raises(TypeError, match=rf"got the class {cls.__name__} itself; pass an instance"):
+            ae.apply(cls, x, y)
+    finally:
+        stray = [slot for slot in _NODE_SLOTS if slot in vars(cls)]
+        for slot in stray:  # undo the damage, so that a failure here does not break every later test
+            delattr(cls, slot)
+    assert not stray, f"apply set {stray} on the class {cls.__name__}"
+    z = ae.apply(cls(), x, y)
+    z.sum().backward()
+    assert x.grad is not None and y.grad is not None
+
+
+@pytest.mark.parametrize("name", ["add", "subtract", "multiply", "divide", "fmax", "fmin"])
+def test_a_binary_built_in_given_three_inputs_is_refused_and_writes_into_none_of_them(name):
+    """Were their forward a NumPy ufunc, its third positional argument would be ``out``: ``np.add(x, y, z)``
+    would write x + y into z's array and hand it back as the result."""
+    x, y, z = _x(), ae.Tensor(np.array([3.0, 0.5])), ae.Tensor(np.array([7.0, 7.0]))
+    with pytest.raises(TypeError, match=rf"{name}: .*forward\(\) takes 3 positional arguments but 4 were given "
+                                        rf"\(input shapes: \(2,\) and \(2,\) and \(2,\)\)"):
+        ae.apply(ae.PRIMITIVES[name](), x, y, z)
+    np.testing.assert_array_equal(z.data, [7.0, 7.0])
