@@ -269,7 +269,7 @@ def _count_consumers(roots: Sequence[Tensor], useful: set[Tensor] | None) -> tup
                             values += x.data.nbytes
                         else:
                             counts[x] = seen + 1
-                elif not x.requires_grad:
+                elif not x._requires_grad:
                     constants += x.data.nbytes
             elif type(x) is np.ndarray:
                 constants += x.nbytes

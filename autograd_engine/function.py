@@ -34,8 +34,9 @@ _new_tensor = Tensor._from_op  # bound once, as is ndarray: apply is the hot pat
 _ndarray = np.ndarray
 _NEEDS_OF_ONE = ((False,), (True,))
 _NEEDS_OF_TWO = (((False, False), (False, True)), ((True, False), (True, True)))
-"""``needs_grad`` of a node of one or two Tensors, indexed by their ``requires_grad``: shared tuples, as a
-new one per node would add to the objects the garbage collector keeps scanning while a graph grows."""
+"""``needs_grad`` of a node of one or two Tensors, indexed by their ``requires_grad`` (a bool: the setter
+checks it): shared tuples, as a new one per node would add to the objects the garbage collector keeps
+scanning while a graph grows."""
 
 
 class Primitive:
@@ -120,10 +121,10 @@ def apply(op: Primitive, *inputs: Any) -> Tensor:
     count = len(inputs)  # one or two Tensors, the common case, unpacked by hand: apply is the hot path
     if count == 2 and isinstance(a := inputs[0], Tensor) and isinstance(b := inputs[1], Tensor):
         arrays = (a.data, b.data)
-        needs = _NEEDS_OF_TWO[a.requires_grad][b.requires_grad]
+        needs = _NEEDS_OF_TWO[a._requires_grad][b._requires_grad]
     elif count == 1 and isinstance(a := inputs[0], Tensor):
         arrays = (a.data,)
-        needs = _NEEDS_OF_ONE[a.requires_grad]
+        needs = _NEEDS_OF_ONE[a._requires_grad]
     else:
         arrays, needs = operands.arrays_and_needs(inputs)
         if arrays is None:

@@ -56,7 +56,7 @@ def arrays_and_needs(inputs: tuple[Any, ...]) -> tuple[tuple | None, tuple[bool,
     for x in inputs:
         if isinstance(x, Tensor):
             arrays.append(x.data)
-            needs.append(x.requires_grad)
+            needs.append(x._requires_grad)
         else:
             kind = type(x)
             if kind is not np.ndarray:

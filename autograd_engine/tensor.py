@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
+from operator import attrgetter
 from typing import Any
 
 import numpy as np
@@ -43,7 +44,7 @@ class Tensor(Conversions):
     accumulated across calls until cleared.  ``t[i] = v`` is attached by ``ops/assign.py``.
     """
 
-    __slots__ = ("data", "_grad", "requires_grad", "_node", "_hooks", "_retain_grad", "name", "_version", "__weakref__")
+    __slots__ = ("data", "_grad", "_requires_grad", "_node", "_hooks", "_retain_grad", "name", "_version", "__weakref__")
     _in_place_updates = 0
     """How many in-place updates have run in this process.  Each node records the count when it is
     made, and a tensor keeps the count of its last update in ``_version`` -- a one-element list shared
@@ -68,7 +69,7 @@ class Tensor(Conversions):
         self.data: np.ndarray = array
         self._grad: np.ndarray | None = None
         self._version = data._version_cell() if isinstance(data, Tensor) and array is data.data else None
-        self.requires_grad: bool = requires_grad
+        self._requires_grad: bool = requires_grad
         self._node: Any = None
         self._hooks: list[Callable[[Any], Any]] | None = None
         self._retain_grad = False
@@ -81,7 +82,7 @@ class Tensor(Conversions):
         t.data = data
         t._grad = None
         t._version = None
-        t.requires_grad = node is not None
+        t._requires_grad = node is not None
         t._node = node
         t._hooks = None
         t._retain_grad = False
@@ -106,6 +107,10 @@ class Tensor(Conversions):
         with grad_lock(self):  # not in the middle of a backward's accumulation
             self._grad = value
 
+    requires_grad = property(
+        attrgetter("_requires_grad"), lambda self, value: self.requires_grad_(value),
+        doc="Whether backward computes a gradient for this tensor.  Assigning goes through requires_grad_ (a bool, "
+            "on a leaf of a floating dtype), as PyTorch checks it.")
     shape = property(lambda self: self.data.shape, doc="The size of each axis (a tuple).")
     dtype = property(lambda self: self.data.dtype, doc="The NumPy dtype of ``data``.")
     ndim = property(lambda self: self.data.ndim, doc="The number of axes.")
@@ -134,7 +139,7 @@ class Tensor(Conversions):
                                "to get a leaf that does not require grad")
         if requires_grad and self.dtype.kind != "f":
             raise not_differentiable_error("requires_grad_", self.dtype)
-        self.requires_grad = requires_grad
+        self._requires_grad = requires_grad
         return self
 
     def zero_grad(self, set_to_none: bool = True) -> None:

@@ -146,7 +146,7 @@ def setitem(x: Tensor, key: Any, values: Any) -> None:
     if not in_place:
         x._version = None  # a new array: views of the previous one keep their values and their version
     x.mark_modified()
-    x.data, x._node, x.requires_grad = result.data, result._node, True
+    x.data, x._node, x._requires_grad = result.data, result._node, True
     x._node.recorded_after = Tensor._in_place_updates  # the assignment itself is not a later update
 
 

@@ -131,6 +131,23 @@ def test_requires_grad_underscore():
     assert not x.requires_grad
 
 
+def test_assigning_requires_grad_is_checked_as_requires_grad_is():
+    """As in PyTorch: a bool (a NumPy bool counts), on a floating leaf; a non-leaf cannot stop requiring grad."""
+    x = ae.Tensor([1.0, 2.0])
+    x.requires_grad = np.True_
+    assert x.requires_grad is True
+    (x * x).sum().backward()
+    np.testing.assert_array_equal(x.grad, [2.0, 4.0])
+    for bad in ("yes", 2, None):
+        with pytest.raises(TypeError, match="requires_grad"):
+            x.requires_grad = bad
+    assert x.requires_grad is True
+    with pytest.raises(RuntimeError, match="leaf"):
+        (x * 2).requires_grad = False
+    with pytest.raises(TypeError, match="int64"):
+        ae.Tensor(np.array([1, 2])).requires_grad = True
+
+
 def test_repr_shows_the_values_and_the_op():
     x = ae.Tensor([1.5, -2.0], requires_grad=True)
     assert "1.5" in repr(x) and "-2." in repr(x) and "requires_grad=True" in repr(x)
