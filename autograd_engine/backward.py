@@ -20,12 +20,11 @@ import numpy as np
 
 from . import skeleton
 from .anomaly import anomaly_in_rule, check_finite
-from .broadcasting import broadcasts_to, sum_to_shape
+from .broadcasting import conformed_gradient
 from .errors import (
     AnomalyError,
     cycle_error,
     freed_error,
-    gradient_shape_error,
     hook_shape_error,
     modified_error,
     not_differentiable_twice_error,
@@ -51,7 +50,7 @@ def run_backward(roots: Sequence[Tensor], seeds: Sequence[Any], retain_graph: bo
     owned: set[Tensor] = set()  # tensors whose pending gradient the engine allocated (safe to += in place)
     leaves: dict[Tensor, None] = {}  # an ordered set
     for root, seed in zip(roots, seeds):
-        seed = _conformed(None, root, seed, create_graph)
+        seed = conformed_gradient(None, root, seed, create_graph)
         previous = pending.get(root)
         pending[root] = seed if previous is None else previous + seed if create_graph else np.asarray(previous + seed)
         if root._node is None:
@@ -123,7 +122,7 @@ def run_backward(roots: Sequence[Tensor], seeds: Sequence[Any], retain_graph: bo
                 if gx is not None:  # += at forks, in place into an array the engine allocated (inline: the hot path)
                     data = x.data
                     if create_graph or type(gx) is not ndarray or gx.shape != data.shape or gx.dtype != data.dtype:
-                        gx = _conformed(node, x, gx, create_graph)
+                        gx = conformed_gradient(node, x, gx, create_graph)
                         if anomaly:  # summed back (a float16 sum may overflow), cast, or a NumPy scalar made an array
                             check_finite(gx, node, "gradient for an input")
                     previous = pending.get(x)
@@ -198,23 +197,6 @@ def _hook_result(tensor: Tensor, hook: Any, replaced: Any, create_graph: bool) -
     if isinstance(replaced, Tensor):
         return replaced if replaced.dtype == tensor.dtype else replaced.astype(tensor.dtype)
     return np.asarray(replaced, dtype=tensor.dtype)
-
-
-def _conformed(node: Any, x: Tensor, gx: Any, create_graph: bool) -> Any:
-    """``gx`` as the gradient of ``x``: an array (a Tensor under ``create_graph``) of its shape and dtype.
-    A gradient in the shape ``x`` was broadcast to is summed back when ``node`` broadcasts its inputs;
-    any other shape is the rule's bug (or, for a root, the seed's: ``node`` None)."""
-    if not create_graph and type(gx) is not np.ndarray:
-        gx = np.asarray(gx)  # 0-d arithmetic gives NumPy scalars, which cannot be added into in place
-    if gx.shape != x.shape:
-        if node is None or not node.broadcasts or not broadcasts_to(x.shape, gx.shape):
-            raise gradient_shape_error(node, x, gx)
-        gx = sum_to_shape(gx, x.shape)
-        if not create_graph:
-            gx = np.asarray(gx)  # a sum to 0-d gives a NumPy scalar
-    if gx.dtype != x.dtype:
-        gx = gx.astype(x.dtype)
-    return gx
 
 
 def _borrowed(gx: np.ndarray, g: np.ndarray, out: Tensor, node: Any) -> bool:
