@@ -104,8 +104,8 @@ class LogAddExp(Primitive):
     weights of the two operands (each in [0, 1], so never inf)."""
 
     __slots__ = ()
-    broadcasts = True
     name = "logaddexp"
+    broadcasts = True
 
     def forward(self, a, b):
         return np.logaddexp(a, b)
@@ -124,8 +124,8 @@ class LogAddExp2(Primitive):
     """log2(2**a + 2**b) without overflow; d/da = 2**(a - out), d/db = 2**(b - out)."""
 
     __slots__ = ()
-    broadcasts = True
     name = "logaddexp2"
+    broadcasts = True
 
     def forward(self, a, b):
         return np.logaddexp2(a, b)

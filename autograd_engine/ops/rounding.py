@@ -112,8 +112,8 @@ class Mod(Primitive):
     PyTorch's ``remainder``).  d/da = 1, d/db = -floor(a / b)."""
 
     __slots__ = ()
-    broadcasts = True
     name = "mod"
+    broadcasts = True
 
     def forward(self, a, b):
         return np.remainder(a, b)
@@ -140,8 +140,8 @@ class Fmod(Primitive):
     d/da = 1, d/db = -trunc(a / b)."""
 
     __slots__ = ()
-    broadcasts = True
     name = "fmod"
+    broadcasts = True
 
     def forward(self, a, b):
         return np.fmod(a, b)
@@ -171,8 +171,8 @@ class Copysign(Primitive):
     """|a| with the sign of b.  d/da = sign(a) times b's sign (0 at a = 0, as PyTorch); d/db = 0."""
 
     __slots__ = ()
-    broadcasts = True
     name = "copysign"
+    broadcasts = True
 
     def forward(self, a, b):
         return np.copysign(a, b)

@@ -202,8 +202,8 @@ class Arctan2(Primitive):
     d/dx = -y / (x^2 + y^2); at the origin, where the formula is 0/0, both are taken as 0, as in PyTorch."""
 
     __slots__ = ()
-    broadcasts = True
     name = "arctan2"
+    broadcasts = True
 
     def forward(self, y, x):
         return np.arctan2(y, x)
@@ -229,8 +229,8 @@ class Hypot(Primitive):
     taken as 0 (PyTorch gives NaN there)."""
 
     __slots__ = ()
-    broadcasts = True
     name = "hypot"
+    broadcasts = True
 
     def forward(self, a, b):
         return np.hypot(a, b)
