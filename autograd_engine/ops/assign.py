@@ -15,6 +15,7 @@ from typing import Any
 
 import numpy as np
 
+from ..broadcasting import broadcasts_to
 from ..checks import check_bool, check_int
 from ..declare import op
 from ..errors import ShapeError, describe_key
@@ -220,7 +221,7 @@ def masked_fill(x: Any, mask: Any, value: Any) -> Any:
     mask = np.asarray(mask.data if isinstance(mask, Tensor) else mask)
     if mask.dtype != bool:
         raise TypeError(f"masked_fill: mask must be boolean, got dtype {mask.dtype}; compare first (x > 0)")
-    if not _broadcasts_to(mask.shape, shape):
+    if not broadcasts_to(mask.shape, shape):
         raise ShapeError(f"masked_fill: mask of shape {mask.shape} does not broadcast to the tensor's shape {shape}")
     if shape_of(value, "masked_fill") != ():
         raise ShapeError(f"masked_fill: value must be a number or a 0-d tensor, got shape {np.shape(value)}; for "
@@ -228,13 +229,6 @@ def masked_fill(x: Any, mask: Any, value: Any) -> Any:
     out = where(mask, value, x)
     dtype = x.dtype if isinstance(x, (Tensor, np.ndarray)) else out.dtype
     return out if out.dtype == dtype else out.astype(dtype)
-
-
-def _broadcasts_to(shape: tuple[int, ...], target: tuple[int, ...]) -> bool:
-    try:
-        return np.broadcast_shapes(shape, target) == target
-    except ValueError:
-        return False
 
 
 def _scatter_key(x: Any, dim: Any, index: Any, src: Any, who: str) -> tuple[tuple[Any, ...], Any]:
