@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 
-from .grad_mode import this_thread
+from .grad_mode import is_grad_enabled
 from .operands import value
 from .tensor import Tensor, requires_grad_inside
 
@@ -26,7 +26,7 @@ def _in_place(ufunc: np.ufunc, out_of_place: Callable[[Any, Any], Any], symbol: 
             other_requires_grad = requires_grad_inside(other)
         else:
             other_requires_grad = isinstance(other, Tensor) and other.requires_grad
-        if this_thread.mode.grad_enabled and (self.requires_grad or other_requires_grad):
+        if is_grad_enabled() and (self.requires_grad or other_requires_grad):
             if self._node is None and self.requires_grad:
                 raise RuntimeError(
                     f"{symbol}: in-place update of a leaf tensor that requires grad (shape {self.shape}); "

@@ -18,7 +18,7 @@ import numpy as np
 from .checks import check_bool, check_gradient
 from .conversions import Conversions, ElementCount, as_array
 from .errors import list_of_tensors_error, not_differentiable_error
-from .grad_mode import this_thread
+from .grad_mode import is_grad_enabled
 
 _allocate = object.__new__
 _GRAD_LOCKS = tuple(threading.Lock() for _ in range(64))
@@ -55,7 +55,7 @@ class Tensor(Conversions):
     __hash__ = object.__hash__  # by identity, although __eq__ is elementwise: backward keys dicts by tensors
 
     def __init__(self, data: Any, requires_grad: bool = False, dtype: Any = None) -> None:
-        if isinstance(data, (list, tuple)) and this_thread.mode.grad_enabled and requires_grad_inside(data):
+        if isinstance(data, (list, tuple)) and is_grad_enabled() and requires_grad_inside(data):
             raise list_of_tensors_error(type(data).__name__)  # Tensor(...) copies values: the gradient would be lost
         try:
             array = as_array(data, dtype)
