@@ -52,7 +52,9 @@ def run_backward(roots: Sequence[Tensor], seeds: Sequence[Any], retain_graph: bo
     for root, seed in zip(roots, seeds):
         seed = conformed_gradient(None, root, seed, create_graph)
         previous = pending.get(root)
-        pending[root] = seed if previous is None else previous + seed if create_graph else np.asarray(previous + seed)
+        if previous is not None:  # a root given twice: its seeds add
+            seed = previous + seed if create_graph else np.asarray(previous + seed)
+        pending[root] = seed
         if root._node is None:
             leaves[root] = None
     for_grad = target_ids is not None
