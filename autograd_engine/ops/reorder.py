@@ -48,19 +48,21 @@ def flip(m: Any, axis: Any = None, *, dims: Any = None) -> Any:
 @op()
 def flipud(m: Any) -> Any:
     """Reverse the rows: ``flip(m, axis=0)``; ``m`` needs at least one dimension."""
-    shape = shape_of(m, "flipud")
-    if len(shape) < 1:
-        raise ShapeError(f"flipud: the input must have at least 1 dimension, got shape {shape}")
-    return flip(m, 0)
+    return _flip_one_axis(m, 0, "flipud")
 
 
 @op()
 def fliplr(m: Any) -> Any:
     """Reverse the columns: ``flip(m, axis=1)``; ``m`` needs at least two dimensions."""
-    shape = shape_of(m, "fliplr")
-    if len(shape) < 2:
-        raise ShapeError(f"fliplr: the input must have at least 2 dimensions, got shape {shape}")
-    return flip(m, 1)
+    return _flip_one_axis(m, 1, "fliplr")
+
+
+def _flip_one_axis(m: Any, axis: int, who: str) -> Any:
+    shape = shape_of(m, who)
+    if len(shape) <= axis:
+        raise ShapeError(f"{who}: the input must have at least {axis + 1} dimension{'s' if axis else ''}, "
+                         f"got shape {shape}")
+    return flip(m, axis)
 
 
 @op()
