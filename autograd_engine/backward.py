@@ -1,11 +1,12 @@
-"""The backward pass: topological order without recursion, ``+=`` at forks, release as we go.
+"""The backward pass: nodes in reverse recording order without recursion, ``+=`` at forks, release as we go.
 
-``run_backward`` walks the graph from the roots in reverse topological order (Kahn's algorithm on
-consumer counts), hands each node the complete gradient of its output, and accumulates what the node
-returns for its inputs.  Pending gradients are popped as their node runs and each node is released
-right after (unless ``retain_graph``), so memory falls during the pass; a released node keeps what
-drawing the graph afterwards needs (see :mod:`autograd_engine.skeleton`).  The user's entry points,
-``x.backward()`` and ``ae.grad()``, are in :mod:`autograd_engine.autodiff`.
+``run_backward`` runs the nodes reachable from the roots latest first -- by their tick (see
+``tensor.next_tick``), which orders every node after the nodes of its inputs, so that a tensor's
+gradient is complete when its node runs -- hands each node that gradient, and accumulates what the
+node returns for its inputs.  Pending gradients are popped as their node runs and each node is
+released right after (unless ``retain_graph``), so memory falls during the pass; a released node
+keeps what drawing the graph afterwards needs (see :mod:`autograd_engine.skeleton`).  The user's
+entry points, ``x.backward()`` and ``ae.grad()``, are in :mod:`autograd_engine.autodiff`.
 
 Gradient arrays are never aliased: a gradient the engine did not allocate itself (an upstream array
 a rule passes through unchanged, or a view of one) is copied before anything is added into it or it
@@ -14,6 +15,7 @@ is stored in ``.grad``.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from heapq import heapify, heappop, heappush
 from typing import Any
 
 import numpy as np
@@ -23,7 +25,6 @@ from .anomaly import anomaly_in_rule, check_finite
 from .broadcasting import conformed_gradient
 from .errors import (
     AnomalyError,
-    cycle_error,
     freed_error,
     hook_shape_error,
     modified_error,
@@ -32,6 +33,9 @@ from .errors import (
 from .grad_mode import this_thread
 from .tensor import Tensor, grad_lock
 from .user_primitives import declared_in_engine
+
+_UNSEEN = object()
+"""A pending gradient's default: the tensor has not been reached (None: reached, no gradient yet)."""
 
 
 def run_backward(roots: Sequence[Tensor], seeds: Sequence[Any], retain_graph: bool, create_graph: bool,
@@ -58,18 +62,18 @@ def run_backward(roots: Sequence[Tensor], seeds: Sequence[Any], retain_graph: bo
         if root._node is None:
             leaves[root] = None
     for_grad = target_ids is not None
-    consumers, values, constants = _count_consumers(roots, useful)
-    keep = None if retain_graph else skeleton.keeper(len(consumers), values, constants, for_grad=for_grad)
-    ready = [r for r in dict.fromkeys(roots) if consumers.get(r) == 0]
+    keep = None if retain_graph else skeleton.keeper(roots, useful)
+    ready = [(-r._node.tick, r) for r in dict.fromkeys(roots) if r._node is not None and (useful is None or r in useful)]
+    heapify(ready)  # latest node first: (-tick, tensor), no two alike (a tick is one node's, a node one tensor's)
     mode = this_thread.mode
     anomaly = mode.anomaly
     ndarray = np.ndarray  # a local: the loop below is the hot path
-    in_place_updates = Tensor._in_place_updates
+    last_update = Tensor._last_update
     grad_was_enabled = mode.grad_enabled
     mode.grad_enabled = create_graph  # the rules are recorded only under create_graph
     try:
         while ready:
-            tensor = ready.pop()
+            tensor = heappop(ready)[1]
             g = pending.pop(tensor, None)
             owned.discard(tensor)
             node = tensor._node
@@ -83,9 +87,9 @@ def run_backward(roots: Sequence[Tensor], seeds: Sequence[Any], retain_graph: bo
                     continue
             if inputs is None:
                 raise freed_error(node)
-            if node.recorded_after != in_place_updates:  # something was updated in place since: one of these?
+            if node.tick < last_update:  # something was updated in place since: one of these?
                 for role, t in (("its output", tensor), *((f"input {i}", x) for i, x in enumerate(inputs))):
-                    if isinstance(t, Tensor) and t._version is not None and t._version[0] > node.recorded_after:
+                    if isinstance(t, Tensor) and t._version is not None and t._version[0] > node.tick:
                         raise modified_error(node, role, t.shape)
             if g is not None and (for_grad or tensor._hooks or tensor._retain_grad):
                 g = _deliver(tensor, g, target_ids, found, create_graph)
@@ -102,6 +106,8 @@ def run_backward(roots: Sequence[Tensor], seeds: Sequence[Any], retain_graph: bo
                 x = inputs[0]
                 if x._node is None:
                     leaves[x] = None
+                elif x not in pending:
+                    heappush(ready, (-x._node.tick, x))
                 node.add_gradient_into(g, _owned_pending(pending, owned, x))
                 grads = (None,)
             else:
@@ -117,43 +123,45 @@ def run_backward(roots: Sequence[Tensor], seeds: Sequence[Any], retain_graph: bo
                 for gx, needed in zip(grads, needs):
                     if needed and gx is not None:
                         check_finite(gx, node, "gradient for an input")
-            for x, needed, gx in zip(inputs, needs, grads):  # accumulate; a tensor whose consumers all ran is ready
-                if not needed:
-                    continue  # a constant, or a tensor that does not require grad
-                is_leaf = x._node is None
-                if gx is not None:  # += at forks, in place into an array the engine allocated (inline: the hot path)
-                    data = x.data
-                    if create_graph or type(gx) is not ndarray or gx.shape != data.shape or gx.dtype != data.dtype:
-                        gx = conformed_gradient(node, x, gx, create_graph)
-                        if anomaly:  # summed back (a float16 sum may overflow), cast, or a NumPy scalar made an array
-                            check_finite(gx, node, "gradient for an input")
-                    previous = pending.get(x)
-                    if previous is None:
-                        pending[x] = gx
-                        if is_leaf:
-                            leaves[x] = None
-                            if not create_graph and gx.base is None and not _borrowed(gx, g, tensor, node):
-                                owned.add(x)  # allocated by the rule: .grad may keep it without a copy
-                    elif x in owned:  # (never under create_graph)
-                        previous += gx
-                    elif create_graph:
-                        pending[x] = previous + gx
-                    else:  # a non-leaf's second gradient, or a borrowed one: out of place, into an array then owned
-                        pending[x] = np.asarray(previous + gx)  # asarray: 0-d sums come back as NumPy scalars
-                        owned.add(x)
-                if not is_leaf:
-                    remaining = consumers.pop(x) - 1  # (popped, so that the dict keeps no tensor it is done with)
-                    if remaining:
-                        consumers[x] = remaining
-                    else:
-                        ready.append(x)
+            constant_bytes = 0  # of the inputs that do not require grad, which a skeleton keeping the inputs keeps
+            for x, needed, gx in zip(inputs, needs, grads):  # accumulate; a computed input's node is queued once
+                if not needed:  # a constant, or a tensor that does not require grad
+                    if keep is not None:
+                        constant_bytes += x.data.nbytes if isinstance(x, Tensor) else x.nbytes if type(x) is ndarray else 0
+                    continue
+                if gx is None:  # no gradient for it: its node still runs (to be released), unless it is a leaf
+                    if x not in pending and x._node is not None:
+                        pending[x] = None
+                        heappush(ready, (-x._node.tick, x))
+                    continue
+                data = x.data  # += at forks, in place into an array the engine allocated (inline: the hot path)
+                if create_graph or type(gx) is not ndarray or gx.shape != data.shape or gx.dtype != data.dtype:
+                    gx = conformed_gradient(node, x, gx, create_graph)
+                    if anomaly:  # summed back (a float16 sum may overflow), cast, or a NumPy scalar made an array
+                        check_finite(gx, node, "gradient for an input")
+                previous = pending.get(x, _UNSEEN)
+                if previous is _UNSEEN or previous is None:
+                    pending[x] = gx
+                    if x._node is None:
+                        leaves[x] = None
+                        if not create_graph and gx.base is None and not _borrowed(gx, g, tensor, node):
+                            owned.add(x)  # allocated by the rule: .grad may keep it without a copy
+                    elif previous is _UNSEEN:
+                        heappush(ready, (-x._node.tick, x))
+                elif x in owned:  # (never under create_graph)
+                    previous += gx
+                elif create_graph:
+                    pending[x] = previous + gx
+                else:  # a non-leaf's second gradient, or a borrowed one: out of place, into an array then owned
+                    pending[x] = np.asarray(previous + gx)  # asarray: 0-d sums come back as NumPy scalars
+                    owned.add(x)
             if not retain_graph:
                 if keep is not None:
-                    node.skeleton = keep(tensor, inputs, g, needs if useful is not None else None)
+                    switched = keep(node, tensor, inputs, g, needs, constant_bytes)
+                    if switched is not None:
+                        keep = switched or None  # what the next nodes keep: outlines, or (False) nothing
                 node.release()
             grads = None  # a broadcasting rule's output-shaped gradients: not alive while the next rule runs
-        if any(consumers.values()):  # tensors never reached: a cycle, which only a stale node can close
-            raise cycle_error(t for t, count in consumers.items() if count)
         for leaf in leaves:
             g = pending.pop(leaf, None)
             if g is not None:
@@ -221,43 +229,6 @@ def _owned_pending(pending: dict[Tensor, Any], owned: set[Tensor], x: Tensor) ->
         target = pending[x] = np.array(target, dtype=x.dtype, copy=True)
     owned.add(x)
     return target
-
-
-def _count_consumers(roots: Sequence[Tensor], useful: set[Tensor] | None) -> tuple[dict[Tensor, int], int, int]:
-    """For every non-leaf tensor reachable from ``roots``: how many node inputs refer to it (with
-    ``useful``, grad()'s part of the graph, only the tensors in it).  Also the bytes of those tensors'
-    values, and of the inputs that do not require grad: what a drawing after backward would keep."""
-    counts: dict[Tensor, int] = {}
-    values = constants = 0
-    stack = []
-    for r in roots:
-        if r._node is not None and r not in counts and (useful is None or r in useful):
-            counts[r] = 0
-            stack.append(r)
-            values += r.data.nbytes
-    while stack:
-        node = stack.pop()._node
-        inputs = node.inputs
-        if inputs is None:
-            if useful is not None:
-                continue  # a target whose own node was freed: nothing below it is needed (see _leading_to)
-            raise freed_error(node)
-        for x in inputs:
-            if isinstance(x, Tensor):
-                if x._node is not None:
-                    if useful is None or x in useful:
-                        seen = counts.get(x)
-                        if seen is None:
-                            counts[x] = 1
-                            stack.append(x)
-                            values += x.data.nbytes
-                        else:
-                            counts[x] = seen + 1
-                elif not x._requires_grad:
-                    constants += x.data.nbytes
-            elif type(x) is np.ndarray:
-                constants += x.nbytes
-    return counts, values, constants
 
 
 def _needs_towards(inputs: Any, needs: tuple[bool, ...], useful: set[Tensor]) -> tuple[bool, ...] | None:

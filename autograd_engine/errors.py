@@ -119,7 +119,7 @@ def cycle_error(unreached: object) -> RuntimeError:
         node = t._node
         for i, x in enumerate(node.inputs or ()):
             version = getattr(x, "_version", None)
-            if version is not None and version[0] > node.recorded_after:
+            if version is not None and version[0] > node.tick:
                 return modified_error(node, f"input {i}", x.shape)
     return RuntimeError("backward: the graph has a cycle: an op recorded before an assignment t[key] = ... used t, "
                         "which the assignment made the output of a later op; compute that op after the assignment, "

@@ -24,7 +24,7 @@ from .errors import (
     not_a_primitive_error,
 )
 from .grad_mode import this_thread
-from .tensor import Tensor
+from .tensor import Tensor, next_tick
 from .user_primitives import declared_in_engine, guard_user_primitive
 
 PRIMITIVES: dict[str, type[Primitive]] = {}
@@ -46,13 +46,13 @@ class Primitive:
     (their arrays as the forward got them, which the rule gets), ``needs_grad`` (for each input,
     whether backward must produce its gradient), ``saved`` (what the forward kept for backward),
     ``scope`` (the module path, for drawings), ``created_at`` (the user's line, under
-    ``detect_anomaly()``), ``recorded_after`` (the in-place update count then).  ``skeleton`` is set
+    ``detect_anomaly()``), ``tick`` (when it was recorded: see ``tensor.next_tick``).  ``skeleton`` is set
     when backward releases the node: what drawing the graph afterwards needs (see ``skeleton.py``).
     These names are the engine's: a subclass keeps its own state under other names (``saved`` is
     for it).
     """
 
-    __slots__ = ("inputs", "input_arrays", "needs_grad", "saved", "scope", "created_at", "recorded_after", "skeleton")
+    __slots__ = ("inputs", "input_arrays", "needs_grad", "saved", "scope", "created_at", "tick", "skeleton")
     name: ClassVar[str] = ""
     differentiable_twice: ClassVar[bool] = True
     """False for rules that run on raw arrays only (Numba kernels): they refuse ``create_graph``.  (A
@@ -155,7 +155,7 @@ def apply(op: Primitive, *inputs: Any) -> Tensor:
             op.input_arrays = arrays
             op.needs_grad = needs
             op.scope = mode.scope
-            op.recorded_after = Tensor._in_place_updates
+            op.tick = next_tick()
             node = op
         elif kind == "c":
             raise complex_output_error(op, arrays, out)

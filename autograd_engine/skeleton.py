@@ -1,20 +1,27 @@
 """What a graph keeps after backward, so that ``ae.draw(loss)`` still draws it (micrograd's habit).
 
-When backward releases a node it sets ``node.skeleton = (operands, grad, outline)``, chosen once per
-pass from the graph's size (``keeper``):
+When backward releases a node it hands it to the pass's keeper, which sets ``node.skeleton =
+(operands, grad, outline)``:
 
-- a teaching-size graph (see :data:`DRAW_BUDGET`) keeps its operands themselves and the output's
-  gradient (``outline`` None): the drawing shows every value and gradient;
-- a larger graph of sizeable tensors keeps no values: for each input, the node that computed it
-  (whose own skeleton outlines it), a leaf that requires grad (alive anyway; its ``.grad`` shows), a
-  scalar constant, or an outline ``(kind, shape, dtype, name)`` -- kind ``"input"`` (a tensor that
-  does not require grad), ``"constant"`` (an array) or ``"unlinked"`` (computed by a node that backward
-  did not run); ``grad`` is None and ``outline`` is ``("op", shape, dtype, name)`` of the output;
-- a graph of many small ops above the budget keeps nothing (the cost per node would show).
+- a teaching-size graph keeps its operands themselves and the output's gradient (``outline`` None):
+  the drawing shows every value and gradient.  Backward keeps values while what they hold -- the
+  values and gradients of the tensors computed so far, the inputs that do not require grad, and
+  :data:`NODE_BYTES` per node -- stays within :data:`DRAW_BUDGET`;
+- once a graph goes past the budget, what its nodes keep is decided from the nodes so far (those
+  kept with values are converted).  A graph of sizeable tensors keeps no values: for each input, the
+  node that computed it (whose own skeleton outlines it), a leaf that requires grad (alive anyway;
+  its ``.grad`` shows), a scalar constant, or an outline ``(kind, shape, dtype, name)`` -- kind
+  ``"input"`` (a tensor that does not require grad), ``"constant"`` (an array) or ``"unlinked"``
+  (computed by a node that backward did not run); ``grad`` is None and ``outline`` is ``("op",
+  shape, dtype, name)`` of the output;
+- a graph of many small ops keeps nothing (the cost per node would show).
+
+``grad()`` keeps no values (the part it did not run must not stay alive): outlines, or nothing for a
+graph of small ops.
 """
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 import numpy as np
@@ -22,37 +29,85 @@ import numpy as np
 from .tensor import Tensor
 
 DRAW_BUDGET = 1 << 20
-"""Bytes a backward pass may keep for drawing with values: a graph whose non-leaf values and
-gradients, inputs that do not require grad, and NODE_BYTES per node total at most this keeps them all."""
+"""Bytes a backward pass may keep for drawing with values (see the module)."""
 
 NODE_BYTES = 512
 """About what a node kept for drawing costs in Python objects (node, tensor, array header, tuples)."""
 
 SKELETON_MIN_BYTES = 16 << 10
-"""Above DRAW_BUDGET, a graph keeps its skeleton only when its tensors average at least this many bytes
+"""Past DRAW_BUDGET, a graph keeps its skeleton only when its tensors average at least this many bytes
 per node: a skeleton costs a fraction of a microsecond per node, small beside arithmetic on such arrays.
 A graph of many small ops keeps nothing: draw it before backward, or backward with retain_graph=True."""
 
-
-def keeper(nodes: int, values: int, constants: int, for_grad: bool) -> Callable | None:
-    """``keep(tensor, inputs, g, needs) -> skeleton`` for a graph of ``nodes`` nodes whose non-leaf values
-    take ``values`` bytes and whose constant inputs ``constants``; None when its nodes keep nothing.
-    Under ``grad()`` (``for_grad``) values are never kept: the part it did not run must not stay alive."""
-    if not for_grad and 2 * values + constants + NODE_BYTES * nodes <= DRAW_BUDGET:
-        return _with_values
-    if values >= SKELETON_MIN_BYTES * nodes:
-        outlines: dict[int, tuple] = {}
-        return lambda tensor, inputs, g, needs: _outlined(tensor, inputs, outlines, needs)
-    return None
+Keeper = Callable[[Any, Tensor, Any, Any, Any, int], "Keeper | bool | None"]
+"""``keep(node, tensor, inputs, g, needs, constant_bytes)`` sets what the released ``node`` (the node of
+``tensor``) keeps; ``constant_bytes`` are its inputs' that do not require grad.  It returns None to go
+on keeping, or when what is kept changes, the keeper for the next nodes (False: none).  (A keeper that
+returned itself would be a reference cycle through its closure.)"""
 
 
-def _with_values(tensor: Tensor, inputs: Any, g: Any, needs: Any) -> tuple:
-    return inputs, g, None
+def keeper(roots: Iterable[Tensor], useful: set[Tensor] | None) -> Keeper | None:
+    """The keeper of a backward pass from ``roots``; ``useful`` is grad()'s part of the graph (None
+    for backward()), whose nodes never keep values."""
+    if useful is not None:
+        computed = [t for t in useful if t._node is not None]
+        return _outliner({}) if _sizeable(computed) else None
+    spent = 0
+
+    def keep_values(node: Any, tensor: Tensor, inputs: Any, g: Any, needs: Any, constant_bytes: int) -> Keeper | bool | None:
+        nonlocal spent
+        node.skeleton = inputs, g, None
+        spent += 2 * tensor.data.nbytes + NODE_BYTES + constant_bytes
+        return None if spent <= DRAW_BUDGET else _past_budget(roots)
+
+    return keep_values
+
+
+def _sizeable(computed: list[Tensor]) -> bool:
+    """Whether the values of these computed tensors are worth a skeleton past the budget."""
+    return sum(t.data.nbytes for t in computed) >= SKELETON_MIN_BYTES * len(computed)
+
+
+def _past_budget(roots: Iterable[Tensor]) -> Keeper | bool:
+    """The keeper once the budget is spent: the nodes kept with values so far become outlines, as the
+    next ones will be, or (False) keep nothing, as the next ones will."""
+    kept = _kept_with_values(roots)
+    if not _sizeable(kept):
+        for t in kept:
+            t._node.skeleton = None
+        return False
+    outlines: dict[int, tuple] = {}
+    for t in kept:
+        t._node.skeleton = _outlined(t, t._node.skeleton[0], outlines, None)
+    return _outliner(outlines)
+
+
+def _kept_with_values(roots: Iterable[Tensor]) -> list[Tensor]:
+    """The tensors whose nodes kept their values, reached from ``roots`` through those values."""
+    found: list[Tensor] = []
+    seen: set[int] = set()
+    stack = [t for t in roots if t._node is not None]
+    while stack:
+        t = stack.pop()
+        kept = getattr(t._node, "skeleton", None)
+        if kept is None or id(t._node) in seen:
+            continue  # not run yet, or found already
+        seen.add(id(t._node))
+        found.append(t)
+        stack.extend(x for x in kept[0] if isinstance(x, Tensor) and x._node is not None)
+    return found
+
+
+def _outliner(outlines: dict[int, tuple]) -> Keeper:
+    def keep_outline(node: Any, tensor: Tensor, inputs: Any, g: Any, needs: Any, constant_bytes: int) -> None:
+        node.skeleton = _outlined(tensor, inputs, outlines, needs)
+
+    return keep_outline
 
 
 def _outlined(tensor: Tensor, inputs: Any, outlines: dict[int, tuple], needs: tuple[bool, ...] | None) -> tuple:
-    """A skeleton without values.  ``needs`` (grad()'s narrowed needs) marks the inputs whose nodes were
-    not released (outside what grad() differentiates: keeping them would keep their inputs).
+    """A skeleton without values.  ``needs`` marks the computed inputs whose nodes were not released
+    (grad() narrows it to what it differentiates: keeping those would keep their inputs).
     ``outlines`` (by id, so as to keep nothing alive) gives an input or constant used by several nodes
     one outline, hence one box in the drawing."""
     operands: list[Any] = []

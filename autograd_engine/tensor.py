@@ -8,6 +8,7 @@ function; ``x.backward()`` by ``autodiff.py``, ``x += y`` and its kin by ``in_pl
 """
 from __future__ import annotations
 
+import itertools
 import threading
 from collections.abc import Callable
 from operator import attrgetter
@@ -21,6 +22,12 @@ from .errors import list_of_tensors_error, not_differentiable_error
 from .grad_mode import is_grad_enabled
 
 _allocate = object.__new__
+
+next_tick = itertools.count(1).__next__
+"""The engine's clock: every recorded node and every in-place update takes the next tick.  A node's
+tick is later than those of its inputs' nodes, so backward runs nodes in descending tick order; an
+operand whose version (the tick of its last in-place update) is later than a node's tick changed after
+the node used it."""
 _GRAD_LOCKS = tuple(threading.Lock() for _ in range(64))
 
 
@@ -45,11 +52,11 @@ class Tensor(Conversions):
     """
 
     __slots__ = ("data", "_grad", "_requires_grad", "_node", "_hooks", "_retain_grad", "name", "_version", "__weakref__")
-    _in_place_updates = 0
-    """How many in-place updates have run in this process.  Each node records the count when it is
-    made, and a tensor keeps the count of its last update in ``_version`` -- a one-element list shared
-    with its ``detach()``es and views, None until needed -- so that backward can refuse a node whose
-    operands changed after it used them."""
+    _last_update = 0
+    """The tick (:data:`next_tick`) of the latest in-place update in this process.  A tensor keeps the
+    tick of its own last update in ``_version`` -- a one-element list shared with its ``detach()``es and
+    views, None until needed -- so that backward can refuse a node whose operands changed after it
+    used them (a node records its own tick when it is made)."""
     __array_ufunc__ = None  # `ndarray + Tensor` calls Tensor.__radd__
     __array_priority__ = 1000
     __hash__ = object.__hash__  # by identity, although __eq__ is elementwise: backward keys dicts by tensors
@@ -173,8 +180,8 @@ class Tensor(Conversions):
     def mark_modified(self) -> None:
         """Record that this tensor's array was changed in place, so that backward refuses graphs that used
         the old values.  The in-place operators call it; so do the optimizers after changing ``.data``."""
-        Tensor._in_place_updates += 1
-        self._version_cell()[0] = Tensor._in_place_updates
+        Tensor._last_update = tick = next_tick()
+        self._version_cell()[0] = tick
 
     def _version_cell(self) -> list[int]:
         """This tensor's version cell, made on first need, to share with a tensor over the same array."""

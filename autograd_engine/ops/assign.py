@@ -148,7 +148,7 @@ def setitem(x: Tensor, key: Any, values: Any) -> None:
         x._version = None  # a new array: views of the previous one keep their values and their version
     x.mark_modified()
     x.data, x._node, x._requires_grad = result.data, result._node, True
-    x._node.recorded_after = Tensor._in_place_updates  # the assignment itself is not a later update
+    x._node.tick = Tensor._last_update  # the assignment itself is not a later update
 
 
 def _reads_from(values: Any, x: Tensor, previous: Tensor) -> bool:
@@ -163,7 +163,7 @@ def _reads_from(values: Any, x: Tensor, previous: Tensor) -> bool:
     version is newer than the node)."""
     if not isinstance(values, Tensor) or values._node is None:
         return False
-    since = x._node.recorded_after if x._node is not None else -1
+    since = x._node.tick if x._node is not None else -1
     found = False
     cell = x._version
     seen: set[int] = set()
@@ -171,7 +171,7 @@ def _reads_from(values: Any, x: Tensor, previous: Tensor) -> bool:
     while stack:
         node = stack.pop()
         inputs = node.inputs
-        if inputs is None or node.recorded_after < since or id(node) in seen:
+        if inputs is None or node.tick < since or id(node) in seen:
             continue
         seen.add(id(node))
         if any(t is x for t in inputs):

@@ -84,7 +84,7 @@ def test_an_unregistered_primitive_is_labelled_by_its_class():
     assert "Twice" in ae.draw(y).source
 
 
-_NODE_SLOTS = ("inputs", "input_arrays", "needs_grad", "saved", "scope", "created_at", "recorded_after", "skeleton")
+_NODE_SLOTS = ("inputs", "input_arrays", "needs_grad", "saved", "scope", "created_at", "tick", "skeleton")
 
 
 @pytest.mark.parametrize("name", ["add", "subtract", "multiply", "divide", "fmax", "fmin"])

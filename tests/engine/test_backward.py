@@ -147,6 +147,46 @@ def test_backward_releases_intermediates_and_their_arrays(monkeypatch, drawing):
     assert (getattr(loss.grad_fn, "skeleton", None) is not None) == (drawing == "skeleton")
 
 
+def test_a_node_that_no_gradient_reaches_still_runs_and_is_released():
+    """A rule may return None for an input that requires grad (no gradient flows there): the nodes
+    below still run -- with no gradient -- and are released, as the rest of the graph is."""
+
+    class StopsGradient(ae.Primitive):
+        __slots__ = ()
+        name = ""
+
+        def forward(self, x):
+            return x.copy()
+
+        def backward(self, g, out, x):
+            return (None,)
+
+    x = leaf([0.5, -1.0])
+    h = x.tanh()
+    loss = (ae.apply(StopsGradient(), h) + x).sum()
+    tanh_node = h.grad_fn
+    loss.backward()
+    np.testing.assert_array_equal(x.grad, [1.0, 1.0])  # through the sum only
+    assert tanh_node.inputs is None  # released
+    with pytest.raises(ae.GraphFreedError):
+        h.sum().backward()
+
+
+def test_each_tensor_gets_its_complete_gradient_after_all_its_consumers_ran():
+    """Nodes run latest first: a tensor's hook sees the gradient only once every op that used it
+    (recorded later) has added its part -- here b uses a, and c uses both."""
+    x = leaf([1.0, 2.0])
+    a = x * 2.0
+    b = a * 3.0
+    c = a + b
+    seen = []
+    for name, t in (("a", a), ("b", b), ("c", c)):
+        t.register_hook(lambda g, name=name: seen.append((name, g.copy())))
+    c.sum().backward()
+    assert [name for name, _ in seen] == ["c", "b", "a"]
+    np.testing.assert_array_equal(dict(seen)["a"], [4.0, 4.0])  # 1 from c directly, 3 through b
+
+
 def test_retain_graph_keeps_intermediates_until_the_graph_is_dropped(monkeypatch):
     monkeypatch.setattr(skeleton_module, "DRAW_BUDGET", -1)  # above the drawing budget: released by backward
     x, loss, refs = _weak_intermediates()

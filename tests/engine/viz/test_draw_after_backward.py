@@ -162,6 +162,19 @@ def test_draw_after_backward_of_a_large_graph_shows_ops_shapes_and_leaf_gradient
     assert len(edges) == 7  # batch, w1 -> matmul -> relu; relu, w2 -> matmul -> power -> mean
 
 
+def test_the_nodes_run_before_the_budget_was_spent_keep_no_values_either():
+    """Backward keeps values until the budget is spent (at relu here, after mean, power and the second
+    matmul ran); the nodes that kept theirs become outlines too, so the drawing is all of one kind."""
+    w1, w2, batch, hidden, loss = large_model()
+    del hidden
+    loss.backward()
+    drawing = ae.draw(loss, show_values=True)
+    named = labels(drawing)
+    assert named["power(·, 2)"] == ["power(·, 2)", "(256, 1) float32"]  # kept its values until relu ran
+    assert named["relu"] == ["relu", "(256, 512) float32"]
+    assert drawing.source.count("\\ndata ") == 3  # the loss itself (alive), and the two weights
+
+
 def test_retain_grads_before_backward_draws_a_large_graphs_intermediates_too():
     w1, w2, batch, hidden, loss = large_model()
     ae.retain_grads(loss)
