@@ -62,7 +62,10 @@ def run_backward(roots: Sequence[Tensor], seeds: Sequence[Any], retain_graph: bo
         if root._node is None:
             leaves[root] = None
     for_grad = target_ids is not None
-    keep = None if retain_graph else skeleton.keeper(roots, useful)
+    keeps_values = not retain_graph and not for_grad  # while within the drawing budget (see skeleton.py)
+    unspent = skeleton.DRAW_BUDGET
+    node_bytes = skeleton.NODE_BYTES
+    keep = skeleton.outliner(useful) if for_grad and not retain_graph else None
     ready = [(-r._node.tick, r) for r in dict.fromkeys(roots) if r._node is not None and (useful is None or r in useful)]
     heapify(ready)  # latest node first: (-tick, tensor), no two alike (a tick is one node's, a node one tensor's)
     mode = this_thread.mode
@@ -126,7 +129,7 @@ def run_backward(roots: Sequence[Tensor], seeds: Sequence[Any], retain_graph: bo
             constant_bytes = 0  # of the inputs that do not require grad, which a skeleton keeping the inputs keeps
             for x, needed, gx in zip(inputs, needs, grads):  # accumulate; a computed input's node is queued once
                 if not needed:  # a constant, or a tensor that does not require grad
-                    if keep is not None:
+                    if keeps_values:
                         constant_bytes += x.data.nbytes if isinstance(x, Tensor) else x.nbytes if type(x) is ndarray else 0
                     continue
                 if gx is None:  # no gradient for it: its node still runs (to be released), unless it is a leaf
@@ -155,11 +158,14 @@ def run_backward(roots: Sequence[Tensor], seeds: Sequence[Any], retain_graph: bo
                 else:  # a non-leaf's second gradient, or a borrowed one: out of place, into an array then owned
                     pending[x] = np.asarray(previous + gx)  # asarray: 0-d sums come back as NumPy scalars
                     owned.add(x)
-            if not retain_graph:
-                if keep is not None:
-                    switched = keep(node, tensor, inputs, g, needs, constant_bytes)
-                    if switched is not None:
-                        keep = switched or None  # what the next nodes keep: outlines, or (False) nothing
+            if not retain_graph:  # release the node, keeping what drawing it afterwards needs
+                if keeps_values:  # inline, spending the budget: the hot path
+                    node.skeleton = inputs, g, None
+                    unspent -= 2 * tensor.data.nbytes + node_bytes + constant_bytes
+                    if unspent < 0:
+                        keeps_values, keep = False, skeleton.past_budget(roots)
+                elif keep is not None:
+                    keep(node, tensor, inputs, needs)
                 node.release()
             grads = None  # a broadcasting rule's output-shaped gradients: not alive while the next rule runs
         for leaf in leaves:

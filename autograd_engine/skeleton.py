@@ -4,9 +4,9 @@ When backward releases a node it hands it to the pass's keeper, which sets ``nod
 (operands, grad, outline)``:
 
 - a teaching-size graph keeps its operands themselves and the output's gradient (``outline`` None):
-  the drawing shows every value and gradient.  Backward keeps values while what they hold -- the
-  values and gradients of the tensors computed so far, the inputs that do not require grad, and
-  :data:`NODE_BYTES` per node -- stays within :data:`DRAW_BUDGET`;
+  the drawing shows every value and gradient.  Backward sets these itself (inline: its hot path),
+  while what they hold -- the values and gradients of the tensors computed so far, the inputs that do
+  not require grad, and :data:`NODE_BYTES` per node -- stays within :data:`DRAW_BUDGET`;
 - once a graph goes past the budget, what its nodes keep is decided from the nodes so far (those
   kept with values are converted).  A graph of sizeable tensors keeps no values: for each input, the
   node that computed it (whose own skeleton outlines it), a leaf that requires grad (alive anyway;
@@ -39,28 +39,16 @@ SKELETON_MIN_BYTES = 16 << 10
 per node: a skeleton costs a fraction of a microsecond per node, small beside arithmetic on such arrays.
 A graph of many small ops keeps nothing: draw it before backward, or backward with retain_graph=True."""
 
-Keeper = Callable[[Any, Tensor, Any, Any, Any, int], "Keeper | bool | None"]
-"""``keep(node, tensor, inputs, g, needs, constant_bytes)`` sets what the released ``node`` (the node of
-``tensor``) keeps; ``constant_bytes`` are its inputs' that do not require grad.  It returns None to go
-on keeping, or when what is kept changes, the keeper for the next nodes (False: none).  (A keeper that
-returned itself would be a reference cycle through its closure.)"""
+Keeper = Callable[[Any, Tensor, Any, Any], None]
+"""``keep(node, tensor, inputs, needs)`` sets what the released ``node`` (the node of ``tensor``) keeps
+without values."""
 
 
-def keeper(roots: Iterable[Tensor], useful: set[Tensor] | None) -> Keeper | None:
-    """The keeper of a backward pass from ``roots``; ``useful`` is grad()'s part of the graph (None
-    for backward()), whose nodes never keep values."""
-    if useful is not None:
-        computed = [t for t in useful if t._node is not None]
-        return _outliner({}) if _sizeable(computed) else None
-    spent = 0
-
-    def keep_values(node: Any, tensor: Tensor, inputs: Any, g: Any, needs: Any, constant_bytes: int) -> Keeper | bool | None:
-        nonlocal spent
-        node.skeleton = inputs, g, None
-        spent += 2 * tensor.data.nbytes + NODE_BYTES + constant_bytes
-        return None if spent <= DRAW_BUDGET else _past_budget(roots)
-
-    return keep_values
+def outliner(useful: set[Tensor]) -> Keeper | None:
+    """The keeper of a grad() pass over ``useful`` (the part of the graph it differentiates): outlines,
+    or None (nothing) for a graph of small tensors."""
+    computed = [t for t in useful if t._node is not None]
+    return _outliner({}) if _sizeable(computed) else None
 
 
 def _sizeable(computed: list[Tensor]) -> bool:
@@ -68,14 +56,14 @@ def _sizeable(computed: list[Tensor]) -> bool:
     return sum(t.data.nbytes for t in computed) >= SKELETON_MIN_BYTES * len(computed)
 
 
-def _past_budget(roots: Iterable[Tensor]) -> Keeper | bool:
-    """The keeper once the budget is spent: the nodes kept with values so far become outlines, as the
-    next ones will be, or (False) keep nothing, as the next ones will."""
+def past_budget(roots: Iterable[Tensor]) -> Keeper | None:
+    """The keeper once a pass from ``roots`` has spent the budget: the nodes kept with values so far
+    become outlines, as the next ones will be, or (None) keep nothing, as the next ones will."""
     kept = _kept_with_values(roots)
     if not _sizeable(kept):
         for t in kept:
             t._node.skeleton = None
-        return False
+        return None
     outlines: dict[int, tuple] = {}
     for t in kept:
         t._node.skeleton = _outlined(t, t._node.skeleton[0], outlines, None)
@@ -99,7 +87,7 @@ def _kept_with_values(roots: Iterable[Tensor]) -> list[Tensor]:
 
 
 def _outliner(outlines: dict[int, tuple]) -> Keeper:
-    def keep_outline(node: Any, tensor: Tensor, inputs: Any, g: Any, needs: Any, constant_bytes: int) -> None:
+    def keep_outline(node: Any, tensor: Tensor, inputs: Any, needs: Any) -> None:
         node.skeleton = _outlined(tensor, inputs, outlines, needs)
 
     return keep_outline
