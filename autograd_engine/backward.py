@@ -66,8 +66,8 @@ def run_backward(roots: Sequence[Tensor], seeds: Sequence[Any], retain_graph: bo
     unspent = skeleton.DRAW_BUDGET
     node_bytes = skeleton.NODE_BYTES
     keep = skeleton.outliner(useful) if for_grad and not retain_graph else None
-    ready = [(-r._node.tick, r) for r in dict.fromkeys(roots) if r._node is not None and (useful is None or r in useful)]
-    heapify(ready)  # latest node first: (-tick, tensor), no two alike (a tick is one node's, a node one tensor's)
+    ready = [(-r._node.tick, id(r), r) for r in dict.fromkeys(roots) if r._node is not None and (useful is None or r in useful)]
+    heapify(ready)  # latest node first; id() breaks a tie (copies of a tensor share its node) before tensors are compared
     mode = this_thread.mode
     anomaly = mode.anomaly
     ndarray = np.ndarray  # a local: the loop below is the hot path
@@ -76,7 +76,7 @@ def run_backward(roots: Sequence[Tensor], seeds: Sequence[Any], retain_graph: bo
     mode.grad_enabled = create_graph  # the rules are recorded only under create_graph
     try:
         while ready:
-            tensor = heappop(ready)[1]
+            tensor = heappop(ready)[2]
             g = pending.pop(tensor, None)
             owned.discard(tensor)
             node = tensor._node
@@ -110,7 +110,7 @@ def run_backward(roots: Sequence[Tensor], seeds: Sequence[Any], retain_graph: bo
                 if x._node is None:
                     leaves[x] = None
                 elif x not in pending:
-                    heappush(ready, (-x._node.tick, x))
+                    heappush(ready, (-x._node.tick, id(x), x))
                 node.add_gradient_into(g, _owned_pending(pending, owned, x))
                 grads = (None,)
             else:
@@ -135,7 +135,7 @@ def run_backward(roots: Sequence[Tensor], seeds: Sequence[Any], retain_graph: bo
                 if gx is None:  # no gradient for it: its node still runs (to be released), unless it is a leaf
                     if x not in pending and x._node is not None:
                         pending[x] = None
-                        heappush(ready, (-x._node.tick, x))
+                        heappush(ready, (-x._node.tick, id(x), x))
                     continue
                 data = x.data  # += at forks, in place into an array the engine allocated (inline: the hot path)
                 if create_graph or type(gx) is not ndarray or gx.shape != data.shape or gx.dtype != data.dtype:
@@ -150,7 +150,7 @@ def run_backward(roots: Sequence[Tensor], seeds: Sequence[Any], retain_graph: bo
                         if not create_graph and gx.base is None and not _borrowed(gx, g, tensor, node):
                             owned.add(x)  # allocated by the rule: .grad may keep it without a copy
                     elif previous is _UNSEEN:
-                        heappush(ready, (-x._node.tick, x))
+                        heappush(ready, (-x._node.tick, id(x), x))
                 elif x in owned:  # (never under create_graph)
                     previous += gx
                 elif create_graph:

@@ -46,8 +46,9 @@ class Primitive:
     (their arrays as the forward got them, which the rule gets), ``needs_grad`` (for each input,
     whether backward must produce its gradient), ``saved`` (what the forward kept for backward),
     ``scope`` (the module path, for drawings), ``created_at`` (the user's line, under
-    ``detect_anomaly()``), ``tick`` (when it was recorded: see ``tensor.next_tick``).  ``skeleton`` is set
-    when backward releases the node: what drawing the graph afterwards needs (see ``skeleton.py``).
+    ``detect_anomaly()``), ``tick`` (when it was recorded, see ``tensor.next_tick``; the node of
+    ``x[key] = v`` takes its update's).  ``skeleton`` is set when backward releases the node: what
+    drawing the graph afterwards needs (see ``skeleton.py``).
     These names are the engine's: a subclass keeps its own state under other names (``saved`` is
     for it).
     """
@@ -102,6 +103,15 @@ class Primitive:
         """Short label of this node: its name and parameters (for repr, drawings and error messages);
         the class name for a primitive left out of the table (``name = ""``)."""
         return self.name or type(self).__name__
+
+    def __setstate__(self, state: Any) -> None:
+        """A copied or unpickled node takes a new tick: ticks order the nodes of one process (``copy``
+        and ``pickle`` restore a node's inputs, with their nodes, before the node)."""
+        fields, slots = state if isinstance(state, tuple) else (state, None)
+        for name, value in (*(fields or {}).items(), *(slots or {}).items()):
+            setattr(self, name, value)
+        if slots and "tick" in slots:
+            self.tick = next_tick()
 
     def release(self) -> None:
         """Drop the inputs and saved values: this node can no longer run backward.  A subclass that

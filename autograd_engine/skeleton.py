@@ -7,8 +7,8 @@ When backward releases a node it hands it to the pass's keeper, which sets ``nod
   the drawing shows every value and gradient.  Backward sets these itself (inline: its hot path),
   while what they hold -- the values and gradients of the tensors computed so far, the inputs that do
   not require grad, and :data:`NODE_BYTES` per node -- stays within :data:`DRAW_BUDGET`;
-- once a graph goes past the budget, what its nodes keep is decided from the nodes so far (those
-  kept with values are converted).  A graph of sizeable tensors keeps no values: for each input, the
+- once a graph goes past the budget, the nodes kept with values so far are converted to what the
+  others will keep.  A graph of sizeable tensors keeps no values: for each input, the
   node that computed it (whose own skeleton outlines it), a leaf that requires grad (alive anyway;
   its ``.grad`` shows), a scalar constant, or an outline ``(kind, shape, dtype, name)`` -- kind
   ``"input"`` (a tensor that does not require grad), ``"constant"`` (an array) or ``"unlinked"``
@@ -59,8 +59,8 @@ def _sizeable(computed: list[Tensor]) -> bool:
 def past_budget(roots: Iterable[Tensor]) -> Keeper | None:
     """The keeper once a pass from ``roots`` has spent the budget: the nodes kept with values so far
     become outlines, as the next ones will be, or (None) keep nothing, as the next ones will."""
-    kept = _kept_with_values(roots)
-    if not _sizeable(kept):
+    kept, computed = _graph_so_far(roots)
+    if not _sizeable(computed):
         for t in kept:
             t._node.skeleton = None
         return None
@@ -70,20 +70,30 @@ def past_budget(roots: Iterable[Tensor]) -> Keeper | None:
     return _outliner(outlines)
 
 
-def _kept_with_values(roots: Iterable[Tensor]) -> list[Tensor]:
-    """The tensors whose nodes kept their values, reached from ``roots`` through those values."""
-    found: list[Tensor] = []
-    seen: set[int] = set()
+def _graph_so_far(roots: Iterable[Tensor]) -> tuple[list[Tensor], list[Tensor]]:
+    """The tensors whose nodes kept their values, and every computed tensor of the graph from
+    ``roots``: reached through the inputs of the nodes yet to run and the operands kept by those that ran."""
+    kept: list[Tensor] = []
+    computed: list[Tensor] = []
+    seen: set[Tensor] = set()  # tensors hash by identity
     stack = [t for t in roots if t._node is not None]
     while stack:
         t = stack.pop()
-        kept = getattr(t._node, "skeleton", None)
-        if kept is None or id(t._node) in seen:
-            continue  # not run yet, or found already
-        seen.add(id(t._node))
-        found.append(t)
-        stack.extend(x for x in kept[0] if isinstance(x, Tensor) and x._node is not None)
-    return found
+        if t in seen:
+            continue
+        seen.add(t)
+        computed.append(t)
+        node = t._node
+        skeleton = getattr(node, "skeleton", None)
+        if skeleton is not None and skeleton[2] is None:  # it ran (or is running) and kept its values
+            kept.append(t)
+            operands = skeleton[0]
+        elif node.inputs is not None:  # yet to run
+            operands = node.inputs
+        else:  # released by an earlier pass
+            continue
+        stack.extend(x for x in operands if isinstance(x, Tensor) and x._node is not None)
+    return kept, computed
 
 
 def _outliner(outlines: dict[int, tuple]) -> Keeper:

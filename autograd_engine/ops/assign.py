@@ -148,7 +148,7 @@ def setitem(x: Tensor, key: Any, values: Any) -> None:
         x._version = None  # a new array: views of the previous one keep their values and their version
     x.mark_modified()
     x.data, x._node, x._requires_grad = result.data, result._node, True
-    x._node.tick = Tensor._last_update  # the assignment itself is not a later update
+    x._node.tick = x._version[0]  # the assignment itself is not a later update: the node takes its tick
 
 
 def _reads_from(values: Any, x: Tensor, previous: Tensor) -> bool:

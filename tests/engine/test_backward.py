@@ -3,8 +3,10 @@ hooks, retain_grad, detach, and the rule that gradients never alias anything; ba
 backward() and grad() are refused by name, before the backward pass runs."""
 from __future__ import annotations
 
+import copy
 import gc
 import math
+import pickle
 import tracemalloc
 import weakref
 
@@ -185,6 +187,61 @@ def test_each_tensor_gets_its_complete_gradient_after_all_its_consumers_ran():
     c.sum().backward()
     assert [name for name, _ in seen] == ["c", "b", "a"]
     np.testing.assert_array_equal(dict(seen)["a"], [4.0, 4.0])  # 1 from c directly, 3 through b
+
+
+@pytest.mark.parametrize("copier", ["copy", "deepcopy", "pickle"])
+def test_copies_of_a_computed_tensor_differentiate_beside_the_original(copier):
+    """A copy shares or repeats its original's node: backward orders equal ticks without comparing
+    the tensors (whose < is elementwise).  Gradients by hand: d/dx sum(y * w) with y = 2x."""
+    x = leaf([1.0, 2.0])
+    y = x * 2.0
+    if copier == "copy":
+        w = copy.copy(y)  # the same node: it runs twice, so the graph must be retained
+        (y * w).sum().backward(retain_graph=True)
+        np.testing.assert_array_equal(x.grad, [8.0, 16.0])  # 2 * (2 * 2x)
+        return
+    w = copy.deepcopy(y) if copier == "deepcopy" else pickle.loads(pickle.dumps(y))
+    (y * w).sum().backward()
+    np.testing.assert_array_equal(x.grad, [4.0, 8.0])  # w's graph starts at a copy of x: w is 2x there
+    assert w.grad_fn.tick > y.grad_fn.tick  # a restored node is newer than the nodes recorded before
+
+
+def test_an_unpickled_graph_runs_in_order_beside_nodes_recorded_after_it():
+    """Ticks order the nodes of one process: an unpickled node takes a new one, so that a node
+    recorded after the unpickling (a, which reads y) runs before it, whatever tick y's node had in
+    the process that pickled it (here far ahead of this one's clock)."""
+    x = leaf([1.0, 2.0])
+    y = x * 2.0
+    y.grad_fn.tick = 10**15  # as if recorded by a process whose clock ran far ahead
+    blob = pickle.dumps((x, y))
+    x, y = pickle.loads(blob)
+    seen = []
+    y.register_hook(lambda g: seen.append(g.copy()))
+    a = y * 3.0
+    (a + y).sum().backward()
+    np.testing.assert_array_equal(seen[0], [4.0, 4.0])  # complete: 3 through a, 1 directly
+    np.testing.assert_array_equal(x.grad, [8.0, 8.0])
+
+
+def test_an_assignment_node_takes_the_tick_of_its_own_update():
+    """x[key] = v rebinds x to a node that must count as recorded at the update, not at whatever
+    update ran last in another thread (an equal tick there made two nodes tie)."""
+    x = leaf([1.0, 2.0, 3.0]) * 1.0
+    x[0] = x[1] * 2.0
+    assert x.grad_fn.tick == x._version[0]
+
+
+def test_a_backward_that_reaches_a_freed_node_changes_no_grad():
+    """The error is raised when backward reaches the freed node (nodes recorded after it have run
+    by then, as in PyTorch), and leaves' gradients are delivered only at the end: none changes."""
+    w = leaf([1.0, 2.0])
+    a = w * 2.0
+    a.sum().backward()
+    np.testing.assert_array_equal(w.grad, [2.0, 2.0])
+    loss = (a * 3.0).sum() + (w * 4.0).sum()
+    with pytest.raises(ae.GraphFreedError, match="multiply"):
+        loss.backward()
+    np.testing.assert_array_equal(w.grad, [2.0, 2.0])
 
 
 def test_retain_graph_keeps_intermediates_until_the_graph_is_dropped(monkeypatch):

@@ -307,6 +307,32 @@ def test_the_budget_counts_values_gradients_and_nodes(monkeypatch):
         assert (len(first) > 2) == values_kept
 
 
+def test_past_the_budget_the_whole_graph_decides_between_a_skeleton_and_nothing(monkeypatch):
+    """Which nodes run first does not matter: large tensors near the loss above many tiny ops keep
+    nothing (the graph averages a few bytes per node), tiny ops near the loss above large tensors
+    keep the skeleton (it averages above the minimum)."""
+    monkeypatch.setattr(skeleton_module, "DRAW_BUDGET", 100_000)
+    monkeypatch.setattr(skeleton_module, "SKELETON_MIN_BYTES", 1024)
+    x = ae.Tensor(np.float32(1.0), requires_grad=True)
+    y = x
+    for _ in range(500):
+        y = y * 1.001
+    loss = (ae.Tensor(np.ones((128, 128), np.float32)) * y).sum()  # 64 KiB at the second node
+    loss.backward()
+    with pytest.raises(GraphFreedError):
+        ae.draw(loss)
+
+    w = ae.Tensor(np.ones((64, 64), np.float32), requires_grad=True)
+    h = w
+    for _ in range(200):
+        h = h * 1.001  # 16 KiB each: 3.2 MB over 701 nodes
+    s = h.sum()
+    for _ in range(500):
+        s = s * 0.999  # the budget is spent in these
+    s.backward()
+    assert set(labels(ae.draw(s))) == {"leaf", "multiply(·, 1.001)", "sum(axis=(0, 1))", "multiply(·, 0.999)"}
+
+
 def test_draw_after_backward_of_a_graph_of_many_small_ops_says_how_to_keep_the_graph():
     """A graph of thousands of scalar ops keeps no drawing after backward (see test_draw_after_backward)."""
     x = ae.Tensor(2.0, requires_grad=True)
