@@ -162,11 +162,11 @@ def run_backward(roots: Sequence[Tensor], seeds: Sequence[Any], retain_graph: bo
                 if keeps_values:  # inline, spending the budget: the hot path
                     node.skeleton = inputs, g, None
                     unspent -= 2 * tensor.data.nbytes + node_bytes + constant_bytes
-                    if unspent < 0:
-                        keeps_values, keep = False, skeleton.past_budget(roots)
                 elif keep is not None:
                     keep(node, tensor, inputs, needs)
                 node.release()
+                if unspent < 0 and keeps_values:  # past the budget: what the nodes so far kept is converted
+                    keeps_values, keep = False, skeleton.past_budget(roots)
             grads = None  # a broadcasting rule's output-shaped gradients: not alive while the next rule runs
         for leaf in leaves:
             g = pending.pop(leaf, None)

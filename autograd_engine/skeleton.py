@@ -48,19 +48,17 @@ def outliner(useful: set[Tensor]) -> Keeper | None:
     """The keeper of a grad() pass over ``useful`` (the part of the graph it differentiates): outlines,
     or None (nothing) for a graph of small tensors."""
     computed = [t for t in useful if t._node is not None]
-    return _outliner({}) if _sizeable(computed) else None
+    return _outliner({}) if sum(t.data.nbytes for t in computed) >= SKELETON_MIN_BYTES * len(computed) else None
 
 
-def _sizeable(computed: list[Tensor]) -> bool:
-    """Whether the values of these computed tensors are worth a skeleton past the budget."""
-    return sum(t.data.nbytes for t in computed) >= SKELETON_MIN_BYTES * len(computed)
 
 
 def past_budget(roots: Iterable[Tensor]) -> Keeper | None:
     """The keeper once a pass from ``roots`` has spent the budget: the nodes kept with values so far
-    become outlines, as the next ones will be, or (None) keep nothing, as the next ones will."""
-    kept, computed = _graph_so_far(roots)
-    if not _sizeable(computed):
+    become outlines, as the next ones will be, or (None) keep nothing, as the next ones will -- as
+    the whole graph's tensors average at least SKELETON_MIN_BYTES per node, or not."""
+    kept, nodes, values = _graph_so_far(roots)
+    if values < SKELETON_MIN_BYTES * nodes:
         for t in kept:
             t._node.skeleton = None
         return None
@@ -70,11 +68,12 @@ def past_budget(roots: Iterable[Tensor]) -> Keeper | None:
     return _outliner(outlines)
 
 
-def _graph_so_far(roots: Iterable[Tensor]) -> tuple[list[Tensor], list[Tensor]]:
-    """The tensors whose nodes kept their values, and every computed tensor of the graph from
-    ``roots``: reached through the inputs of the nodes yet to run and the operands kept by those that ran."""
+def _graph_so_far(roots: Iterable[Tensor]) -> tuple[list[Tensor], int, int]:
+    """The tensors whose released nodes kept their values, and the number and bytes of every computed
+    tensor of the graph from ``roots``: reached through the inputs of the nodes yet to run and the
+    operands kept by those that ran."""
     kept: list[Tensor] = []
-    computed: list[Tensor] = []
+    nodes = values = 0
     seen: set[Tensor] = set()  # tensors hash by identity
     stack = [t for t in roots if t._node is not None]
     while stack:
@@ -82,18 +81,20 @@ def _graph_so_far(roots: Iterable[Tensor]) -> tuple[list[Tensor], list[Tensor]]:
         if t in seen:
             continue
         seen.add(t)
-        computed.append(t)
+        nodes += 1
+        values += t.data.nbytes
         node = t._node
-        skeleton = getattr(node, "skeleton", None)
-        if skeleton is not None and skeleton[2] is None:  # it ran (or is running) and kept its values
+        operands = node.inputs
+        if operands is None:  # released: what it kept, if it kept its values in this pass
+            skeleton = getattr(node, "skeleton", None)
+            if skeleton is None or skeleton[2] is not None:
+                continue
             kept.append(t)
             operands = skeleton[0]
-        elif node.inputs is not None:  # yet to run
-            operands = node.inputs
-        else:  # released by an earlier pass
-            continue
-        stack.extend(x for x in operands if isinstance(x, Tensor) and x._node is not None)
-    return kept, computed
+        for x in operands:
+            if isinstance(x, Tensor) and x._node is not None and x not in seen:
+                stack.append(x)
+    return kept, nodes, values
 
 
 def _outliner(outlines: dict[int, tuple]) -> Keeper:
