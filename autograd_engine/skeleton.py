@@ -48,7 +48,13 @@ def outliner(useful: set[Tensor]) -> Keeper | None:
     """The keeper of a grad() pass over ``useful`` (the part of the graph it differentiates): outlines,
     or None (nothing) for a graph of small tensors."""
     computed = [t for t in useful if t._node is not None]
-    return _outliner({}) if sum(t.data.nbytes for t in computed) >= SKELETON_MIN_BYTES * len(computed) else None
+    return _outliner({}) if _sizeable(sum(t.data.nbytes for t in computed), len(computed)) else None
+
+
+def _sizeable(values: int, nodes: int) -> bool:
+    """Whether a graph past the budget whose ``nodes`` computed tensors hold ``values`` bytes keeps
+    outlines (its tensors average at least SKELETON_MIN_BYTES), rather than nothing."""
+    return values >= SKELETON_MIN_BYTES * nodes
 
 
 
@@ -58,7 +64,7 @@ def past_budget(roots: Iterable[Tensor]) -> Keeper | None:
     become outlines, as the next ones will be, or (None) keep nothing, as the next ones will -- as
     the whole graph's tensors average at least SKELETON_MIN_BYTES per node, or not."""
     kept, nodes, values = _graph_so_far(roots)
-    if values < SKELETON_MIN_BYTES * nodes:
+    if not _sizeable(values, nodes):
         for t in kept:
             t._node.skeleton = None
         return None
