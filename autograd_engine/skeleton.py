@@ -57,8 +57,6 @@ def _sizeable(values: int, nodes: int) -> bool:
     return values >= SKELETON_MIN_BYTES * nodes
 
 
-
-
 def past_budget(roots: Iterable[Tensor]) -> Keeper | None:
     """The keeper once a pass from ``roots`` has spent the budget: the nodes kept with values so far
     become outlines, as the next ones will be, or (None) keep nothing, as the next ones will -- as

@@ -28,6 +28,7 @@ next_tick = itertools.count(1).__next__
 tick is later than those of its inputs' nodes (a copied or unpickled node takes a new one), so backward
 runs nodes in descending tick order; an operand whose version (the tick of its last in-place update)
 is later than a node's tick changed after the node used it."""
+
 _GRAD_LOCKS = tuple(threading.Lock() for _ in range(64))
 
 
