@@ -27,6 +27,7 @@ def is_differentiable_dtype(dtype: np.dtype) -> bool:
     complex values are refused where they would enter a graph)."""
     return dtype.kind == "f"
 
+
 # NumPy's scalar types under PyTorch's names, so that ``x.to(ae.float32)`` and ``dtype=ae.int64`` read as
 # they do with torch; they are NumPy's own (a Tensor's dtype is a NumPy dtype).
 float16, float32, float64, int32, int64, bool_ = np.float16, np.float32, np.float64, np.int32, np.int64, np.bool_

@@ -190,7 +190,6 @@ class Tensor(Conversions):
             self._version = [0]
         return self._version
 
-
     def __pos__(self) -> Tensor:
         return self
 
@@ -202,7 +201,6 @@ class Tensor(Conversions):
         elif self.requires_grad:
             extras.append("requires_grad=True")
         return f"Tensor({body}{''.join(', ' + e for e in extras)})"
-
 
 
 class _HookHandle:

@@ -76,6 +76,8 @@ def einsum(subscripts: str, *operands: Any) -> Any:
     if any(isinstance(x, Tensor) for x in operands):
         return OPS["einsum"](subscripts, *operands)
     return np.einsum(subscripts, *operands, optimize=len(operands) > 2)
+
+
 def elementwise(name: str, x: Any) -> Any:
     """``numpy.<name>(x)`` on an array, the engine's op ``ae.<name>`` on a Tensor (``sinh``, ``cosh``,
     ``sqrt``, ``sign``, ...: ops whose NumPy and engine names agree)."""

@@ -72,7 +72,6 @@ def test_setting_or_zeroing_grad_waits_for_an_accumulation_in_progress():
     assert p.grad is None
 
 
-
 def test_backward_passes_on_independent_graphs_run_at_the_same_time():
     """No lock is held around a whole backward: each pass, stopped by a hook inside it, waits for
     the other to reach its own hook (with one lock around backward, the second would never start)."""

@@ -65,6 +65,7 @@ from .properties import (
 
 # ----- building blocks ---------------------------------------------------------------------------
 
+
 def naive_logsumexp(x, axis=None, keepdims=False):
     return np.log(np.sum(np.exp(x), axis=axis, keepdims=keepdims))
 
