@@ -15,7 +15,7 @@ is stored in ``.grad``.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from heapq import heapify, heappop, heappush
+from heapq import heapify, heappop, heappush, heappushpop
 from typing import Any
 
 import numpy as np
@@ -74,9 +74,14 @@ def run_backward(roots: Sequence[Tensor], seeds: Sequence[Any], retain_graph: bo
     last_update = Tensor._last_update
     grad_was_enabled = mode.grad_enabled
     mode.grad_enabled = create_graph  # the rules are recorded only under create_graph
+    following = None  # the first tensor the last node queued: it runs next, skipping the heap, unless a later one waits there
     try:
-        while ready:
-            tensor = heappop(ready)[2]
+        while following is not None or ready:
+            if following is None:
+                tensor = heappop(ready)[2]
+            else:  # it runs next unless a later node waits in the heap
+                tensor = heappushpop(ready, (-following._node.tick, id(following), following))[2] if ready else following
+                following = None
             g = pending.pop(tensor, None)
             owned.discard(tensor)
             node = tensor._node
@@ -126,11 +131,10 @@ def run_backward(roots: Sequence[Tensor], seeds: Sequence[Any], retain_graph: bo
                 for gx, needed in zip(grads, needs):
                     if needed and gx is not None:
                         check_finite(gx, node, "gradient for an input")
-            constant_bytes = 0  # of the inputs that do not require grad, which a skeleton keeping the inputs keeps
             for x, needed, gx in zip(inputs, needs, grads):  # accumulate; a computed input's node is queued once
                 if not needed:  # a constant, or a tensor that does not require grad
-                    if keeps_values:
-                        constant_bytes += x.data.nbytes if isinstance(x, Tensor) else x.nbytes if type(x) is ndarray else 0
+                    if keeps_values:  # a skeleton that keeps the inputs keeps it
+                        unspent -= x.data.nbytes if isinstance(x, Tensor) else x.nbytes if type(x) is ndarray else 0
                     continue
                 if gx is None:  # no gradient for it: its node still runs (to be released), unless it is a leaf
                     if x not in pending and x._node is not None:
@@ -138,7 +142,7 @@ def run_backward(roots: Sequence[Tensor], seeds: Sequence[Any], retain_graph: bo
                         heappush(ready, (-x._node.tick, id(x), x))
                     continue
                 data = x.data  # += at forks, in place into an array the engine allocated (inline: the hot path)
-                if create_graph or type(gx) is not ndarray or gx.shape != data.shape or gx.dtype != data.dtype:
+                if create_graph or type(gx) is not ndarray or gx.shape != data.shape or gx.dtype is not data.dtype:
                     gx = conformed_gradient(node, x, gx, create_graph)
                     if anomaly:  # summed back (a float16 sum may overflow), cast, or a NumPy scalar made an array
                         check_finite(gx, node, "gradient for an input")
@@ -149,6 +153,8 @@ def run_backward(roots: Sequence[Tensor], seeds: Sequence[Any], retain_graph: bo
                         leaves[x] = None
                         if not create_graph and gx.base is None and not _borrowed(gx, g, tensor, node):
                             owned.add(x)  # allocated by the rule: .grad may keep it without a copy
+                    elif previous is _UNSEEN and following is None:
+                        following = x
                     elif previous is _UNSEEN:
                         heappush(ready, (-x._node.tick, id(x), x))
                 elif x in owned:  # (never under create_graph)
@@ -161,7 +167,7 @@ def run_backward(roots: Sequence[Tensor], seeds: Sequence[Any], retain_graph: bo
             if not retain_graph:  # release the node, keeping what drawing it afterwards needs
                 if keeps_values:  # inline, spending the budget: the hot path
                     node.skeleton = inputs, g, None
-                    unspent -= 2 * tensor.data.nbytes + node_bytes + constant_bytes
+                    unspent -= 2 * tensor.data.nbytes + node_bytes
                 elif keep is not None:
                     keep(node, tensor, inputs, needs)
                 node.release()
