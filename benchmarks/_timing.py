@@ -54,6 +54,18 @@ class Contender:
         return elapsed
 
 
+def in_a_row(contender: Contender, steps: int) -> Contender:
+    """``contender`` run ``steps`` times back to back in one timed call, as a training loop runs its
+    steps (its ``setup``, if any, runs before each step, inside the timed region)."""
+    run, setup = contender.run, contender.setup
+
+    def steps_in_a_row() -> None:
+        for _ in range(steps):
+            run() if setup is None else run(setup())
+
+    return Contender(contender.name, steps_in_a_row, collector=contender.collector, clock=contender.clock)
+
+
 def compare(
     contenders: list[Contender],
     repeats: int = 7,

@@ -334,14 +334,6 @@ def first_call_costs() -> list[str]:
 STEPS_IN_A_ROW = 10
 
 
-def _steps_in_a_row(step):
-    def run():
-        for _ in range(STEPS_IN_A_ROW):
-            step()
-
-    return run
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=10)
@@ -353,7 +345,7 @@ def main() -> None:
         first_step_child()
         return
 
-    from _timing import Contender, compare, machine_info, table
+    from _timing import Contender, compare, in_a_row, machine_info, table
 
     import autograd_engine as ae
     from autograd_engine.kernels.threads import get_num_threads
@@ -387,11 +379,11 @@ def main() -> None:
 
     # A training loop runs its steps back to back: no pause lets the threads of one step
     # (BLAS's spinning workers, the kernels' pool) settle before the next.
-    in_a_row = [Contender(c.name, _steps_in_a_row(c.run)) for c in contenders if c.name != "numpy (hand-written im2col)"
+    back_to_back = [in_a_row(c, STEPS_IN_A_ROW) for c in contenders if c.name != "numpy (hand-written im2col)"
                 or torch is None]
-    compare(in_a_row, repeats=max(3, args.repeats // 3), title="steps in a row")
+    compare(back_to_back, repeats=max(3, args.repeats // 3), title="steps in a row")
     print(f"\n### {STEPS_IN_A_ROW} steps back to back, time per step\n")
-    print(table(in_a_row, reference, unit="ms", per=STEPS_IN_A_ROW, per_label="step"))
+    print(table(back_to_back, reference, unit="ms", per=STEPS_IN_A_ROW, per_label="step"))
 
     print("\n### Per kernel (engine beside the matching PyTorch kernel)\n")
     print("| kernel | engine min (ms) | engine median (ms) | torch min (ms) | engine / torch (min) |")

@@ -13,6 +13,8 @@ On such tiny arrays the arithmetic costs about a microsecond; everything else is
 the framework's own overhead.  Reported in microseconds per op, beside raw NumPy
 doing the same forward arithmetic, PyTorch (eager, CPU) and MyGrad when installed.
 
+Each forward+backward is also timed ten times back to back, as a training loop runs its steps.
+
 Run:  python benchmarks/overhead.py [--repeats N] [--cpu-time]
 """
 from __future__ import annotations
@@ -27,12 +29,13 @@ import numpy as np
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-from _timing import Contender, compare, machine_info, table  # noqa: E402
+from _timing import Contender, compare, in_a_row, machine_info, table  # noqa: E402
 
 import autograd_engine as ae  # noqa: E402
 
 STEPS = 500  # each step is one multiply and one add
 OPS = 2 * STEPS
+CHAINS_IN_A_ROW = 10
 VARIANTS = {"weights": True, "constants": False}  # does (a, b) require grad?
 
 
@@ -154,6 +157,13 @@ def main() -> None:
             f"({args.repeats} interleaved repeats, {'CPU time' if args.cpu_time else 'wall clock'})\n"
         )
         print(table(contenders, reference, unit="us", per=OPS, per_label="op"))
+
+        # As a training loop runs its steps: one chain after another, caches and allocator warm.
+        back_to_back = [in_a_row(c, CHAINS_IN_A_ROW) for c in contenders if c.name.endswith("forward+backward")]
+        compare(back_to_back, repeats=max(3, args.repeats // 3), pause=0.1, title=f"chains in a row ({variant})")
+        print(f"\n### The same, {CHAINS_IN_A_ROW} chains back to back (each with new leaves), time per op\n")
+        print(table(back_to_back, "torch forward+backward" if has_torch else back_to_back[0].name, unit="us",
+                    per=OPS * CHAINS_IN_A_ROW, per_label="op"))
     print()
     print(machine_info())
 
