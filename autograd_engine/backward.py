@@ -170,7 +170,10 @@ def run_backward(roots: Sequence[Tensor], seeds: Sequence[Any], retain_graph: bo
                     unspent -= 2 * tensor.data.nbytes + node_bytes
                 elif keep is not None:
                     keep(node, tensor, inputs, needs)
-                node.release()
+                if node.releases_more:
+                    node.release()
+                else:  # Primitive.release, inline: the hot path
+                    node.inputs = node.input_arrays = node.saved = None
                 if unspent < 0 and keeps_values:  # past the budget: what the nodes so far kept is converted
                     keeps_values, keep = False, skeleton.past_budget(roots)
             grads = None  # a broadcasting rule's output-shaped gradients: not alive while the next rule runs

@@ -64,11 +64,15 @@ class Primitive:
     adds_into_input: ClassVar[bool] = False
     """True for a rule that adds its gradient into its first input's pending gradient in place
     (:meth:`add_gradient_into`) instead of returning it: ``x[key]`` adds at ``key``, with no dense copy."""
+    releases_more: ClassVar[bool] = False
+    """Set when the class is made: True when it overrides :meth:`release`, which backward then calls;
+    for the others backward drops the engine's fields itself, without a call."""
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
         if not declared_in_engine(cls):
             guard_user_primitive(cls, Primitive)
+        cls.releases_more = cls.release is not Primitive.release
         if cls.name:
             taken = PRIMITIVES.get(cls.name)
             if taken is not None and (taken.__module__, taken.__qualname__) != (cls.__module__, cls.__qualname__):
