@@ -73,15 +73,16 @@ def distinct_binary(f: Callable, ref: Callable) -> st.SearchStrategy[Case]:
     return draw_case()
 
 
-def reduction(f: Callable, ref: Callable, shapes=SHAPES, distinct: bool = False, offset: float = 0.0):
-    """Cases of ``f(x, axis, keepdims)`` with axis None, int or tuple (negative ones too)."""
+def reduction(f: Callable, ref: Callable, shapes=SHAPES, distinct: bool = False, offset: float = 0.0, **values: Any):
+    """Cases of ``f(x, axis, keepdims)`` with axis None, int or tuple (negative ones too); ``values``
+    go to ``aet.arrays`` (bounds, kinks)."""
 
     @st.composite
     def draw_case(draw):
         shape = draw(shapes)
         axis = draw(aet.axes(len(shape)))
         keepdims = draw(st.booleans())
-        (x,) = draw(aet.distinct_arrays(shape)) if distinct else (draw(aet.arrays(shape)),)
+        (x,) = draw(aet.distinct_arrays(shape)) if distinct else (draw(aet.arrays(shape, **values)),)
         x = x + draw(st.sampled_from([0.0, offset, -offset]))
         return Case(
             lambda t: f(t, axis=axis, keepdims=keepdims),

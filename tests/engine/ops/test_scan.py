@@ -27,11 +27,17 @@ def naive_logcumsumexp(x, axis):
     return np.log(np.cumsum(np.exp(x), axis=axis))
 
 
+PROD_VALUES = {"min_value": -1.0, "max_value": 1.0}
+"""|x| <= 1 for products and their scans: where the product of the other elements is large (3s over a
+3x3x3 array), finite differences of the first gradient err by about eps**2 times its square, past the
+second-order check's tolerance, although the rules agree with PyTorch's there."""
+
+
 @st.composite
-def scan_case(draw, engine, reference, shapes=SHAPES_WITH_ZERO, offset=0.0, distinct=False, zeros=False):
+def scan_case(draw, engine, reference, shapes=SHAPES_WITH_ZERO, offset=0.0, distinct=False, zeros=False, **values):
     shape = draw(shapes)
     axis = draw(st.one_of(st.none(), aet.single_axis(len(shape)))) if shape else None
-    (x,) = draw(aet.distinct_arrays(shape)) if distinct else (draw(aet.arrays(shape)),)
+    (x,) = draw(aet.distinct_arrays(shape)) if distinct else (draw(aet.arrays(shape, **values)),)
     x = x + draw(st.sampled_from([0.0, offset, -offset]))
     if zeros and x.size:
         x = x.copy()
@@ -45,7 +51,7 @@ def prod_with_zeros(draw_zeros: int):
         shape = draw(NONEMPTY_SHAPES)
         axis = draw(aet.axes(len(shape)))
         keepdims = draw(st.booleans())
-        x = draw(aet.arrays(shape, kinks=(0.0,), margin=0.2)).copy()
+        x = draw(aet.arrays(shape, **PROD_VALUES, kinks=(0.0,), margin=0.2)).copy()
         x.flat[draw(st.lists(st.integers(0, x.size - 1), min_size=1, max_size=draw_zeros))] = 0.0
         return Case(lambda t: ae.prod(t, axis=axis, keepdims=keepdims),
                     lambda a: np.prod(a, axis=axis, keepdims=keepdims), (x,), f"zeros, axis={axis}")
@@ -55,8 +61,8 @@ def prod_with_zeros(draw_zeros: int):
 
 SPECS = {
     "cumsum": {"": scan_case(ae.cumsum, lambda a, axis: np.cumsum(a, axis=axis))},
-    "cumprod": {"": scan_case(ae.cumprod, lambda a, axis: np.cumprod(a, axis=axis)),
-                "with zeros": scan_case(ae.cumprod, lambda a, axis: np.cumprod(a, axis=axis), zeros=True)},
+    "cumprod": {"": scan_case(ae.cumprod, lambda a, axis: np.cumprod(a, axis=axis), **PROD_VALUES),
+                "with zeros": scan_case(ae.cumprod, lambda a, axis: np.cumprod(a, axis=axis), zeros=True, **PROD_VALUES)},
     "logcumsumexp": {"large values": scan_case(
         ae.logcumsumexp, in_longdouble(lambda a, axis: naive_logcumsumexp(a, axis)), shapes=NONEMPTY_SHAPES,
         offset=500.0)},
@@ -66,7 +72,7 @@ SPECS = {
     "cummin": {"no ties": scan_case(lambda t, axis: ae.cummin(t, dim=axis if axis is not None else 0).values,
                                     lambda a, axis: np.minimum.accumulate(a, axis=0 if axis is None else axis),
                                     shapes=NONEMPTY_SHAPES, distinct=True)},
-    "prod": {"": reduction(ae.prod, np.prod, shapes=SHAPES_WITH_ZERO), "one zero": prod_with_zeros(1),
+    "prod": {"": reduction(ae.prod, np.prod, shapes=SHAPES_WITH_ZERO, **PROD_VALUES), "one zero": prod_with_zeros(1),
              "several zeros": prod_with_zeros(3)},
 }
 
