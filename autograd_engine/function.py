@@ -119,8 +119,8 @@ class Primitive:
 
     def release(self) -> None:
         """Drop the inputs and saved values: this node can no longer run backward.  A subclass that
-        keeps other arrays on the node drops them here too (the node may outlive backward in the
-        graph's skeleton for drawing)."""
+        keeps other arrays on the node overrides this to drop them too (the node may outlive backward
+        in the graph's skeleton for drawing); backward calls it only then (``releases_more``)."""
         self.inputs = self.input_arrays = self.saved = None
 
 
