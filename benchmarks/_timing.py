@@ -96,6 +96,12 @@ def compare(
     return contenders
 
 
+def paired_ratio(contender: Contender, reference: Contender) -> float:
+    """The median over rounds of ``contender``'s time over ``reference``'s in the same round: steadier
+    on a noisy machine than the ratio of minima, which hangs on the reference's luckiest call."""
+    return statistics.median(a / b for a, b in zip(contender.times, reference.times))
+
+
 def table(contenders: list[Contender], reference: str, unit: str = "ms", per: float = 1.0, per_label: str = "") -> str:
     """A markdown table: min and median time of each contender, divided by ``per`` (e.g. the number
     of ops, to report time per op), in ``unit`` (s, ms or us), and the ratio to ``reference``."""

@@ -14,6 +14,8 @@ the framework's own overhead.  Reported in microseconds per op, beside raw NumPy
 doing the same forward arithmetic, PyTorch (eager, CPU) and MyGrad when installed.
 
 Each forward+backward is also timed ten times back to back, as a training loop runs its steps.
+Below each table, the median over rounds of the engine's time over PyTorch's in the same round:
+steadier on a noisy machine than the ratio of the minima.
 
 Run:  python benchmarks/overhead.py [--repeats N] [--cpu-time]
 """
@@ -29,7 +31,7 @@ import numpy as np
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-from _timing import Contender, compare, in_a_row, machine_info, table  # noqa: E402
+from _timing import Contender, compare, in_a_row, machine_info, paired_ratio, table  # noqa: E402
 
 import autograd_engine as ae  # noqa: E402
 
@@ -119,6 +121,15 @@ def check_gradients(arrays: tuple, weights: bool) -> None:
             np.testing.assert_allclose(o.grad, p.grad.numpy(), rtol=1e-4, atol=1e-4)
 
 
+def print_paired_ratio(contenders: list[Contender]) -> None:
+    """The engine's forward+backward over PyTorch's, the median over rounds (see ``paired_ratio``)."""
+    by_name = {c.name: c for c in contenders}
+    engine, torch_ = by_name.get("engine forward+backward"), by_name.get("torch forward+backward")
+    if engine is not None and torch_ is not None and engine.times and torch_.times:
+        print(f"\nengine / torch forward+backward, median over rounds of the two timed in one round: "
+              f"{paired_ratio(engine, torch_):.2f}x")
+
+
 def installed(module: str, note: str) -> bool:
     try:
         __import__(module)
@@ -157,6 +168,7 @@ def main() -> None:
             f"({args.repeats} interleaved repeats, {'CPU time' if args.cpu_time else 'wall clock'})\n"
         )
         print(table(contenders, reference, unit="us", per=OPS, per_label="op"))
+        print_paired_ratio(contenders)
 
         # As a training loop runs its steps: one chain after another, caches and allocator warm.
         back_to_back = [in_a_row(c, CHAINS_IN_A_ROW) for c in contenders if c.name.endswith("forward+backward")]
@@ -164,6 +176,7 @@ def main() -> None:
         print(f"\n### The same, {CHAINS_IN_A_ROW} chains back to back (each with new leaves), time per op\n")
         print(table(back_to_back, "torch forward+backward" if has_torch else back_to_back[0].name, unit="us",
                     per=OPS * CHAINS_IN_A_ROW, per_label="op"))
+        print_paired_ratio(back_to_back)
     print()
     print(machine_info())
 
