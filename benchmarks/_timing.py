@@ -61,7 +61,10 @@ def in_a_row(contender: Contender, steps: int) -> Contender:
 
     def steps_in_a_row() -> None:
         for _ in range(steps):
-            run() if setup is None else run(setup())
+            if setup is None:
+                run()
+            else:
+                run(setup())
 
     return Contender(contender.name, steps_in_a_row, collector=contender.collector, clock=contender.clock)
 

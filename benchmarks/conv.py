@@ -379,8 +379,8 @@ def main() -> None:
 
     # A training loop runs its steps back to back: no pause lets the threads of one step
     # (BLAS's spinning workers, the kernels' pool) settle before the next.
-    back_to_back = [in_a_row(c, STEPS_IN_A_ROW) for c in contenders if c.name != "numpy (hand-written im2col)"
-                or torch is None]
+    back_to_back = [in_a_row(c, STEPS_IN_A_ROW) for c in contenders
+                    if c.name != "numpy (hand-written im2col)" or torch is None]
     compare(back_to_back, repeats=max(3, args.repeats // 3), title="steps in a row")
     print(f"\n### {STEPS_IN_A_ROW} steps back to back, time per step\n")
     print(table(back_to_back, reference, unit="ms", per=STEPS_IN_A_ROW, per_label="step"))
