@@ -218,6 +218,27 @@ def check_channels(in_channels: Any, out_channels: Any, groups: Any, owner: str)
     return in_channels, out_channels, groups
 
 
+def conv_extra_repr(layer: Any, kernel_size: tuple, stride: tuple, padding: Any, dilation: tuple,
+                    output_padding: tuple = (), padding_mode: str = "zeros") -> str:
+    """A convolution layer's arguments as PyTorch prints them: channels, kernel size and stride
+    always, then padding, dilation, output padding, groups, bias and padding mode where not at
+    their defaults (sizes as tuples, a padding string bare)."""
+    parts = [f"{layer.in_channels}, {layer.out_channels}, kernel_size={kernel_size}, stride={stride}"]
+    if isinstance(padding, str) or any(padding):
+        parts.append(f"padding={padding}")
+    if any(d != 1 for d in dilation):
+        parts.append(f"dilation={dilation}")
+    if any(output_padding):
+        parts.append(f"output_padding={output_padding}")
+    if layer.groups != 1:
+        parts.append(f"groups={layer.groups}")
+    if layer.bias is None:
+        parts.append("bias=False")
+    if padding_mode != "zeros":
+        parts.append(f"padding_mode={padding_mode}")
+    return ", ".join(parts)
+
+
 class Conv2d(Module):
     """2-D convolution (cross-correlation) of NCHW images, as PyTorch's ``nn.Conv2d``.
 
@@ -296,17 +317,5 @@ class Conv2d(Module):
         return conv
 
     def extra_repr(self) -> str:
-        parts = [f"{self.in_channels}, {self.out_channels}, kernel_size={self.kernel_size}"]
-        if self.stride != (1, 1):
-            parts.append(f"stride={self.stride}")
-        if self.padding != (0, 0):
-            parts.append(f"padding={self.padding}")
-        if self.padding_mode != "zeros":
-            parts.append(f"padding_mode={self.padding_mode}")
-        if self.dilation != (1, 1):
-            parts.append(f"dilation={self.dilation}")
-        if self.groups != 1:
-            parts.append(f"groups={self.groups}")
-        if self.bias is None:
-            parts.append("bias=False")
-        return ", ".join(parts)
+        return conv_extra_repr(self, self.kernel_size, self.stride, self.padding, self.dilation,
+                               padding_mode=self.padding_mode)

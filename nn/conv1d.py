@@ -16,7 +16,7 @@ from autograd_engine.errors import ShapeError
 from autograd_engine.operands import shape_of
 
 from . import init
-from .conv import PADDING_STRINGS, _check_padding_mode, check_channels, conv2d, pad
+from .conv import PADDING_STRINGS, _check_padding_mode, check_channels, conv2d, conv_extra_repr, pad
 from .linear import add_weight_and_bias
 from .module import Module
 
@@ -127,18 +127,9 @@ class Conv1d(Module):
         return conv1d(x, self.weight, self.bias, self.stride, padding, self.dilation, self.groups)
 
     def extra_repr(self) -> str:
-        parts = [f"{self.in_channels}, {self.out_channels}, kernel_size=({self.kernel_size},), stride=({self.stride},)"]
-        if self.padding:
-            parts.append(f"padding={self.padding!r}" if isinstance(self.padding, str) else f"padding=({self.padding},)")
-        if self.dilation != 1:
-            parts.append(f"dilation=({self.dilation},)")
-        if self.groups != 1:
-            parts.append(f"groups={self.groups}")
-        if self.padding_mode != "zeros":
-            parts.append(f"padding_mode={self.padding_mode}")
-        if self.bias is None:
-            parts.append("bias=False")
-        return ", ".join(parts)
+        padding = self.padding if isinstance(self.padding, str) else (self.padding,)
+        return conv_extra_repr(self, (self.kernel_size,), (self.stride,), padding, (self.dilation,),
+                               padding_mode=self.padding_mode)
 
 
 class MaxPool1d(Module):

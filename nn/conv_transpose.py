@@ -23,7 +23,7 @@ from autograd_engine.checks import check_bool
 from autograd_engine.operands import pair, shape_of
 
 from . import init
-from .conv import check_channels
+from .conv import check_channels, conv_extra_repr
 from .module import Module, Parameter
 
 
@@ -105,15 +105,4 @@ class ConvTranspose2d(Module):
         )
 
     def extra_repr(self) -> str:
-        parts = [f"{self.in_channels}, {self.out_channels}, kernel_size={self.kernel_size}, stride={self.stride}"]
-        if self.padding != (0, 0):
-            parts.append(f"padding={self.padding}")
-        if self.output_padding != (0, 0):
-            parts.append(f"output_padding={self.output_padding}")
-        if self.dilation != (1, 1):
-            parts.append(f"dilation={self.dilation}")
-        if self.groups != 1:
-            parts.append(f"groups={self.groups}")
-        if self.bias is None:
-            parts.append("bias=False")
-        return ", ".join(parts)
+        return conv_extra_repr(self, self.kernel_size, self.stride, self.padding, self.dilation, self.output_padding)

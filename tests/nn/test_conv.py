@@ -278,3 +278,27 @@ def test_pad_errors_name_the_problem():
         F.pad(x, (-1, 1), mode="replicate")
     with pytest.raises(TypeError, match="pad must be a sequence of ints"):
         F.pad(x, (1.0, 1.0))
+
+
+CONV_REPRS = [  # each as PyTorch 2.13 prints the same layer
+    (lambda m: m.Conv2d(3, 8, 3), "Conv2d(3, 8, kernel_size=(3, 3), stride=(1, 1))"),
+    (lambda m: m.Conv2d(3, 8, 3, padding="same", bias=False, padding_mode="reflect"),
+     "Conv2d(3, 8, kernel_size=(3, 3), stride=(1, 1), padding=same, bias=False, padding_mode=reflect)"),
+    (lambda m: m.Conv2d(4, 8, (3, 5), stride=(2, 1), padding=(1, 2), dilation=(1, 2), groups=2),
+     "Conv2d(4, 8, kernel_size=(3, 5), stride=(2, 1), padding=(1, 2), dilation=(1, 2), groups=2)"),
+    (lambda m: m.Conv1d(3, 8, 3, padding="same", dilation=2),
+     "Conv1d(3, 8, kernel_size=(3,), stride=(1,), padding=same, dilation=(2,))"),
+    (lambda m: m.Conv1d(3, 8, 3, stride=2, padding=1, bias=False, padding_mode="circular"),
+     "Conv1d(3, 8, kernel_size=(3,), stride=(2,), padding=(1,), bias=False, padding_mode=circular)"),
+    (lambda m: m.ConvTranspose2d(3, 8, 3, stride=2, output_padding=1),
+     "ConvTranspose2d(3, 8, kernel_size=(3, 3), stride=(2, 2), output_padding=(1, 1))"),
+    (lambda m: m.ConvTranspose2d(3, 8, 3, padding=1, dilation=2, bias=False),
+     "ConvTranspose2d(3, 8, kernel_size=(3, 3), stride=(1, 1), padding=(1, 1), dilation=(2, 2), bias=False)"),
+]
+
+
+@pytest.mark.parametrize(("make", "printed"), CONV_REPRS, ids=[p.split(",")[0] + ")" for _, p in CONV_REPRS])
+def test_convolution_layers_print_their_arguments_as_pytorch_does(make, printed):
+    assert repr(make(nn)).split("  #")[0] == printed  # the engine adds a comment with the parameter shapes
+    torch = pytest.importorskip("torch")
+    assert repr(make(torch.nn)) == printed
